@@ -1,0 +1,310 @@
+//! From parsed arguments to a run: resolve paths, read the policy and the data (every
+//! problem collected), hand the records to the command, write its output atomically.
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::cli::{Cli, Command, InputArgs, OutputArgs};
+use crate::error::{Error, Problems, Result};
+use crate::load::{self, CustomerBook, OrderStats};
+use crate::model::{Complaint, Order};
+use crate::policy::Policy;
+use crate::report::{self, Format, Rows};
+
+/// The inputs of a run, resolved: file paths, the day, and the policy's location.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub customers: PathBuf,
+    pub orders: PathBuf,
+    pub complaints: PathBuf,
+    /// Whether complaints.csv was named explicitly (then it must exist).
+    pub complaints_named: bool,
+    pub policy: PathBuf,
+    pub as_of: NaiveDate,
+}
+
+impl Plan {
+    /// Resolves the input arguments; `today` is injected so tests can pin it.
+    pub fn from_inputs(inputs: &InputArgs, today: NaiveDate) -> Plan {
+        let in_data = |name: &str| inputs.data.join(name);
+        Plan {
+            customers: inputs
+                .customers
+                .clone()
+                .unwrap_or_else(|| in_data("customers.csv")),
+            orders: inputs
+                .orders
+                .clone()
+                .unwrap_or_else(|| in_data("orders.csv")),
+            complaints: inputs
+                .complaints
+                .clone()
+                .unwrap_or_else(|| in_data("complaints.csv")),
+            complaints_named: inputs.complaints.is_some(),
+            policy: inputs.policy.clone(),
+            as_of: inputs.as_of.unwrap_or(today),
+        }
+    }
+
+    /// Every input file, so an output never lands on one.
+    pub fn inputs(&self) -> Vec<&Path> {
+        vec![
+            &self.customers,
+            &self.orders,
+            &self.complaints,
+            &self.policy,
+        ]
+    }
+
+    /// Reads and checks the policy.
+    pub fn load_policy(&self) -> Result<Policy> {
+        let text = std::fs::read_to_string(&self.policy).map_err(|e| Error::io(&self.policy, e))?;
+        Policy::parse(&text, &display(&self.policy)).map_err(Error::Invalid)
+    }
+
+    pub fn load_customers(&self, policy: &Policy, problems: &mut Problems) -> Result<CustomerBook> {
+        let file = open(&self.customers)?;
+        Ok(load::read_customers(
+            file,
+            &display(&self.customers),
+            &policy.columns.customers,
+            problems,
+        ))
+    }
+
+    /// Streams orders.csv through `visit`.
+    pub fn scan_orders(
+        &self,
+        policy: &Policy,
+        book: &CustomerBook,
+        problems: &mut Problems,
+        visit: impl FnMut(&Order<'_>),
+    ) -> Result<OrderStats> {
+        let file = open(&self.orders)?;
+        let name = display(&self.orders);
+        let source = load::OrderSource {
+            file: &name,
+            renames: &policy.columns.orders,
+            book,
+            as_of: self.as_of,
+            unknown: policy.validation.unknown_customer,
+        };
+        Ok(load::read_orders(file, &source, problems, visit))
+    }
+
+    /// Reads complaints.csv; `None` when it was not named and is not in the data directory.
+    pub fn load_complaints(
+        &self,
+        policy: &Policy,
+        book: &CustomerBook,
+        problems: &mut Problems,
+    ) -> Result<Option<Vec<Complaint>>> {
+        if !self.complaints_named && !self.complaints.exists() {
+            return Ok(None);
+        }
+        let file = open(&self.complaints)?;
+        Ok(Some(load::read_complaints(
+            file,
+            &display(&self.complaints),
+            &policy.columns.complaints,
+            book,
+            policy.validation.unknown_customer,
+            problems,
+        )))
+    }
+}
+
+/// Runs the command line; `today` is the local date (injected for tests).
+pub fn run(cli: Cli, today: NaiveDate) -> Result<()> {
+    let plan = Plan::from_inputs(&cli.inputs, today);
+    match cli.command {
+        Command::Check => crate::cmd::check::run(&plan),
+        Command::Tiers(args) => crate::cmd::tiers::run(&plan, &args),
+    }
+}
+
+/// A path as the user wrote it, for messages.
+pub fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn open(path: &Path) -> Result<File> {
+    File::open(path).map_err(|e| Error::io(path, e))
+}
+
+/// Fails with every problem found, or goes on.
+pub fn fail_on(problems: Problems) -> Result<()> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
+/// Prints a warning on stderr.
+pub fn warn(message: &str) {
+    eprintln!("caredesk: warning: {message}");
+}
+
+/// Warns about rows left out by policy.
+pub fn warn_skipped(stats: &OrderStats, file: &Path) {
+    if stats.unknown_customer > 0 {
+        warn(&format!(
+            "{}: {} rows name customers not in the customers file; skipped (validation.unknown_customer = \"skip\")",
+            display(file),
+            stats.unknown_customer
+        ));
+    }
+}
+
+/// Where and how a table goes.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: Format,
+    pub path: Option<PathBuf>,
+    pub show_phone: bool,
+}
+
+impl Output {
+    /// The format asked for, or: the --output file's extension, table on a terminal, csv.
+    pub fn resolve(args: &OutputArgs, show_phone: bool) -> Output {
+        let format = args.format.unwrap_or_else(|| match &args.output {
+            Some(p) => match p.extension().and_then(|e| e.to_str()) {
+                Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
+                Some(e) if e.eq_ignore_ascii_case("txt") => Format::Table,
+                _ => Format::Csv,
+            },
+            None if io::stdout().is_terminal() => Format::Table,
+            None => Format::Csv,
+        });
+        Output {
+            format,
+            path: args.output.clone(),
+            show_phone,
+        }
+    }
+
+    /// Renders `rows` to stdout or, atomically, to the output file (never over an input).
+    pub fn write(&self, rows: &dyn Rows, inputs: &[&Path]) -> Result<()> {
+        let options = report::Options {
+            format: self.format,
+            show_phone: self.show_phone,
+        };
+        match &self.path {
+            None => {
+                let stdout = io::stdout();
+                let mut lock = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+                report::render(rows, options, &mut lock)?;
+                lock.flush()?;
+                if self.format != Format::Table {
+                    for note in rows.notes() {
+                        eprintln!("{note}");
+                    }
+                }
+                Ok(())
+            }
+            Some(path) => write_atomically(path, inputs, |w| report::render(rows, options, w)),
+        }
+    }
+}
+
+/// Writes through a temporary file in the same directory, then renames it into place, so
+/// a reader never sees half a file and a failed run leaves the old file as it was.
+pub fn write_atomically(
+    path: &Path,
+    inputs: &[&Path],
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    if let Ok(target) = path.canonicalize() {
+        for input in inputs {
+            if input.canonicalize().is_ok_and(|i| i == target) {
+                return Err(Error::Usage(format!(
+                    "{}: is an input file; refusing to write over it",
+                    display(path)
+                )));
+            }
+        }
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".caredesk-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::io(&dir, e))?;
+    {
+        let mut w = io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        fill(&mut w).map_err(|e| Error::io(path, e))?;
+        w.flush().map_err(|e| Error::io(path, e))?;
+    }
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn plan(args: &[&str]) -> Plan {
+        let cli = Cli::try_parse_from(args).unwrap();
+        Plan::from_inputs(&cli.inputs, NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
+    }
+
+    #[test]
+    fn data_dir_and_single_files() {
+        let p = plan(&["caredesk", "--data", "d", "tiers", "--orders", "x/o.csv"]);
+        assert_eq!(p.customers, PathBuf::from("d/customers.csv"));
+        assert_eq!(p.orders, PathBuf::from("x/o.csv"));
+        assert_eq!(p.as_of, NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+        assert!(!p.complaints_named);
+    }
+
+    #[test]
+    fn as_of_overrides_today() {
+        let p = plan(&["caredesk", "tiers", "--as-of", "2025-01-31"]);
+        assert_eq!(p.as_of, NaiveDate::from_ymd_opt(2025, 1, 31).unwrap());
+        assert!(Cli::try_parse_from(["caredesk", "tiers", "--as-of", "2025-02-30"]).is_err());
+    }
+
+    #[test]
+    fn format_follows_the_output_extension() {
+        let args = OutputArgs {
+            format: None,
+            output: Some("t.json".into()),
+        };
+        assert_eq!(Output::resolve(&args, false).format, Format::Json);
+        let args = OutputArgs {
+            format: Some(Format::Csv),
+            output: Some("t.json".into()),
+        };
+        assert_eq!(Output::resolve(&args, false).format, Format::Csv);
+    }
+
+    #[test]
+    fn atomic_write_refuses_an_input_and_replaces_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("orders.csv");
+        std::fs::write(&input, "keep").unwrap();
+        let err = write_atomically(&input, &[&input], |w| w.write_all(b"x")).unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::exit::USAGE);
+        assert_eq!(std::fs::read_to_string(&input).unwrap(), "keep");
+        let out = dir.path().join("out.csv");
+        write_atomically(&out, &[&input], |w| w.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "new");
+        let failed = write_atomically(&out, &[&input], |_| Err(io::Error::other("disk full")));
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "new");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "no temporary file left"
+        );
+    }
+}

@@ -1,0 +1,90 @@
+//! The command line, as clap derive structs. Turning these into a validated plan is
+//! [`crate::app`]'s job.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use crate::report::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "caredesk",
+    version,
+    about = "Run a customer-care desk from flat files: tiers, call lists, KPIs",
+    long_about = "Run a customer-care desk from flat files.\n\n\
+        Reads customers.csv, orders.csv and complaints.csv from --data (default ./data) and the \
+        tier policy from --policy (default ./config/policy.toml).\n\n\
+        Exit codes: 0 ok, 1 bad data or policy, 2 bad usage.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the data and the policy are, and the day to compute for.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Directory holding customers.csv, orders.csv, complaints.csv
+    #[arg(long, global = true, value_name = "DIR", default_value = "data")]
+    pub data: PathBuf,
+    /// customers.csv to read instead of DIR/customers.csv
+    #[arg(long, global = true, value_name = "FILE")]
+    pub customers: Option<PathBuf>,
+    /// orders.csv to read instead of DIR/orders.csv
+    #[arg(long, global = true, value_name = "FILE")]
+    pub orders: Option<PathBuf>,
+    /// complaints.csv to read instead of DIR/complaints.csv
+    #[arg(long, global = true, value_name = "FILE")]
+    pub complaints: Option<PathBuf>,
+    /// The tier policy (TOML)
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        default_value = "config/policy.toml"
+    )]
+    pub policy: PathBuf,
+    /// Compute as of this day (YYYY-MM-DD; default: today, local). Later rows are ignored.
+    #[arg(long, global = true, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+}
+
+/// How and where a command writes its table.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// table (for people), csv or json. Default: table on a terminal; otherwise csv, or
+    /// what the --output file's extension says
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write to this file (atomically: a temporary file, then a rename) instead of stdout
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the data files and the policy; report every problem in one run
+    Check,
+    /// Tier, segment and lifecycle of every customer (the monthly tiering)
+    Tiers(TiersArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TiersArgs {
+    /// Per tier (top first): customers, spend and their shares, churn, care goal: the 80/20 view
+    #[arg(long)]
+    pub summary: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Parses `YYYY-MM-DD` for the command line.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    crate::parse::date(s.as_bytes())
+        .ok_or_else(|| format!("{s:?} is not a date; expected YYYY-MM-DD"))
+}

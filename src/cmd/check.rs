@@ -1,0 +1,91 @@
+//! `caredesk check`: validates the policy and every data file, reporting all problems in
+//! one run. Besides the row checks every command makes, it holds what needs memory per
+//! order: order ids are unique, and complaints name orders that exist.
+
+use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
+
+use crate::app::{display, Plan};
+use crate::error::{Error, Problems, Result};
+use crate::policy::Policy;
+
+pub fn run(plan: &Plan) -> Result<()> {
+    let mut problems = Problems::new();
+    // A broken policy is reported, and the data is still checked with the defaults.
+    let policy = match plan.load_policy() {
+        Ok(p) => p,
+        Err(Error::Invalid(ps)) => {
+            problems.extend(ps);
+            Policy::default()
+        }
+        Err(e) => return Err(e),
+    };
+    let book = plan.load_customers(&policy, &mut problems)?;
+
+    // Every row, whatever its date: an id is unique across the whole file.
+    let everything = Plan {
+        as_of: NaiveDate::MAX,
+        ..plan.clone()
+    };
+    let orders_file = display(&plan.orders);
+    let mut first_line: FxHashMap<Box<str>, u64> = FxHashMap::default();
+    let mut rows = 0u64;
+    let mut later = 0u64;
+    let mut duplicates = Problems::new();
+    let stats = everything.scan_orders(&policy, &book, &mut problems, |order| {
+        rows += 1;
+        later += u64::from(order.date > plan.as_of);
+        match first_line.get(order.order_id) {
+            Some(&first) => duplicates.add(
+                &orders_file,
+                order.line,
+                Some("order_id"),
+                Some(order.order_id),
+                format!("duplicate order id; first on line {first}"),
+            ),
+            None => {
+                first_line.insert(order.order_id.into(), order.line);
+            }
+        }
+    })?;
+    problems.extend(duplicates);
+
+    let complaints = plan.load_complaints(&policy, &book, &mut problems)?;
+    if let Some(complaints) = &complaints {
+        let file = display(&plan.complaints);
+        for c in complaints {
+            if let Some(order_id) = &c.order_id {
+                if !first_line.contains_key(order_id.as_str()) {
+                    problems.add(
+                        &file,
+                        c.line,
+                        Some("order_id"),
+                        Some(order_id),
+                        "no such order in the orders file",
+                    );
+                }
+            }
+        }
+    }
+
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    println!(
+        "ok: {} customers, {} orders{}, {}; policy {}",
+        book.len(),
+        rows,
+        if later > 0 {
+            format!(" ({later} dated after {})", plan.as_of)
+        } else {
+            String::new()
+        },
+        match &complaints {
+            Some(c) => format!("{} complaints", c.len()),
+            None => "no complaints file".to_string(),
+        },
+        display(&plan.policy),
+    );
+    crate::app::warn_skipped(&stats, &plan.orders);
+    Ok(())
+}

@@ -1,0 +1,25 @@
+//! One module per subcommand: each reads what it needs through the [`Plan`](crate::app::Plan),
+//! calls the domain and renders.
+
+pub mod check;
+pub mod tiers;
+
+use crate::error::Error;
+
+/// Prints an error for the user: every problem on its own line, then a count.
+pub fn report_error(error: &Error) {
+    match error {
+        Error::Invalid(problems) => {
+            for p in problems.iter() {
+                eprintln!("{p}");
+            }
+            for note in problems.dropped_notes() {
+                eprintln!("{note}");
+            }
+            eprintln!(
+                "caredesk: {error}; nothing was computed (run `caredesk check` to list them again)"
+            );
+        }
+        Error::Usage(_) | Error::Io { .. } | Error::Output(_) => eprintln!("caredesk: {error}"),
+    }
+}

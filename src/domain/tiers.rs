@@ -1,0 +1,761 @@
+//! Tiers, segments, points, lifecycle (DOMAIN.md section 2 and its exact readings in
+//! section 5). Orders are folded into one [`Activity`] per customer; [`classify`] turns
+//! those into a [`Standing`] per customer; [`summarize`] gives the per-tier 80/20 view.
+
+use std::cmp::Ordering;
+
+use chrono::NaiveDate;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::{days_before, months_after};
+use crate::model::{Order, OrderKind};
+use crate::parse::Cents;
+use crate::policy::{Method, TierPolicy};
+
+/// What the orders say about one customer, as of the as-of date.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// Sum of sale amounts in the tier window (refunds included, negative).
+    pub spend: Cents,
+    /// Sum of sale profit in the tier window.
+    pub profit: Cents,
+    /// Purchases in the tier window.
+    pub sales: u32,
+    /// Purchases in the segment window (2 years by default).
+    pub sales_2y: u32,
+    /// Purchases, all time, that name this customer as referrer.
+    pub referrals: u32,
+    /// Points balance: earned per sale row, truncated toward zero; refunds subtract.
+    pub points: i64,
+    pub first_sale: Option<NaiveDate>,
+    pub last_sale: Option<NaiveDate>,
+    /// Latest order row of any kind.
+    pub last_visit: Option<NaiveDate>,
+}
+
+impl Activity {
+    /// Combines the activity of two disjoint sets of rows of the same customer.
+    pub fn merge(&mut self, other: &Activity) {
+        self.spend = Cents(self.spend.0 + other.spend.0);
+        self.profit = Cents(self.profit.0 + other.profit.0);
+        self.sales += other.sales;
+        self.sales_2y += other.sales_2y;
+        self.referrals += other.referrals;
+        self.points += other.points;
+        self.first_sale = min_date(self.first_sale, other.first_sale);
+        self.last_sale = self.last_sale.max(other.last_sale);
+        self.last_visit = self.last_visit.max(other.last_visit);
+    }
+}
+
+fn min_date(a: Option<NaiveDate>, b: Option<NaiveDate>) -> Option<NaiveDate> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+/// Folds order rows into activities. The windows are fixed once from the policy and the
+/// as-of date; rows must already be dated on or before as-of (the loader drops later ones).
+#[derive(Debug, Clone)]
+pub struct ActivityFold {
+    /// Sales dated after this count toward spend; `None` = all time.
+    tier_after: Option<NaiveDate>,
+    /// Purchases dated after this count toward `sales_2y`.
+    segment_after: NaiveDate,
+    refunds_are_purchases: bool,
+    /// Points per unit as a fraction `num / den` of cents: points = trunc(cents·num/den).
+    points_num: i128,
+    points_den: i128,
+    pub activities: Vec<Activity>,
+}
+
+impl ActivityFold {
+    pub fn new(policy: &TierPolicy, as_of: NaiveDate, customers: usize) -> ActivityFold {
+        let ppu = policy.points_per_unit;
+        ActivityFold {
+            tier_after: (policy.window_days > 0).then(|| days_before(as_of, policy.window_days)),
+            segment_after: days_before(as_of, policy.segments.window_days),
+            refunds_are_purchases: policy.refunds_are_purchases,
+            points_num: ppu.mantissa(),
+            points_den: 100 * 10i128.pow(ppu.scale()),
+            activities: vec![Activity::default(); customers],
+        }
+    }
+
+    /// Adds one order row.
+    #[inline]
+    pub fn add(&mut self, order: &Order<'_>) {
+        let date = Some(order.date);
+        let act = &mut self.activities[order.customer as usize];
+        if act.last_visit < date {
+            act.last_visit = date;
+        }
+        if order.kind != OrderKind::Sale {
+            return;
+        }
+        let in_tier_window = self.tier_after.is_none_or(|after| order.date > after);
+        if in_tier_window {
+            act.spend.0 += order.amount.0;
+            act.profit.0 += order.profit.0;
+        }
+        act.points += (order.amount.0 * self.points_num / self.points_den) as i64;
+        if order.amount.0 < 0 && !self.refunds_are_purchases {
+            return;
+        }
+        if in_tier_window {
+            act.sales += 1;
+        }
+        if order.date > self.segment_after {
+            act.sales_2y += 1;
+        }
+        if act.first_sale.is_none_or(|d| order.date < d) {
+            act.first_sale = date;
+        }
+        if act.last_sale < date {
+            act.last_sale = date;
+        }
+        if let Some(referrer) = order.referred_by {
+            self.activities[referrer as usize].referrals += 1;
+        }
+    }
+}
+
+/// Where a customer stands within a tier (003).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Segment {
+    Upgrade,
+    Stable,
+    New,
+    Retain,
+    Abandon,
+    /// Never bought.
+    None,
+}
+
+impl Segment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Segment::Upgrade => "upgrade",
+            Segment::Stable => "stable",
+            Segment::New => "new",
+            Segment::Retain => "retain",
+            Segment::Abandon => "abandon",
+            Segment::None => "none",
+        }
+    }
+}
+
+/// Activity by the last visit (002).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Lifecycle {
+    Active,
+    Sleeping,
+    Lost,
+    None,
+}
+
+impl Lifecycle {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::Active => "active",
+            Lifecycle::Sleeping => "sleeping",
+            Lifecycle::Lost => "lost",
+            Lifecycle::None => "none",
+        }
+    }
+}
+
+/// One customer's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// The final tier (index into the policy's levels, 0 = top).
+    pub tier: u16,
+    /// What the rules say; differs from `tier` only when pinned by an override.
+    pub computed_tier: u16,
+    pub segment: Segment,
+    pub lifecycle: Lifecycle,
+    pub churned: bool,
+    pub care_goal_met: bool,
+    /// Score method only: 0–100, rounded half-up to 2 decimals.
+    pub score: Option<Decimal>,
+    pub days_since_visit: Option<i64>,
+    /// `retain` only: when points and privileges are cleared.
+    pub points_clear_on: Option<NaiveDate>,
+}
+
+/// `rank − 1` per customer under SQL `PERCENT_RANK()` ascending: the number of customers
+/// with a strictly smaller value (ties share the lowest rank).
+pub fn ranks_below<T: Ord + Copy>(values: &[T]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..values.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| values[i as usize]);
+    let mut below = vec![0u32; values.len()];
+    let mut start = 0usize;
+    for (pos, &i) in order.iter().enumerate() {
+        if pos > 0 && values[i as usize] != values[order[pos - 1] as usize] {
+            start = pos;
+        }
+        below[i as usize] = start as u32;
+    }
+    below
+}
+
+/// Classifies every customer. `ids` (customer ids, same order as `activities`) break
+/// score ties. Pure: the result depends only on the arguments.
+pub fn classify(
+    activities: &[Activity],
+    ids: &[&str],
+    policy: &TierPolicy,
+    as_of: NaiveDate,
+) -> Vec<Standing> {
+    let n = activities.len();
+    let floor = (policy.levels.len() - 1) as u16;
+    let seg = &policy.segments;
+    let segment_after = days_before(as_of, seg.window_days);
+    let new_after = days_before(as_of, seg.new_days);
+    let churn_on_or_before = days_before(as_of, policy.churn_days);
+
+    // top10: percent rank of points ≥ top_rank, tested exactly as rank − 1 ≥ top_rank·(N − 1).
+    let points: Vec<i64> = activities.iter().map(|a| a.points).collect();
+    let points_below = ranks_below(&points);
+    let top_from = seg.top_rank * Decimal::from(n.saturating_sub(1) as u64);
+    let is_top = |i: usize| n > 1 && Decimal::from(points_below[i]) >= top_from;
+
+    // freq ≥ min_per_year, freq = sales_2y · 365 / window_days, compared without dividing.
+    let freq_needed = seg.min_per_year * Decimal::from(seg.window_days);
+    let frequent = |a: &Activity| Decimal::from(a.sales_2y as u64 * 365) >= freq_needed;
+
+    let (tiers, scores) = match policy.method {
+        Method::Spend => (spend_tiers(activities, policy), None),
+        Method::Score => {
+            let (t, s) = score_tiers(activities, ids, policy);
+            (t, Some(s))
+        }
+    };
+
+    (0..n)
+        .map(|i| {
+            let a = &activities[i];
+            let top = is_top(i);
+            let (segment, points_clear_on) = match a.last_sale {
+                None => (Segment::None, None),
+                Some(last_sale) => {
+                    if frequent(a) && top {
+                        (Segment::Upgrade, None)
+                    } else if frequent(a) {
+                        (Segment::Stable, None)
+                    } else if a.first_sale.is_some_and(|d| d > new_after) {
+                        (Segment::New, None)
+                    } else if last_sale <= segment_after && top {
+                        let clear = months_after(
+                            super::days_after(last_sale, seg.window_days),
+                            seg.retain_months,
+                        );
+                        (Segment::Retain, Some(clear))
+                    } else {
+                        (Segment::Abandon, None)
+                    }
+                }
+            };
+            let days_since_visit = a.last_visit.map(|d| (as_of - d).num_days());
+            let lifecycle = match days_since_visit {
+                None => Lifecycle::None,
+                Some(d) if d <= policy.lifecycle.active_days as i64 => Lifecycle::Active,
+                Some(d) if d <= policy.lifecycle.sleeping_days as i64 => Lifecycle::Sleeping,
+                Some(_) => Lifecycle::Lost,
+            };
+            let tier = tiers[i].min(floor);
+            Standing {
+                tier,
+                computed_tier: tier,
+                segment,
+                lifecycle,
+                churned: a.last_sale.is_some_and(|d| d <= churn_on_or_before),
+                care_goal_met: a.sales >= policy.care_goal.min_sales
+                    || a.referrals >= policy.care_goal.min_referrals,
+                score: scores.as_ref().map(|s| s[i]),
+                days_since_visit,
+                points_clear_on,
+            }
+        })
+        .collect()
+}
+
+fn spend_tiers(activities: &[Activity], policy: &TierPolicy) -> Vec<u16> {
+    let mins: Vec<Cents> = policy.levels.iter().map_while(|l| l.min_spend).collect();
+    activities
+        .iter()
+        .map(|a| {
+            mins.iter()
+                .position(|&m| a.spend >= m)
+                .unwrap_or(mins.len()) as u16
+        })
+        .collect()
+}
+
+/// The score method: tiers and displayed scores.
+fn score_tiers(
+    activities: &[Activity],
+    ids: &[&str],
+    policy: &TierPolicy,
+) -> (Vec<u16>, Vec<Decimal>) {
+    let n = activities.len();
+    let w = &policy.score;
+    // Integer weights on a common scale, so the numerator Σ wᵢ·(rankᵢ − 1) is exact.
+    let scale = w.spend.scale().max(w.profit.scale()).max(w.sales.scale());
+    let int = |d: Decimal| {
+        let mut d = d;
+        d.rescale(scale);
+        d.mantissa()
+    };
+    let (ws, wp, wq) = (int(w.spend), int(w.profit), int(w.sales));
+    let spend_below = ranks_below(&activities.iter().map(|a| a.spend).collect::<Vec<_>>());
+    let profit_below = ranks_below(&activities.iter().map(|a| a.profit).collect::<Vec<_>>());
+    let sales_below = ranks_below(&activities.iter().map(|a| a.sales).collect::<Vec<_>>());
+    let numerators: Vec<i128> = (0..n)
+        .map(|i| {
+            ws * spend_below[i] as i128 + wp * profit_below[i] as i128 + wq * sales_below[i] as i128
+        })
+        .collect();
+    // score = 100 · numerator / (10^scale · (N − 1)); 0 when N = 1.
+    let denominator = Decimal::from_i128_with_scale(10i128.pow(scale), 0)
+        * Decimal::from(n.saturating_sub(1) as u64);
+    let scores: Vec<Decimal> = numerators
+        .iter()
+        .map(|&num| {
+            if n <= 1 {
+                return Decimal::ZERO.round_dp(2);
+            }
+            let mut s = (Decimal::from_i128_with_scale(num * 100, 0) / denominator)
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+            s.rescale(2);
+            s
+        })
+        .collect();
+
+    let levels = &policy.levels;
+    let floor = (levels.len() - 1) as u16;
+    let mut tiers = vec![floor; n];
+    if levels.iter().any(|l| l.share.is_some()) {
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_unstable_by(|&a, &b| match numerators[b].cmp(&numerators[a]) {
+            Ordering::Equal => ids[a].as_bytes().cmp(ids[b].as_bytes()),
+            other => other,
+        });
+        // Position i (1-based) gets the first class with i ≤ round_half_up(N · cumulative share).
+        let mut cumulative = Decimal::ZERO;
+        let cutoffs: Vec<u64> = levels[..levels.len() - 1]
+            .iter()
+            .map(|l| {
+                cumulative += l.share.unwrap_or_default();
+                let c = (Decimal::from(n as u64) * cumulative)
+                    .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+                u64::try_from(c).unwrap_or(u64::MAX)
+            })
+            .collect();
+        for (pos, &i) in order.iter().enumerate() {
+            let p = pos as u64 + 1;
+            tiers[i] = cutoffs
+                .iter()
+                .position(|&c| p <= c)
+                .unwrap_or(cutoffs.len()) as u16;
+        }
+    } else {
+        for i in 0..n {
+            let lhs = Decimal::from_i128_with_scale(numerators[i] * 100, 0);
+            tiers[i] = levels[..levels.len() - 1]
+                .iter()
+                .position(|l| {
+                    let min = l.min_score.unwrap_or(Decimal::MAX);
+                    if n <= 1 {
+                        Decimal::ZERO >= min
+                    } else {
+                        lhs >= min * denominator
+                    }
+                })
+                .unwrap_or(levels.len() - 1) as u16;
+        }
+    }
+    (tiers, scores)
+}
+
+/// One line of the per-tier summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierSummary {
+    pub tier: u16,
+    pub customers: u64,
+    /// Fraction of all customers, 4 decimals.
+    pub customer_share: Option<Decimal>,
+    pub spend: Cents,
+    /// Fraction of the total spend, 4 decimals; `None` when the total is not positive.
+    pub spend_share: Option<Decimal>,
+    pub churned: u64,
+    /// churned / customers, 4 decimals; `None` for an empty tier.
+    pub churn_rate: Option<Decimal>,
+    pub care_goal_met: u64,
+}
+
+/// A fraction `num / den` rounded half-up to 4 decimals; `None` when `den` is 0.
+pub fn fraction(num: i128, den: i128) -> Option<Decimal> {
+    if den == 0 {
+        return None;
+    }
+    let mut f = (Decimal::from_i128_with_scale(num, 0) / Decimal::from_i128_with_scale(den, 0))
+        .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
+    f.rescale(4);
+    Some(f)
+}
+
+/// The per-tier view, top tier first, every tier listed.
+pub fn summarize(
+    activities: &[Activity],
+    standings: &[Standing],
+    tiers: usize,
+) -> Vec<TierSummary> {
+    let mut rows: Vec<TierSummary> = (0..tiers)
+        .map(|t| TierSummary {
+            tier: t as u16,
+            customers: 0,
+            customer_share: None,
+            spend: Cents::ZERO,
+            spend_share: None,
+            churned: 0,
+            churn_rate: None,
+            care_goal_met: 0,
+        })
+        .collect();
+    for (a, s) in activities.iter().zip(standings) {
+        let row = &mut rows[s.tier as usize];
+        row.customers += 1;
+        row.spend.0 += a.spend.0;
+        row.churned += s.churned as u64;
+        row.care_goal_met += s.care_goal_met as u64;
+    }
+    let customers: i128 = standings.len() as i128;
+    let total_spend: i128 = rows.iter().map(|r| r.spend.0).sum();
+    for row in &mut rows {
+        row.customer_share = fraction(row.customers as i128, customers);
+        row.spend_share = if total_spend > 0 {
+            fraction(row.spend.0, total_spend)
+        } else {
+            None
+        };
+        row.churn_rate = fraction(row.churned as i128, row.customers as i128);
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    const T: &str = "2026-11-22";
+
+    /// Activities from (customer, date, kind, amount cents, referred_by) rows.
+    fn fold(
+        policy: &TierPolicy,
+        n: usize,
+        rows: &[(u32, &str, OrderKind, i128, Option<u32>)],
+    ) -> Vec<Activity> {
+        let mut f = ActivityFold::new(policy, d(T), n);
+        for &(customer, date, kind, cents, referred_by) in rows {
+            f.add(&Order {
+                order_id: "O",
+                customer,
+                date: d(date),
+                kind,
+                amount: Cents(cents),
+                profit: Cents(cents / 10),
+                outcome: None,
+                referred_by,
+                line: 0,
+            });
+        }
+        f.activities
+    }
+
+    fn run(
+        policy: &TierPolicy,
+        n: usize,
+        rows: &[(u32, &str, OrderKind, i128, Option<u32>)],
+    ) -> Vec<Standing> {
+        let acts = fold(policy, n, rows);
+        let ids: Vec<String> = (0..n).map(|i| format!("C{i:03}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        classify(&acts, &ids, policy, d(T))
+    }
+
+    use OrderKind::*;
+
+    #[test]
+    fn spend_bounds_are_inclusive_to_the_cent() {
+        let p = Policy::default().tiers;
+        let s = run(
+            &p,
+            6,
+            &[
+                (0, "2026-01-01", Sale, 100_000_000, None),
+                (1, "2026-01-01", Sale, 99_999_999, None),
+                (2, "2026-01-01", Sale, 50_000_000, None),
+                (3, "2026-01-01", Sale, 30_000_000, None),
+                (4, "2026-01-01", Sale, 10_000_000, None),
+                (5, "2026-01-01", Sale, 9_999_999, None),
+            ],
+        );
+        let tiers: Vec<u16> = s.iter().map(|s| s.tier).collect();
+        assert_eq!(tiers, [0, 1, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn refunds_lower_spend_and_points_but_are_not_purchases() {
+        let p = Policy::default().tiers;
+        let a = fold(
+            &p,
+            1,
+            &[
+                (0, "2026-01-10", Sale, 1_000, None),
+                (0, "2026-02-01", Sale, -1_005, None),
+                (0, "2026-03-01", Repair, 0, None),
+            ],
+        );
+        assert_eq!(a[0].spend, Cents(-5));
+        assert_eq!(a[0].sales, 1);
+        assert_eq!(a[0].points, 0, "10 earned, 10 taken back (10.05 truncated)");
+        assert_eq!(a[0].last_sale, Some(d("2026-01-10")));
+        assert_eq!(a[0].last_visit, Some(d("2026-03-01")));
+
+        let mut bench = Policy::default().tiers;
+        bench.refunds_are_purchases = true;
+        let a = fold(
+            &bench,
+            1,
+            &[
+                (0, "2026-01-10", Sale, 1_000, None),
+                (0, "2026-02-01", Sale, -1_005, None),
+            ],
+        );
+        assert_eq!((a[0].sales, a[0].last_sale), (2, Some(d("2026-02-01"))));
+    }
+
+    #[test]
+    fn tier_window_excludes_the_day_exactly_window_days_ago() {
+        let mut p = Policy::default().tiers;
+        p.window_days = 730;
+        let a = fold(
+            &p,
+            2,
+            &[
+                (0, "2024-11-22", Sale, 100, None),
+                (1, "2024-11-23", Sale, 100, None),
+            ],
+        );
+        assert_eq!((a[0].spend, a[0].sales, a[0].sales_2y), (Cents(0), 0, 0));
+        assert_eq!((a[1].spend, a[1].sales, a[1].sales_2y), (Cents(100), 1, 1));
+    }
+
+    #[test]
+    fn lifecycle_boundaries_90_91_180_181() {
+        let p = Policy::default().tiers;
+        let s = run(
+            &p,
+            5,
+            &[
+                (0, "2026-08-24", Repair, 0, None),
+                (1, "2026-08-23", Sale, 500, None),
+                (2, "2026-05-26", Sale, 500, None),
+                (3, "2026-05-25", Sale, 500, None),
+            ],
+        );
+        let l: Vec<Lifecycle> = s.iter().map(|s| s.lifecycle).collect();
+        assert_eq!(
+            l,
+            [
+                Lifecycle::Active,
+                Lifecycle::Sleeping,
+                Lifecycle::Sleeping,
+                Lifecycle::Lost,
+                Lifecycle::None
+            ]
+        );
+        assert_eq!(s[0].days_since_visit, Some(90));
+        assert_eq!(s[4].days_since_visit, None);
+        assert_eq!(s[0].segment, Segment::None, "service only: never bought");
+    }
+
+    #[test]
+    fn churn_is_no_purchase_in_the_last_365_days() {
+        let p = Policy::default().tiers;
+        let s = run(
+            &p,
+            3,
+            &[
+                (0, "2025-11-22", Sale, 500, None),
+                (1, "2025-11-23", Sale, 500, None),
+            ],
+        );
+        assert!(s[0].churned);
+        assert!(!s[1].churned);
+        assert!(!s[2].churned, "never bought: not churned");
+    }
+
+    #[test]
+    fn segments_first_match_wins() {
+        let p = Policy::default().tiers;
+        // 10 customers so top10 is rank − 1 ≥ 8.1, i.e. only the highest points.
+        let mut rows = vec![];
+        // C0: 4 purchases in 2 years and the most points → upgrade
+        for m in ["2025-01-01", "2025-06-01", "2026-01-01", "2026-06-01"] {
+            rows.push((0, m, Sale, 10_000_000, None));
+        }
+        // C1: 4 small purchases → stable
+        for m in ["2025-01-01", "2025-06-01", "2026-01-01", "2026-06-01"] {
+            rows.push((1, m, Sale, 100, None));
+        }
+        // C2: first purchase 364 days ago → new; C3: exactly 365 days ago → abandon
+        rows.push((2, "2025-11-23", Sale, 100, None));
+        rows.push((3, "2025-11-22", Sale, 100, None));
+        let s = run(&p, 10, &rows);
+        assert_eq!(s[0].segment, Segment::Upgrade);
+        assert_eq!(s[1].segment, Segment::Stable);
+        assert_eq!(s[2].segment, Segment::New);
+        assert_eq!(s[3].segment, Segment::Abandon);
+        assert_eq!(s[4].segment, Segment::None);
+    }
+
+    #[test]
+    fn retain_is_top_points_without_a_purchase_in_two_years_and_shows_the_clearing_date() {
+        let p = Policy::default().tiers;
+        let s = run(
+            &p,
+            10,
+            &[
+                (0, "2024-08-31", Sale, 100_000_000, None),
+                (1, "2024-11-23", Sale, 100, None),
+            ],
+        );
+        assert_eq!(s[0].segment, Segment::Retain);
+        // 2024-08-31 + 730 days = 2026-08-31, + 6 months = 2027-02-28 (clamped)
+        assert_eq!(s[0].points_clear_on, Some(d("2027-02-28")));
+        assert_eq!(
+            s[1].segment,
+            Segment::Abandon,
+            "a purchase 729 days ago is inside the window"
+        );
+        assert_eq!(s[1].points_clear_on, None);
+    }
+
+    #[test]
+    fn care_goal_is_a_repeat_purchase_or_a_referral() {
+        let p = Policy::default().tiers;
+        let s = run(
+            &p,
+            3,
+            &[
+                (0, "2026-01-01", Sale, 100, None),
+                (0, "2026-02-01", Sale, 100, None),
+                (2, "2026-03-01", Sale, 100, Some(1)),
+            ],
+        );
+        assert_eq!(
+            s.iter().map(|s| s.care_goal_met).collect::<Vec<_>>(),
+            [true, true, false]
+        );
+    }
+
+    #[test]
+    fn percent_ranks_share_the_lowest_rank() {
+        assert_eq!(ranks_below(&[5, 1, 5, 3]), [2, 0, 2, 1]);
+        assert_eq!(ranks_below::<i32>(&[]), Vec::<u32>::new());
+    }
+
+    fn score_policy() -> TierPolicy {
+        let text = "[tiers]\nmethod = \"score\"\n\
+            [[tiers.levels]]\nname = \"A\"\nshare = 0.005\n\
+            [[tiers.levels]]\nname = \"B\"\nshare = 0.01\n\
+            [[tiers.levels]]\nname = \"C\"\nshare = 0.05\n\
+            [[tiers.levels]]\nname = \"D\"\n";
+        Policy::parse(text, "p").unwrap().tiers
+    }
+
+    #[test]
+    fn score_shares_round_half_up_on_cumulative_counts() {
+        // N = 100: A = round(0.5) = 1 customer, B up to round(1.5) = 2, C up to round(6.5) = 7.
+        let p = score_policy();
+        let rows: Vec<_> = (0..100u32)
+            .map(|i| (i, "2026-01-01", Sale, (i as i128 + 1) * 100, None))
+            .collect();
+        let s = run(&p, 100, &rows);
+        assert_eq!(s[99].tier, 0);
+        assert_eq!(s[98].tier, 1);
+        assert_eq!(s[93].tier, 2);
+        assert_eq!(s[92].tier, 3);
+        // Equal sales counts rank alike (percent rank 0), so the top score is 40 + 40.
+        assert_eq!(s[99].score, Some(Decimal::new(8000, 2)));
+        assert_eq!(s[0].score, Some(Decimal::new(0, 2)));
+    }
+
+    #[test]
+    fn equal_scores_are_ordered_by_customer_id() {
+        let p = score_policy();
+        // all alike: one A by share (round(2 × 0.005) = 0 → no A), ordering by id decides B.
+        let s = run(
+            &p,
+            2,
+            &[
+                (0, "2026-01-01", Sale, 100, None),
+                (1, "2026-01-01", Sale, 100, None),
+            ],
+        );
+        // round(2·0.005)=0, round(2·0.015)=0, round(2·0.065)=0: both D
+        assert_eq!((s[0].tier, s[1].tier), (3, 3));
+        let n = 200;
+        let rows: Vec<_> = (0..n).map(|i| (i, "2026-01-01", Sale, 100, None)).collect();
+        let s = run(&p, n as usize, &rows);
+        // N = 200: A = 1 (the lowest id), B up to 3, C up to 13.
+        assert_eq!(s[0].tier, 0);
+        assert_eq!((s[1].tier, s[2].tier, s[3].tier), (1, 1, 2));
+        assert_eq!((s[12].tier, s[13].tier), (2, 3));
+    }
+
+    #[test]
+    fn a_single_customer_scores_zero_and_is_not_top() {
+        let p = score_policy();
+        let s = run(&p, 1, &[(0, "2024-01-01", Sale, 100_000_000, None)]);
+        assert_eq!(s[0].score, Some(Decimal::new(0, 2)));
+        assert_eq!(s[0].segment, Segment::Abandon);
+    }
+
+    #[test]
+    fn summary_lists_every_tier_with_shares() {
+        let p = Policy::default().tiers;
+        let acts = fold(
+            &p,
+            4,
+            &[
+                (0, "2026-01-01", Sale, 30_000_000, None),
+                (1, "2026-01-01", Sale, 10_000, None),
+                (2, "2025-01-01", Sale, 5_000, None),
+            ],
+        );
+        let ids = ["a", "b", "c", "d"];
+        let s = classify(&acts, &ids, &p, d(T));
+        let sum = summarize(&acts, &s, 5);
+        assert_eq!(sum.len(), 5);
+        assert_eq!(sum[2].customers, 1);
+        // 300000 of 300150: 0.99950… rounds half-up to 0.9995
+        assert_eq!(sum[2].spend_share, Some(Decimal::new(9_995, 4)));
+        assert_eq!(sum[0].customers, 0);
+        assert_eq!(sum[0].spend_share, Some(Decimal::new(0, 4)));
+        assert_eq!(sum[1].churn_rate, None);
+        assert_eq!(sum[4].customers, 3);
+        assert_eq!(sum[4].churned, 1);
+        assert_eq!(sum[4].churn_rate, Some(Decimal::new(3_333, 4)));
+        assert_eq!(sum[4].customer_share, Some(Decimal::new(7_500, 4)));
+    }
+}

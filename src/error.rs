@@ -1,0 +1,221 @@
+//! Errors and exit codes. Data and policy problems are collected, not thrown one at a
+//! time, so a single run reports every bad row; each carries its file, line, column,
+//! the value found and what was expected.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Exit codes, in one place.
+pub mod exit {
+    /// Everything worked (also: nothing due, a closed pipe).
+    pub const OK: i32 = 0;
+    /// Bad data or bad policy.
+    pub const BAD_INPUT: i32 = 1;
+    /// Bad usage: unknown flag, malformed argument, missing file.
+    pub const USAGE: i32 = 2;
+}
+
+/// One problem found in an input file or the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file as the user named it.
+    pub file: String,
+    /// 1-based line; 0 when the problem is about the whole file.
+    pub line: u64,
+    /// The column, as its header reads in the file (or the policy key).
+    pub column: Option<String>,
+    /// The offending value, as found.
+    pub value: Option<String>,
+    /// What was expected instead, or what is wrong.
+    pub expected: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, ": {column}")?;
+        }
+        if let Some(value) = &self.value {
+            write!(f, ": {value:?}")?;
+        }
+        write!(f, ": {}", self.expected)
+    }
+}
+
+/// The problems of one run, in the order found. Each file keeps every problem up to
+/// [`Problems::CAP_PER_FILE`] and counts the rest, so a million bad rows do not fill memory.
+#[derive(Debug, Default, Clone)]
+pub struct Problems {
+    list: Vec<Problem>,
+    /// Problems counted beyond the cap, per file.
+    dropped: Vec<(String, u64)>,
+    per_file: Vec<(String, u64)>,
+}
+
+impl Problems {
+    /// Problems kept per file; more are counted.
+    pub const CAP_PER_FILE: u64 = 1000;
+
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, problem: Problem) {
+        let count = match self.per_file.iter_mut().find(|(f, _)| *f == problem.file) {
+            Some((_, n)) => n,
+            None => {
+                self.per_file.push((problem.file.clone(), 0));
+                &mut self.per_file.last_mut().expect("just pushed").1
+            }
+        };
+        *count += 1;
+        if *count > Self::CAP_PER_FILE {
+            match self.dropped.iter_mut().find(|(f, _)| *f == problem.file) {
+                Some((_, n)) => *n += 1,
+                None => self.dropped.push((problem.file, 1)),
+            }
+        } else {
+            self.list.push(problem);
+        }
+    }
+
+    /// Shorthand for a problem with every field.
+    pub fn add(
+        &mut self,
+        file: &str,
+        line: u64,
+        column: Option<&str>,
+        value: Option<&str>,
+        expected: impl Into<String>,
+    ) {
+        self.push(Problem {
+            file: file.to_string(),
+            line,
+            column: column.map(str::to_string),
+            value: value.map(str::to_string),
+            expected: expected.into(),
+        });
+    }
+
+    pub fn extend(&mut self, other: Problems) {
+        for p in other.list {
+            self.push(p);
+        }
+        for (file, n) in other.dropped {
+            for (f, count) in self.per_file.iter_mut() {
+                if *f == file {
+                    *count += n;
+                }
+            }
+            match self.dropped.iter_mut().find(|(f, _)| *f == file) {
+                Some((_, m)) => *m += n,
+                None => self.dropped.push((file, n)),
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// All problems, kept and counted.
+    pub fn total(&self) -> u64 {
+        self.list.len() as u64 + self.dropped.iter().map(|(_, n)| n).sum::<u64>()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Problem> {
+        self.list.iter()
+    }
+
+    /// Lines saying how many problems were not kept, per file.
+    pub fn dropped_notes(&self) -> Vec<String> {
+        self.dropped
+            .iter()
+            .map(|(f, n)| format!("{f}: ... and {n} more problems in this file"))
+            .collect()
+    }
+}
+
+/// Everything that stops a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The data or the policy is wrong; every problem found is listed.
+    #[error("{} problem{} found", .0.total(), if .0.total() == 1 { "" } else { "s" })]
+    Invalid(Problems),
+    /// The user asked for something that cannot be done as asked.
+    #[error("{0}")]
+    Usage(String),
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing the report failed (a closed pipe is not an error: see `main`).
+    #[error("writing output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Invalid(_) => exit::BAD_INPUT,
+            Error::Usage(_) => exit::USAGE,
+            // A named input that is missing is a usage problem; a read failure mid-way is data.
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                exit::USAGE
+            }
+            Error::Io { .. } => exit::BAD_INPUT,
+            Error::Output(_) => exit::BAD_INPUT,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_names_file_line_column_value_and_expectation() {
+        let p = Problem {
+            file: "orders.csv".into(),
+            line: 12,
+            column: Some("amount".into()),
+            value: Some("12,5".into()),
+            expected: "expected a decimal amount".into(),
+        };
+        assert_eq!(
+            p.to_string(),
+            r#"orders.csv:12: amount: "12,5": expected a decimal amount"#
+        );
+    }
+
+    #[test]
+    fn problems_are_capped_per_file_but_counted() {
+        let mut ps = Problems::new();
+        for i in 0..(Problems::CAP_PER_FILE + 5) {
+            ps.add("a.csv", i + 2, None, None, "bad");
+        }
+        ps.add("b.csv", 2, None, None, "bad");
+        assert_eq!(ps.iter().count() as u64, Problems::CAP_PER_FILE + 1);
+        assert_eq!(ps.total(), Problems::CAP_PER_FILE + 6);
+        assert_eq!(
+            ps.dropped_notes(),
+            vec!["a.csv: ... and 5 more problems in this file"]
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! complaints.csv, read whole (complaints are few next to orders).
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use csv::ByteRecord;
+
+use super::orders::{resolve, Resolved};
+use super::{csv_reader, is_blank, line_of, opt, read_header, req, Field, RowCheck};
+use crate::error::Problems;
+use crate::load::CustomerBook;
+use crate::model::{one_of, Category, Complaint, Severity};
+use crate::parse;
+use crate::policy::UnknownCustomer;
+
+const FIELDS: &[Field] = &[
+    req("complaint_id"),
+    req("customer_id"),
+    opt("order_id"),
+    req("category"),
+    req("opened_at"),
+    opt("responded_at"),
+    opt("closed_at"),
+    opt("severity"),
+];
+
+/// Reads complaints.csv: every row checked; ids unique; answers and closings not before
+/// the opening.
+pub fn read_complaints<R: Read>(
+    input: R,
+    file: &str,
+    renames: &BTreeMap<String, String>,
+    book: &CustomerBook,
+    unknown: UnknownCustomer,
+    problems: &mut Problems,
+) -> Vec<Complaint> {
+    let mut out = Vec::new();
+    let mut reader = csv_reader(input);
+    let Some(header) = read_header(&mut reader, file, FIELDS, renames, problems) else {
+        return out;
+    };
+    let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+    let expect_category = format!("expected {}", one_of(&categories));
+    let mut first_line: rustc_hash::FxHashMap<String, u64> = Default::default();
+    let mut record = ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                problems.add(
+                    file,
+                    line_of(&record),
+                    None,
+                    None,
+                    format!("cannot read: {e}"),
+                );
+                break;
+            }
+        }
+        if is_blank(&record) {
+            continue;
+        }
+        let line = line_of(&record);
+        let mut row = RowCheck {
+            file,
+            line,
+            header: &header,
+            problems,
+            ok: true,
+        };
+        let complaint_id = row.text(&record, 0).to_string();
+        let customer = resolve(&mut row, &record, 1, book, unknown, true);
+        let order_id = row.opt_text(&record, 2).map(str::to_string);
+        let category = row.req(&record, 3, Category::parse, &expect_category);
+        let opened_at = row.req(&record, 4, parse::datetime, parse::EXPECT_DATETIME);
+        let responded_at = row.opt(&record, 5, parse::datetime, parse::EXPECT_DATETIME);
+        let closed_at = row.opt(&record, 6, parse::datetime, parse::EXPECT_DATETIME);
+        let severity = row.opt(
+            &record,
+            7,
+            Severity::parse,
+            "expected normal, major or empty",
+        );
+        if let Some(opened) = opened_at {
+            for (f, at, what) in [(5, responded_at, "answered"), (6, closed_at, "closed")] {
+                if at.is_some_and(|t| t < opened) {
+                    let cell = header.cell(&record, f).to_vec();
+                    row.bad(f, &cell, format!("{what} before it was opened ({opened})"));
+                }
+            }
+        }
+        if !complaint_id.is_empty() {
+            if let Some(first) = first_line.get(&complaint_id) {
+                let cell = complaint_id.clone();
+                row.bad(
+                    0,
+                    cell.as_bytes(),
+                    format!("duplicate complaint id; first on line {first}"),
+                );
+            } else {
+                first_line.insert(complaint_id.clone(), line);
+            }
+        }
+        let (true, Resolved::Found(customer), Some(category), Some(opened_at)) =
+            (row.ok, customer, category, opened_at)
+        else {
+            continue;
+        };
+        out.push(Complaint {
+            complaint_id,
+            customer,
+            order_id,
+            category,
+            opened_at,
+            responded_at,
+            closed_at,
+            severity: severity.unwrap_or_default(),
+            line,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::read_customers;
+
+    #[test]
+    fn complaints_are_checked_row_by_row() {
+        let mut ps = Problems::new();
+        let book = read_customers(
+            "customer_id,name\nC1,Ann\n".as_bytes(),
+            "c.csv",
+            &BTreeMap::new(),
+            &mut ps,
+        );
+        let text = "complaint_id,customer_id,category,opened_at,responded_at,closed_at,severity\n\
+                    K1,C1,install,2026-11-02 09:30,2026-11-02 11:00,,major\n\
+                    K1,C1,noise,2026-11-02,2026-11-01 10:00,,urgent\n";
+        let got = read_complaints(
+            text.as_bytes(),
+            "k.csv",
+            &BTreeMap::new(),
+            &book,
+            UnknownCustomer::Error,
+            &mut ps,
+        );
+        let ps: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].severity, Severity::Major);
+        assert_eq!(
+            ps,
+            [
+                "k.csv:3: category: \"noise\": expected install, repair, quality, maintenance, service or other",
+                "k.csv:3: opened_at: \"2026-11-02\": expected a date and time YYYY-MM-DD HH:MM",
+                "k.csv:3: severity: \"urgent\": expected normal, major or empty",
+                "k.csv:3: complaint_id: \"K1\": duplicate complaint id; first on line 2",
+            ]
+        );
+    }
+}

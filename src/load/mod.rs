@@ -1,0 +1,266 @@
+//! Readers for the data files. Each takes any `R: Read` and the file's name for messages,
+//! maps the header (through the policy's `[columns.*]` renames), and reports every bad
+//! cell as a [`Problem`](crate::error::Problem) naming file, line, column, value and what
+//! was expected. Orders are streamed to a visitor: nothing per order is kept.
+
+mod complaints;
+mod customers;
+mod orders;
+
+pub use complaints::read_complaints;
+pub use customers::{read_customers, CustomerBook};
+pub use orders::{read_orders, OrderSource, OrderStats};
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use csv::ByteRecord;
+
+use crate::error::Problems;
+
+/// A contract column a reader looks for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Field {
+    pub name: &'static str,
+    pub required: bool,
+}
+
+pub(crate) const fn req(name: &'static str) -> Field {
+    Field {
+        name,
+        required: true,
+    }
+}
+
+pub(crate) const fn opt(name: &'static str) -> Field {
+    Field {
+        name,
+        required: false,
+    }
+}
+
+/// Where each contract column sits in a file, and what the file calls it.
+#[derive(Debug)]
+pub(crate) struct Header {
+    /// Index in the record per field, in the order the fields were given.
+    pub at: Vec<Option<usize>>,
+    /// The header as written in the file, per field (for messages).
+    pub names: Vec<String>,
+}
+
+impl Header {
+    /// The cell of field `f` in `record`; empty when the column is absent or the row short.
+    #[inline]
+    pub fn cell<'r>(&self, record: &'r ByteRecord, f: usize) -> &'r [u8] {
+        match self.at[f] {
+            Some(i) => record.get(i).unwrap_or(b""),
+            None => b"",
+        }
+    }
+
+    pub fn name(&self, f: usize) -> &str {
+        &self.names[f]
+    }
+}
+
+/// A CSV reader configured the way every input is read: header row, ragged rows allowed
+/// (a short row has empty cells), double-quote quoting.
+pub(crate) fn csv_reader<R: Read>(input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(input)
+}
+
+/// Reads the header row and finds the fields. Missing required columns and repeated
+/// header names are problems (line 1); `None` when the file cannot be read at all.
+pub(crate) fn read_header<R: Read>(
+    reader: &mut csv::Reader<R>,
+    file: &str,
+    fields: &[Field],
+    renames: &BTreeMap<String, String>,
+    problems: &mut Problems,
+) -> Option<Header> {
+    let mut record = ByteRecord::new();
+    match reader.read_byte_record(&mut record) {
+        Ok(true) => {}
+        Ok(false) => {
+            problems.add(
+                file,
+                0,
+                None,
+                None,
+                "the file is empty; expected a header row",
+            );
+            return None;
+        }
+        Err(e) => {
+            problems.add(file, 1, None, None, format!("cannot read the header: {e}"));
+            return None;
+        }
+    }
+    let cells: Vec<String> = record
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let c = if i == 0 {
+                c.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(c)
+            } else {
+                c
+            };
+            String::from_utf8_lossy(crate::parse::trim(c)).into_owned()
+        })
+        .collect();
+    let mut at = Vec::with_capacity(fields.len());
+    let mut names = Vec::with_capacity(fields.len());
+    let mut missing = Vec::new();
+    for field in fields {
+        let wanted = renames.get(field.name).map_or(field.name, String::as_str);
+        let found: Vec<usize> = (0..cells.len()).filter(|&i| cells[i] == wanted).collect();
+        if found.len() > 1 {
+            problems.add(
+                file,
+                1,
+                Some(wanted),
+                None,
+                format!(
+                    "the header names this column {} times; expected it once",
+                    found.len()
+                ),
+            );
+        }
+        if found.is_empty() && field.required {
+            missing.push(if wanted == field.name {
+                wanted.to_string()
+            } else {
+                format!("{wanted} (for {})", field.name)
+            });
+        }
+        at.push(found.first().copied());
+        names.push(wanted.to_string());
+    }
+    if !missing.is_empty() {
+        problems.add(
+            file,
+            1,
+            None,
+            None,
+            format!(
+                "missing required column{} {}; the header has: {}",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", "),
+                cells.join(", ")
+            ),
+        );
+        return None;
+    }
+    Some(Header { at, names })
+}
+
+/// Shows a cell in a message: lossy UTF-8, cut at 60 characters.
+pub(crate) fn shown(cell: &[u8]) -> String {
+    let s = String::from_utf8_lossy(cell);
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(60).collect::<String>())
+    } else {
+        s.into_owned()
+    }
+}
+
+/// A row whose cells are all empty (what a spreadsheet leaves below the data).
+pub(crate) fn is_blank(record: &ByteRecord) -> bool {
+    record.iter().all(|c| crate::parse::trim(c).is_empty())
+}
+
+/// Collects the problems of one row, so a row with three bad cells reports all three.
+pub(crate) struct RowCheck<'a> {
+    pub file: &'a str,
+    pub line: u64,
+    pub header: &'a Header,
+    pub problems: &'a mut Problems,
+    pub ok: bool,
+}
+
+impl RowCheck<'_> {
+    pub fn bad(&mut self, field: usize, cell: &[u8], expected: impl Into<String>) {
+        self.ok = false;
+        let column = self.header.name(field).to_string();
+        self.problems.add(
+            self.file,
+            self.line,
+            Some(&column),
+            Some(&shown(cell)),
+            expected,
+        );
+    }
+
+    /// A required text cell: present and valid UTF-8.
+    pub fn text<'r>(&mut self, record: &'r ByteRecord, field: usize) -> &'r str {
+        let cell = crate::parse::trim(self.header.cell(record, field));
+        match std::str::from_utf8(cell) {
+            Ok("") => {
+                self.bad(field, cell, "a value is required here");
+                ""
+            }
+            Ok(s) => s,
+            Err(_) => {
+                self.bad(field, cell, "expected UTF-8 text (save the file as UTF-8)");
+                ""
+            }
+        }
+    }
+
+    /// An optional text cell: `None` when empty.
+    pub fn opt_text<'r>(&mut self, record: &'r ByteRecord, field: usize) -> Option<&'r str> {
+        let cell = crate::parse::trim(self.header.cell(record, field));
+        match std::str::from_utf8(cell) {
+            Ok("") => None,
+            Ok(s) => Some(s),
+            Err(_) => {
+                self.bad(field, cell, "expected UTF-8 text (save the file as UTF-8)");
+                None
+            }
+        }
+    }
+
+    /// An optional cell parsed by `parse`; `None` when empty or bad (bad is reported).
+    pub fn opt<T>(
+        &mut self,
+        record: &ByteRecord,
+        field: usize,
+        parse: impl Fn(&[u8]) -> Option<T>,
+        expected: &str,
+    ) -> Option<T> {
+        let cell = self.header.cell(record, field);
+        if crate::parse::trim(cell).is_empty() {
+            return None;
+        }
+        let v = parse(cell);
+        if v.is_none() {
+            self.bad(field, cell, expected);
+        }
+        v
+    }
+
+    /// A required cell parsed by `parse`.
+    pub fn req<T>(
+        &mut self,
+        record: &ByteRecord,
+        field: usize,
+        parse: impl Fn(&[u8]) -> Option<T>,
+        expected: &str,
+    ) -> Option<T> {
+        let cell = self.header.cell(record, field);
+        if crate::parse::trim(cell).is_empty() {
+            self.bad(field, cell, format!("a value is required here; {expected}"));
+            return None;
+        }
+        self.opt(record, field, parse, expected)
+    }
+}
+
+/// Line where a record starts (1-based), as the csv reader counts it.
+pub(crate) fn line_of(record: &ByteRecord) -> u64 {
+    record.position().map_or(0, |p| p.line())
+}

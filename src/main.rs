@@ -1,0 +1,20 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use caredesk::error::{exit, Error};
+
+fn main() -> ExitCode {
+    let cli = caredesk::cli::Cli::parse();
+    let today = chrono::Local::now().date_naive();
+    let code = match caredesk::app::run(cli, today) {
+        Ok(()) => exit::OK,
+        // `caredesk tiers | head` closes the pipe early: that is success.
+        Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(e) => {
+            caredesk::cmd::report_error(&e);
+            e.exit_code()
+        }
+    };
+    ExitCode::from(code as u8)
+}

@@ -1,0 +1,190 @@
+//! The records of the data contract (DOMAIN.md section 1), typed.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::parse::Cents;
+
+/// A row of customers.csv.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Customer {
+    pub customer_id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub birthday: Option<NaiveDate>,
+    pub anniversary: Option<NaiveDate>,
+    pub joined_on: Option<NaiveDate>,
+    pub owner: Option<String>,
+    pub store: Option<String>,
+    /// False: never put on a call list.
+    pub contact_ok: bool,
+}
+
+/// What an order row records: a sale or a service job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OrderKind {
+    Sale,
+    Install,
+    Repair,
+    Maintenance,
+    ReturnRepair,
+    ReturnExchange,
+}
+
+impl OrderKind {
+    pub const ALL: [OrderKind; 6] = [
+        OrderKind::Sale,
+        OrderKind::Install,
+        OrderKind::Repair,
+        OrderKind::Maintenance,
+        OrderKind::ReturnRepair,
+        OrderKind::ReturnExchange,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderKind::Sale => "sale",
+            OrderKind::Install => "install",
+            OrderKind::Repair => "repair",
+            OrderKind::Maintenance => "maintenance",
+            OrderKind::ReturnRepair => "return_repair",
+            OrderKind::ReturnExchange => "return_exchange",
+        }
+    }
+
+    /// Reads a kind; an empty cell is a sale.
+    pub fn parse(s: &[u8]) -> Option<OrderKind> {
+        let s = crate::parse::trim(s);
+        if s.is_empty() {
+            return Some(OrderKind::Sale);
+        }
+        OrderKind::ALL
+            .into_iter()
+            .find(|k| k.as_str().as_bytes() == s)
+    }
+}
+
+/// The assessment of a service job, when there is one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Pass,
+    Fail,
+}
+
+impl Outcome {
+    /// `None` inside `Some` is "not assessed" (an empty cell); outer `None` is invalid.
+    pub fn parse(s: &[u8]) -> Option<Option<Outcome>> {
+        match crate::parse::trim(s) {
+            b"" => Some(None),
+            b"pass" => Some(Some(Outcome::Pass)),
+            b"fail" => Some(Some(Outcome::Fail)),
+            _ => None,
+        }
+    }
+}
+
+/// One order row as the loader hands it to a consumer: the customer already resolved to
+/// its dense index in the customer list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Order<'a> {
+    pub order_id: &'a str,
+    pub customer: u32,
+    pub date: NaiveDate,
+    pub kind: OrderKind,
+    pub amount: Cents,
+    /// Empty profit is 0.
+    pub profit: Cents,
+    pub outcome: Option<Outcome>,
+    /// The referring customer's index.
+    pub referred_by: Option<u32>,
+    /// The line the row starts on, for messages.
+    pub line: u64,
+}
+
+impl Order<'_> {
+    /// A purchase: a sale that is not a refund (a 0.00 sale is a purchase).
+    pub fn is_purchase(&self) -> bool {
+        self.kind == OrderKind::Sale && self.amount.0 >= 0
+    }
+}
+
+/// A complaint's category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    Install,
+    Repair,
+    Quality,
+    Maintenance,
+    Service,
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 6] = [
+        Category::Install,
+        Category::Repair,
+        Category::Quality,
+        Category::Maintenance,
+        Category::Service,
+        Category::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Install => "install",
+            Category::Repair => "repair",
+            Category::Quality => "quality",
+            Category::Maintenance => "maintenance",
+            Category::Service => "service",
+            Category::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &[u8]) -> Option<Category> {
+        let s = crate::parse::trim(s);
+        Category::ALL
+            .into_iter()
+            .find(|k| k.as_str().as_bytes() == s)
+    }
+}
+
+/// How serious a complaint is; `major` is escalated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Severity {
+    #[default]
+    Normal,
+    Major,
+}
+
+impl Severity {
+    pub fn parse(s: &[u8]) -> Option<Severity> {
+        match crate::parse::trim(s) {
+            b"" | b"normal" => Some(Severity::Normal),
+            b"major" => Some(Severity::Major),
+            _ => None,
+        }
+    }
+}
+
+/// A row of complaints.csv.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Complaint {
+    pub complaint_id: String,
+    pub customer: u32,
+    pub order_id: Option<String>,
+    pub category: Category,
+    pub opened_at: NaiveDateTime,
+    pub responded_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub severity: Severity,
+    /// The line in the file, for later messages.
+    pub line: u64,
+}
+
+/// Joins a list of names as `a, b or c` for messages.
+pub fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}

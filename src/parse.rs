@@ -1,0 +1,222 @@
+//! Parsing values from CSV cells, straight from bytes: money into integer cents, dates,
+//! date-times, booleans. Each parser says what it expected, for the row's error message.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use rust_decimal::Decimal;
+
+/// Money in cents (hundredths of the currency unit). Sums stay exact; the contract allows
+/// at most two decimal places, so every valid amount is a whole number of cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Cents(pub i128);
+
+impl Cents {
+    pub const ZERO: Cents = Cents(0);
+
+    /// The exact decimal value, e.g. `Cents(100)` is `1.00`.
+    pub fn to_decimal(self) -> Decimal {
+        Decimal::from_i128_with_scale(self.0, 2)
+    }
+
+    /// Whole units toward zero: 10.05 → 10, -10.05 → -10.
+    pub fn whole_units(self) -> i128 {
+        self.0 / 100
+    }
+
+    pub fn checked_add(self, other: Cents) -> Option<Cents> {
+        self.0.checked_add(other.0).map(Cents)
+    }
+}
+
+impl std::fmt::Display for Cents {
+    /// `1234.50`, `-0.05`, `0.00`: exactly two decimals, no separators.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+pub const EXPECT_MONEY: &str = "expected an amount such as 1234.50 (at most 2 decimal places)";
+pub const EXPECT_DATE: &str = "expected a date YYYY-MM-DD";
+pub const EXPECT_DATETIME: &str = "expected a date and time YYYY-MM-DD HH:MM";
+pub const EXPECT_BOOL: &str = "expected true or false";
+
+/// Parses `-1234.5`, `0`, `12.50` into cents; `None` for anything else (3 decimals,
+/// separators, exponents, overflow).
+pub fn money(s: &[u8]) -> Option<Cents> {
+    let s = trim(s);
+    let (neg, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (int, frac) = match digits.iter().position(|&b| b == b'.') {
+        Some(dot) => (&digits[..dot], &digits[dot + 1..]),
+        None => (digits, &digits[digits.len()..]),
+    };
+    if (int.is_empty() && frac.is_empty()) || frac.len() > 2 {
+        return None;
+    }
+    let mut value: i64 = 0;
+    for &b in int {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add((b - b'0') as i64)?;
+    }
+    let mut cents_part = 0i64;
+    for i in 0..2 {
+        cents_part *= 10;
+        if let Some(&b) = frac.get(i) {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            cents_part += (b - b'0') as i64;
+        }
+    }
+    let v = value.checked_mul(100)?.checked_add(cents_part)?;
+    Some(Cents(if neg { -(v as i128) } else { v as i128 }))
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn date(s: &[u8]) -> Option<NaiveDate> {
+    let s = trim(s);
+    if s.len() != 10 || s[4] != b'-' || s[7] != b'-' {
+        return None;
+    }
+    let y = digits(&s[0..4])?;
+    let m = digits(&s[5..7])?;
+    let d = digits(&s[8..10])?;
+    NaiveDate::from_ymd_opt(y as i32, m, d)
+}
+
+/// Parses `YYYY-MM-DD HH:MM` (seconds `:SS` allowed; `T` allowed as the separator).
+pub fn datetime(s: &[u8]) -> Option<NaiveDateTime> {
+    let s = trim(s);
+    if s.len() < 16 || (s[10] != b' ' && s[10] != b'T') {
+        return None;
+    }
+    let d = date(&s[..10])?;
+    let t = &s[11..];
+    if t[2] != b':' {
+        return None;
+    }
+    let h = digits(&t[0..2])?;
+    let mi = digits(&t[3..5])?;
+    let sec = match t.len() {
+        5 => 0,
+        8 if t[5] == b':' => digits(&t[6..8])?,
+        _ => return None,
+    };
+    Some(d.and_time(NaiveTime::from_hms_opt(h, mi, sec)?))
+}
+
+/// Parses `true`/`false` (any case), `yes`/`no`, `1`/`0`.
+pub fn boolean(s: &[u8]) -> Option<bool> {
+    let s = trim(s);
+    match s.to_ascii_lowercase().as_slice() {
+        b"true" | b"yes" | b"y" | b"1" => Some(true),
+        b"false" | b"no" | b"n" | b"0" => Some(false),
+        _ => None,
+    }
+}
+
+fn digits(s: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &b in s {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + (b - b'0') as u32;
+    }
+    Some(v)
+}
+
+/// Strips ASCII spaces and tabs at both ends.
+pub fn trim(s: &[u8]) -> &[u8] {
+    let start = s
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t'))
+        .unwrap_or(s.len());
+    let end = s
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t'))
+        .map_or(start, |e| e + 1);
+    &s[start..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_up_to_two_decimals_exactly() {
+        assert_eq!(money(b"1000000.00"), Some(Cents(100_000_000)));
+        assert_eq!(money(b"999999.99"), Some(Cents(99_999_999)));
+        assert_eq!(money(b"12.5"), Some(Cents(1250)));
+        assert_eq!(money(b"-0.05"), Some(Cents(-5)));
+        assert_eq!(money(b"0"), Some(Cents(0)));
+        assert_eq!(money(b".5"), Some(Cents(50)));
+        assert_eq!(money(b"7."), Some(Cents(700)));
+        assert_eq!(money(b" 3 "), Some(Cents(300)));
+    }
+
+    #[test]
+    fn money_rejects_what_is_not_exact_cents() {
+        for bad in [
+            &b"1.005"[..],
+            b"",
+            b"-",
+            b".",
+            b"1,000",
+            b"1e3",
+            b"abc",
+            b"--1",
+            b"1.2.3",
+            b"99999999999999999999",
+        ] {
+            assert_eq!(money(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn cents_print_with_two_decimals_and_no_negative_zero() {
+        assert_eq!(Cents(-5).to_string(), "-0.05");
+        assert_eq!(Cents(0).to_string(), "0.00");
+        assert_eq!(Cents(100_000_000).to_string(), "1000000.00");
+        assert_eq!(Cents(-1005).whole_units(), -10);
+        assert_eq!(Cents(i64::MIN as i128).to_string(), "-92233720368547758.08");
+    }
+
+    #[test]
+    fn dates_are_strict_iso() {
+        assert_eq!(date(b"2024-02-29"), NaiveDate::from_ymd_opt(2024, 2, 29));
+        assert_eq!(date(b"2023-02-29"), None);
+        assert_eq!(date(b"2026/11/22"), None);
+        assert_eq!(date(b"2026-1-22"), None);
+        assert_eq!(date(b"+026-11-22"), None);
+    }
+
+    #[test]
+    fn datetimes_take_minutes_or_seconds() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        assert_eq!(
+            datetime(b"2026-11-02 09:30"),
+            Some(d.and_hms_opt(9, 30, 0).unwrap())
+        );
+        assert_eq!(
+            datetime(b"2026-11-02T09:30:15"),
+            Some(d.and_hms_opt(9, 30, 15).unwrap())
+        );
+        assert_eq!(datetime(b"2026-11-02"), None);
+        assert_eq!(datetime(b"2026-11-02 25:00"), None);
+        assert_eq!(datetime(b"2026-11-02 09:3x"), None);
+    }
+
+    #[test]
+    fn booleans() {
+        assert_eq!(boolean(b"TRUE"), Some(true));
+        assert_eq!(boolean(b"false"), Some(false));
+        assert_eq!(boolean(b"maybe"), None);
+    }
+}

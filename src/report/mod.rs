@@ -1,0 +1,385 @@
+//! Renderers: one table model, printed for people (`table`) or exported for programs
+//! (`csv`, `json`). Rows are produced one at a time, so a million-row export never holds
+//! the whole table in memory. Exports keep exact values: money and scores as decimal
+//! strings with 2 places, rates as fractions with 4, dates `YYYY-MM-DD`, empty = unknown.
+
+use std::io::{self, Write};
+
+use chrono::NaiveDate;
+use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
+use rust_decimal::Decimal;
+
+use crate::parse::Cents;
+
+/// What a column holds, which decides how each format shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    /// A phone number: masked unless asked.
+    Phone,
+    Money,
+    Int,
+    /// A fraction (0.9500); a percentage in the table view.
+    Rate,
+    /// A decimal with 2 places (scores, points earned).
+    Score,
+    Date,
+    Bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: Kind,
+}
+
+pub const fn col(name: &'static str, kind: Kind) -> Column {
+    Column { name, kind }
+}
+
+/// One value. `Empty` is unknown / not applicable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell<'a> {
+    Empty,
+    Text(&'a str),
+    Owned(String),
+    Money(Cents),
+    Int(i64),
+    Dec(Decimal),
+    Date(NaiveDate),
+    Bool(bool),
+}
+
+impl<'a> From<Option<&'a str>> for Cell<'a> {
+    fn from(v: Option<&'a str>) -> Self {
+        v.map_or(Cell::Empty, Cell::Text)
+    }
+}
+
+impl From<Option<NaiveDate>> for Cell<'_> {
+    fn from(v: Option<NaiveDate>) -> Self {
+        v.map_or(Cell::Empty, Cell::Date)
+    }
+}
+
+impl From<Option<Decimal>> for Cell<'_> {
+    fn from(v: Option<Decimal>) -> Self {
+        v.map_or(Cell::Empty, Cell::Dec)
+    }
+}
+
+impl From<Option<i64>> for Cell<'_> {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Cell::Empty, Cell::Int)
+    }
+}
+
+/// A table to render: its columns and a way to produce row `i`.
+pub trait Rows {
+    fn columns(&self) -> &[Column];
+    fn len(&self) -> usize;
+    /// Fills `out` (cleared by the caller) with row `i`'s cells, one per column.
+    fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>);
+    /// Lines printed under the table view (and to stderr for exports).
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned, for people: thousands separators, percentages, masked phones.
+    Table,
+    /// For programs and spreadsheets: exact values.
+    Csv,
+    /// An array of objects keyed by the CSV header names.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub format: Format,
+    /// Keep phone numbers in csv/json (the table always masks them).
+    pub show_phone: bool,
+}
+
+/// Renders `rows` to `out`.
+pub fn render(rows: &dyn Rows, options: Options, out: &mut dyn Write) -> io::Result<()> {
+    match options.format {
+        Format::Table => render_table(rows, out),
+        Format::Csv => render_csv(rows, options.show_phone, out),
+        Format::Json => render_json(rows, options.show_phone, out),
+    }
+}
+
+fn render_csv(rows: &dyn Rows, show_phone: bool, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .buffer_capacity(1 << 16)
+        .from_writer(out);
+    let columns = rows.columns();
+    w.write_record(columns.iter().map(|c| c.name))?;
+    let mut cells = Vec::with_capacity(columns.len());
+    let mut text = String::new();
+    for i in 0..rows.len() {
+        cells.clear();
+        rows.row(i, &mut cells);
+        for (cell, column) in cells.iter().zip(columns) {
+            text.clear();
+            exact(cell, column.kind, show_phone, &mut text);
+            w.write_field(text.as_bytes())?;
+        }
+        w.write_record(None::<&[u8]>)?;
+    }
+    w.flush()
+}
+
+fn render_json(rows: &dyn Rows, show_phone: bool, out: &mut dyn Write) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    let columns = rows.columns();
+    let keys: Vec<String> = columns
+        .iter()
+        .map(|c| serde_json::to_string(c.name).expect("a str serializes"))
+        .collect();
+    out.write_all(b"[")?;
+    let mut cells = Vec::with_capacity(columns.len());
+    let mut text = String::new();
+    for i in 0..rows.len() {
+        cells.clear();
+        rows.row(i, &mut cells);
+        out.write_all(if i == 0 { b"\n  {" } else { b",\n  {" })?;
+        for (j, (cell, column)) in cells.iter().zip(columns).enumerate() {
+            if j > 0 {
+                out.write_all(b", ")?;
+            }
+            out.write_all(keys[j].as_bytes())?;
+            out.write_all(b": ")?;
+            match cell {
+                Cell::Empty => out.write_all(b"null")?,
+                Cell::Int(v) => write!(out, "{v}")?,
+                Cell::Bool(v) => write!(out, "{v}")?,
+                _ => {
+                    text.clear();
+                    exact(cell, column.kind, show_phone, &mut text);
+                    serde_json::to_writer(&mut out, &text)?;
+                }
+            }
+        }
+        out.write_all(b"}")?;
+    }
+    out.write_all(if rows.is_empty() { b"]\n" } else { b"\n]\n" })?;
+    out.flush()
+}
+
+/// The exact, machine-readable spelling of a cell.
+fn exact(cell: &Cell<'_>, kind: Kind, show_phone: bool, out: &mut String) {
+    use std::fmt::Write as _;
+    match cell {
+        Cell::Empty => {}
+        Cell::Text(s) if kind == Kind::Phone && !show_phone => out.push_str(&mask_phone(s)),
+        Cell::Owned(s) if kind == Kind::Phone && !show_phone => out.push_str(&mask_phone(s)),
+        Cell::Text(s) => out.push_str(s),
+        Cell::Owned(s) => out.push_str(s),
+        Cell::Money(c) => {
+            let _ = write!(out, "{c}");
+        }
+        Cell::Int(v) => {
+            let _ = write!(out, "{v}");
+        }
+        Cell::Dec(d) => {
+            let places = if kind == Kind::Rate { 4 } else { 2 };
+            let _ = write!(out, "{:.*}", places, d);
+        }
+        Cell::Date(d) => {
+            let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+        }
+        Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+    }
+}
+
+/// The spelling for people.
+fn human(cell: &Cell<'_>, kind: Kind) -> String {
+    match cell {
+        Cell::Empty => String::new(),
+        Cell::Text(s) if kind == Kind::Phone => mask_phone(s),
+        Cell::Owned(s) if kind == Kind::Phone => mask_phone(s),
+        Cell::Money(c) => thousands(*c),
+        Cell::Dec(d) if kind == Kind::Rate => format!("{:.2}%", d * Decimal::ONE_HUNDRED),
+        Cell::Bool(b) => (if *b { "yes" } else { "no" }).to_string(),
+        other => {
+            let mut s = String::new();
+            exact(other, kind, true, &mut s);
+            s
+        }
+    }
+}
+
+fn render_table(rows: &dyn Rows, out: &mut dyn Write) -> io::Result<()> {
+    let columns = rows.columns();
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_HORIZONTAL_ONLY)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(columns.iter().map(|c| c.name));
+    let mut cells = Vec::with_capacity(columns.len());
+    for i in 0..rows.len() {
+        cells.clear();
+        rows.row(i, &mut cells);
+        table.add_row(cells.iter().zip(columns).map(|(c, col)| human(c, col.kind)));
+    }
+    for (i, column) in columns.iter().enumerate() {
+        if matches!(
+            column.kind,
+            Kind::Money | Kind::Int | Kind::Rate | Kind::Score
+        ) {
+            if let Some(c) = table.column_mut(i) {
+                c.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+    }
+    writeln!(out, "{table}")?;
+    for note in rows.notes() {
+        writeln!(out, "{note}")?;
+    }
+    Ok(())
+}
+
+/// `1234567.5` → `1,234,567.50`.
+pub fn thousands(c: Cents) -> String {
+    let plain = c.to_string();
+    let (sign, rest) = plain
+        .strip_prefix('-')
+        .map_or(("", plain.as_str()), |r| ("-", r));
+    let (int, frac) = rest.split_once('.').unwrap_or((rest, "00"));
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}{grouped}.{frac}")
+}
+
+/// Masks a phone number on its digits: the first 3 and last 4 kept, one star per digit
+/// between (`139-0000-1111` → `139****1111`); with fewer than 8 digits all stars, keeping
+/// the last 4 only when there are more than 4.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    let n = digits.len();
+    if n >= 8 {
+        let mut s: String = digits[..3].iter().collect();
+        s.extend(std::iter::repeat_n('*', n - 7));
+        s.extend(&digits[n - 4..]);
+        s
+    } else if n > 4 {
+        let mut s: String = std::iter::repeat_n('*', n - 4).collect();
+        s.extend(&digits[n - 4..]);
+        s
+    } else {
+        "*".repeat(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Two;
+    const COLS: &[Column] = &[
+        col("id", Kind::Text),
+        col("phone", Kind::Phone),
+        col("spend", Kind::Money),
+        col("rate", Kind::Rate),
+        col("on", Kind::Date),
+        col("ok", Kind::Bool),
+        col("n", Kind::Int),
+    ];
+    impl Rows for Two {
+        fn columns(&self) -> &[Column] {
+            COLS
+        }
+        fn len(&self) -> usize {
+            2
+        }
+        fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
+            if i == 0 {
+                out.extend([
+                    Cell::Text("007"),
+                    Cell::Text("139-0000-1111"),
+                    Cell::Money(Cents(100_000_000)),
+                    Cell::Dec(Decimal::new(9500, 4)),
+                    Cell::Date(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()),
+                    Cell::Bool(true),
+                    Cell::Int(3),
+                ]);
+            } else {
+                out.extend([
+                    Cell::Text("王伟, \"x\""),
+                    Cell::Empty,
+                    Cell::Money(Cents(-5)),
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Bool(false),
+                    Cell::Empty,
+                ]);
+            }
+        }
+    }
+
+    fn rendered(format: Format, show_phone: bool) -> String {
+        let mut out = Vec::new();
+        render(&Two, Options { format, show_phone }, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn csv_keeps_exact_values_and_masks_phones_unless_asked() {
+        assert_eq!(
+            rendered(Format::Csv, false),
+            "id,phone,spend,rate,on,ok,n\n007,139****1111,1000000.00,0.9500,2026-11-22,true,3\n\"王伟, \"\"x\"\"\",,-0.05,,,false,\n"
+        );
+        assert!(rendered(Format::Csv, true).contains(",139-0000-1111,"));
+    }
+
+    #[test]
+    fn json_is_an_array_of_objects_with_strings_for_exact_numbers() {
+        let v: serde_json::Value = serde_json::from_str(&rendered(Format::Json, false)).unwrap();
+        assert_eq!(v[0]["spend"], "1000000.00");
+        assert_eq!(v[0]["rate"], "0.9500");
+        assert_eq!(v[0]["n"], 3);
+        assert_eq!(v[0]["ok"], true);
+        assert_eq!(v[1]["phone"], serde_json::Value::Null);
+        assert_eq!(v[1]["id"], "王伟, \"x\"");
+    }
+
+    #[test]
+    fn table_is_for_people() {
+        let t = rendered(Format::Table, true);
+        assert!(t.contains("1,000,000.00"), "{t}");
+        assert!(t.contains("95.00%"), "{t}");
+        assert!(t.contains("139****1111"), "{t}");
+        assert!(!t.contains("139-0000-1111"), "{t}");
+    }
+
+    #[test]
+    fn phone_masks() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("139-0000-1111"), "139****1111");
+        assert_eq!(mask_phone("12345678"), "123*5678");
+        assert_eq!(mask_phone("1234567"), "***4567");
+        assert_eq!(mask_phone("12345"), "*2345");
+        assert_eq!(mask_phone("1234"), "****");
+        assert_eq!(mask_phone(""), "");
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(Cents(100_000_000)), "1,000,000.00");
+        assert_eq!(thousands(Cents(-123_456)), "-1,234.56");
+        assert_eq!(thousands(Cents(5)), "0.05");
+        assert_eq!(thousands(Cents(99_999)), "999.99");
+    }
+}
