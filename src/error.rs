@@ -127,8 +127,12 @@ impl Problems {
         self.list.len() as u64 + self.dropped.iter().map(|(_, n)| n).sum::<u64>()
     }
 
+    /// The problems grouped by file (in the order the files were read), then by line.
     pub fn iter(&self) -> impl Iterator<Item = &Problem> {
-        self.list.iter()
+        let file_rank = |p: &Problem| self.per_file.iter().position(|(f, _)| *f == p.file);
+        let mut sorted: Vec<&Problem> = self.list.iter().collect();
+        sorted.sort_by_key(|p| (file_rank(p), p.line));
+        sorted.into_iter()
     }
 
     /// Lines saying how many problems were not kept, per file.
@@ -156,6 +160,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The command has printed what went wrong itself; exit with this code.
+    #[error("exit {0}")]
+    AlreadyReported(i32),
     /// Writing the report failed (a closed pipe is not an error: see `main`).
     #[error("writing output: {0}")]
     Output(#[from] std::io::Error),
@@ -179,6 +186,7 @@ impl Error {
             }
             Error::Io { .. } => exit::BAD_INPUT,
             Error::Output(_) => exit::BAD_INPUT,
+            Error::AlreadyReported(code) => *code,
         }
     }
 }

@@ -69,7 +69,15 @@ pub fn run(plan: &Plan) -> Result<()> {
     }
 
     if !problems.is_empty() {
-        return Err(Error::Invalid(problems));
+        for p in problems.iter() {
+            println!("{p}");
+        }
+        for note in problems.dropped_notes() {
+            println!("{note}");
+        }
+        let n = problems.total();
+        println!("{n} problem{} found", if n == 1 { "" } else { "s" });
+        return Err(Error::AlreadyReported(crate::error::exit::BAD_INPUT));
     }
     println!(
         "ok: {} customers, {} orders{}, {}; policy {}",

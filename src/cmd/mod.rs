@@ -20,6 +20,7 @@ pub fn report_error(error: &Error) {
                 "caredesk: {error}; nothing was computed (run `caredesk check` to list them again)"
             );
         }
+        Error::AlreadyReported(_) => {}
         Error::Usage(_) | Error::Io { .. } | Error::Output(_) => eprintln!("caredesk: {error}"),
     }
 }

@@ -86,7 +86,14 @@ pub fn read_complaints<R: Read>(
             for (f, at, what) in [(5, responded_at, "answered"), (6, closed_at, "closed")] {
                 if at.is_some_and(|t| t < opened) {
                     let cell = header.cell(&record, f).to_vec();
-                    row.bad(f, &cell, format!("{what} before it was opened ({opened})"));
+                    row.bad(
+                        f,
+                        &cell,
+                        format!(
+                            "{what} before it was opened ({})",
+                            opened.format("%Y-%m-%d %H:%M")
+                        ),
+                    );
                 }
             }
         }

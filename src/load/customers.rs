@@ -134,10 +134,8 @@ pub fn read_customers<R: Read>(
             continue;
         }
         first_line.insert(id.clone(), line);
-        if !row.ok {
-            // Keep the id known so its orders do not also read as "unknown customer".
-            continue;
-        }
+        // A row with a bad cell stays in the book (the bad value left empty): the run fails
+        // on the problem anyway, and its orders must not also read as "unknown customer".
         book.index.insert(id, book.customers.len() as u32);
         book.customers.push(customer);
     }
@@ -178,7 +176,7 @@ mod tests {
                 "c.csv:4: customer_id: \"\": a value is required here",
             ]
         );
-        assert_eq!(book.len(), 0);
+        assert_eq!(book.len(), 1, "the first C1 stays known");
     }
 
     #[test]

@@ -115,7 +115,19 @@ pub fn render(rows: &dyn Rows, options: Options, out: &mut dyn Write) -> io::Res
     }
 }
 
+/// The csv crate wraps write errors; unwrap them so a closed pipe stays a closed pipe.
+fn io_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
 fn render_csv(rows: &dyn Rows, show_phone: bool, out: &mut dyn Write) -> io::Result<()> {
+    render_csv_inner(rows, show_phone, out).map_err(io_error)
+}
+
+fn render_csv_inner(rows: &dyn Rows, show_phone: bool, out: &mut dyn Write) -> csv::Result<()> {
     let mut w = csv::WriterBuilder::new()
         .buffer_capacity(1 << 16)
         .from_writer(out);
@@ -133,7 +145,8 @@ fn render_csv(rows: &dyn Rows, show_phone: bool, out: &mut dyn Write) -> io::Res
         }
         w.write_record(None::<&[u8]>)?;
     }
-    w.flush()
+    w.flush()?;
+    Ok(())
 }
 
 fn render_json(rows: &dyn Rows, show_phone: bool, out: &mut dyn Write) -> io::Result<()> {
@@ -220,7 +233,7 @@ fn render_table(rows: &dyn Rows, out: &mut dyn Write) -> io::Result<()> {
     let columns = rows.columns();
     let mut table = Table::new();
     table
-        .load_style(presets::UTF8_HORIZONTAL_ONLY)
+        .load_style(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(columns.iter().map(|c| c.name));
     let mut cells = Vec::with_capacity(columns.len());

@@ -1,0 +1,122 @@
+//! No input of any kind makes the loaders or the policy reader panic, and money survives
+//! a round trip exactly.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+use caredesk::error::Problems;
+use caredesk::load::{read_complaints, read_customers, read_orders, OrderSource};
+use caredesk::parse::{money, Cents};
+use caredesk::policy::{Policy, UnknownCustomer};
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+fn load_all(customers: &[u8], orders: &[u8], complaints: &[u8]) {
+    let renames = BTreeMap::new();
+    let mut ps = Problems::new();
+    let book = read_customers(customers, "c.csv", &renames, &mut ps);
+    for unknown in [UnknownCustomer::Error, UnknownCustomer::Skip] {
+        let source = OrderSource {
+            file: "o.csv",
+            renames: &renames,
+            book: &book,
+            as_of: as_of(),
+            unknown,
+        };
+        read_orders(orders, &source, &mut ps, |o| {
+            assert!((o.customer as usize) < book.len())
+        });
+        read_complaints(complaints, "k.csv", &renames, &book, unknown, &mut ps);
+    }
+    for p in ps.iter() {
+        assert!(!p.to_string().is_empty());
+    }
+}
+
+/// Cells that are near misses of valid values, to reach deep into the parsers.
+fn cell() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        Just("C1".to_string()),
+        Just("C2".to_string()),
+        Just("sale".to_string()),
+        Just("repair".to_string()),
+        Just("pass".to_string()),
+        Just("2026-02-29".to_string()),
+        Just("2024-02-29".to_string()),
+        Just("2026-11-02 09:30".to_string()),
+        Just("\"quoted, \"\"x\"\"\"".to_string()),
+        Just("-0.05".to_string()),
+        Just("99999999999999999999.99".to_string()),
+        "[0-9.\\-]{0,12}",
+        "[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2})?",
+        any::<String>(),
+    ]
+}
+
+fn table(header: &'static str) -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::collection::vec(cell(), 0..10), 0..12).prop_map(move |rows| {
+        let mut s = String::from(header);
+        for r in rows {
+            s.push_str(&r.join(","));
+            s.push('\n');
+        }
+        s
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn loaders_never_panic_on_arbitrary_bytes(
+        c in prop::collection::vec(any::<u8>(), 0..400),
+        o in prop::collection::vec(any::<u8>(), 0..400),
+        k in prop::collection::vec(any::<u8>(), 0..400),
+    ) {
+        load_all(&c, &o, &k);
+    }
+
+    #[test]
+    fn loaders_never_panic_on_arbitrary_rows(
+        c in table("customer_id,name,phone,birthday,anniversary,joined_on,owner,store,contact_ok\n"),
+        o in table("order_id,customer_id,date,kind,amount,profit,outcome,referred_by\n"),
+        k in table("complaint_id,customer_id,order_id,category,opened_at,responded_at,closed_at,severity\n"),
+    ) {
+        load_all(c.as_bytes(), o.as_bytes(), k.as_bytes());
+    }
+
+    #[test]
+    fn policy_reader_never_panics(text in any::<String>()) {
+        let _ = Policy::parse(&text, "p.toml");
+    }
+
+    #[test]
+    fn policy_reader_never_panics_on_near_policies(
+        lines in prop::collection::vec(prop_oneof![
+            Just("[tiers]".to_string()),
+            Just("[[tiers.levels]]".to_string()),
+            Just("method = \"score\"".to_string()),
+            Just("name = \"A\"".to_string()),
+            Just("share = 0.5".to_string()),
+            Just("min_score = 50".to_string()),
+            Just("min_spend = 10".to_string()),
+            Just("[tiers.score]".to_string()),
+            Just("spend = 1".to_string()),
+            Just("[columns.orders]".to_string()),
+            "[a-z_]{1,8} = [0-9]{1,3}",
+        ], 0..20)
+    ) {
+        let _ = Policy::parse(&lines.join("\n"), "p.toml");
+    }
+
+    #[test]
+    fn money_round_trips_exactly(cents in any::<i64>()) {
+        let c = Cents(cents as i128);
+        prop_assert_eq!(money(c.to_string().as_bytes()), Some(c));
+    }
+}
