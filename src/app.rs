@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::cli::{Cli, Command, InputArgs, OutputArgs};
+use crate::cli::{Cli, ColorChoice, Command, InputArgs, OutputArgs};
 use crate::error::{Error, Problems, Result};
 use crate::load::{self, CustomerBook, OrderStats};
 use crate::model::{Complaint, Order};
@@ -123,6 +123,7 @@ pub fn run(cli: Cli, today: NaiveDate) -> Result<()> {
     match cli.command {
         Command::Check => crate::cmd::check::run(&plan),
         Command::Tiers(args) => crate::cmd::tiers::run(&plan, &args),
+        Command::Kpi(args) => crate::cmd::kpi::run(&plan, &args),
     }
 }
 
@@ -166,6 +167,7 @@ pub struct Output {
     pub format: Format,
     pub path: Option<PathBuf>,
     pub show_phone: bool,
+    pub color: bool,
 }
 
 impl Output {
@@ -180,10 +182,20 @@ impl Output {
             None if io::stdout().is_terminal() => Format::Table,
             None => Format::Csv,
         });
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                args.output.is_none()
+                    && io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
         Output {
             format,
             path: args.output.clone(),
             show_phone,
+            color: color && format == Format::Table,
         }
     }
 
@@ -192,6 +204,7 @@ impl Output {
         let options = report::Options {
             format: self.format,
             show_phone: self.show_phone,
+            color: self.color,
         };
         match &self.path {
             None => {
@@ -278,13 +291,17 @@ mod tests {
         let args = OutputArgs {
             format: None,
             output: Some("t.json".into()),
+            color: ColorChoice::Always,
         };
         assert_eq!(Output::resolve(&args, false).format, Format::Json);
         let args = OutputArgs {
             format: Some(Format::Csv),
             output: Some("t.json".into()),
+            color: ColorChoice::Always,
         };
-        assert_eq!(Output::resolve(&args, false).format, Format::Csv);
+        let out = Output::resolve(&args, false);
+        assert_eq!(out.format, Format::Csv);
+        assert!(!out.color, "colour is for the table view only");
     }
 
     #[test]

@@ -64,6 +64,16 @@ pub struct OutputArgs {
     /// Write to this file (atomically: a temporary file, then a rename) instead of stdout
     #[arg(long, short, value_name = "PATH")]
     pub output: Option<PathBuf>,
+    /// Colour in the table view: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +82,40 @@ pub enum Command {
     Check,
     /// Tier, segment and lifecycle of every customer (the monthly tiering)
     Tiers(TiersArgs),
+    /// The service scorecard: pass rates and complaint rates against their targets, scored
+    Kpi(KpiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KpiArgs {
+    /// The month to score (YYYY-MM). Default: the last complete month before --as-of
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month, conflicts_with_all = ["from", "to"])]
+    pub month: Option<NaiveDate>,
+    /// First day of the period (YYYY-MM-DD); with --to (default: --as-of)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<NaiveDate>,
+    /// Last day of the period (YYYY-MM-DD), inclusive; needs --from
+    #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "from")]
+    pub to: Option<NaiveDate>,
+    /// One scorecard per consultant (ranked), store (ranked) or calendar month (the trend)
+    #[arg(long, value_enum, value_name = "GROUP")]
+    pub by: Option<KpiGroup>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KpiGroup {
+    Owner,
+    Store,
+    Month,
+}
+
+/// Parses `YYYY-MM` into the month's first day.
+pub fn parse_month(s: &str) -> Result<NaiveDate, String> {
+    crate::parse::date(format!("{s}-01").as_bytes())
+        .filter(|_| s.len() == 7)
+        .ok_or_else(|| format!("{s:?} is not a month; expected YYYY-MM"))
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,181 @@ pub struct Policy {
     pub validation: Validation,
     /// Tiers, segments, points, lifecycle.
     pub tiers: TierPolicy,
+    /// The service scorecard.
+    pub kpi: KpiPolicy,
+}
+
+/// The monthly service scorecard (DOMAIN.md section 4).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct KpiPolicy {
+    /// `proportional`: weight × min(1, rate / target); `all_or_nothing`: weight if met.
+    pub scoring: Scoring,
+    /// The KPIs, in the order the scorecard lists them.
+    pub rules: Vec<KpiRule>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scoring {
+    Proportional,
+    AllOrNothing,
+}
+
+/// What a KPI counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Order rows of `kind` in the period by their `outcome` column (pass / fail).
+    Outcome,
+    /// First-time fix read from repeat visits: a job of `kind` fails when the customer has
+    /// another job of that kind within `window_days` after it.
+    RepeatVisit,
+    /// Complaints opened in the period, closed by its end.
+    ComplaintClosure,
+    /// Complaints opened in the period, answered within `hours`.
+    ComplaintResponse,
+    /// Complaints opened in the period, closed within `hours`.
+    ComplaintResolution,
+}
+
+/// One KPI of the scorecard.
+#[derive(Debug, Clone, Deserialize)]
+pub struct KpiRule {
+    /// A short key, shown in the `kpi` column.
+    pub name: String,
+    /// What the scorecard calls it (the shipped policy gives Chinese and English).
+    #[serde(default)]
+    pub label: String,
+    pub measure: Measure,
+    /// The order kind, for `outcome` and `repeat_visit`.
+    #[serde(default, deserialize_with = "opt_kind")]
+    pub kind: Option<crate::model::OrderKind>,
+    /// `repeat_visit`: days after a job within which another job means it failed.
+    #[serde(default = "default_repeat_days")]
+    pub window_days: u32,
+    /// `complaint_response` / `complaint_resolution`: the deadline in hours (inclusive).
+    #[serde(default = "default_hours")]
+    pub hours: u32,
+    /// The rate to reach, as a fraction (0.95 = 95 %).
+    #[serde(deserialize_with = "decimal")]
+    pub target: Decimal,
+    /// Points at stake.
+    #[serde(deserialize_with = "decimal")]
+    pub weight: Decimal,
+}
+
+fn default_repeat_days() -> u32 {
+    30
+}
+
+fn default_hours() -> u32 {
+    24
+}
+
+fn opt_kind<'de, D: Deserializer<'de>>(d: D) -> Result<Option<crate::model::OrderKind>, D::Error> {
+    let s = String::deserialize(d)?;
+    crate::model::OrderKind::parse(s.as_bytes())
+        .filter(|_| !s.trim().is_empty())
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown order kind {s:?}; expected sale, install, repair, maintenance, return_repair or return_exchange"
+            ))
+        })
+}
+
+impl Default for KpiPolicy {
+    fn default() -> Self {
+        use crate::model::OrderKind::*;
+        let rule = |name: &str, label: &str, measure, kind, target: i64, weight: i64| KpiRule {
+            name: name.into(),
+            label: label.into(),
+            measure,
+            kind,
+            window_days: default_repeat_days(),
+            hours: default_hours(),
+            target: Decimal::new(target, 2),
+            weight: Decimal::from(weight),
+        };
+        KpiPolicy {
+            scoring: Scoring::Proportional,
+            rules: vec![
+                rule(
+                    "maintenance",
+                    "保养服务合格率 maintenance service pass rate",
+                    Measure::Outcome,
+                    Some(Maintenance),
+                    100,
+                    5,
+                ),
+                rule(
+                    "install",
+                    "一次安装合格率 first-time installation pass rate",
+                    Measure::Outcome,
+                    Some(Install),
+                    95,
+                    5,
+                ),
+                rule(
+                    "repair",
+                    "一次维修合格率 first-time repair pass rate",
+                    Measure::Outcome,
+                    Some(Repair),
+                    85,
+                    5,
+                ),
+                rule(
+                    "quality",
+                    "产品质量合格率 product quality pass rate",
+                    Measure::Outcome,
+                    Some(Sale),
+                    85,
+                    5,
+                ),
+                rule(
+                    "return_repair",
+                    "返厂(二次)维修合格率 return-to-factory repair pass rate",
+                    Measure::Outcome,
+                    Some(ReturnRepair),
+                    100,
+                    5,
+                ),
+                rule(
+                    "return_exchange",
+                    "返厂(二次)退换货合格率 return-to-factory exchange pass rate",
+                    Measure::Outcome,
+                    Some(ReturnExchange),
+                    100,
+                    5,
+                ),
+                rule(
+                    "complaint_closure",
+                    "投诉关闭率 complaint closure rate",
+                    Measure::ComplaintClosure,
+                    None,
+                    100,
+                    10,
+                ),
+                rule(
+                    "response_24h",
+                    "24小时响应率 24 h response rate",
+                    Measure::ComplaintResponse,
+                    None,
+                    100,
+                    0,
+                ),
+                rule(
+                    "resolution_24h",
+                    "24小时解决率 24 h resolution rate",
+                    Measure::ComplaintResolution,
+                    None,
+                    100,
+                    0,
+                ),
+            ],
+        }
+    }
 }
 
 /// Header renames per file: contract column name → the header used in the file.
@@ -532,6 +707,7 @@ impl Policy {
                 }
             }
         }
+        out.extend(self.kpi_violations());
         if t.points_per_unit < Decimal::ZERO {
             out.push((
                 key(&["tiers", "points_per_unit"]),
@@ -562,6 +738,56 @@ impl Policy {
                 key(&["tiers", "segments", "min_per_year"]),
                 "cannot be negative".into(),
             ));
+        }
+        out
+    }
+
+    fn kpi_violations(&self) -> Vec<(Vec<PathPart>, String)> {
+        let mut out = Vec::new();
+        let at = |i: usize, k: &str| {
+            vec![
+                PathPart::Key("kpi".into()),
+                PathPart::Key("rules".into()),
+                PathPart::Index(i),
+                PathPart::Key(k.into()),
+            ]
+        };
+        let rules = &self.kpi.rules;
+        for (i, r) in rules.iter().enumerate() {
+            if r.name.trim().is_empty() {
+                out.push((at(i, "name"), "a KPI needs a name".into()));
+            }
+            if rules[..i].iter().any(|q| q.name == r.name) {
+                out.push((at(i, "name"), format!("KPI {:?} is named twice", r.name)));
+            }
+            let needs_kind = matches!(r.measure, Measure::Outcome | Measure::RepeatVisit);
+            if needs_kind && r.kind.is_none() {
+                out.push((at(i, "measure"), format!("KPI {:?} counts order rows: it needs kind = \"install\" (or another order kind)", r.name)));
+            }
+            if !needs_kind && r.kind.is_some() {
+                out.push((
+                    at(i, "kind"),
+                    format!("KPI {:?} counts complaints: kind does not apply", r.name),
+                ));
+            }
+            if r.target <= Decimal::ZERO || r.target > Decimal::ONE {
+                out.push((
+                    at(i, "target"),
+                    format!(
+                        "a target is a fraction above 0 and at most 1 (0.95 = 95 %), not {}",
+                        r.target
+                    ),
+                ));
+            }
+            if r.weight < Decimal::ZERO {
+                out.push((
+                    at(i, "weight"),
+                    format!("a weight cannot be negative ({})", r.weight),
+                ));
+            }
+            if r.measure == Measure::RepeatVisit && r.window_days == 0 {
+                out.push((at(i, "window_days"), "must be at least 1".into()));
+            }
         }
         out
     }
@@ -813,6 +1039,37 @@ mod tests {
             "[[tiers.levels]]\nname = \"A\"\nmin_spend = 10.005\n[[tiers.levels]]\nname = \"B\"\n",
         );
         assert!(got[0].contains("at most 2 decimal places"), "{got:?}");
+    }
+
+    #[test]
+    fn default_scorecard_has_the_nine_kpis_weighing_40() {
+        let p = Policy::parse("", "p.toml").unwrap();
+        assert_eq!(p.kpi.rules.len(), 9);
+        let total: Decimal = p.kpi.rules.iter().map(|r| r.weight).sum();
+        assert_eq!(total, Decimal::from(40));
+    }
+
+    #[test]
+    fn kpi_rules_are_checked() {
+        let text = "[kpi]\nscoring = \"all_or_nothing\"\n[[kpi.rules]]\nname = \"a\"\nmeasure = \"outcome\"\ntarget = 1.5\nweight = 5\n\
+                    [[kpi.rules]]\nname = \"b\"\nmeasure = \"repeat_visit\"\nkind = \"gift\"\ntarget = 0.9\nweight = 1\n";
+        let got = problems(text);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].starts_with("p.toml:11:") && got[0].contains("unknown order kind \"gift\""),
+            "{got:?}"
+        );
+        let text = "[[kpi.rules]]\nname = \"a\"\nmeasure = \"outcome\"\ntarget = 1.5\nweight = 5\n";
+        let got = problems(text);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(
+            got[0].starts_with("p.toml:3: kpi.rules[1].measure:") && got[0].contains("needs kind"),
+            "{got:?}"
+        );
+        assert!(
+            got[1].starts_with("p.toml:4: kpi.rules[1].target:"),
+            "{got:?}"
+        );
     }
 
     #[test]

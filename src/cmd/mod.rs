@@ -2,6 +2,7 @@
 //! calls the domain and renders.
 
 pub mod check;
+pub mod kpi;
 pub mod tiers;
 
 use crate::error::Error;

@@ -80,6 +80,10 @@ pub trait Rows {
     fn len(&self) -> usize;
     /// Fills `out` (cleared by the caller) with row `i`'s cells, one per column.
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>);
+    /// Whether row `i` missed its target: marked in the table view.
+    fn missed(&self, _i: usize) -> bool {
+        false
+    }
     /// Lines printed under the table view (and to stderr for exports).
     fn notes(&self) -> Vec<String> {
         Vec::new()
@@ -104,12 +108,14 @@ pub struct Options {
     pub format: Format,
     /// Keep phone numbers in csv/json (the table always masks them).
     pub show_phone: bool,
+    /// Colour in the table view (decided once, from --color, the terminal and NO_COLOR).
+    pub color: bool,
 }
 
 /// Renders `rows` to `out`.
 pub fn render(rows: &dyn Rows, options: Options, out: &mut dyn Write) -> io::Result<()> {
     match options.format {
-        Format::Table => render_table(rows, out),
+        Format::Table => render_table(rows, options.color, out),
         Format::Csv => render_csv(rows, options.show_phone, out),
         Format::Json => render_json(rows, options.show_phone, out),
     }
@@ -229,9 +235,17 @@ fn human(cell: &Cell<'_>, kind: Kind) -> String {
     }
 }
 
-fn render_table(rows: &dyn Rows, out: &mut dyn Write) -> io::Result<()> {
+/// What marks a missed target in the table view, beside colour (or instead of it).
+pub const MISSED: &str = "✗";
+
+fn render_table(rows: &dyn Rows, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let columns = rows.columns();
     let mut table = Table::new();
+    if color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
     table
         .load_style(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
@@ -240,7 +254,19 @@ fn render_table(rows: &dyn Rows, out: &mut dyn Write) -> io::Result<()> {
     for i in 0..rows.len() {
         cells.clear();
         rows.row(i, &mut cells);
-        table.add_row(cells.iter().zip(columns).map(|(c, col)| human(c, col.kind)));
+        let missed = rows.missed(i);
+        table.add_row(cells.iter().zip(columns).map(|(c, col)| {
+            let mut text = human(c, col.kind);
+            if missed && col.kind == Kind::Bool {
+                text = format!("{MISSED} {text}");
+            }
+            let cell = comfy_table::Cell::new(text);
+            if missed && color {
+                cell.fg(comfy_table::Color::Red)
+            } else {
+                cell
+            }
+        }));
     }
     for (i, column) in columns.iter().enumerate() {
         if matches!(
@@ -344,7 +370,16 @@ mod tests {
 
     fn rendered(format: Format, show_phone: bool) -> String {
         let mut out = Vec::new();
-        render(&Two, Options { format, show_phone }, &mut out).unwrap();
+        render(
+            &Two,
+            Options {
+                format,
+                show_phone,
+                color: false,
+            },
+            &mut out,
+        )
+        .unwrap();
         String::from_utf8(out).unwrap()
     }
 

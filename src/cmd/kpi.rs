@@ -1,0 +1,245 @@
+//! `caredesk kpi`: the monthly service scorecard, for the whole desk or per consultant,
+//! store or month.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::app::{fail_on, warn_skipped, Output, Plan};
+use crate::cli::{KpiArgs, KpiGroup};
+use crate::domain::kpi::{total, Grouping, KpiFold, Period, Score, Total};
+use crate::error::{Error, Problems, Result};
+use crate::policy::{KpiRule, Policy};
+use crate::report::{col, Cell, Column, Kind, Rows};
+
+pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
+    let period = period(args, plan.as_of)?;
+    let policy = plan.load_policy()?;
+    let mut problems = Problems::new();
+    let book = plan.load_customers(&policy, &mut problems)?;
+
+    let (names, grouping) = match args.by {
+        None => (vec!["all".to_string()], Grouping::All),
+        Some(KpiGroup::Month) => (
+            period.months(),
+            Grouping::ByMonth {
+                first_month: period.from,
+            },
+        ),
+        Some(by) => {
+            let attribute = |i: usize| {
+                let c = &book.customers[i];
+                let v = if by == KpiGroup::Owner {
+                    &c.owner
+                } else {
+                    &c.store
+                };
+                v.clone().unwrap_or_else(|| "(none)".to_string())
+            };
+            let mut names: Vec<String> = (0..book.len()).map(attribute).collect();
+            names.sort();
+            names.dedup();
+            let of_customer = (0..book.len())
+                .map(|i| names.binary_search(&attribute(i)).unwrap_or(0) as u32)
+                .collect();
+            (names, Grouping::ByCustomer { of_customer })
+        }
+    };
+
+    let mut fold = KpiFold::new(&policy.kpi, period, plan.as_of, grouping, names.len());
+    let stats = plan.scan_orders(&policy, &book, &mut problems, |order| fold.add(order))?;
+    let complaints = plan.load_complaints(&policy, &book, &mut problems)?;
+    fail_on(problems)?;
+    warn_skipped(&stats, &plan.orders);
+    if let Some(complaints) = &complaints {
+        fold.add_complaints(complaints);
+    }
+    let scores = fold.finish();
+    let mut groups: Vec<Group> = names
+        .into_iter()
+        .zip(scores)
+        .map(|(name, scores)| Group {
+            total: total(&scores, &policy.kpi.rules),
+            name,
+            scores,
+        })
+        .collect();
+    if matches!(args.by, Some(KpiGroup::Owner | KpiGroup::Store)) {
+        // The ranking: the best share of the points at stake first.
+        groups.sort_by(|a, b| {
+            b.share()
+                .cmp(&a.share())
+                .then(b.total.points.cmp(&a.total.points))
+                .then(a.name.cmp(&b.name))
+        });
+    }
+    let rows = Scorecard {
+        policy: &policy,
+        period,
+        groups,
+        no_complaints: complaints.is_none(),
+    };
+    Output::resolve(&args.output, false).write(&rows, &plan.inputs())
+}
+
+/// The period asked for: `--month`, `--from`/`--to`, or the month before as-of.
+fn period(args: &KpiArgs, as_of: NaiveDate) -> Result<Period> {
+    let period = match (args.month, args.from) {
+        (Some(month), _) => Period::month_of(month),
+        (None, Some(from)) => Period {
+            from,
+            to: args.to.unwrap_or(as_of),
+        },
+        (None, None) => Period::month_before(as_of),
+    };
+    if period.to < period.from {
+        return Err(Error::Usage(format!(
+            "the period ends ({}) before it starts ({})",
+            period.to, period.from
+        )));
+    }
+    Ok(period)
+}
+
+struct Group {
+    name: String,
+    scores: Vec<Score>,
+    total: Total,
+}
+
+impl Group {
+    /// Points earned per point at stake; groups with nothing assessed rank last.
+    fn share(&self) -> Option<Decimal> {
+        (self.total.weight > Decimal::ZERO).then(|| self.total.points / self.total.weight)
+    }
+}
+
+const COLUMNS: &[Column] = &[
+    col("group", Kind::Text),
+    col("kpi", Kind::Text),
+    col("label", Kind::Text),
+    col("assessed", Kind::Int),
+    col("passed", Kind::Int),
+    col("failed", Kind::Int),
+    col("rate", Kind::Rate),
+    col("target", Kind::Rate),
+    col("met", Kind::Bool),
+    col("weight", Kind::Score),
+    col("points", Kind::Score),
+];
+
+struct Scorecard<'a> {
+    policy: &'a Policy,
+    period: Period,
+    groups: Vec<Group>,
+    no_complaints: bool,
+}
+
+impl Scorecard<'_> {
+    fn rules(&self) -> &[KpiRule] {
+        &self.policy.kpi.rules
+    }
+
+    /// (group, rule) for row `i`; rule `None` is the group's total row.
+    fn at(&self, i: usize) -> (&Group, Option<usize>) {
+        let per = self.rules().len() + 1;
+        let g = &self.groups[i / per];
+        let r = i % per;
+        (g, (r < self.rules().len()).then_some(r))
+    }
+}
+
+impl Rows for Scorecard<'_> {
+    fn columns(&self) -> &[Column] {
+        COLUMNS
+    }
+
+    fn len(&self) -> usize {
+        self.groups.len() * (self.rules().len() + 1)
+    }
+
+    fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
+        let (g, r) = self.at(i);
+        match r {
+            Some(r) => {
+                let (rule, s) = (&self.rules()[r], &g.scores[r]);
+                out.extend([
+                    Cell::Text(&g.name),
+                    Cell::Text(&rule.name),
+                    Cell::Text(&rule.label),
+                    Cell::Int(s.tally.assessed() as i64),
+                    Cell::Int(s.tally.passed as i64),
+                    Cell::Int(s.tally.failed as i64),
+                    s.rate.into(),
+                    Cell::Dec(rate4(rule.target)),
+                    s.met.map_or(Cell::Empty, Cell::Bool),
+                    Cell::Dec(dec2(rule.weight)),
+                    Cell::Dec(s.points),
+                ]);
+            }
+            None => out.extend([
+                Cell::Text(&g.name),
+                Cell::Text("total"),
+                Cell::Text("points earned of the assessed KPIs' weights"),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Dec(g.total.weight),
+                Cell::Dec(g.total.points),
+            ]),
+        }
+    }
+
+    fn missed(&self, i: usize) -> bool {
+        let (g, r) = self.at(i);
+        r.is_some_and(|r| g.scores[r].met == Some(false))
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let mut notes = vec![format!(
+            "period: {} to {}",
+            self.period.from, self.period.to
+        )];
+        let na: Vec<String> = self
+            .groups
+            .iter()
+            .flat_map(|g| {
+                g.scores
+                    .iter()
+                    .zip(self.rules())
+                    .filter(|(s, _)| s.is_na())
+                    .map(move |(_, rule)| {
+                        if self.groups.len() == 1 {
+                            rule.name.clone()
+                        } else {
+                            format!("{} ({})", rule.name, g.name)
+                        }
+                    })
+            })
+            .collect();
+        if !na.is_empty() {
+            notes.push(format!(
+                "n/a — nothing assessed, so neither met nor failed, and left out of the total's weights: {}",
+                na.join(", ")
+            ));
+        }
+        if self.no_complaints {
+            notes.push("no complaints file: the complaint KPIs are n/a".to_string());
+        }
+        notes
+    }
+}
+
+fn rate4(d: Decimal) -> Decimal {
+    let mut d = d;
+    d.rescale(4);
+    d
+}
+
+fn dec2(d: Decimal) -> Decimal {
+    let mut d = d.round_dp(2);
+    d.rescale(2);
+    d
+}

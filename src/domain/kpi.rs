@@ -1,0 +1,743 @@
+//! The service scorecard (DOMAIN.md section 4): pass rates from order outcomes or from
+//! repeat visits, complaint closure and 24-hour rates, each against its target and
+//! weight. Orders stream through [`KpiFold::add`]; complaints are evaluated whole; then
+//! [`KpiFold::finish`] scores every group.
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::model::{Complaint, Order, Outcome};
+use crate::policy::{KpiPolicy, KpiRule, Measure, Scoring};
+
+/// An inclusive range of days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    /// The calendar month before `as_of`'s month (the default scorecard period).
+    pub fn month_before(as_of: NaiveDate) -> Period {
+        let first = as_of.with_day(1).expect("day 1 exists");
+        let to = first.pred_opt().unwrap_or(first);
+        Period::month_of(to)
+    }
+
+    /// The calendar month holding `day`.
+    pub fn month_of(day: NaiveDate) -> Period {
+        let from = day.with_day(1).expect("day 1 exists");
+        let to = super::months_after(from, 1).pred_opt().unwrap_or(from);
+        Period { from, to }
+    }
+
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.from <= day && day <= self.to
+    }
+
+    /// The first instant after the period.
+    pub fn end(&self) -> NaiveDateTime {
+        self.to
+            .succ_opt()
+            .unwrap_or(self.to)
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+    }
+
+    /// Each calendar month the period touches, as `YYYY-MM`, in order.
+    pub fn months(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut m = self.from.with_day(1).expect("day 1 exists");
+        while m <= self.to {
+            out.push(m.format("%Y-%m").to_string());
+            m = super::months_after(m, 1);
+        }
+        out
+    }
+}
+
+/// Passed and failed counts of one KPI in one group.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub passed: u64,
+    pub failed: u64,
+}
+
+impl Tally {
+    pub fn assessed(&self) -> u64 {
+        self.passed + self.failed
+    }
+
+    fn count(&mut self, passed: bool) {
+        if passed {
+            self.passed += 1;
+        } else {
+            self.failed += 1;
+        }
+    }
+}
+
+/// How rows are grouped: the group index of a customer, or of a month.
+#[derive(Debug, Clone)]
+pub enum Grouping {
+    /// One group for everything.
+    All,
+    /// A group per customer attribute (owner, store): `of_customer[c]` is the group.
+    ByCustomer { of_customer: Vec<u32> },
+    /// A group per calendar month of the period (by the row's own date).
+    ByMonth { first_month: NaiveDate },
+}
+
+impl Grouping {
+    fn group(&self, customer: u32, day: NaiveDate) -> usize {
+        match self {
+            Grouping::All => 0,
+            Grouping::ByCustomer { of_customer } => of_customer[customer as usize] as usize,
+            Grouping::ByMonth { first_month } => {
+                let months = (day.year() - first_month.year()) * 12 + day.month() as i32
+                    - first_month.month() as i32;
+                months.max(0) as usize
+            }
+        }
+    }
+}
+
+/// A job kept for the repeat-visit reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Job {
+    customer: u32,
+    date: NaiveDate,
+}
+
+/// Gathers the tallies of every KPI in every group.
+#[derive(Debug)]
+pub struct KpiFold<'p> {
+    policy: &'p KpiPolicy,
+    period: Period,
+    as_of: NaiveDate,
+    grouping: Grouping,
+    /// `tallies[group][rule]`.
+    tallies: Vec<Vec<Tally>>,
+    /// Per repeat-visit rule: its jobs from the period's start to its end + window.
+    jobs: Vec<Vec<Job>>,
+}
+
+impl<'p> KpiFold<'p> {
+    pub fn new(
+        policy: &'p KpiPolicy,
+        period: Period,
+        as_of: NaiveDate,
+        grouping: Grouping,
+        groups: usize,
+    ) -> Self {
+        KpiFold {
+            policy,
+            period,
+            as_of,
+            grouping,
+            tallies: vec![vec![Tally::default(); policy.rules.len()]; groups],
+            jobs: vec![Vec::new(); policy.rules.len()],
+        }
+    }
+
+    /// Adds one order row (dated on or before as-of).
+    pub fn add(&mut self, order: &Order<'_>) {
+        if order.date < self.period.from {
+            return;
+        }
+        let in_period = self.period.contains(order.date);
+        for (r, rule) in self.policy.rules.iter().enumerate() {
+            if rule.kind != Some(order.kind) {
+                continue;
+            }
+            match rule.measure {
+                Measure::Outcome if in_period => {
+                    if let Some(outcome) = order.outcome {
+                        let g = self.grouping.group(order.customer, order.date);
+                        self.tallies[g][r].count(outcome == Outcome::Pass);
+                    }
+                }
+                Measure::RepeatVisit => {
+                    let last = super::days_after(self.period.to, rule.window_days);
+                    if order.date <= last {
+                        self.jobs[r].push(Job {
+                            customer: order.customer,
+                            date: order.date,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Adds the complaints (all of them; those opened outside the period are passed over).
+    pub fn add_complaints(&mut self, complaints: &[Complaint]) {
+        // What is dated after as-of has not happened yet.
+        let known_until = self
+            .as_of
+            .succ_opt()
+            .unwrap_or(self.as_of)
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight");
+        let known = |t: Option<NaiveDateTime>| t.filter(|t| *t < known_until);
+        let end = self.period.end().min(known_until);
+        for c in complaints {
+            let opened = c.opened_at;
+            if !self.period.contains(opened.date()) || opened >= known_until {
+                continue;
+            }
+            let g = self.grouping.group(c.customer, opened.date());
+            let closed = known(c.closed_at);
+            // Closing a complaint answers it.
+            let answered = known(c.responded_at).or(closed);
+            for (r, rule) in self.policy.rules.iter().enumerate() {
+                let verdict = match rule.measure {
+                    Measure::ComplaintClosure => {
+                        Some(closed.is_some_and(|t| t < self.period.end()))
+                    }
+                    Measure::ComplaintResponse => on_time(opened, answered, rule.hours, end),
+                    Measure::ComplaintResolution => on_time(opened, closed, rule.hours, end),
+                    Measure::Outcome | Measure::RepeatVisit => None,
+                };
+                if let Some(passed) = verdict {
+                    self.tallies[g][r].count(passed);
+                }
+            }
+        }
+    }
+
+    /// Scores every group: one [`Score`] per group and rule.
+    pub fn finish(mut self) -> Vec<Vec<Score>> {
+        for (r, rule) in self.policy.rules.iter().enumerate() {
+            if rule.measure != Measure::RepeatVisit {
+                continue;
+            }
+            let mut jobs = std::mem::take(&mut self.jobs[r]);
+            jobs.sort_unstable();
+            jobs.dedup();
+            for (i, job) in jobs.iter().enumerate() {
+                if !self.period.contains(job.date) {
+                    continue;
+                }
+                let next = jobs.get(i + 1).filter(|n| n.customer == job.customer);
+                let window_end = super::days_after(job.date, rule.window_days);
+                let verdict = match next {
+                    Some(n) if n.date <= window_end => Some(false),
+                    // No repeat yet, but the window is still open: not assessed.
+                    _ if window_end > self.as_of => None,
+                    _ => Some(true),
+                };
+                if let Some(passed) = verdict {
+                    let g = self.grouping.group(job.customer, job.date);
+                    self.tallies[g][r].count(passed);
+                }
+            }
+        }
+        self.tallies
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .zip(&self.policy.rules)
+                    .map(|(t, rule)| score(*t, rule, self.policy.scoring))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// Within `hours` of opening (inclusive): on time; later, or absent once `end` is past
+/// the deadline: missed; otherwise not assessed yet.
+fn on_time(
+    opened: NaiveDateTime,
+    done: Option<NaiveDateTime>,
+    hours: u32,
+    end: NaiveDateTime,
+) -> Option<bool> {
+    let deadline = opened + Duration::hours(hours.into());
+    match done {
+        Some(t) => Some(t <= deadline),
+        None if end > deadline => Some(false),
+        None => None,
+    }
+}
+
+/// One KPI's result in one group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Score {
+    pub tally: Tally,
+    /// passed / assessed, rounded half-up to 4 places; `None` when nothing was assessed.
+    pub rate: Option<Decimal>,
+    /// The exact rate reaches the target; `None` when nothing was assessed.
+    pub met: Option<bool>,
+    /// Points earned, rounded half-up to 2 places (0.00 when n/a).
+    pub points: Decimal,
+    /// Exact points, for the total.
+    exact_points: Decimal,
+}
+
+impl Score {
+    pub fn is_na(&self) -> bool {
+        self.met.is_none()
+    }
+}
+
+fn score(tally: Tally, rule: &KpiRule, scoring: Scoring) -> Score {
+    let assessed = tally.assessed();
+    if assessed == 0 {
+        return Score {
+            tally,
+            rate: None,
+            met: None,
+            points: Decimal::new(0, 2),
+            exact_points: Decimal::ZERO,
+        };
+    }
+    let passed = Decimal::from(tally.passed);
+    let assessed_d = Decimal::from(assessed);
+    let met = passed >= rule.target * assessed_d;
+    let exact_points = match scoring {
+        _ if met => rule.weight,
+        Scoring::AllOrNothing => Decimal::ZERO,
+        // weight × rate / target, with rate = passed / assessed
+        Scoring::Proportional => rule.weight * passed / (rule.target * assessed_d),
+    };
+    Score {
+        tally,
+        rate: super::tiers::fraction(tally.passed as i128, assessed as i128),
+        met: Some(met),
+        points: round2(exact_points),
+        exact_points,
+    }
+}
+
+fn round2(d: Decimal) -> Decimal {
+    let mut r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(2);
+    r
+}
+
+/// A group's total: the assessed KPIs' weights and the points earned on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    pub weight: Decimal,
+    pub points: Decimal,
+}
+
+pub fn total(scores: &[Score], rules: &[KpiRule]) -> Total {
+    let mut weight = Decimal::ZERO;
+    let mut points = Decimal::ZERO;
+    for (s, rule) in scores.iter().zip(rules) {
+        if !s.is_na() {
+            weight += rule.weight;
+            points += s.exact_points;
+        }
+    }
+    Total {
+        weight: round2(weight),
+        points: round2(points),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Category, OrderKind, Severity};
+    use crate::parse::Cents;
+    use crate::policy::Policy;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn t(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    fn order(
+        customer: u32,
+        date: &str,
+        kind: OrderKind,
+        outcome: Option<Outcome>,
+    ) -> Order<'static> {
+        Order {
+            order_id: "O",
+            customer,
+            date: d(date),
+            kind,
+            amount: Cents(0),
+            profit: Cents(0),
+            outcome,
+            referred_by: None,
+            line: 0,
+        }
+    }
+
+    fn rule(measure: Measure, kind: Option<OrderKind>, target: Decimal, weight: i64) -> KpiRule {
+        KpiRule {
+            name: "k".into(),
+            label: String::new(),
+            measure,
+            kind,
+            window_days: 30,
+            hours: 24,
+            target,
+            weight: Decimal::from(weight),
+        }
+    }
+
+    fn policy(rules: Vec<KpiRule>, scoring: Scoring) -> KpiPolicy {
+        KpiPolicy { scoring, rules }
+    }
+
+    const OCT: Period = Period {
+        from: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+        to: NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+    };
+
+    fn outcomes(pass: usize, fail: usize, target: Decimal, scoring: Scoring) -> Score {
+        let p = policy(
+            vec![rule(Measure::Outcome, Some(OrderKind::Install), target, 5)],
+            scoring,
+        );
+        let mut f = KpiFold::new(&p, OCT, d("2026-11-22"), Grouping::All, 1);
+        for i in 0..pass + fail {
+            let outcome = if i < pass {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            };
+            f.add(&order(0, "2026-10-15", OrderKind::Install, Some(outcome)));
+        }
+        f.add(&order(0, "2026-10-15", OrderKind::Install, None));
+        f.add(&order(
+            0,
+            "2026-10-15",
+            OrderKind::Repair,
+            Some(Outcome::Fail),
+        ));
+        f.add(&order(
+            0,
+            "2026-11-01",
+            OrderKind::Install,
+            Some(Outcome::Fail),
+        ));
+        f.finish()[0][0]
+    }
+
+    #[test]
+    fn nineteen_of_twenty_meets_95_percent() {
+        let s = outcomes(19, 1, Decimal::new(95, 2), Scoring::Proportional);
+        assert_eq!(
+            s.tally,
+            Tally {
+                passed: 19,
+                failed: 1
+            }
+        );
+        assert_eq!(s.rate, Some(Decimal::new(9500, 4)));
+        assert_eq!(s.met, Some(true));
+        assert_eq!(s.points, Decimal::new(500, 2));
+    }
+
+    #[test]
+    fn sixteen_of_nineteen_misses_85_percent() {
+        // 16/19 = 0.8421…
+        let s = outcomes(16, 3, Decimal::new(85, 2), Scoring::Proportional);
+        assert_eq!(s.rate, Some(Decimal::new(8421, 4)));
+        assert_eq!(s.met, Some(false));
+        // 5 × (16/19) / 0.85 = 4.9535…
+        assert_eq!(s.points, Decimal::new(495, 2));
+        let s = outcomes(16, 3, Decimal::new(85, 2), Scoring::AllOrNothing);
+        assert_eq!(s.points, Decimal::new(0, 2));
+        let s = outcomes(19, 1, Decimal::new(95, 2), Scoring::AllOrNothing);
+        assert_eq!(s.points, Decimal::new(500, 2));
+    }
+
+    #[test]
+    fn nothing_assessed_is_na_and_left_out_of_the_total() {
+        let s = outcomes(0, 0, Decimal::ONE, Scoring::Proportional);
+        assert!(s.is_na());
+        assert_eq!((s.rate, s.met, s.points), (None, None, Decimal::new(0, 2)));
+        let rules = vec![
+            rule(
+                Measure::Outcome,
+                Some(OrderKind::Install),
+                Decimal::new(95, 2),
+                5,
+            ),
+            rule(Measure::Outcome, Some(OrderKind::Install), Decimal::ONE, 10),
+        ];
+        let good = outcomes(19, 1, Decimal::new(95, 2), Scoring::Proportional);
+        let tot = total(&[good, s], &rules);
+        assert_eq!(
+            tot,
+            Total {
+                weight: Decimal::new(500, 2),
+                points: Decimal::new(500, 2)
+            }
+        );
+    }
+
+    fn repeat(rows: &[(u32, &str)], as_of: &str) -> Tally {
+        let p = policy(
+            vec![rule(
+                Measure::RepeatVisit,
+                Some(OrderKind::Repair),
+                Decimal::new(85, 2),
+                5,
+            )],
+            Scoring::Proportional,
+        );
+        let mut f = KpiFold::new(&p, OCT, d(as_of), Grouping::All, 1);
+        for &(c, date) in rows {
+            f.add(&order(c, date, OrderKind::Repair, None));
+        }
+        f.finish()[0][0].tally
+    }
+
+    #[test]
+    fn a_repeat_visit_on_day_30_fails_the_job_and_on_day_31_does_not() {
+        // customer 0: job 1 Oct, again 31 Oct (day 30): the first fails, the second is
+        // still in its window on 22 Nov (31 Oct + 30 = 30 Nov): not assessed.
+        assert_eq!(
+            repeat(&[(0, "2026-10-01"), (0, "2026-10-31")], "2026-11-22"),
+            Tally {
+                passed: 0,
+                failed: 1
+            }
+        );
+        // customer 1: job 1 Oct, again 1 Nov (day 31): the first passes.
+        assert_eq!(
+            repeat(&[(1, "2026-10-01"), (1, "2026-11-01")], "2026-11-22"),
+            Tally {
+                passed: 1,
+                failed: 0
+            }
+        );
+        // the window of a job on 20 Oct is open until 19 Nov: on 18 Nov not assessed.
+        assert_eq!(repeat(&[(2, "2026-10-20")], "2026-11-18"), Tally::default());
+        assert_eq!(
+            repeat(&[(2, "2026-10-20")], "2026-11-19"),
+            Tally {
+                passed: 1,
+                failed: 0
+            }
+        );
+        // another customer's job is not a repeat
+        assert_eq!(
+            repeat(&[(3, "2026-10-01"), (4, "2026-10-02")], "2026-12-31"),
+            Tally {
+                passed: 2,
+                failed: 0
+            }
+        );
+    }
+
+    fn complaint(opened: &str, responded: Option<&str>, closed: Option<&str>) -> Complaint {
+        Complaint {
+            complaint_id: "K".into(),
+            customer: 0,
+            order_id: None,
+            category: Category::Service,
+            opened_at: t(opened),
+            responded_at: responded.map(t),
+            closed_at: closed.map(t),
+            severity: Severity::Normal,
+            line: 0,
+        }
+    }
+
+    fn complaints(cs: &[Complaint], as_of: &str) -> Vec<Tally> {
+        let p = Policy::default().kpi;
+        let mut f = KpiFold::new(&p, OCT, d(as_of), Grouping::All, 1);
+        f.add_complaints(cs);
+        f.finish()[0][6..].iter().map(|s| s.tally).collect()
+    }
+
+    #[test]
+    fn complaints_opened_at_month_end_and_closed_next_month() {
+        // opened 31 Oct 20:00, answered 1 Nov 10:00 (14 h), closed 1 Nov 21:00 (25 h):
+        // not closed by the period's end; answered on time; resolved late.
+        let c = complaint(
+            "2026-10-31 20:00",
+            Some("2026-11-01 10:00"),
+            Some("2026-11-01 21:00"),
+        );
+        let got = complaints(&[c], "2026-11-22");
+        assert_eq!(
+            got,
+            [
+                Tally {
+                    passed: 0,
+                    failed: 1
+                },
+                Tally {
+                    passed: 1,
+                    failed: 0
+                },
+                Tally {
+                    passed: 0,
+                    failed: 1
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn an_open_complaint_is_not_assessed_before_its_deadline_passes() {
+        // opened 31 Oct 20:00, nothing yet; the period ends 1 Nov 00:00, before the deadline.
+        let c = complaint("2026-10-31 20:00", None, None);
+        let got = complaints(std::slice::from_ref(&c), "2026-11-22");
+        assert_eq!(
+            got,
+            [
+                Tally {
+                    passed: 0,
+                    failed: 1
+                },
+                Tally::default(),
+                Tally::default()
+            ]
+        );
+        // opened 30 Oct 09:00 and never answered: the deadline passed within the period.
+        let c = complaint("2026-10-30 09:00", None, None);
+        let got = complaints(&[c], "2026-11-22");
+        assert_eq!(
+            got,
+            [
+                Tally {
+                    passed: 0,
+                    failed: 1
+                },
+                Tally {
+                    passed: 0,
+                    failed: 1
+                },
+                Tally {
+                    passed: 0,
+                    failed: 1
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn exactly_24_hours_is_on_time_and_closing_answers() {
+        let c = complaint("2026-10-10 09:00", None, Some("2026-10-11 09:00"));
+        let got = complaints(&[c], "2026-11-22");
+        assert_eq!(
+            got,
+            [Tally {
+                passed: 1,
+                failed: 0
+            }; 3]
+        );
+        let c = complaint("2026-10-10 09:00", None, Some("2026-10-11 09:01"));
+        let got = complaints(&[c], "2026-11-22");
+        assert_eq!(
+            got,
+            [
+                Tally {
+                    passed: 1,
+                    failed: 0
+                },
+                Tally {
+                    passed: 0,
+                    failed: 1
+                },
+                Tally {
+                    passed: 0,
+                    failed: 1
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn answers_after_as_of_have_not_happened_yet() {
+        // As of 10 Oct, a complaint opened 10 Oct 09:00 answered on 11 Oct is still open.
+        let c = complaint("2026-10-10 09:00", Some("2026-10-11 08:00"), None);
+        let got = complaints(&[c], "2026-10-10");
+        assert_eq!(
+            got,
+            [
+                Tally {
+                    passed: 0,
+                    failed: 1
+                },
+                Tally::default(),
+                Tally::default()
+            ]
+        );
+    }
+
+    #[test]
+    fn groups_by_month_follow_the_rows_dates() {
+        let p = policy(
+            vec![rule(
+                Measure::Outcome,
+                Some(OrderKind::Install),
+                Decimal::ONE,
+                5,
+            )],
+            Scoring::Proportional,
+        );
+        let period = Period {
+            from: d("2026-08-01"),
+            to: d("2026-10-31"),
+        };
+        assert_eq!(period.months(), ["2026-08", "2026-09", "2026-10"]);
+        let mut f = KpiFold::new(
+            &p,
+            period,
+            d("2026-11-22"),
+            Grouping::ByMonth {
+                first_month: d("2026-08-01"),
+            },
+            3,
+        );
+        f.add(&order(
+            0,
+            "2026-08-31",
+            OrderKind::Install,
+            Some(Outcome::Pass),
+        ));
+        f.add(&order(
+            0,
+            "2026-10-01",
+            OrderKind::Install,
+            Some(Outcome::Fail),
+        ));
+        let s = f.finish();
+        assert_eq!(
+            s[0][0].tally,
+            Tally {
+                passed: 1,
+                failed: 0
+            }
+        );
+        assert!(s[1][0].is_na(), "a month with no rows");
+        assert_eq!(
+            s[2][0].tally,
+            Tally {
+                passed: 0,
+                failed: 1
+            }
+        );
+    }
+
+    #[test]
+    fn default_period_is_the_previous_calendar_month() {
+        assert_eq!(Period::month_before(d("2026-11-22")), OCT);
+        assert_eq!(
+            Period::month_before(d("2026-03-01")),
+            Period {
+                from: d("2026-02-01"),
+                to: d("2026-02-28")
+            }
+        );
+        assert_eq!(Period::month_before(d("2026-01-15")).from, d("2025-12-01"));
+    }
+}
