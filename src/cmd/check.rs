@@ -3,7 +3,7 @@
 //! order: order ids are unique, and complaints name orders that exist.
 
 use chrono::NaiveDate;
-use rustc_hash::FxHashMap;
+use foldhash::HashMap as FastMap;
 
 use crate::app::{display, Plan};
 use crate::error::{Error, Problems, Result};
@@ -28,7 +28,7 @@ pub fn run(plan: &Plan) -> Result<()> {
         ..plan.clone()
     };
     let orders_file = display(&plan.orders);
-    let mut first_line: FxHashMap<Box<str>, u64> = FxHashMap::default();
+    let mut first_line: FastMap<Box<str>, u64> = FastMap::default();
     let mut rows = 0u64;
     let mut later = 0u64;
     let mut duplicates = Problems::new();

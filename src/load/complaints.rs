@@ -41,7 +41,7 @@ pub fn read_complaints<R: Read>(
     };
     let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
     let expect_category = format!("expected {}", one_of(&categories));
-    let mut first_line: rustc_hash::FxHashMap<String, u64> = Default::default();
+    let mut first_line: foldhash::HashMap<String, u64> = Default::default();
     let mut record = ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut record) {

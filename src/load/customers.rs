@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use csv::ByteRecord;
-use rustc_hash::FxHashMap;
 
 use super::{csv_reader, is_blank, line_of, opt, read_header, req, Field, RowCheck};
 use crate::error::Problems;
@@ -28,14 +27,14 @@ const FIELDS: &[Field] = &[
 #[derive(Debug, Default)]
 pub struct CustomerBook {
     pub customers: Vec<Customer>,
-    index: FxHashMap<Box<[u8]>, u32>,
+    index: super::IdIndex,
 }
 
 impl CustomerBook {
     /// The dense index of a customer id (exact bytes, surrounding spaces ignored).
     #[inline]
     pub fn find(&self, id: &[u8]) -> Option<u32> {
-        self.index.get(parse::trim(id)).copied()
+        self.index.get(parse::trim(id))
     }
 
     pub fn len(&self) -> usize {
@@ -52,12 +51,12 @@ impl CustomerBook {
         let mut book = CustomerBook::default();
         let mut dropped = Vec::new();
         for c in customers {
-            if book.index.contains_key(c.customer_id.as_bytes()) {
-                dropped.push(c);
-            } else {
-                book.index
-                    .insert(c.customer_id.as_bytes().into(), book.customers.len() as u32);
-                book.customers.push(c);
+            match book
+                .index
+                .insert(c.customer_id.as_bytes(), book.customers.len() as u32)
+            {
+                Ok(()) => book.customers.push(c),
+                Err(_) => dropped.push(c),
             }
         }
         (book, dropped)
@@ -77,7 +76,8 @@ pub fn read_customers<R: Read>(
     let Some(header) = read_header(&mut reader, file, FIELDS, renames, problems) else {
         return book;
     };
-    let mut first_line: FxHashMap<Box<[u8]>, u64> = FxHashMap::default();
+    // The line of each kept customer, for "duplicate; first on line N".
+    let mut lines: Vec<u64> = Vec::new();
     let mut record = ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut record) {
@@ -121,22 +121,26 @@ pub fn read_customers<R: Read>(
         if customer.customer_id.is_empty() {
             continue;
         }
-        let id: Box<[u8]> = customer.customer_id.as_bytes().into();
-        if let Some(&first) = first_line.get(&id) {
+        // A row with a bad cell stays in the book (the bad value left empty): the run fails
+        // on the problem anyway, and its orders must not also read as "unknown customer".
+        if let Err(first) = book
+            .index
+            .insert(customer.customer_id.as_bytes(), book.customers.len() as u32)
+        {
             let column = header.name(0).to_string();
             problems.add(
                 file,
                 line,
                 Some(&column),
                 Some(&customer.customer_id),
-                format!("duplicate customer id; first on line {first}"),
+                format!(
+                    "duplicate customer id; first on line {}",
+                    lines[first as usize]
+                ),
             );
             continue;
         }
-        first_line.insert(id.clone(), line);
-        // A row with a bad cell stays in the book (the bad value left empty): the run fails
-        // on the problem anyway, and its orders must not also read as "unknown customer".
-        book.index.insert(id, book.customers.len() as u32);
+        lines.push(line);
         book.customers.push(customer);
     }
     book

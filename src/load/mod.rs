@@ -5,10 +5,12 @@
 
 mod complaints;
 mod customers;
+mod index;
 mod orders;
 
 pub use complaints::read_complaints;
 pub use customers::{read_customers, CustomerBook};
+pub use index::IdIndex;
 pub use orders::{read_orders, OrderSource, OrderStats};
 
 use std::collections::BTreeMap;
