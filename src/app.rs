@@ -22,6 +22,8 @@ pub struct Plan {
     pub complaints: PathBuf,
     /// Whether complaints.csv was named explicitly (then it must exist).
     pub complaints_named: bool,
+    pub contacts: PathBuf,
+    pub contacts_named: bool,
     pub policy: PathBuf,
     pub as_of: NaiveDate,
 }
@@ -44,6 +46,11 @@ impl Plan {
                 .clone()
                 .unwrap_or_else(|| in_data("complaints.csv")),
             complaints_named: inputs.complaints.is_some(),
+            contacts: inputs
+                .contacts
+                .clone()
+                .unwrap_or_else(|| in_data("contacts.csv")),
+            contacts_named: inputs.contacts.is_some(),
             policy: inputs.policy.clone(),
             as_of: inputs.as_of.unwrap_or(today),
         }
@@ -117,13 +124,49 @@ impl Plan {
     }
 }
 
-/// Runs the command line; `today` is the local date (injected for tests).
-pub fn run(cli: Cli, today: NaiveDate) -> Result<()> {
+impl Plan {
+    /// Reads contacts.csv; empty when it was not named and does not exist yet.
+    pub fn load_contacts(
+        &self,
+        policy: &Policy,
+        book: &CustomerBook,
+        problems: &mut Problems,
+    ) -> Result<Vec<crate::model::Contact>> {
+        if !self.contacts_named && !self.contacts.exists() {
+            return Ok(Vec::new());
+        }
+        let rules: Vec<&str> = policy.due.rules.iter().map(|r| r.name.as_str()).collect();
+        let file = open(&self.contacts)?;
+        Ok(load::read_contacts(
+            file,
+            &display(&self.contacts),
+            &policy.columns.contacts,
+            book,
+            &rules,
+            problems,
+        ))
+    }
+}
+
+/// Runs the command line; `now` is the local time (injected for tests).
+pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
+    let today = now.date();
     let plan = Plan::from_inputs(&cli.inputs, today);
+    // Complaint deadlines are read at a moment: now for today, else the end of that day.
+    let moment = if plan.as_of == today {
+        now
+    } else {
+        crate::domain::days_after(plan.as_of, 1)
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight")
+    };
     match cli.command {
         Command::Check => crate::cmd::check::run(&plan),
         Command::Tiers(args) => crate::cmd::tiers::run(&plan, &args),
         Command::Kpi(args) => crate::cmd::kpi::run(&plan, &args),
+        Command::Due(args) => crate::cmd::due::run(&plan, &args),
+        Command::Log(args) => crate::cmd::log::run(&plan, &args, today),
+        Command::Complaints(args) => crate::cmd::complaints::run(&plan, &args, moment),
     }
 }
 

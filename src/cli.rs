@@ -41,6 +41,9 @@ pub struct InputArgs {
     /// complaints.csv to read instead of DIR/complaints.csv
     #[arg(long, global = true, value_name = "FILE")]
     pub complaints: Option<PathBuf>,
+    /// contacts.csv (the log of follow-ups done) instead of DIR/contacts.csv
+    #[arg(long, global = true, value_name = "FILE")]
+    pub contacts: Option<PathBuf>,
     /// The tier policy (TOML)
     #[arg(
         long,
@@ -84,6 +87,67 @@ pub enum Command {
     Tiers(TiersArgs),
     /// The service scorecard: pass rates and complaint rates against their targets, scored
     Kpi(KpiArgs),
+    /// Whom to contact today, and why: the call list
+    Due(DueArgs),
+    /// Record a follow-up as done in contacts.csv (it leaves later call lists)
+    Log(LogArgs),
+    /// Open complaints with their age and deadlines; --weekly: the Thursday warning notice
+    Complaints(ComplaintsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DueArgs {
+    /// The day of the list (YYYY-MM-DD; default: --as-of, or today)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub date: Option<NaiveDate>,
+    /// Also list what comes up in the next N days
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub within: u32,
+    /// Only this owner's customers (the account manager / service consultant)
+    #[arg(long, value_name = "NAME")]
+    pub owner: Option<String>,
+    /// Only these rules (repeat, or separate with commas)
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub rule: Vec<String>,
+    /// Keep phone numbers in csv/json (the table always masks them)
+    #[arg(long)]
+    pub show_phone: bool,
+    /// Print nothing at all when nothing is due (for cron mail)
+    #[arg(long)]
+    pub quiet_empty: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The customer called
+    #[arg(value_name = "CUSTOMER_ID")]
+    pub customer: String,
+    /// The rule of the item, as on the call list (callback-3d, survey, ...)
+    #[arg(value_name = "RULE")]
+    pub rule: String,
+    /// The item's source id, as on the call list (an order or complaint id, or a date)
+    #[arg(value_name = "SOURCE_ID")]
+    pub source_id: String,
+    /// The day it was done (default: --as-of, or today)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub on: Option<NaiveDate>,
+    /// Who did it
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// What was said or agreed
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ComplaintsArgs {
+    /// The weekly warning notice: the last 7 days by category, open, breached, escalated
+    #[arg(long)]
+    pub weekly: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]

@@ -6,8 +6,8 @@ use caredesk::error::{exit, Error};
 
 fn main() -> ExitCode {
     let cli = caredesk::cli::Cli::parse();
-    let today = chrono::Local::now().date_naive();
-    let code = match caredesk::app::run(cli, today) {
+    let now = chrono::Local::now().naive_local();
+    let code = match caredesk::app::run(cli, now) {
         Ok(()) => exit::OK,
         // `caredesk tiers | head` closes the pipe early: that is success.
         Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,

@@ -180,6 +180,19 @@ pub struct Complaint {
     pub line: u64,
 }
 
+/// A row of contacts.csv: a follow-up done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub customer: u32,
+    /// The rule's name, as in the policy.
+    pub rule: String,
+    /// The item's source: an order or complaint id, or an occurrence date.
+    pub source_id: String,
+    pub done_on: NaiveDate,
+    pub by: Option<String>,
+    pub note: Option<String>,
+}
+
 /// Joins a list of names as `a, b or c` for messages.
 pub fn one_of(names: &[&str]) -> String {
     match names {

@@ -25,6 +25,204 @@ pub struct Policy {
     pub tiers: TierPolicy,
     /// The service scorecard.
     pub kpi: KpiPolicy,
+    /// The call list.
+    pub due: DuePolicy,
+}
+
+/// The daily call list (DOMAIN.md section 3).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct DuePolicy {
+    /// Days an item stays on the list after its due date when not logged done.
+    pub grace_days: u32,
+    /// The follow-up rules; given here, they replace the whole default list.
+    pub rules: Vec<DueRule>,
+    /// The holiday calendar used by `holiday` rules.
+    pub holidays: Vec<Holiday>,
+}
+
+/// What makes a follow-up item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DueSource {
+    /// Each purchase: `days` or `months` after it.
+    Sale,
+    /// Each job of `kinds`: a window from `from_days` to `to_days` after it.
+    Service,
+    /// The customer's birthday, every year.
+    Birthday,
+    /// The customer's anniversary, every year.
+    Anniversary,
+    /// Each holiday of the calendar.
+    Holiday,
+    /// Every `months` after the later of the last maintenance and the last purchase.
+    Maintenance,
+    /// An unanswered complaint: `hours` after it was opened.
+    ComplaintResponse,
+    /// A complaint not closed: `hours` after it was opened.
+    ComplaintResolve,
+    /// A closed complaint: `days` after it was closed.
+    ComplaintRevisit,
+    /// A `retain` customer: `days` before the points are cleared.
+    PointsExpiry,
+}
+
+/// How a follow-up is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Phone,
+    Sms,
+    Visit,
+    Gift,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Phone => "phone",
+            Channel::Sms => "sms",
+            Channel::Visit => "visit",
+            Channel::Gift => "gift",
+        }
+    }
+}
+
+/// One follow-up rule.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DueRule {
+    /// The rule's name on the list and in contacts.csv (`callback-3d`).
+    pub name: String,
+    pub source: DueSource,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    pub channel: Channel,
+    /// Tier names the rule applies to; empty = every tier.
+    #[serde(default)]
+    pub tiers: Vec<String>,
+    /// Only tiers above the bottom one (Member, or D in the score method).
+    #[serde(default)]
+    pub above_bottom: bool,
+    /// `sale`: days after; `complaint_revisit`: days after closing; `points_expiry`: days before.
+    #[serde(default)]
+    pub days: Option<u32>,
+    /// `sale`, `maintenance`: calendar months after (clamped to the month's end).
+    #[serde(default)]
+    pub months: Option<u32>,
+    /// `service`: the window, in days after the job.
+    #[serde(default)]
+    pub from_days: Option<u32>,
+    #[serde(default)]
+    pub to_days: Option<u32>,
+    /// `service`: the order kinds (default install and repair).
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    /// `complaint_response` / `complaint_resolve`: the deadline in hours.
+    #[serde(default)]
+    pub hours: Option<u32>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A holiday: a fixed `date` (2026-12-24), a yearly `month_day` (10-01), or a Chinese
+/// lunar month-day (`lunar = "8-15"`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Holiday {
+    pub name: String,
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub month_day: Option<String>,
+    #[serde(default)]
+    pub lunar: Option<String>,
+}
+
+impl Default for DuePolicy {
+    fn default() -> Self {
+        let rule = |name: &str, source, channel, days, months| DueRule {
+            name: name.into(),
+            source,
+            enabled: true,
+            channel,
+            tiers: Vec::new(),
+            above_bottom: false,
+            days,
+            months,
+            from_days: None,
+            to_days: None,
+            kinds: Vec::new(),
+            hours: None,
+        };
+        use Channel::{Phone, Sms};
+        let mut holiday = rule("holiday", DueSource::Holiday, Sms, None, None);
+        holiday.above_bottom = true;
+        let mut survey = rule("survey", DueSource::Service, Phone, None, None);
+        survey.from_days = Some(3);
+        survey.to_days = Some(7);
+        survey.kinds = vec!["install".into(), "repair".into()];
+        let mut response = rule(
+            "complaint-response",
+            DueSource::ComplaintResponse,
+            Phone,
+            None,
+            None,
+        );
+        response.hours = Some(24);
+        let mut resolve = rule(
+            "complaint-resolve",
+            DueSource::ComplaintResolve,
+            Phone,
+            None,
+            None,
+        );
+        resolve.hours = Some(24);
+        let h = |name: &str, date: Option<&str>, month_day: Option<&str>, lunar: Option<&str>| {
+            Holiday {
+                name: name.into(),
+                date: date.map(Into::into),
+                month_day: month_day.map(Into::into),
+                lunar: lunar.map(Into::into),
+            }
+        };
+        DuePolicy {
+            grace_days: 14,
+            rules: vec![
+                rule("callback-3d", DueSource::Sale, Phone, Some(3), None),
+                rule("callback-3m", DueSource::Sale, Phone, None, Some(3)),
+                rule("callback-6m", DueSource::Sale, Phone, None, Some(6)),
+                survey,
+                rule("birthday", DueSource::Birthday, Sms, None, None),
+                rule("anniversary", DueSource::Anniversary, Sms, None, None),
+                holiday,
+                rule("maintenance", DueSource::Maintenance, Phone, None, Some(6)),
+                response,
+                resolve,
+                rule(
+                    "complaint-revisit",
+                    DueSource::ComplaintRevisit,
+                    Phone,
+                    Some(3),
+                    None,
+                ),
+                rule(
+                    "points-expiry",
+                    DueSource::PointsExpiry,
+                    Sms,
+                    Some(30),
+                    None,
+                ),
+            ],
+            holidays: vec![
+                h("New Year 元旦", None, Some("01-01"), None),
+                h("Spring Festival 春节", None, None, Some("1-1")),
+                h("Dragon Boat 端午节", None, None, Some("5-5")),
+                h("Mid-Autumn 中秋节", None, None, Some("8-15")),
+                h("National Day 国庆节", None, Some("10-01"), None),
+            ],
+        }
+    }
 }
 
 /// The monthly service scorecard (DOMAIN.md section 4).
@@ -708,6 +906,7 @@ impl Policy {
             }
         }
         out.extend(self.kpi_violations());
+        out.extend(self.due_violations());
         if t.points_per_unit < Decimal::ZERO {
             out.push((
                 key(&["tiers", "points_per_unit"]),
@@ -792,10 +991,138 @@ impl Policy {
         out
     }
 
+    fn due_violations(&self) -> Vec<(Vec<PathPart>, String)> {
+        let mut out = Vec::new();
+        let at = |table: &str, i: usize, k: &str| {
+            vec![
+                PathPart::Key("due".into()),
+                PathPart::Key(table.into()),
+                PathPart::Index(i),
+                PathPart::Key(k.into()),
+            ]
+        };
+        let tiers: Vec<&str> = self.tier_names().collect();
+        let rules = &self.due.rules;
+        for (i, r) in rules.iter().enumerate() {
+            let mut bad = |k: &str, m: String| out.push((at("rules", i, k), m));
+            if r.name.trim().is_empty() || r.name.contains(char::is_whitespace) {
+                bad(
+                    "name",
+                    format!(
+                        "a rule name is one word, such as callback-3d, not {:?}",
+                        r.name
+                    ),
+                );
+            }
+            if rules[..i].iter().any(|q| q.name == r.name) {
+                bad("name", format!("rule {:?} is named twice", r.name));
+            }
+            for t in &r.tiers {
+                if !tiers.contains(&t.as_str()) {
+                    bad(
+                        "tiers",
+                        format!(
+                            "unknown tier {t:?}; the policy's tiers are {}",
+                            tiers.join(", ")
+                        ),
+                    );
+                }
+            }
+            let name = &r.name;
+            match r.source {
+                DueSource::Sale => {
+                    if r.days.is_some() == r.months.is_some() {
+                        bad(
+                            "source",
+                            format!(
+                                "rule {name:?} (sale) needs either days or months after the sale"
+                            ),
+                        );
+                    }
+                }
+                DueSource::Maintenance => {
+                    if r.months.unwrap_or(0) == 0 {
+                        bad(
+                            "source",
+                            format!(
+                                "rule {name:?} (maintenance) needs months = 6 (or another repeat)"
+                            ),
+                        );
+                    }
+                }
+                DueSource::Service => match (r.from_days, r.to_days) {
+                    (Some(a), Some(b)) if a <= b => {}
+                    (Some(_), Some(_)) => bad("to_days", "the window ends before it starts".into()),
+                    _ => bad(
+                        "source",
+                        format!("rule {name:?} (service) needs from_days and to_days"),
+                    ),
+                },
+                DueSource::ComplaintResponse | DueSource::ComplaintResolve => {
+                    if r.hours.is_none() {
+                        bad(
+                            "source",
+                            format!("rule {name:?} needs hours = 24 (the deadline)"),
+                        );
+                    }
+                }
+                DueSource::ComplaintRevisit | DueSource::PointsExpiry => {
+                    if r.days.is_none() {
+                        bad("source", format!("rule {name:?} needs days"));
+                    }
+                }
+                DueSource::Birthday | DueSource::Anniversary | DueSource::Holiday => {}
+            }
+            for k in &r.kinds {
+                if crate::model::OrderKind::parse(k.as_bytes()).is_none() || k.trim().is_empty() {
+                    bad("kinds", format!("unknown order kind {k:?}"));
+                }
+            }
+        }
+        for (i, h) in self.due.holidays.iter().enumerate() {
+            let given = [h.date.is_some(), h.month_day.is_some(), h.lunar.is_some()];
+            if given.iter().filter(|g| **g).count() != 1 {
+                out.push((
+                    at("holidays", i, "name"),
+                    format!(
+                        "holiday {:?} needs exactly one of date, month_day or lunar",
+                        h.name
+                    ),
+                ));
+            }
+            if let Some(d) = &h.date {
+                if crate::parse::date(d.as_bytes()).is_none() {
+                    out.push((
+                        at("holidays", i, "date"),
+                        format!("expected a date YYYY-MM-DD, not {d:?}"),
+                    ));
+                }
+            }
+            for (k, v) in [("month_day", &h.month_day), ("lunar", &h.lunar)] {
+                if let Some(v) = v {
+                    if month_day(v).is_none() {
+                        out.push((
+                            at("holidays", i, k),
+                            format!("expected a month-day such as 8-15, not {v:?}"),
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The tier names from the top down.
     pub fn tier_names(&self) -> impl Iterator<Item = &str> {
         self.tiers.levels.iter().map(|l| l.name.as_str())
     }
+}
+
+/// Reads `MM-DD` or `M-D` (month 1–12, day 1–31).
+pub fn month_day(s: &str) -> Option<(u32, u32)> {
+    let (m, d) = s.trim().split_once('-')?;
+    let (m, d): (u32, u32) = (m.parse().ok()?, d.parse().ok()?);
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((m, d))
 }
 
 /// A step of a path into the TOML document.

@@ -68,6 +68,8 @@ pub fn run(plan: &Plan) -> Result<()> {
         }
     }
 
+    let contacts = plan.load_contacts(&policy, &book, &mut problems)?;
+
     if !problems.is_empty() {
         for p in problems.iter() {
             println!("{p}");
@@ -80,7 +82,7 @@ pub fn run(plan: &Plan) -> Result<()> {
         return Err(Error::AlreadyReported(crate::error::exit::BAD_INPUT));
     }
     println!(
-        "ok: {} customers, {} orders{}, {}; policy {}",
+        "ok: {} customers, {} orders{}, {}, {} contacts logged; policy {}",
         book.len(),
         rows,
         if later > 0 {
@@ -92,6 +94,7 @@ pub fn run(plan: &Plan) -> Result<()> {
             Some(c) => format!("{} complaints", c.len()),
             None => "no complaints file".to_string(),
         },
+        contacts.len(),
         display(&plan.policy),
     );
     crate::app::warn_skipped(&stats, &plan.orders);

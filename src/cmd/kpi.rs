@@ -192,9 +192,9 @@ impl Rows for Scorecard<'_> {
         }
     }
 
-    fn missed(&self, i: usize) -> bool {
+    fn flagged(&self, i: usize, column: usize) -> bool {
         let (g, r) = self.at(i);
-        r.is_some_and(|r| g.scores[r].met == Some(false))
+        COLUMNS[column].name == "met" && r.is_some_and(|r| g.scores[r].met == Some(false))
     }
 
     fn notes(&self) -> Vec<String> {

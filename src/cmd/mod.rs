@@ -2,7 +2,10 @@
 //! calls the domain and renders.
 
 pub mod check;
+pub mod complaints;
+pub mod due;
 pub mod kpi;
+pub mod log;
 pub mod tiers;
 
 use crate::error::Error;

@@ -4,11 +4,13 @@
 //! was expected. Orders are streamed to a visitor: nothing per order is kept.
 
 mod complaints;
+mod contacts;
 mod customers;
 mod index;
 mod orders;
 
 pub use complaints::read_complaints;
+pub use contacts::read_contacts;
 pub use customers::{read_customers, CustomerBook};
 pub use index::IdIndex;
 pub use orders::{read_orders, OrderSource, OrderStats};

@@ -80,8 +80,9 @@ pub trait Rows {
     fn len(&self) -> usize;
     /// Fills `out` (cleared by the caller) with row `i`'s cells, one per column.
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>);
-    /// Whether row `i` missed its target: marked in the table view.
-    fn missed(&self, _i: usize) -> bool {
+    /// Whether cell (`row`, `column`) shows a missed target or a breach: the table view
+    /// marks it (a marker character, and red when colour is on).
+    fn flagged(&self, _row: usize, _column: usize) -> bool {
         false
     }
     /// Lines printed under the table view (and to stderr for exports).
@@ -254,14 +255,14 @@ fn render_table(rows: &dyn Rows, color: bool, out: &mut dyn Write) -> io::Result
     for i in 0..rows.len() {
         cells.clear();
         rows.row(i, &mut cells);
-        let missed = rows.missed(i);
-        table.add_row(cells.iter().zip(columns).map(|(c, col)| {
+        table.add_row(cells.iter().zip(columns).enumerate().map(|(j, (c, col))| {
             let mut text = human(c, col.kind);
-            if missed && col.kind == Kind::Bool {
+            let flagged = rows.flagged(i, j);
+            if flagged {
                 text = format!("{MISSED} {text}");
             }
             let cell = comfy_table::Cell::new(text);
-            if missed && color {
+            if flagged && color {
                 cell.fg(comfy_table::Color::Red)
             } else {
                 cell

@@ -1,0 +1,161 @@
+//! `caredesk due`: the call list for a day. Built for a cron job at 8 am: one line when
+//! nothing is due (or nothing at all with `--quiet-empty`), exit 0 either way.
+
+use crate::app::{fail_on, warn_skipped, Output, Plan};
+use crate::cli::DueArgs;
+use crate::domain::due::{call_list, Day, DueFold, DueInputs, Item};
+use crate::domain::tiers::{classify, ActivityFold};
+use crate::error::{Error, Problems, Result};
+use crate::load::CustomerBook;
+use crate::policy::Policy;
+use crate::report::{col, Cell, Column, Format, Kind, Rows};
+
+pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
+    // The list is the world as it is on the day: later rows have not happened yet.
+    let plan = &Plan {
+        as_of: args.date.unwrap_or(plan.as_of),
+        ..plan.clone()
+    };
+    let policy = plan.load_policy()?;
+    for r in &args.rule {
+        if !policy.due.rules.iter().any(|p| &p.name == r) {
+            let names: Vec<&str> = policy.due.rules.iter().map(|p| p.name.as_str()).collect();
+            return Err(Error::Usage(format!(
+                "unknown rule {r:?}; the policy's rules are {}",
+                names.join(", ")
+            )));
+        }
+    }
+    let mut problems = Problems::new();
+    let book = plan.load_customers(&policy, &mut problems)?;
+    let day = Day {
+        date: plan.as_of,
+        within: args.within,
+        grace: policy.due.grace_days,
+    };
+    let mut tiers = ActivityFold::new(&policy.tiers, plan.as_of, book.len());
+    let mut due = DueFold::new(&policy.due, day, book.len());
+    let stats = plan.scan_orders(&policy, &book, &mut problems, |order| {
+        tiers.add(order);
+        due.add(order);
+    })?;
+    let complaints = plan
+        .load_complaints(&policy, &book, &mut problems)?
+        .unwrap_or_default();
+    let contacts = plan.load_contacts(&policy, &book, &mut problems)?;
+    fail_on(problems)?;
+    warn_skipped(&stats, &plan.orders);
+
+    let ids: Vec<&str> = book
+        .customers
+        .iter()
+        .map(|c| c.customer_id.as_str())
+        .collect();
+    let standings = classify(&tiers.activities, &ids, &policy.tiers, plan.as_of);
+    let tier_names: Vec<&str> = policy.tier_names().collect();
+    let inputs = DueInputs {
+        customers: &book.customers,
+        standings: &standings,
+        tiers: tier_names.len(),
+        tier_names: &tier_names,
+        complaints: &complaints,
+        contacts: &contacts,
+    };
+    let mut items = call_list(due, &inputs, &ids);
+    items.retain(|item| {
+        let owner_ok = args
+            .owner
+            .as_deref()
+            .is_none_or(|o| book.customers[item.customer as usize].owner.as_deref() == Some(o));
+        let rule_ok = args.rule.is_empty() || args.rule.contains(&policy.due.rules[item.rule].name);
+        owner_ok && rule_ok
+    });
+
+    let output = Output::resolve(&args.output, args.show_phone);
+    if items.is_empty() {
+        if args.quiet_empty {
+            return Ok(());
+        }
+        if output.format == Format::Table && output.path.is_none() {
+            println!("nothing due on {}{}", plan.as_of, scope(args));
+            return Ok(());
+        }
+    }
+    let rows = CallList {
+        policy: &policy,
+        book: &book,
+        tiers: standings.iter().map(|s| s.tier).collect(),
+        items,
+    };
+    output.write(&rows, &plan.inputs())
+}
+
+/// " for owner X" and the like, for the empty-list line.
+fn scope(args: &DueArgs) -> String {
+    let mut s = String::new();
+    if let Some(o) = &args.owner {
+        s.push_str(&format!(" for {o}"));
+    }
+    if !args.rule.is_empty() {
+        s.push_str(&format!(" (rules: {})", args.rule.join(", ")));
+    }
+    if args.within > 0 {
+        s.push_str(&format!(", nor in the next {} days", args.within));
+    }
+    s
+}
+
+const COLUMNS: &[Column] = &[
+    col("due_date", Kind::Date),
+    col("status", Kind::Text),
+    col("days_overdue", Kind::Int),
+    col("customer_id", Kind::Text),
+    col("name", Kind::Text),
+    col("tier", Kind::Text),
+    col("owner", Kind::Text),
+    col("phone", Kind::Phone),
+    col("rule", Kind::Text),
+    col("source_id", Kind::Text),
+    col("channel", Kind::Text),
+];
+
+struct CallList<'a> {
+    policy: &'a Policy,
+    book: &'a CustomerBook,
+    tiers: Vec<u16>,
+    items: Vec<Item>,
+}
+
+impl Rows for CallList<'_> {
+    fn columns(&self) -> &[Column] {
+        COLUMNS
+    }
+
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
+        let item = &self.items[i];
+        let c = &self.book.customers[item.customer as usize];
+        let rule = &self.policy.due.rules[item.rule];
+        out.extend([
+            Cell::Date(item.due_date),
+            Cell::Text(item.status.as_str()),
+            item.days_overdue.into(),
+            Cell::Text(&c.customer_id),
+            Cell::Text(&c.name),
+            Cell::Text(&self.policy.tiers.levels[self.tiers[item.customer as usize] as usize].name),
+            c.owner.as_deref().into(),
+            c.phone.as_deref().into(),
+            Cell::Text(&rule.name),
+            Cell::Text(&item.source_id),
+            Cell::Text(rule.channel.as_str()),
+        ]);
+    }
+
+    fn flagged(&self, i: usize, column: usize) -> bool {
+        COLUMNS[column].name == "status"
+            && self.items[i].status == crate::domain::due::Status::Overdue
+    }
+}

@@ -1,0 +1,819 @@
+//! The call list (DOMAIN.md section 3 and its exact readings in section 5): which
+//! follow-ups are due on a day, overdue within the grace period, or coming up. Orders
+//! stream through [`DueFold`], which keeps only the rows that can make an item near the
+//! day; [`call_list`] builds, filters and sorts the items.
+
+use std::collections::HashSet;
+
+use chrono::{Datelike, Duration, NaiveDate};
+
+use super::tiers::{Segment, Standing};
+use super::{days_after, days_before, months_after};
+use crate::model::{Complaint, Contact, Customer, Order, OrderKind};
+use crate::policy::{DuePolicy, DueRule, DueSource, Holiday};
+
+/// Where an item stands on the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Overdue,
+    Due,
+    Upcoming,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Overdue => "overdue",
+            Status::Due => "due",
+            Status::Upcoming => "upcoming",
+        }
+    }
+}
+
+/// One follow-up on the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// The due date; for a window, its last day.
+    pub due_date: NaiveDate,
+    pub status: Status,
+    /// Days past the due date, for overdue items.
+    pub days_overdue: Option<i64>,
+    pub customer: u32,
+    /// Index of the rule in the policy.
+    pub rule: usize,
+    /// The order or complaint id, or the occurrence date.
+    pub source_id: String,
+}
+
+/// The day and how far around it to look.
+#[derive(Debug, Clone, Copy)]
+pub struct Day {
+    pub date: NaiveDate,
+    /// Upcoming items: due (or opening) within this many days after `date`.
+    pub within: u32,
+    pub grace: u32,
+}
+
+impl Day {
+    /// The first due date that can still be on the list (with grace).
+    fn earliest(&self) -> NaiveDate {
+        days_before(self.date, self.grace)
+    }
+
+    /// The last due (or window-opening) date that can be on the list.
+    fn latest(&self) -> NaiveDate {
+        days_after(self.date, self.within)
+    }
+
+    /// The status of an item whose window is `start..=end` (`start == end` for a date),
+    /// or `None` when it is not on the list. `no_grace`: overdue until done.
+    fn status(
+        &self,
+        start: NaiveDate,
+        end: NaiveDate,
+        no_grace: bool,
+    ) -> Option<(Status, Option<i64>)> {
+        let d = self.date;
+        if start <= d && d <= end {
+            Some((Status::Due, None))
+        } else if end < d {
+            let late = (d - end).num_days();
+            (no_grace || late <= self.grace as i64).then_some((Status::Overdue, Some(late)))
+        } else {
+            (start <= self.latest()).then_some((Status::Upcoming, None))
+        }
+    }
+}
+
+/// A row kept from the orders because it can make an item near the day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Source {
+    customer: u32,
+    rule: usize,
+    start: NaiveDate,
+    end: NaiveDate,
+    order_id: Box<str>,
+}
+
+/// Streams the orders: keeps the anchors of the repeating rule and the few rows whose
+/// callbacks or surveys fall near the day.
+#[derive(Debug)]
+pub struct DueFold<'p> {
+    policy: &'p DuePolicy,
+    day: Day,
+    /// Per rule, the service kinds it follows (service rules only).
+    kinds: Vec<Vec<OrderKind>>,
+    last_maintenance: Vec<Option<NaiveDate>>,
+    last_purchase: Vec<Option<NaiveDate>>,
+    sources: Vec<Source>,
+}
+
+impl<'p> DueFold<'p> {
+    pub fn new(policy: &'p DuePolicy, day: Day, customers: usize) -> Self {
+        let kinds = policy
+            .rules
+            .iter()
+            .map(|r| {
+                if r.kinds.is_empty() {
+                    vec![OrderKind::Install, OrderKind::Repair]
+                } else {
+                    r.kinds
+                        .iter()
+                        .filter_map(|k| OrderKind::parse(k.as_bytes()))
+                        .collect()
+                }
+            })
+            .collect();
+        DueFold {
+            policy,
+            day,
+            kinds,
+            last_maintenance: vec![None; customers],
+            last_purchase: vec![None; customers],
+            sources: Vec::new(),
+        }
+    }
+
+    /// Adds one order row dated on or before the day.
+    pub fn add(&mut self, order: &Order<'_>) {
+        let c = order.customer as usize;
+        let purchase = order.is_purchase();
+        if purchase && self.last_purchase[c] < Some(order.date) {
+            self.last_purchase[c] = Some(order.date);
+        }
+        if order.kind == OrderKind::Maintenance && self.last_maintenance[c] < Some(order.date) {
+            self.last_maintenance[c] = Some(order.date);
+        }
+        let (earliest, latest) = (self.day.earliest(), self.day.latest());
+        for (r, rule) in self.policy.rules.iter().enumerate() {
+            if !rule.enabled {
+                continue;
+            }
+            let window = match rule.source {
+                DueSource::Sale if purchase => {
+                    let due = match (rule.days, rule.months) {
+                        (Some(d), _) => days_after(order.date, d),
+                        (None, Some(m)) => months_after(order.date, m),
+                        (None, None) => continue,
+                    };
+                    (due, due)
+                }
+                DueSource::Service if self.kinds[r].contains(&order.kind) => (
+                    days_after(order.date, rule.from_days.unwrap_or(0)),
+                    days_after(order.date, rule.to_days.unwrap_or(0)),
+                ),
+                _ => continue,
+            };
+            // Overdue complaint rules aside, nothing due before `earliest` is listed.
+            if window.1 >= earliest && window.0 <= latest {
+                self.sources.push(Source {
+                    customer: order.customer,
+                    rule: r,
+                    start: window.0,
+                    end: window.1,
+                    order_id: order.order_id.into(),
+                });
+            }
+        }
+    }
+}
+
+/// Everything the list is made from besides the orders.
+pub struct DueInputs<'a> {
+    pub customers: &'a [Customer],
+    /// The tier of each customer as of the day (for the sort, tier filters, points).
+    pub standings: &'a [Standing],
+    /// How many tiers the policy has (the bottom one is `tiers - 1`).
+    pub tiers: usize,
+    pub tier_names: &'a [&'a str],
+    pub complaints: &'a [Complaint],
+    pub contacts: &'a [Contact],
+}
+
+/// Builds the call list for the day: every item due, open, overdue within grace (open
+/// complaints without grace), or upcoming, not yet logged done, for customers who may
+/// be contacted; sorted overdue first, then tier, due date, customer, rule, source.
+pub fn call_list(fold: DueFold<'_>, inputs: &DueInputs<'_>, ids: &[&str]) -> Vec<Item> {
+    let DueFold {
+        policy,
+        day,
+        last_maintenance,
+        last_purchase,
+        sources,
+        ..
+    } = fold;
+    let d = day.date;
+    let done: HashSet<(u32, &str, &str)> = inputs
+        .contacts
+        .iter()
+        .filter(|c| c.done_on <= d)
+        .map(|c| (c.customer, c.rule.as_str(), c.source_id.as_str()))
+        .collect();
+    let applies = |rule: &DueRule, customer: u32| {
+        let c = customer as usize;
+        if !inputs.customers[c].contact_ok {
+            return false;
+        }
+        let tier = inputs.standings[c].tier as usize;
+        if rule.above_bottom && tier + 1 >= inputs.tiers {
+            return false;
+        }
+        rule.tiers.is_empty() || rule.tiers.iter().any(|t| t == inputs.tier_names[tier])
+    };
+    let mut items = Vec::new();
+    let mut push = |rule_index: usize,
+                    customer: u32,
+                    start: NaiveDate,
+                    end: NaiveDate,
+                    source_id: String,
+                    no_grace: bool| {
+        let rule = &policy.rules[rule_index];
+        if !applies(rule, customer)
+            || done.contains(&(customer, rule.name.as_str(), source_id.as_str()))
+        {
+            return;
+        }
+        if let Some((status, days_overdue)) = day.status(start, end, no_grace) {
+            items.push(Item {
+                due_date: end,
+                status,
+                days_overdue,
+                customer,
+                rule: rule_index,
+                source_id,
+            });
+        }
+    };
+
+    for s in sources {
+        push(
+            s.rule,
+            s.customer,
+            s.start,
+            s.end,
+            s.order_id.into_string(),
+            false,
+        );
+    }
+    let (earliest, latest) = (day.earliest(), day.latest());
+    let holidays = holiday_dates(&policy.holidays, earliest, latest);
+    for (r, rule) in policy.rules.iter().enumerate() {
+        if !rule.enabled {
+            continue;
+        }
+        match rule.source {
+            DueSource::Sale | DueSource::Service => {}
+            DueSource::Birthday | DueSource::Anniversary => {
+                for (c, customer) in inputs.customers.iter().enumerate() {
+                    let stored = if rule.source == DueSource::Birthday {
+                        customer.birthday
+                    } else {
+                        customer.anniversary
+                    };
+                    if let Some(stored) = stored {
+                        for date in yearly(stored, earliest, latest) {
+                            push(r, c as u32, date, date, date.to_string(), false);
+                        }
+                    }
+                }
+            }
+            DueSource::Holiday => {
+                for &date in &holidays {
+                    for c in 0..inputs.customers.len() {
+                        push(r, c as u32, date, date, date.to_string(), false);
+                    }
+                }
+            }
+            DueSource::Maintenance => {
+                let every = rule.months.unwrap_or(6);
+                for c in 0..inputs.customers.len() {
+                    let Some(anchor) = last_maintenance[c].max(last_purchase[c]) else {
+                        continue;
+                    };
+                    for date in repeating(anchor, every, earliest, latest) {
+                        push(r, c as u32, date, date, date.to_string(), false);
+                    }
+                }
+            }
+            DueSource::ComplaintResponse
+            | DueSource::ComplaintResolve
+            | DueSource::ComplaintRevisit => {
+                let hours = Duration::hours(rule.hours.unwrap_or(24).into());
+                let happened = |t: Option<chrono::NaiveDateTime>| t.filter(|t| t.date() <= d);
+                for k in inputs.complaints {
+                    if k.opened_at.date() > d {
+                        continue;
+                    }
+                    let closed = happened(k.closed_at);
+                    let answered = happened(k.responded_at).or(closed);
+                    let deadline = (k.opened_at + hours).date();
+                    let id = k.complaint_id.clone();
+                    match rule.source {
+                        DueSource::ComplaintResponse if answered.is_none() => {
+                            push(r, k.customer, deadline, deadline, id, true)
+                        }
+                        DueSource::ComplaintResolve if closed.is_none() => {
+                            push(r, k.customer, deadline, deadline, id, true)
+                        }
+                        DueSource::ComplaintRevisit => {
+                            if let Some(closed) = closed {
+                                let due = days_after(closed.date(), rule.days.unwrap_or(3));
+                                push(r, k.customer, due, due, id, false);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            DueSource::PointsExpiry => {
+                for (c, s) in inputs.standings.iter().enumerate() {
+                    if let (Segment::Retain, Some(clear)) = (s.segment, s.points_clear_on) {
+                        let due = days_before(clear, rule.days.unwrap_or(30));
+                        push(r, c as u32, due, due, clear.to_string(), false);
+                    }
+                }
+            }
+        }
+    }
+    items.sort_by(|a, b| {
+        (
+            a.status,
+            inputs.standings[a.customer as usize].tier,
+            a.due_date,
+        )
+            .cmp(&(
+                b.status,
+                inputs.standings[b.customer as usize].tier,
+                b.due_date,
+            ))
+            .then_with(|| {
+                ids[a.customer as usize]
+                    .as_bytes()
+                    .cmp(ids[b.customer as usize].as_bytes())
+            })
+            .then_with(|| {
+                policy.rules[a.rule]
+                    .name
+                    .as_bytes()
+                    .cmp(policy.rules[b.rule].name.as_bytes())
+            })
+            .then_with(|| a.source_id.as_bytes().cmp(b.source_id.as_bytes()))
+    });
+    items
+}
+
+/// The yearly occurrences of `stored` (a birthday, an anniversary) between `from` and
+/// `to`, from the year after the stored date on; 29 February falls on 28 February in
+/// other years.
+pub fn yearly(stored: NaiveDate, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    (from.year()..=to.year())
+        .filter(|&y| y > stored.year())
+        .filter_map(|y| on_day(y, stored.month(), stored.day()))
+        .filter(|d| from <= *d && *d <= to)
+        .collect()
+}
+
+/// `year-month-day`, with a day past the month's end clamped to it.
+fn on_day(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
+    (0..4).find_map(|back| NaiveDate::from_ymd_opt(year, month, day.checked_sub(back)?))
+}
+
+/// Occurrences `anchor + k·every months` (k ≥ 1, each counted from the anchor, clamped
+/// to the month's end) between `from` and `to`.
+pub fn repeating(anchor: NaiveDate, every: u32, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    for k in 1.. {
+        let Some(months) = every.checked_mul(k) else {
+            break;
+        };
+        let date = months_after(anchor, months);
+        if date > to || date == NaiveDate::MAX {
+            break;
+        }
+        if date >= from {
+            out.push(date);
+        }
+    }
+    out
+}
+
+/// The dates of the holidays between `from` and `to`.
+pub fn holiday_dates(holidays: &[Holiday], from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    for h in holidays {
+        if let Some(date) = h
+            .date
+            .as_deref()
+            .and_then(|s| crate::parse::date(s.as_bytes()))
+        {
+            out.push(date);
+        }
+        for year in from.year() - 1..=to.year() + 1 {
+            if let Some((m, d)) = h.month_day.as_deref().and_then(crate::policy::month_day) {
+                out.extend(on_day(year, m, d));
+            }
+            if let Some((m, d)) = h.lunar.as_deref().and_then(crate::policy::month_day) {
+                out.extend(lunar(year, m, d));
+            }
+        }
+    }
+    out.retain(|d| from <= *d && *d <= to);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The solar date of lunar month `m`, day `d` in the lunar year that starts in `year`
+/// (1901–2100); `None` outside that range or for a day the month does not have.
+pub fn lunar(year: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    let year = u16::try_from(year).ok()?;
+    chinese_lunisolar_calendar::LunisolarDate::from_ymd(year, m as u8, false, d as u8)
+        .ok()
+        .map(|l| l.to_naive_date())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Cents;
+    use crate::policy::Policy;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn lunar_holidays_against_known_dates() {
+        assert_eq!(lunar(2026, 8, 15), Some(d("2026-09-25")), "Mid-Autumn 2026");
+        assert_eq!(
+            lunar(2027, 1, 1),
+            Some(d("2027-02-06")),
+            "Spring Festival 2027"
+        );
+        assert_eq!(
+            lunar(2026, 1, 1),
+            Some(d("2026-02-17")),
+            "Spring Festival 2026"
+        );
+        assert_eq!(lunar(2027, 5, 5), Some(d("2027-06-09")), "Dragon Boat 2027");
+        assert_eq!(lunar(2027, 8, 15), Some(d("2027-09-15")), "Mid-Autumn 2027");
+        assert_eq!(lunar(1800, 1, 1), None);
+    }
+
+    #[test]
+    fn yearly_occurrences_clamp_29_february_and_start_after_the_stored_year() {
+        let leapling = d("1980-02-29");
+        assert_eq!(
+            yearly(leapling, d("2027-02-20"), d("2027-03-05")),
+            [d("2027-02-28")]
+        );
+        assert_eq!(
+            yearly(leapling, d("2028-02-20"), d("2028-03-05")),
+            [d("2028-02-29")]
+        );
+        assert_eq!(
+            yearly(d("2026-11-22"), d("2026-11-01"), d("2026-12-31")),
+            Vec::<NaiveDate>::new()
+        );
+        assert_eq!(
+            yearly(d("2025-11-22"), d("2026-11-01"), d("2026-12-31")),
+            [d("2026-11-22")]
+        );
+    }
+
+    #[test]
+    fn repeating_occurrences_are_counted_from_the_anchor() {
+        let got = repeating(d("2025-08-31"), 6, d("2026-01-01"), d("2026-12-31"));
+        assert_eq!(got, [d("2026-02-28"), d("2026-08-31")]);
+    }
+
+    #[test]
+    fn holidays_fixed_yearly_and_lunar() {
+        let p = Policy::default().due;
+        let got = holiday_dates(&p.holidays, d("2026-09-20"), d("2026-10-05"));
+        assert_eq!(got, [d("2026-09-25"), d("2026-10-01")]);
+        let fixed = vec![Holiday {
+            name: "x".into(),
+            date: Some("2026-12-24".into()),
+            month_day: None,
+            lunar: None,
+        }];
+        assert_eq!(
+            holiday_dates(&fixed, d("2026-12-01"), d("2026-12-31")),
+            [d("2026-12-24")]
+        );
+        assert!(holiday_dates(&fixed, d("2027-12-01"), d("2027-12-31")).is_empty());
+    }
+
+    #[test]
+    fn status_window_grace_and_upcoming() {
+        let day = Day {
+            date: d("2026-11-22"),
+            within: 3,
+            grace: 14,
+        };
+        // a survey window 3…7 days after a job: first and last day are due
+        assert_eq!(
+            day.status(d("2026-11-22"), d("2026-11-26"), false),
+            Some((Status::Due, None))
+        );
+        assert_eq!(
+            day.status(d("2026-11-18"), d("2026-11-22"), false),
+            Some((Status::Due, None))
+        );
+        assert_eq!(
+            day.status(d("2026-11-17"), d("2026-11-21"), false),
+            Some((Status::Overdue, Some(1)))
+        );
+        // 14 days overdue is listed, 15 is not — unless without grace
+        assert_eq!(
+            day.status(d("2026-11-08"), d("2026-11-08"), false),
+            Some((Status::Overdue, Some(14)))
+        );
+        assert_eq!(day.status(d("2026-11-07"), d("2026-11-07"), false), None);
+        assert_eq!(
+            day.status(d("2026-11-01"), d("2026-11-01"), true),
+            Some((Status::Overdue, Some(21)))
+        );
+        // upcoming within 3 days; a window opening on day 3 counts
+        assert_eq!(
+            day.status(d("2026-11-25"), d("2026-11-29"), false),
+            Some((Status::Upcoming, None))
+        );
+        assert_eq!(day.status(d("2026-11-26"), d("2026-11-26"), false), None);
+    }
+
+    fn customer(id: &str) -> Customer {
+        Customer {
+            customer_id: id.into(),
+            name: id.into(),
+            contact_ok: true,
+            ..Default::default()
+        }
+    }
+
+    fn order(customer: u32, date: &str, kind: OrderKind, id: &'static str) -> Order<'static> {
+        Order {
+            order_id: id,
+            customer,
+            date: d(date),
+            kind,
+            amount: Cents(100),
+            profit: Cents(0),
+            outcome: None,
+            referred_by: None,
+            line: 0,
+        }
+    }
+
+    fn list(
+        policy: &DuePolicy,
+        day: Day,
+        customers: &[Customer],
+        orders: &[Order<'_>],
+        complaints: &[Complaint],
+        contacts: &[Contact],
+    ) -> Vec<(String, String, String, Status)> {
+        let mut fold = DueFold::new(policy, day, customers.len());
+        for o in orders {
+            fold.add(o);
+        }
+        let standings: Vec<Standing> = customers
+            .iter()
+            .map(|_| Standing {
+                tier: 0,
+                computed_tier: 0,
+                segment: Segment::Stable,
+                lifecycle: crate::domain::tiers::Lifecycle::Active,
+                churned: false,
+                care_goal_met: false,
+                score: None,
+                days_since_visit: None,
+                points_clear_on: None,
+            })
+            .collect();
+        let ids: Vec<&str> = customers.iter().map(|c| c.customer_id.as_str()).collect();
+        let inputs = DueInputs {
+            customers,
+            standings: &standings,
+            tiers: 2,
+            tier_names: &["Top", "Member"],
+            complaints,
+            contacts,
+        };
+        call_list(fold, &inputs, &ids)
+            .into_iter()
+            .map(|i| {
+                (
+                    ids[i.customer as usize].to_string(),
+                    policy.rules[i.rule].name.clone(),
+                    i.source_id,
+                    i.status,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn callbacks_clamp_at_month_end_and_logged_items_leave() {
+        let policy = Policy::default().due;
+        let customers = [customer("C1"), customer("C2")];
+        // 31 Aug + 3 months = 30 Nov; 31 May + 6 months = 30 Nov
+        let orders = [
+            order(0, "2026-08-31", OrderKind::Sale, "O1"),
+            order(1, "2026-05-31", OrderKind::Sale, "O2"),
+        ];
+        let day = Day {
+            date: d("2026-11-30"),
+            within: 0,
+            grace: 14,
+        };
+        let got = list(&policy, day, &customers, &orders, &[], &[]);
+        assert!(
+            got.contains(&("C1".into(), "callback-3m".into(), "O1".into(), Status::Due)),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("C2".into(), "callback-6m".into(), "O2".into(), Status::Due)),
+            "{got:?}"
+        );
+        let logged = [Contact {
+            customer: 0,
+            rule: "callback-3m".into(),
+            source_id: "O1".into(),
+            done_on: d("2026-11-30"),
+            by: None,
+            note: None,
+        }];
+        let got = list(&policy, day, &customers, &orders, &[], &logged);
+        assert!(
+            !got.iter().any(|g| g.0 == "C1" && g.1 == "callback-3m"),
+            "{got:?}"
+        );
+        // a log dated after the day has not happened yet
+        let later = [Contact {
+            done_on: d("2026-12-01"),
+            ..logged[0].clone()
+        }];
+        let got = list(&policy, day, &customers, &orders, &[], &later);
+        assert!(
+            got.iter().any(|g| g.0 == "C1" && g.1 == "callback-3m"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn an_open_complaint_three_weeks_old_stays_overdue() {
+        let policy = Policy::default().due;
+        let customers = [customer("C1")];
+        let k = Complaint {
+            complaint_id: "K1".into(),
+            customer: 0,
+            order_id: None,
+            category: crate::model::Category::Service,
+            opened_at: d("2026-11-01").and_hms_opt(9, 0, 0).unwrap(),
+            responded_at: None,
+            closed_at: None,
+            severity: crate::model::Severity::Normal,
+            line: 2,
+        };
+        let day = Day {
+            date: d("2026-11-22"),
+            within: 0,
+            grace: 14,
+        };
+        let got = list(&policy, day, &customers, &[], std::slice::from_ref(&k), &[]);
+        assert_eq!(
+            got,
+            [
+                (
+                    "C1".into(),
+                    "complaint-resolve".into(),
+                    "K1".into(),
+                    Status::Overdue
+                ),
+                (
+                    "C1".into(),
+                    "complaint-response".into(),
+                    "K1".into(),
+                    Status::Overdue
+                ),
+            ]
+        );
+        // answered: the response item leaves, the resolve item stays until closed
+        let answered = Complaint {
+            responded_at: Some(d("2026-11-02").and_hms_opt(8, 0, 0).unwrap()),
+            ..k.clone()
+        };
+        let got = list(&policy, day, &customers, &[], &[answered], &[]);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1, "complaint-resolve");
+        // closed 20 Nov: revisit due 23 Nov, so upcoming with --within 1
+        let closed = Complaint {
+            closed_at: Some(d("2026-11-20").and_hms_opt(8, 0, 0).unwrap()),
+            ..k
+        };
+        let day = Day { within: 1, ..day };
+        let got = list(&policy, day, &customers, &[], &[closed], &[]);
+        assert_eq!(
+            got,
+            [(
+                "C1".into(),
+                "complaint-revisit".into(),
+                "K1".into(),
+                Status::Upcoming
+            )]
+        );
+    }
+
+    #[test]
+    fn a_complaint_opened_today_is_due_tomorrow_at_the_earliest() {
+        let policy = Policy::default().due;
+        let customers = [customer("C1")];
+        let k = Complaint {
+            complaint_id: "K1".into(),
+            customer: 0,
+            order_id: None,
+            category: crate::model::Category::Service,
+            opened_at: d("2026-11-22").and_hms_opt(0, 0, 0).unwrap(),
+            responded_at: None,
+            closed_at: None,
+            severity: crate::model::Severity::Normal,
+            line: 2,
+        };
+        let day = Day {
+            date: d("2026-11-22"),
+            within: 0,
+            grace: 14,
+        };
+        assert!(list(&policy, day, &customers, &[], std::slice::from_ref(&k), &[]).is_empty());
+        let day = Day { within: 1, ..day };
+        assert_eq!(list(&policy, day, &customers, &[], &[k], &[]).len(), 2);
+    }
+
+    #[test]
+    fn do_not_contact_customers_are_never_listed() {
+        let policy = Policy::default().due;
+        let mut quiet = customer("C1");
+        quiet.contact_ok = false;
+        quiet.birthday = Some(d("1980-11-22"));
+        let orders = [order(0, "2026-11-19", OrderKind::Sale, "O1")];
+        let day = Day {
+            date: d("2026-11-22"),
+            within: 30,
+            grace: 14,
+        };
+        assert!(list(&policy, day, &[quiet], &orders, &[], &[]).is_empty());
+    }
+
+    #[test]
+    fn survey_window_first_and_last_day() {
+        let policy = Policy::default().due;
+        let customers = [customer("C1")];
+        let orders = [order(0, "2026-11-15", OrderKind::Install, "O1")];
+        let on = |date: &str| {
+            list(
+                &policy,
+                Day {
+                    date: d(date),
+                    within: 0,
+                    grace: 14,
+                },
+                &customers,
+                &orders,
+                &[],
+                &[],
+            )
+        };
+        assert!(
+            on("2026-11-17").iter().all(|g| g.1 != "survey"),
+            "window opens on day 3"
+        );
+        assert!(on("2026-11-18").contains(&(
+            "C1".into(),
+            "survey".into(),
+            "O1".into(),
+            Status::Due
+        )));
+        assert!(on("2026-11-22").contains(&(
+            "C1".into(),
+            "survey".into(),
+            "O1".into(),
+            Status::Due
+        )));
+        assert!(on("2026-11-23").contains(&(
+            "C1".into(),
+            "survey".into(),
+            "O1".into(),
+            Status::Overdue
+        )));
+        // the last day of grace (14 days after the window closed) and the day after
+        assert!(on("2026-12-06").contains(&(
+            "C1".into(),
+            "survey".into(),
+            "O1".into(),
+            Status::Overdue
+        )));
+        assert!(on("2026-12-07").iter().all(|g| g.1 != "survey"));
+    }
+}

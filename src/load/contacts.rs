@@ -1,0 +1,93 @@
+//! contacts.csv: the log of follow-ups done, written by `caredesk log` and editable by
+//! hand. Each row names a customer, a rule of the policy and the item's source id.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use csv::ByteRecord;
+
+use super::orders::{resolve, Resolved};
+use super::{csv_reader, is_blank, line_of, opt, read_header, req, Field, RowCheck};
+use crate::error::Problems;
+use crate::load::CustomerBook;
+use crate::model::Contact;
+use crate::parse;
+use crate::policy::UnknownCustomer;
+
+const FIELDS: &[Field] = &[
+    req("customer_id"),
+    req("rule"),
+    req("source_id"),
+    req("done_on"),
+    opt("by"),
+    opt("note"),
+];
+
+/// Reads contacts.csv; `rules` are the policy's rule names (an unknown one is a problem).
+pub fn read_contacts<R: Read>(
+    input: R,
+    file: &str,
+    renames: &BTreeMap<String, String>,
+    book: &CustomerBook,
+    rules: &[&str],
+    problems: &mut Problems,
+) -> Vec<Contact> {
+    let mut out = Vec::new();
+    let mut reader = csv_reader(input);
+    let Some(header) = read_header(&mut reader, file, FIELDS, renames, problems) else {
+        return out;
+    };
+    let mut record = ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                problems.add(
+                    file,
+                    line_of(&record),
+                    None,
+                    None,
+                    format!("cannot read: {e}"),
+                );
+                break;
+            }
+        }
+        if is_blank(&record) {
+            continue;
+        }
+        let line = line_of(&record);
+        let mut row = RowCheck {
+            file,
+            line,
+            header: &header,
+            problems,
+            ok: true,
+        };
+        let customer = resolve(&mut row, &record, 0, book, UnknownCustomer::Error, true);
+        let rule = row.text(&record, 1).to_string();
+        if !rule.is_empty() && !rules.contains(&rule.as_str()) {
+            let cell = rule.clone();
+            row.bad(
+                1,
+                cell.as_bytes(),
+                format!("unknown rule; the policy's rules are {}", rules.join(", ")),
+            );
+        }
+        let source_id = row.text(&record, 2).to_string();
+        let done_on = row.req(&record, 3, parse::date, parse::EXPECT_DATE);
+        let by = row.opt_text(&record, 4).map(str::to_string);
+        let note = row.opt_text(&record, 5).map(str::to_string);
+        if let (true, Resolved::Found(customer), Some(done_on)) = (row.ok, customer, done_on) {
+            out.push(Contact {
+                customer,
+                rule,
+                source_id,
+                done_on,
+                by,
+                note,
+            });
+        }
+    }
+    out
+}
