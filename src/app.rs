@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use crate::cli::{Cli, ColorChoice, Command, InputArgs, OutputArgs};
 use crate::error::{Error, Problems, Result};
 use crate::load::{self, CustomerBook, OrderStats};
-use crate::model::{Complaint, Order};
+use crate::model::Complaint;
 use crate::policy::Policy;
 use crate::report::{self, Format, Rows};
 
@@ -88,7 +88,7 @@ impl Plan {
         policy: &Policy,
         book: &CustomerBook,
         problems: &mut Problems,
-        visit: impl FnMut(&Order<'_>),
+        sink: impl load::OrderSink,
     ) -> Result<OrderStats> {
         let file = open(&self.orders)?;
         let name = display(&self.orders);
@@ -99,7 +99,7 @@ impl Plan {
             as_of: self.as_of,
             unknown: policy.validation.unknown_customer,
         };
-        Ok(load::read_orders(file, &source, problems, visit))
+        Ok(load::read_orders(file, &source, problems, sink))
     }
 
     /// Reads complaints.csv; `None` when it was not named and is not in the data directory.

@@ -27,7 +27,7 @@ fn load_all(customers: &[u8], orders: &[u8], complaints: &[u8]) {
             as_of: as_of(),
             unknown,
         };
-        read_orders(orders, &source, &mut ps, |o| {
+        read_orders(orders, &source, &mut ps, |o: &caredesk::model::Order<'_>| {
             assert!((o.customer as usize) < book.len())
         });
         read_complaints(complaints, "k.csv", &renames, &book, unknown, &mut ps);

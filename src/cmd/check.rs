@@ -32,7 +32,7 @@ pub fn run(plan: &Plan) -> Result<()> {
     let mut rows = 0u64;
     let mut later = 0u64;
     let mut duplicates = Problems::new();
-    let stats = everything.scan_orders(&policy, &book, &mut problems, |order| {
+    let stats = everything.scan_orders(&policy, &book, &mut problems, |order: &crate::model::Order<'_>| {
         rows += 1;
         later += u64::from(order.date > plan.as_of);
         match first_line.get(order.order_id) {

@@ -35,7 +35,7 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
     };
     let mut tiers = ActivityFold::new(&policy.tiers, plan.as_of, book.len());
     let mut due = DueFold::new(&policy.due, day, book.len());
-    let stats = plan.scan_orders(&policy, &book, &mut problems, |order| {
+    let stats = plan.scan_orders(&policy, &book, &mut problems, |order: &crate::model::Order<'_>| {
         tiers.add(order);
         due.add(order);
     })?;

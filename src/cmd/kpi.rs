@@ -46,7 +46,7 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
     };
 
     let mut fold = KpiFold::new(&policy.kpi, period, plan.as_of, grouping, names.len());
-    let stats = plan.scan_orders(&policy, &book, &mut problems, |order| fold.add(order))?;
+    let stats = plan.scan_orders(&policy, &book, &mut problems, |order: &crate::model::Order<'_>| fold.add(order))?;
     let complaints = plan.load_complaints(&policy, &book, &mut problems)?;
     fail_on(problems)?;
     warn_skipped(&stats, &plan.orders);

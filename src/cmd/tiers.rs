@@ -14,7 +14,7 @@ pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
     let mut problems = Problems::new();
     let book = plan.load_customers(&policy, &mut problems)?;
     let mut fold = ActivityFold::new(&policy.tiers, plan.as_of, book.len());
-    let stats = plan.scan_orders(&policy, &book, &mut problems, |order| fold.add(order))?;
+    let stats = plan.scan_orders(&policy, &book, &mut problems, &mut fold)?;
     fail_on(problems)?;
     warn_skipped(&stats, &plan.orders);
 

@@ -37,6 +37,11 @@ impl CustomerBook {
         self.index.get(parse::trim(id))
     }
 
+    /// The id index itself, for batched lookups.
+    pub fn index(&self) -> &super::IdIndex {
+        &self.index
+    }
+
     pub fn len(&self) -> usize {
         self.customers.len()
     }

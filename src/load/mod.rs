@@ -6,14 +6,14 @@
 mod complaints;
 mod contacts;
 mod customers;
-mod index;
+pub mod index;
 mod orders;
 
 pub use complaints::read_complaints;
 pub use contacts::read_contacts;
 pub use customers::{read_customers, CustomerBook};
 pub use index::IdIndex;
-pub use orders::{read_orders, OrderSource, OrderStats};
+pub use orders::{read_orders, OrderSink, OrderSource, OrderStats};
 
 use std::collections::BTreeMap;
 use std::io::Read;

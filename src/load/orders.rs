@@ -9,7 +9,7 @@ use csv::ByteRecord;
 
 use super::{csv_reader, is_blank, line_of, opt, read_header, req, Field, RowCheck};
 use crate::error::Problems;
-use crate::load::CustomerBook;
+use crate::load::{CustomerBook, IdIndex};
 use crate::model::{one_of, Order, OrderKind, Outcome};
 use crate::parse::{self, Cents};
 use crate::policy::UnknownCustomer;
@@ -50,13 +50,31 @@ pub struct OrderSource<'a> {
     pub unknown: UnknownCustomer,
 }
 
-/// Streams orders.csv: validates every row, reports problems, and calls `visit` for each
-/// valid row dated on or before `as_of`.
+/// Receives the valid order rows of a pass over orders.csv.
+pub trait OrderSink {
+    /// A hint that `customer`'s state will be needed soon (rows come in batches, so the
+    /// memory load can start before the row is handed over).
+    fn prefetch(&self, _customer: u32) {}
+    fn visit(&mut self, order: &Order<'_>);
+}
+
+impl<F: FnMut(&Order<'_>)> OrderSink for F {
+    fn visit(&mut self, order: &Order<'_>) {
+        self(order)
+    }
+}
+
+/// Rows read and checked before any is handed on: enough lookups in flight to hide the
+/// memory latency of the id index and of the customer's state.
+const BATCH: usize = 64;
+
+/// Streams orders.csv: validates every row, reports problems, and hands each valid row
+/// dated on or before `as_of` to `sink`, in file order.
 pub fn read_orders<R: Read>(
     input: R,
     source: &OrderSource<'_>,
     problems: &mut Problems,
-    mut visit: impl FnMut(&Order<'_>),
+    mut sink: impl OrderSink,
 ) -> OrderStats {
     let OrderSource {
         file,
@@ -72,75 +90,92 @@ pub fn read_orders<R: Read>(
     };
     let kinds: Vec<&str> = OrderKind::ALL.iter().map(|k| k.as_str()).collect();
     let expect_kind = format!("expected {} (empty = sale)", one_of(&kinds));
-    let mut record = ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                problems.add(
-                    file,
-                    line_of(&record),
-                    None,
-                    None,
-                    format!("cannot read: {e}"),
-                );
-                break;
+    let index = book.index();
+    let mut batch: Vec<ByteRecord> = (0..BATCH).map(|_| ByteRecord::new()).collect();
+    let mut probes = Vec::with_capacity(BATCH);
+    let mut done = false;
+    while !done {
+        let mut n = 0;
+        while n < BATCH {
+            match reader.read_byte_record(&mut batch[n]) {
+                Ok(true) if is_blank(&batch[n]) => {}
+                Ok(true) => n += 1,
+                Ok(false) => {
+                    done = true;
+                    break;
+                }
+                Err(e) => {
+                    let line = line_of(&batch[n]);
+                    problems.add(file, line, None, None, format!("cannot read: {e}"));
+                    done = true;
+                    break;
+                }
             }
         }
-        if is_blank(&record) {
-            continue;
+        // First every row's id slot, then every row's state: the loads overlap.
+        probes.clear();
+        for record in &batch[..n] {
+            let probe = IdIndex::probe(parse::trim(header.cell(record, 1)));
+            index.prefetch(&probe);
+            probes.push(probe);
         }
-        let line = line_of(&record);
-        let mut row = RowCheck {
-            file,
-            line,
-            header: &header,
-            problems,
-            ok: true,
-        };
-        let order_id = row.text(&record, 0);
-        let customer = resolve(&mut row, &record, 1, book, unknown, true);
-        let date = row.req(&record, 2, parse::date, parse::EXPECT_DATE);
-        let kind = row.opt(&record, 3, OrderKind::parse, &expect_kind);
-        let amount = row.req(&record, 4, parse::money, parse::EXPECT_MONEY);
-        let profit = row.opt(&record, 5, parse::money, parse::EXPECT_MONEY);
-        let outcome = row.opt(&record, 6, Outcome::parse, "expected pass, fail or empty");
-        let referred_by = resolve(&mut row, &record, 7, book, unknown, false);
-        if !row.ok {
-            stats.bad += 1;
-            continue;
-        }
-        let (Some(date), Some(amount)) = (date, amount) else {
-            unreachable_row(&mut stats);
-            continue;
-        };
-        let customer = match customer {
-            Resolved::Found(c) => c,
-            Resolved::Skipped | Resolved::Empty => {
-                stats.unknown_customer += 1;
+        let mut orders: Vec<Order<'_>> = Vec::with_capacity(n);
+        for (record, probe) in batch[..n].iter().zip(&probes) {
+            let line = line_of(record);
+            let mut row = RowCheck {
+                file,
+                line,
+                header: &header,
+                problems,
+                ok: true,
+            };
+            let order_id = row.text(record, 0);
+            let customer = resolve_probed(&mut row, record, 1, book, unknown, probe);
+            let date = row.req(record, 2, parse::date, parse::EXPECT_DATE);
+            let kind = row.opt(record, 3, OrderKind::parse, &expect_kind);
+            let amount = row.req(record, 4, parse::money, parse::EXPECT_MONEY);
+            let profit = row.opt(record, 5, parse::money, parse::EXPECT_MONEY);
+            let outcome = row.opt(record, 6, Outcome::parse, "expected pass, fail or empty");
+            let referred_by = resolve(&mut row, record, 7, book, unknown, false);
+            if !row.ok {
+                stats.bad += 1;
                 continue;
             }
-        };
-        if date > as_of {
-            stats.after_as_of += 1;
-            continue;
+            let (Some(date), Some(amount)) = (date, amount) else {
+                unreachable_row(&mut stats);
+                continue;
+            };
+            let customer = match customer {
+                Resolved::Found(c) => c,
+                Resolved::Skipped | Resolved::Empty => {
+                    stats.unknown_customer += 1;
+                    continue;
+                }
+            };
+            if date > as_of {
+                stats.after_as_of += 1;
+                continue;
+            }
+            sink.prefetch(customer);
+            orders.push(Order {
+                order_id,
+                customer,
+                date,
+                kind: kind.unwrap_or(OrderKind::Sale),
+                amount,
+                profit: profit.unwrap_or(Cents::ZERO),
+                outcome: outcome.flatten(),
+                referred_by: match referred_by {
+                    Resolved::Found(c) => Some(c),
+                    _ => None,
+                },
+                line,
+            });
         }
-        stats.used += 1;
-        visit(&Order {
-            order_id,
-            customer,
-            date,
-            kind: kind.unwrap_or(OrderKind::Sale),
-            amount,
-            profit: profit.unwrap_or(Cents::ZERO),
-            outcome: outcome.flatten(),
-            referred_by: match referred_by {
-                Resolved::Found(c) => Some(c),
-                _ => None,
-            },
-            line,
-        });
+        stats.used += orders.len() as u64;
+        for order in &orders {
+            sink.visit(order);
+        }
     }
     stats
 }
@@ -155,6 +190,22 @@ pub(super) enum Resolved {
     Found(u32),
     Skipped,
     Empty,
+}
+
+/// [`resolve`] with the id's probe already computed (and its slot prefetched).
+fn resolve_probed(
+    row: &mut RowCheck<'_>,
+    record: &ByteRecord,
+    field: usize,
+    book: &CustomerBook,
+    unknown: UnknownCustomer,
+    probe: &crate::load::index::Probe,
+) -> Resolved {
+    let cell = parse::trim(row.header.cell(record, field));
+    match book.index().get_probed(probe, cell) {
+        Some(i) => Resolved::Found(i),
+        None => resolve(row, record, field, book, unknown, true),
+    }
 }
 
 /// Resolves a customer-id cell to the customer's index; an unknown id is a problem or,
@@ -218,7 +269,7 @@ mod tests {
             as_of,
             unknown,
         };
-        let stats = read_orders(text.as_bytes(), &source, &mut ps, |o| {
+        let stats = read_orders(text.as_bytes(), &source, &mut ps, |o: &Order<'_>| {
             seen.push(format!(
                 "{} {} {} {:?} {} {}",
                 o.order_id, o.customer, o.date, o.kind, o.amount, o.profit
