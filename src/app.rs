@@ -72,12 +72,25 @@ impl Plan {
         Policy::parse(&text, &display(&self.policy)).map_err(Error::Invalid)
     }
 
+    /// Reads customers.csv, keeping every column.
     pub fn load_customers(&self, policy: &Policy, problems: &mut Problems) -> Result<CustomerBook> {
+        self.load_customers_keeping(policy, load::Keep::ALL, problems)
+    }
+
+    /// Reads customers.csv, keeping the optional columns `keep` asks for (all are checked).
+    pub fn load_customers_keeping(
+        &self,
+        policy: &Policy,
+        keep: load::Keep,
+        problems: &mut Problems,
+    ) -> Result<CustomerBook> {
         let file = open(&self.customers)?;
+        let name = display(&self.customers);
         Ok(load::read_customers(
             file,
-            &display(&self.customers),
+            &name,
             &policy.columns.customers,
+            keep,
             problems,
         ))
     }

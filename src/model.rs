@@ -193,6 +193,36 @@ pub struct Contact {
     pub note: Option<String>,
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back_and_near_misses_do_not() {
+        for k in OrderKind::ALL {
+            assert_eq!(OrderKind::parse(k.as_str().as_bytes()), Some(k));
+        }
+        assert_eq!(OrderKind::parse(b""), Some(OrderKind::Sale));
+        assert_eq!(OrderKind::parse(b" repair "), Some(OrderKind::Repair));
+        for bad in [
+            &b"sales"[..],
+            b"return_",
+            b"return_x",
+            b"repairs",
+            b"Sale",
+            b"r",
+            b"gift",
+        ] {
+            assert_eq!(
+                OrderKind::parse(bad),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+}
+
 /// Joins a list of names as `a, b or c` for messages.
 pub fn one_of(names: &[&str]) -> String {
     match names {

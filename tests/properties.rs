@@ -18,7 +18,13 @@ fn as_of() -> NaiveDate {
 fn load_all(customers: &[u8], orders: &[u8], complaints: &[u8]) {
     let renames = BTreeMap::new();
     let mut ps = Problems::new();
-    let book = read_customers(customers, "c.csv", &renames, &mut ps);
+    let book = read_customers(
+        customers,
+        "c.csv",
+        &renames,
+        caredesk::load::Keep::ALL,
+        &mut ps,
+    );
     for unknown in [UnknownCustomer::Error, UnknownCustomer::Skip] {
         let source = OrderSource {
             file: "o.csv",
@@ -27,9 +33,12 @@ fn load_all(customers: &[u8], orders: &[u8], complaints: &[u8]) {
             as_of: as_of(),
             unknown,
         };
-        read_orders(orders, &source, &mut ps, |o: &caredesk::model::Order<'_>| {
-            assert!((o.customer as usize) < book.len())
-        });
+        read_orders(
+            orders,
+            &source,
+            &mut ps,
+            |o: &caredesk::model::Order<'_>| assert!((o.customer as usize) < book.len()),
+        );
         read_complaints(complaints, "k.csv", &renames, &book, unknown, &mut ps);
     }
     for p in ps.iter() {

@@ -32,22 +32,27 @@ pub fn run(plan: &Plan) -> Result<()> {
     let mut rows = 0u64;
     let mut later = 0u64;
     let mut duplicates = Problems::new();
-    let stats = everything.scan_orders(&policy, &book, &mut problems, |order: &crate::model::Order<'_>| {
-        rows += 1;
-        later += u64::from(order.date > plan.as_of);
-        match first_line.get(order.order_id) {
-            Some(&first) => duplicates.add(
-                &orders_file,
-                order.line,
-                Some("order_id"),
-                Some(order.order_id),
-                format!("duplicate order id; first on line {first}"),
-            ),
-            None => {
-                first_line.insert(order.order_id.into(), order.line);
+    let stats = everything.scan_orders(
+        &policy,
+        &book,
+        &mut problems,
+        |order: &crate::model::Order<'_>| {
+            rows += 1;
+            later += u64::from(order.date > plan.as_of);
+            match first_line.get(order.order_id) {
+                Some(&first) => duplicates.add(
+                    &orders_file,
+                    order.line,
+                    Some("order_id"),
+                    Some(order.order_id),
+                    format!("duplicate order id; first on line {first}"),
+                ),
+                None => {
+                    first_line.insert(order.order_id.into(), order.line);
+                }
             }
-        }
-    })?;
+        },
+    )?;
     problems.extend(duplicates);
 
     let complaints = plan.load_complaints(&policy, &book, &mut problems)?;

@@ -47,8 +47,8 @@ pub fn run(plan: &Plan, args: &ComplaintsArgs, now: NaiveDateTime) -> Result<()>
                 format!(
                     "{} ({} {}, {})",
                     c.complaint_id,
-                    book.customers[c.customer as usize].customer_id,
-                    book.customers[c.customer as usize].name,
+                    book.id(c.customer as usize),
+                    book.get(c.customer as usize).name,
                     c.category.as_str()
                 )
             })
@@ -117,12 +117,12 @@ impl Rows for Open<'_> {
 
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
         let (c, s) = &self.open[i];
-        let customer = &self.book.customers[c.customer as usize];
+        let customer = self.book.get(c.customer as usize);
         out.extend([
             Cell::Text(&c.complaint_id),
-            Cell::Text(&customer.customer_id),
-            Cell::Text(&customer.name),
-            customer.owner.as_deref().into(),
+            Cell::Text(customer.customer_id),
+            Cell::Text(customer.name),
+            customer.owner.into(),
             Cell::Text(c.category.as_str()),
             Cell::Text(if c.severity == Severity::Major {
                 "major"

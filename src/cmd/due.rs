@@ -35,38 +35,39 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
     };
     let mut tiers = ActivityFold::new(&policy.tiers, plan.as_of, book.len());
     let mut due = DueFold::new(&policy.due, day, book.len());
-    let stats = plan.scan_orders(&policy, &book, &mut problems, |order: &crate::model::Order<'_>| {
-        tiers.add(order);
-        due.add(order);
-    })?;
+    let stats = plan.scan_orders(
+        &policy,
+        &book,
+        &mut problems,
+        |order: &crate::model::Order<'_>| {
+            tiers.add(order);
+            due.add(order);
+        },
+    )?;
     let complaints = plan
         .load_complaints(&policy, &book, &mut problems)?
         .unwrap_or_default();
     let contacts = plan.load_contacts(&policy, &book, &mut problems)?;
+    crate::cmd::tiers::overflow_problem(&tiers, &book, &plan.orders, &mut problems);
     fail_on(problems)?;
     warn_skipped(&stats, &plan.orders);
 
-    let ids: Vec<&str> = book
-        .customers
-        .iter()
-        .map(|c| c.customer_id.as_str())
-        .collect();
-    let standings = classify(&tiers.activities, &ids, &policy.tiers, plan.as_of);
+    let standings = classify(&tiers.activities, &book, &policy.tiers, plan.as_of);
     let tier_names: Vec<&str> = policy.tier_names().collect();
     let inputs = DueInputs {
-        customers: &book.customers,
+        book: &book,
         standings: &standings,
         tiers: tier_names.len(),
         tier_names: &tier_names,
         complaints: &complaints,
         contacts: &contacts,
     };
-    let mut items = call_list(due, &inputs, &ids);
+    let mut items = call_list(due, &inputs);
     items.retain(|item| {
         let owner_ok = args
             .owner
             .as_deref()
-            .is_none_or(|o| book.customers[item.customer as usize].owner.as_deref() == Some(o));
+            .is_none_or(|o| book.get(item.customer as usize).owner == Some(o));
         let rule_ok = args.rule.is_empty() || args.rule.contains(&policy.due.rules[item.rule].name);
         owner_ok && rule_ok
     });
@@ -137,17 +138,17 @@ impl Rows for CallList<'_> {
 
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
         let item = &self.items[i];
-        let c = &self.book.customers[item.customer as usize];
+        let c = self.book.get(item.customer as usize);
         let rule = &self.policy.due.rules[item.rule];
         out.extend([
             Cell::Date(item.due_date),
             Cell::Text(item.status.as_str()),
             item.days_overdue.into(),
-            Cell::Text(&c.customer_id),
-            Cell::Text(&c.name),
+            Cell::Text(c.customer_id),
+            Cell::Text(c.name),
             Cell::Text(&self.policy.tiers.levels[self.tiers[item.customer as usize] as usize].name),
-            c.owner.as_deref().into(),
-            c.phone.as_deref().into(),
+            c.owner.into(),
+            c.phone.into(),
             Cell::Text(&rule.name),
             Cell::Text(&item.source_id),
             Cell::Text(rule.channel.as_str()),

@@ -27,13 +27,13 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
         ),
         Some(by) => {
             let attribute = |i: usize| {
-                let c = &book.customers[i];
+                let c = book.get(i);
                 let v = if by == KpiGroup::Owner {
-                    &c.owner
+                    c.owner
                 } else {
-                    &c.store
+                    c.store
                 };
-                v.clone().unwrap_or_else(|| "(none)".to_string())
+                v.unwrap_or("(none)").to_string()
             };
             let mut names: Vec<String> = (0..book.len()).map(attribute).collect();
             names.sort();
@@ -46,7 +46,12 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
     };
 
     let mut fold = KpiFold::new(&policy.kpi, period, plan.as_of, grouping, names.len());
-    let stats = plan.scan_orders(&policy, &book, &mut problems, |order: &crate::model::Order<'_>| fold.add(order))?;
+    let stats = plan.scan_orders(
+        &policy,
+        &book,
+        &mut problems,
+        |order: &crate::model::Order<'_>| fold.add(order),
+    )?;
     let complaints = plan.load_complaints(&policy, &book, &mut problems)?;
     fail_on(problems)?;
     warn_skipped(&stats, &plan.orders);

@@ -12,19 +12,17 @@ use crate::report::{col, Cell, Column, Kind, Rows};
 pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
     let policy = plan.load_policy()?;
     let mut problems = Problems::new();
-    let book = plan.load_customers(&policy, &mut problems)?;
+    let mut book =
+        plan.load_customers_keeping(&policy, crate::load::Keep { phone: false }, &mut problems)?;
     let mut fold = ActivityFold::new(&policy.tiers, plan.as_of, book.len());
     let stats = plan.scan_orders(&policy, &book, &mut problems, &mut fold)?;
+    overflow_problem(&fold, &book, &plan.orders, &mut problems);
     fail_on(problems)?;
     warn_skipped(&stats, &plan.orders);
 
     let activities = fold.activities;
-    let ids: Vec<&str> = book
-        .customers
-        .iter()
-        .map(|c| c.customer_id.as_str())
-        .collect();
-    let standings = classify(&activities, &ids, &policy.tiers, plan.as_of);
+    book.release_index();
+    let standings = classify(&activities, &book, &policy.tiers, plan.as_of);
     let output = Output::resolve(&args.output, false);
     if args.summary {
         let rows = SummaryRows {
@@ -40,8 +38,8 @@ pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
             standings[a]
                 .tier
                 .cmp(&standings[b].tier)
-                .then(activities[b].spend.cmp(&activities[a].spend))
-                .then(ids[a].as_bytes().cmp(ids[b].as_bytes()))
+                .then(activities[b].spend_cents.cmp(&activities[a].spend_cents))
+                .then(book.id(a).as_bytes().cmp(book.id(b).as_bytes()))
         });
         let rows = CustomerRows {
             policy: &policy,
@@ -51,6 +49,24 @@ pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
             order,
         };
         output.write(&rows, &plan.inputs())
+    }
+}
+
+/// A customer whose totals do not fit 64-bit cents is bad data (±92 trillion).
+pub fn overflow_problem(
+    fold: &ActivityFold,
+    book: &CustomerBook,
+    orders: &std::path::Path,
+    problems: &mut Problems,
+) {
+    if let Some(c) = fold.overflowed() {
+        problems.add(
+            &crate::app::display(orders),
+            0,
+            Some("amount"),
+            Some(book.id(c as usize)),
+            "this customer's total spend, profit or points exceeds ±92,233,720,368,547,758.07; amounts this large are not supported",
+        );
     }
 }
 
@@ -96,22 +112,18 @@ impl Rows for CustomerRows<'_> {
 
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
         let i = self.order[i] as usize;
-        let (c, a, s) = (
-            &self.book.customers[i],
-            &self.activities[i],
-            &self.standings[i],
-        );
+        let (c, a, s) = (self.book.get(i), &self.activities[i], &self.standings[i]);
         let tier = |t: u16| Cell::Text(&self.policy.tiers.levels[t as usize].name);
         out.extend([
-            Cell::Text(&c.customer_id),
-            Cell::Text(&c.name),
+            Cell::Text(c.customer_id),
+            Cell::Text(c.name),
             tier(s.tier),
             tier(s.computed_tier),
             Cell::Text(s.segment.as_str()),
             Cell::Text(s.lifecycle.as_str()),
             Cell::Bool(s.churned),
-            Cell::Money(a.spend),
-            Cell::Money(a.profit),
+            Cell::Money(a.spend()),
+            Cell::Money(a.profit()),
             Cell::Int(a.sales.into()),
             Cell::Int(a.sales_2y.into()),
             Cell::Int(a.referrals.into()),
@@ -119,8 +131,8 @@ impl Rows for CustomerRows<'_> {
             a.first_sale.into(),
             a.last_sale.into(),
             a.last_visit.into(),
-            s.days_since_visit.into(),
-            s.score.into(),
+            s.days_since_visit.map(i64::from).into(),
+            s.score().into(),
             Cell::Bool(s.care_goal_met),
             s.points_clear_on.into(),
         ]);

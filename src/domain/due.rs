@@ -9,7 +9,8 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use super::tiers::{Segment, Standing};
 use super::{days_after, days_before, months_after};
-use crate::model::{Complaint, Contact, Customer, Order, OrderKind};
+use crate::load::CustomerBook;
+use crate::model::{Complaint, Contact, Order, OrderKind};
 use crate::policy::{DuePolicy, DueRule, DueSource, Holiday};
 
 /// Where an item stands on the day.
@@ -180,7 +181,7 @@ impl<'p> DueFold<'p> {
 
 /// Everything the list is made from besides the orders.
 pub struct DueInputs<'a> {
-    pub customers: &'a [Customer],
+    pub book: &'a CustomerBook,
     /// The tier of each customer as of the day (for the sort, tier filters, points).
     pub standings: &'a [Standing],
     /// How many tiers the policy has (the bottom one is `tiers - 1`).
@@ -193,7 +194,8 @@ pub struct DueInputs<'a> {
 /// Builds the call list for the day: every item due, open, overdue within grace (open
 /// complaints without grace), or upcoming, not yet logged done, for customers who may
 /// be contacted; sorted overdue first, then tier, due date, customer, rule, source.
-pub fn call_list(fold: DueFold<'_>, inputs: &DueInputs<'_>, ids: &[&str]) -> Vec<Item> {
+pub fn call_list(fold: DueFold<'_>, inputs: &DueInputs<'_>) -> Vec<Item> {
+    let ids = inputs.book;
     let DueFold {
         policy,
         day,
@@ -211,7 +213,7 @@ pub fn call_list(fold: DueFold<'_>, inputs: &DueInputs<'_>, ids: &[&str]) -> Vec
         .collect();
     let applies = |rule: &DueRule, customer: u32| {
         let c = customer as usize;
-        if !inputs.customers[c].contact_ok {
+        if !inputs.book.get(c).contact_ok {
             return false;
         }
         let tier = inputs.standings[c].tier as usize;
@@ -264,7 +266,8 @@ pub fn call_list(fold: DueFold<'_>, inputs: &DueInputs<'_>, ids: &[&str]) -> Vec
         match rule.source {
             DueSource::Sale | DueSource::Service => {}
             DueSource::Birthday | DueSource::Anniversary => {
-                for (c, customer) in inputs.customers.iter().enumerate() {
+                for c in 0..inputs.book.len() {
+                    let customer = inputs.book.get(c);
                     let stored = if rule.source == DueSource::Birthday {
                         customer.birthday
                     } else {
@@ -279,14 +282,14 @@ pub fn call_list(fold: DueFold<'_>, inputs: &DueInputs<'_>, ids: &[&str]) -> Vec
             }
             DueSource::Holiday => {
                 for &date in &holidays {
-                    for c in 0..inputs.customers.len() {
+                    for c in 0..inputs.book.len() {
                         push(r, c as u32, date, date, date.to_string(), false);
                     }
                 }
             }
             DueSource::Maintenance => {
                 let every = rule.months.unwrap_or(6);
-                for c in 0..inputs.customers.len() {
+                for c in 0..inputs.book.len() {
                     let Some(anchor) = last_maintenance[c].max(last_purchase[c]) else {
                         continue;
                     };
@@ -347,9 +350,9 @@ pub fn call_list(fold: DueFold<'_>, inputs: &DueInputs<'_>, ids: &[&str]) -> Vec
                 b.due_date,
             ))
             .then_with(|| {
-                ids[a.customer as usize]
+                ids.id(a.customer as usize)
                     .as_bytes()
-                    .cmp(ids[b.customer as usize].as_bytes())
+                    .cmp(ids.id(b.customer as usize).as_bytes())
             })
             .then_with(|| {
                 policy.rules[a.rule]
@@ -435,6 +438,7 @@ pub fn lunar(year: i32, m: u32, d: u32) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Customer;
     use crate::parse::Cents;
     use crate::policy::Policy;
 
@@ -574,6 +578,8 @@ mod tests {
         complaints: &[Complaint],
         contacts: &[Contact],
     ) -> Vec<(String, String, String, Status)> {
+        let (book, dropped) = CustomerBook::from_customers(customers.to_vec());
+        assert!(dropped.is_empty());
         let mut fold = DueFold::new(policy, day, customers.len());
         for o in orders {
             fold.add(o);
@@ -587,21 +593,21 @@ mod tests {
                 lifecycle: crate::domain::tiers::Lifecycle::Active,
                 churned: false,
                 care_goal_met: false,
-                score: None,
+                score_centi: None,
                 days_since_visit: None,
                 points_clear_on: None,
             })
             .collect();
-        let ids: Vec<&str> = customers.iter().map(|c| c.customer_id.as_str()).collect();
+        let ids = book.ids();
         let inputs = DueInputs {
-            customers,
+            book: &book,
             standings: &standings,
             tiers: 2,
             tier_names: &["Top", "Member"],
             complaints,
             contacts,
         };
-        call_list(fold, &inputs, &ids)
+        call_list(fold, &inputs)
             .into_iter()
             .map(|i| {
                 (

@@ -15,10 +15,11 @@ use crate::policy::{Method, TierPolicy};
 /// What the orders say about one customer, as of the as-of date.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Activity {
-    /// Sum of sale amounts in the tier window (refunds included, negative).
-    pub spend: Cents,
-    /// Sum of sale profit in the tier window.
-    pub profit: Cents,
+    /// Sum of sale amounts in the tier window (refunds included, negative), in cents.
+    /// 64-bit: one customer's total beyond ±92 trillion is reported as bad data.
+    pub spend_cents: i64,
+    /// Sum of sale profit in the tier window, in cents.
+    pub profit_cents: i64,
     /// Purchases in the tier window.
     pub sales: u32,
     /// Purchases in the segment window (2 years by default).
@@ -34,17 +35,35 @@ pub struct Activity {
 }
 
 impl Activity {
-    /// Combines the activity of two disjoint sets of rows of the same customer.
-    pub fn merge(&mut self, other: &Activity) {
-        self.spend = Cents(self.spend.0 + other.spend.0);
-        self.profit = Cents(self.profit.0 + other.profit.0);
+    pub fn spend(&self) -> Cents {
+        Cents(self.spend_cents.into())
+    }
+
+    pub fn profit(&self) -> Cents {
+        Cents(self.profit_cents.into())
+    }
+
+    /// Combines the activity of two disjoint sets of rows of the same customer; `false`
+    /// when a total overflows.
+    #[must_use]
+    pub fn merge(&mut self, other: &Activity) -> bool {
+        let (Some(spend), Some(profit), Some(points)) = (
+            self.spend_cents.checked_add(other.spend_cents),
+            self.profit_cents.checked_add(other.profit_cents),
+            self.points.checked_add(other.points),
+        ) else {
+            return false;
+        };
+        self.spend_cents = spend;
+        self.profit_cents = profit;
+        self.points = points;
         self.sales += other.sales;
         self.sales_2y += other.sales_2y;
         self.referrals += other.referrals;
-        self.points += other.points;
         self.first_sale = min_date(self.first_sale, other.first_sale);
         self.last_sale = self.last_sale.max(other.last_sale);
         self.last_visit = self.last_visit.max(other.last_visit);
+        true
     }
 }
 
@@ -69,6 +88,8 @@ pub struct ActivityFold {
     points_num: i128,
     points_den: i128,
     pub activities: Vec<Activity>,
+    /// The first customer whose totals overflowed 64 bits, if any.
+    overflowed: Option<u32>,
 }
 
 impl ActivityFold {
@@ -81,7 +102,13 @@ impl ActivityFold {
             points_num: ppu.mantissa(),
             points_den: 100 * 10i128.pow(ppu.scale()),
             activities: vec![Activity::default(); customers],
+            overflowed: None,
         }
+    }
+
+    /// The first customer whose spend, profit or points total overflowed (bad data).
+    pub fn overflowed(&self) -> Option<u32> {
+        self.overflowed
     }
 
     /// Adds one order row.
@@ -96,11 +123,29 @@ impl ActivityFold {
             return;
         }
         let in_tier_window = self.tier_after.is_none_or(|after| order.date > after);
-        if in_tier_window {
-            act.spend.0 += order.amount.0;
-            act.profit.0 += order.profit.0;
+        let points = i64::try_from(order.amount.0 * self.points_num / self.points_den).ok();
+        let sums = match in_tier_window {
+            true => (
+                i64::try_from(order.amount.0)
+                    .ok()
+                    .and_then(|a| act.spend_cents.checked_add(a)),
+                i64::try_from(order.profit.0)
+                    .ok()
+                    .and_then(|p| act.profit_cents.checked_add(p)),
+            ),
+            false => (Some(act.spend_cents), Some(act.profit_cents)),
+        };
+        match (sums, points.and_then(|p| act.points.checked_add(p))) {
+            ((Some(spend), Some(profit)), Some(points)) => {
+                act.spend_cents = spend;
+                act.profit_cents = profit;
+                act.points = points;
+            }
+            _ => {
+                self.overflowed.get_or_insert(order.customer);
+                return;
+            }
         }
-        act.points += (order.amount.0 * self.points_num / self.points_den) as i64;
         if order.amount.0 < 0 && !self.refunds_are_purchases {
             return;
         }
@@ -199,11 +244,18 @@ pub struct Standing {
     pub lifecycle: Lifecycle,
     pub churned: bool,
     pub care_goal_met: bool,
-    /// Score method only: 0–100, rounded half-up to 2 decimals.
-    pub score: Option<Decimal>,
-    pub days_since_visit: Option<i64>,
+    /// Score method only: the score (0–100, rounded half-up to 2 decimals) in hundredths.
+    pub score_centi: Option<u32>,
+    pub days_since_visit: Option<i32>,
     /// `retain` only: when points and privileges are cleared.
     pub points_clear_on: Option<NaiveDate>,
+}
+
+impl Standing {
+    /// The score (score method only), 2 decimals.
+    pub fn score(&self) -> Option<Decimal> {
+        self.score_centi.map(|c| Decimal::new(c.into(), 2))
+    }
 }
 
 /// `rank − 1` per customer under SQL `PERCENT_RANK()` ascending: the number of customers
@@ -222,11 +274,28 @@ pub fn ranks_below<T: Ord + Copy>(values: &[T]) -> Vec<u32> {
     below
 }
 
+/// Customer ids by dense index (the book, or a plain list in tests), without copying them.
+pub trait CustomerIds {
+    fn id(&self, i: usize) -> &str;
+}
+
+impl CustomerIds for Vec<&str> {
+    fn id(&self, i: usize) -> &str {
+        self[i]
+    }
+}
+
+impl CustomerIds for crate::load::CustomerBook {
+    fn id(&self, i: usize) -> &str {
+        crate::load::CustomerBook::id(self, i)
+    }
+}
+
 /// Classifies every customer. `ids` (customer ids, same order as `activities`) break
 /// score ties. Pure: the result depends only on the arguments.
 pub fn classify(
     activities: &[Activity],
-    ids: &[&str],
+    ids: &dyn CustomerIds,
     policy: &TierPolicy,
     as_of: NaiveDate,
 ) -> Vec<Standing> {
@@ -279,11 +348,11 @@ pub fn classify(
                     }
                 }
             };
-            let days_since_visit = a.last_visit.map(|d| (as_of - d).num_days());
+            let days_since_visit = a.last_visit.map(|d| (as_of - d).num_days() as i32);
             let lifecycle = match days_since_visit {
                 None => Lifecycle::None,
-                Some(d) if d <= policy.lifecycle.active_days as i64 => Lifecycle::Active,
-                Some(d) if d <= policy.lifecycle.sleeping_days as i64 => Lifecycle::Sleeping,
+                Some(d) if d as i64 <= policy.lifecycle.active_days as i64 => Lifecycle::Active,
+                Some(d) if d as i64 <= policy.lifecycle.sleeping_days as i64 => Lifecycle::Sleeping,
                 Some(_) => Lifecycle::Lost,
             };
             let tier = tiers[i].min(floor);
@@ -295,7 +364,9 @@ pub fn classify(
                 churned: a.last_sale.is_some_and(|d| d <= churn_on_or_before),
                 care_goal_met: a.sales >= policy.care_goal.min_sales
                     || a.referrals >= policy.care_goal.min_referrals,
-                score: scores.as_ref().map(|s| s[i]),
+                score_centi: scores
+                    .as_ref()
+                    .and_then(|s| u32::try_from((s[i] * Decimal::ONE_HUNDRED).trunc()).ok()),
                 days_since_visit,
                 points_clear_on,
             }
@@ -309,7 +380,7 @@ fn spend_tiers(activities: &[Activity], policy: &TierPolicy) -> Vec<u16> {
         .iter()
         .map(|a| {
             mins.iter()
-                .position(|&m| a.spend >= m)
+                .position(|&m| a.spend() >= m)
                 .unwrap_or(mins.len()) as u16
         })
         .collect()
@@ -318,7 +389,7 @@ fn spend_tiers(activities: &[Activity], policy: &TierPolicy) -> Vec<u16> {
 /// The score method: tiers and displayed scores.
 fn score_tiers(
     activities: &[Activity],
-    ids: &[&str],
+    ids: &dyn CustomerIds,
     policy: &TierPolicy,
 ) -> (Vec<u16>, Vec<Decimal>) {
     let n = activities.len();
@@ -331,8 +402,13 @@ fn score_tiers(
         d.mantissa()
     };
     let (ws, wp, wq) = (int(w.spend), int(w.profit), int(w.sales));
-    let spend_below = ranks_below(&activities.iter().map(|a| a.spend).collect::<Vec<_>>());
-    let profit_below = ranks_below(&activities.iter().map(|a| a.profit).collect::<Vec<_>>());
+    let spend_below = ranks_below(&activities.iter().map(|a| a.spend_cents).collect::<Vec<_>>());
+    let profit_below = ranks_below(
+        &activities
+            .iter()
+            .map(|a| a.profit_cents)
+            .collect::<Vec<_>>(),
+    );
     let sales_below = ranks_below(&activities.iter().map(|a| a.sales).collect::<Vec<_>>());
     let numerators: Vec<i128> = (0..n)
         .map(|i| {
@@ -361,7 +437,7 @@ fn score_tiers(
     if levels.iter().any(|l| l.share.is_some()) {
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_unstable_by(|&a, &b| match numerators[b].cmp(&numerators[a]) {
-            Ordering::Equal => ids[a].as_bytes().cmp(ids[b].as_bytes()),
+            Ordering::Equal => ids.id(a).as_bytes().cmp(ids.id(b).as_bytes()),
             other => other,
         });
         // Position i (1-based) gets the first class with i ≤ round_half_up(N · cumulative share).
@@ -449,7 +525,7 @@ pub fn summarize(
     for (a, s) in activities.iter().zip(standings) {
         let row = &mut rows[s.tier as usize];
         row.customers += 1;
-        row.spend.0 += a.spend.0;
+        row.spend.0 += i128::from(a.spend_cents);
         row.churned += s.churned as u64;
         row.care_goal_met += s.care_goal_met as u64;
     }
@@ -545,7 +621,7 @@ mod tests {
                 (0, "2026-03-01", Repair, 0, None),
             ],
         );
-        assert_eq!(a[0].spend, Cents(-5));
+        assert_eq!(a[0].spend(), Cents(-5));
         assert_eq!(a[0].sales, 1);
         assert_eq!(a[0].points, 0, "10 earned, 10 taken back (10.05 truncated)");
         assert_eq!(a[0].last_sale, Some(d("2026-01-10")));
@@ -576,8 +652,11 @@ mod tests {
                 (1, "2024-11-23", Sale, 100, None),
             ],
         );
-        assert_eq!((a[0].spend, a[0].sales, a[0].sales_2y), (Cents(0), 0, 0));
-        assert_eq!((a[1].spend, a[1].sales, a[1].sales_2y), (Cents(100), 1, 1));
+        assert_eq!((a[0].spend(), a[0].sales, a[0].sales_2y), (Cents(0), 0, 0));
+        assert_eq!(
+            (a[1].spend(), a[1].sales, a[1].sales_2y),
+            (Cents(100), 1, 1)
+        );
     }
 
     #[test]
@@ -690,6 +769,32 @@ mod tests {
     }
 
     #[test]
+    fn totals_beyond_64_bits_are_reported_not_wrapped() {
+        let p = Policy::default().tiers;
+        let mut f = ActivityFold::new(&p, d(T), 1);
+        let big = Order {
+            order_id: "O",
+            customer: 0,
+            date: d("2026-01-01"),
+            kind: Sale,
+            amount: Cents(i64::MAX as i128 - 10),
+            profit: Cents(0),
+            outcome: None,
+            referred_by: None,
+            line: 0,
+        };
+        f.add(&big);
+        assert_eq!(f.overflowed(), None);
+        f.add(&big);
+        assert_eq!(f.overflowed(), Some(0));
+        assert_eq!(
+            f.activities[0].spend_cents,
+            i64::MAX - 10,
+            "the overflowing row is not added"
+        );
+    }
+
+    #[test]
     fn percent_ranks_share_the_lowest_rank() {
         assert_eq!(ranks_below(&[5, 1, 5, 3]), [2, 0, 2, 1]);
         assert_eq!(ranks_below::<i32>(&[]), Vec::<u32>::new());
@@ -717,8 +822,8 @@ mod tests {
         assert_eq!(s[93].tier, 2);
         assert_eq!(s[92].tier, 3);
         // Equal sales counts rank alike (percent rank 0), so the top score is 40 + 40.
-        assert_eq!(s[99].score, Some(Decimal::new(8000, 2)));
-        assert_eq!(s[0].score, Some(Decimal::new(0, 2)));
+        assert_eq!(s[99].score(), Some(Decimal::new(8000, 2)));
+        assert_eq!(s[0].score(), Some(Decimal::new(0, 2)));
     }
 
     #[test]
@@ -748,7 +853,7 @@ mod tests {
     fn a_single_customer_scores_zero_and_is_not_top() {
         let p = score_policy();
         let s = run(&p, 1, &[(0, "2024-01-01", Sale, 100_000_000, None)]);
-        assert_eq!(s[0].score, Some(Decimal::new(0, 2)));
+        assert_eq!(s[0].score(), Some(Decimal::new(0, 2)));
         assert_eq!(s[0].segment, Segment::Abandon);
     }
 
@@ -764,7 +869,7 @@ mod tests {
                 (2, "2025-01-01", Sale, 5_000, None),
             ],
         );
-        let ids = ["a", "b", "c", "d"];
+        let ids = vec!["a", "b", "c", "d"];
         let s = classify(&acts, &ids, &p, d(T));
         let sum = summarize(&acts, &s, 5);
         assert_eq!(sum.len(), 5);

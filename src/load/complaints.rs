@@ -141,6 +141,7 @@ mod tests {
             "customer_id,name\nC1,Ann\n".as_bytes(),
             "c.csv",
             &BTreeMap::new(),
+            crate::load::Keep::ALL,
             &mut ps,
         );
         let text = "complaint_id,customer_id,category,opened_at,responded_at,closed_at,severity\n\

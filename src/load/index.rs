@@ -107,7 +107,9 @@ impl IdIndex {
                 return None;
             }
             let hit = if probe.key[0] == LONG {
-                slot.key[0] == LONG && slot.key[9..12] == probe.key[9..12] && self.long_key(slot) == id
+                slot.key[0] == LONG
+                    && slot.key[9..12] == probe.key[9..12]
+                    && self.long_key(slot) == id
             } else {
                 slot.key == probe.key
             };
@@ -139,7 +141,13 @@ impl IdIndex {
             probe.key[5..9].copy_from_slice(&(id.len() as u32).to_le_bytes());
             self.long.extend_from_slice(id);
         }
-        self.place(Slot { key: probe.key, index }, probe.hash);
+        self.place(
+            Slot {
+                key: probe.key,
+                index,
+            },
+            probe.hash,
+        );
         self.len += 1;
         Ok(())
     }
@@ -157,7 +165,11 @@ impl IdIndex {
         let capacity = (self.slots.len() * 2).max(16);
         let old = std::mem::replace(&mut self.slots, vec![VACANT; capacity]);
         for slot in old.into_iter().filter(|s| s.index != EMPTY) {
-            let h = if slot.key[0] == LONG { hash(self.long_key(&slot)) } else { hash(&slot.key[1..1 + slot.key[0] as usize]) };
+            let h = if slot.key[0] == LONG {
+                hash(self.long_key(&slot))
+            } else {
+                hash(&slot.key[1..1 + slot.key[0] as usize])
+            };
             self.place(slot, h);
         }
     }
@@ -187,7 +199,10 @@ mod tests {
         let mut ix = IdIndex::default();
         assert_eq!(ix.get(b"C1"), None, "an empty index finds nothing");
         let long = "客户-0000000000000000000001";
-        for (i, id) in ["C1", "", "C0000001", "12345678901", "123456789012", long].iter().enumerate() {
+        for (i, id) in ["C1", "", "C0000001", "12345678901", "123456789012", long]
+            .iter()
+            .enumerate()
+        {
             ix.insert(id.as_bytes(), i as u32).unwrap();
         }
         assert_eq!(ix.get(b"C1"), Some(0));
@@ -205,7 +220,13 @@ mod tests {
     #[test]
     fn many_ids_survive_growth() {
         let mut ix = IdIndex::default();
-        let id = |i: u32| if i % 7 == 0 { format!("LONG-CUSTOMER-ID-{i:010}") } else { format!("C{i:07}") };
+        let id = |i: u32| {
+            if i % 7 == 0 {
+                format!("LONG-CUSTOMER-ID-{i:010}")
+            } else {
+                format!("C{i:07}")
+            }
+        };
         for i in 0..50_000u32 {
             ix.insert(id(i).as_bytes(), i).unwrap();
         }

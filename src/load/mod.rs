@@ -11,7 +11,7 @@ mod orders;
 
 pub use complaints::read_complaints;
 pub use contacts::read_contacts;
-pub use customers::{read_customers, CustomerBook};
+pub use customers::{read_customers, CustomerBook, CustomerView, Keep};
 pub use index::IdIndex;
 pub use orders::{read_orders, OrderSink, OrderSource, OrderStats};
 

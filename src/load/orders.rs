@@ -252,6 +252,7 @@ mod tests {
             "customer_id,name\nC1,Ann\nC2,Bob\n".as_bytes(),
             "c.csv",
             &BTreeMap::new(),
+            crate::load::Keep::ALL,
             &mut ps,
         )
     }

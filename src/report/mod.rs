@@ -212,10 +212,33 @@ fn exact(cell: &Cell<'_>, kind: Kind, show_phone: bool, out: &mut String) {
             let places = if kind == Kind::Rate { 4 } else { 2 };
             let _ = write!(out, "{:.*}", places, d);
         }
-        Cell::Date(d) => {
-            let _ = write!(out, "{}", d.format("%Y-%m-%d"));
-        }
+        Cell::Date(d) => iso_date(*d, out),
         Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+    }
+}
+
+/// `YYYY-MM-DD`, written directly (chrono's formatter showed in export profiles).
+pub fn iso_date(d: NaiveDate, out: &mut String) {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if (0..=9999).contains(&y) {
+        let y = y as u32;
+        let digits = [
+            b'0' + (y / 1000) as u8,
+            b'0' + (y / 100 % 10) as u8,
+            b'0' + (y / 10 % 10) as u8,
+            b'0' + (y % 10) as u8,
+            b'-',
+            b'0' + (m / 10) as u8,
+            b'0' + (m % 10) as u8,
+            b'-',
+            b'0' + (day / 10) as u8,
+            b'0' + (day % 10) as u8,
+        ];
+        out.push_str(std::str::from_utf8(&digits).expect("ASCII digits"));
+    } else {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{}", d.format("%Y-%m-%d"));
     }
 }
 
@@ -422,6 +445,14 @@ mod tests {
         assert_eq!(mask_phone("12345"), "*2345");
         assert_eq!(mask_phone("1234"), "****");
         assert_eq!(mask_phone(""), "");
+    }
+
+    #[test]
+    fn dates_are_iso() {
+        let mut s = String::new();
+        iso_date(NaiveDate::from_ymd_opt(7, 1, 9).unwrap(), &mut s);
+        iso_date(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), &mut s);
+        assert_eq!(s, "0007-01-092026-11-22");
     }
 
     #[test]
