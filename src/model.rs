@@ -193,6 +193,15 @@ pub struct Contact {
     pub note: Option<String>,
 }
 
+/// Joins a list of names as `a, b or c` for messages.
+pub fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,14 +229,5 @@ mod tests {
                 String::from_utf8_lossy(bad)
             );
         }
-    }
-}
-
-/// Joins a list of names as `a, b or c` for messages.
-pub fn one_of(names: &[&str]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }

@@ -221,7 +221,7 @@ mod tests {
     fn many_ids_survive_growth() {
         let mut ix = IdIndex::default();
         let id = |i: u32| {
-            if i % 7 == 0 {
+            if i.is_multiple_of(7) {
                 format!("LONG-CUSTOMER-ID-{i:010}")
             } else {
                 format!("C{i:07}")
