@@ -95,7 +95,8 @@ impl Plan {
         ))
     }
 
-    /// Streams orders.csv through `visit`.
+    /// Streams orders.csv through `sink`, on two threads when the file is large (rows
+    /// then arrive out of file order; every fold in the domain is order-free).
     pub fn scan_orders(
         &self,
         policy: &Policy,
@@ -105,14 +106,38 @@ impl Plan {
     ) -> Result<OrderStats> {
         let file = open(&self.orders)?;
         let name = display(&self.orders);
-        let source = load::OrderSource {
-            file: &name,
+        let source = self.order_source(policy, book, &name);
+        load::read_orders_file(&file, &source, problems, sink)
+            .map_err(|e| Error::io(&self.orders, e))
+    }
+
+    /// Streams orders.csv through `sink` on one thread, in file order.
+    pub fn scan_orders_in_order(
+        &self,
+        policy: &Policy,
+        book: &CustomerBook,
+        problems: &mut Problems,
+        sink: impl load::OrderSink,
+    ) -> Result<OrderStats> {
+        let file = open(&self.orders)?;
+        let name = display(&self.orders);
+        let source = self.order_source(policy, book, &name);
+        Ok(load::read_orders(file, &source, problems, sink))
+    }
+
+    fn order_source<'a>(
+        &self,
+        policy: &'a Policy,
+        book: &'a CustomerBook,
+        name: &'a str,
+    ) -> load::OrderSource<'a> {
+        load::OrderSource {
+            file: name,
             renames: &policy.columns.orders,
             book,
             as_of: self.as_of,
             unknown: policy.validation.unknown_customer,
-        };
-        Ok(load::read_orders(file, &source, problems, sink))
+        }
     }
 
     /// Reads complaints.csv; `None` when it was not named and is not in the data directory.

@@ -427,3 +427,25 @@ fn a_closed_pipe_is_not_an_error() {
     assert!(out.status.success(), "{:?}", out.status);
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+/// A file saved with CRLF line ends: problems name their real lines.
+#[test]
+fn crlf_files_report_the_right_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("customers.csv"), "customer_id,name\r\nC1,Ann\r\n").unwrap();
+    std::fs::write(
+        d.join("orders.csv"),
+        "order_id,customer_id,date,amount\r\nO1,C1,2026-01-01,1.00\r\nO2,C1,2026-01-02,1.005\r\nO3,C1,2026-13-01,1.00\r\n",
+    )
+    .unwrap();
+    caredesk()
+        .args(["check", "--data"])
+        .arg(d)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("orders.csv:3: amount: \"1.005\""))
+        .stdout(predicate::str::contains(
+            "orders.csv:4: date: \"2026-13-01\"",
+        ));
+}

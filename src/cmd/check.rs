@@ -32,7 +32,7 @@ pub fn run(plan: &Plan) -> Result<()> {
     let mut rows = 0u64;
     let mut later = 0u64;
     let mut duplicates = Problems::new();
-    let stats = everything.scan_orders(
+    let stats = everything.scan_orders_in_order(
         &policy,
         &book,
         &mut problems,

@@ -32,14 +32,14 @@ pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
         output.write(&rows, &plan.inputs())
     } else {
         let mut order: Vec<u32> = (0..book.len() as u32).collect();
-        // Top tier first, then the biggest spenders, then by id.
-        order.sort_unstable_by(|&a, &b| {
-            let (a, b) = (a as usize, b as usize);
-            standings[a]
-                .tier
-                .cmp(&standings[b].tier)
-                .then(activities[b].spend_cents.cmp(&activities[a].spend_cents))
-                .then(book.id(a).as_bytes().cmp(book.id(b).as_bytes()))
+        // Top tier first, then the biggest spenders, then in file order.
+        order.sort_unstable_by_key(|&i| {
+            let i = i as usize;
+            (
+                standings[i].tier,
+                std::cmp::Reverse(activities[i].spend_cents),
+                i,
+            )
         });
         let rows = CustomerRows {
             policy: &policy,
@@ -112,11 +112,11 @@ impl Rows for CustomerRows<'_> {
 
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
         let i = self.order[i] as usize;
-        let (c, a, s) = (self.book.get(i), &self.activities[i], &self.standings[i]);
+        let (a, s) = (&self.activities[i], &self.standings[i]);
         let tier = |t: u16| Cell::Text(&self.policy.tiers.levels[t as usize].name);
         out.extend([
-            Cell::Text(c.customer_id),
-            Cell::Text(c.name),
+            Cell::Text(self.book.id(i)),
+            Cell::Text(self.book.name(i)),
             tier(s.tier),
             tier(s.computed_tier),
             Cell::Text(s.segment.as_str()),

@@ -156,6 +156,13 @@ impl CustomerBook {
         self.index = super::IdIndex::default();
     }
 
+    /// Customer `i`'s name.
+    pub fn name(&self, i: usize) -> &str {
+        let r = &self.rows[i];
+        let start = r.start as usize + r.id_len as usize;
+        &self.text[start..start + r.name_len as usize]
+    }
+
     /// Every customer id, in file order.
     pub fn ids(&self) -> Vec<&str> {
         (0..self.len()).map(|i| self.id(i)).collect()

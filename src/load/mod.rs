@@ -13,7 +13,9 @@ pub use complaints::read_complaints;
 pub use contacts::read_contacts;
 pub use customers::{read_customers, CustomerBook, CustomerView, Keep};
 pub use index::IdIndex;
-pub use orders::{read_orders, OrderSink, OrderSource, OrderStats};
+pub use orders::{
+    read_orders, read_orders_file, read_orders_file_with, OrderSink, OrderSource, OrderStats,
+};
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -68,13 +70,79 @@ impl Header {
 }
 
 /// A CSV reader configured the way every input is read: header row, ragged rows allowed
-/// (a short row has empty cells), double-quote quoting.
-pub(crate) fn csv_reader<R: Read>(input: R) -> csv::Reader<R> {
+/// (a short row has empty cells), double-quote quoting, CRLF read as LF.
+pub(crate) fn csv_reader<R: Read>(input: R) -> csv::Reader<Lf<R>> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 16)
-        .from_reader(input)
+        .from_reader(Lf::new(input))
+}
+
+/// Reads CRLF line ends as LF. The csv crate numbers the records of a CRLF file one line
+/// short after the first (it takes a record's position before the `\n` of the previous
+/// `\r\n`), and every problem must point at its real line.
+pub(crate) struct Lf<R> {
+    inner: R,
+    /// A `\r` that ended the previous read, not yet known to precede a `\n`.
+    held_cr: bool,
+}
+
+impl<R: Read> Lf<R> {
+    fn new(inner: R) -> Self {
+        Lf {
+            inner,
+            held_cr: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Lf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let start = usize::from(self.held_cr);
+        let n = loop {
+            match self.inner.read(&mut buf[start..]) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                other => break other?,
+            }
+        };
+        let mut len = start + n;
+        if self.held_cr {
+            buf[0] = b'\r';
+            self.held_cr = false;
+            if n == 0 {
+                return Ok(1);
+            }
+        } else if n == 0 {
+            return Ok(0);
+        }
+        // Drop each `\r` directly followed by `\n`; hold a final `\r` for the next read.
+        if memchr::memchr(b'\r', &buf[..len]).is_some() {
+            if buf[len - 1] == b'\r' {
+                self.held_cr = true;
+                len -= 1;
+            }
+            let mut w = 0;
+            let mut r = 0;
+            while r < len {
+                let b = buf[r];
+                if !(b == b'\r' && r + 1 < len && buf[r + 1] == b'\n') {
+                    buf[w] = b;
+                    w += 1;
+                }
+                r += 1;
+            }
+            len = w;
+            if len == 0 && self.held_cr {
+                // Only a held `\r`: read on rather than report the end of input.
+                return self.read(buf);
+            }
+        }
+        Ok(len)
+    }
 }
 
 /// Reads the header row and finds the fields. Missing required columns and repeated
@@ -267,4 +335,45 @@ impl RowCheck<'_> {
 /// Line where a record starts (1-based), as the csv reader counts it.
 pub(crate) fn line_of(record: &ByteRecord) -> u64 {
     record.position().map_or(0, |p| p.line())
+}
+
+#[cfg(test)]
+mod lf_tests {
+    use super::*;
+
+    fn through(input: &[u8], chunk: usize) -> Vec<u8> {
+        struct Chunks<'a>(&'a [u8], usize);
+        impl Read for Chunks<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(self.1).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut out = Vec::new();
+        Lf::new(Chunks(input, chunk)).read_to_end(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn crlf_becomes_lf_across_read_boundaries() {
+        for chunk in [1, 2, 3, 7, 100] {
+            assert_eq!(through(b"a,b\r\nc\r\n", chunk), b"a,b\nc\n");
+            assert_eq!(through(b"x\ry\r", chunk), b"x\ry\r", "a lone CR stays");
+            assert_eq!(through(b"\r\r\n\r", chunk), b"\r\n\r");
+        }
+    }
+
+    #[test]
+    fn crlf_files_number_their_lines_right() {
+        // (A blank line inside a file is still not counted by the csv crate.)
+        let mut r = csv_reader(&b"h\r\na\r\nb\r\nc"[..]);
+        let mut rec = ByteRecord::new();
+        let mut lines = Vec::new();
+        while r.read_byte_record(&mut rec).unwrap() {
+            lines.push(line_of(&rec));
+        }
+        assert_eq!(lines, [1, 2, 3, 4]);
+    }
 }

@@ -203,11 +203,18 @@ fn exact(cell: &Cell<'_>, kind: Kind, show_phone: bool, out: &mut String) {
         Cell::Text(s) => out.push_str(s),
         Cell::Owned(s) => out.push_str(s),
         Cell::Money(c) => {
-            let _ = write!(out, "{c}");
+            // `{c}` through itoa: exports print millions of these.
+            let abs = c.0.unsigned_abs();
+            if c.0 < 0 {
+                out.push('-');
+            }
+            out.push_str(itoa::Buffer::new().format(abs / 100));
+            out.push('.');
+            let cents = (abs % 100) as u8;
+            out.push((b'0' + cents / 10) as char);
+            out.push((b'0' + cents % 10) as char);
         }
-        Cell::Int(v) => {
-            let _ = write!(out, "{v}");
-        }
+        Cell::Int(v) => out.push_str(itoa::Buffer::new().format(*v)),
         Cell::Dec(d) => {
             let places = if kind == Kind::Rate { 4 } else { 2 };
             let _ = write!(out, "{:.*}", places, d);

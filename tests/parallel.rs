@@ -1,0 +1,203 @@
+//! The two-thread orders reader against the plain one: the same rows, the same problems
+//! with the same lines, whatever the file looks like.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+use caredesk::error::Problems;
+use caredesk::load::{
+    read_customers, read_orders, read_orders_file_with, CustomerBook, Keep, OrderSource,
+};
+use caredesk::model::Order;
+use caredesk::policy::UnknownCustomer;
+
+fn book() -> CustomerBook {
+    let mut text = String::from("customer_id,name\n");
+    for i in 0..50 {
+        text.push_str(&format!("C{i},N{i}\n"));
+    }
+    let mut ps = Problems::new();
+    read_customers(
+        text.as_bytes(),
+        "c.csv",
+        &BTreeMap::new(),
+        Keep::ALL,
+        &mut ps,
+    )
+}
+
+/// Every row handed over, as text, sorted (the parallel reader does not keep file order).
+fn rows_of(
+    file: &std::fs::File,
+    parallel: bool,
+    book: &CustomerBook,
+) -> (Vec<String>, Vec<String>, [u64; 4], u8) {
+    let renames = BTreeMap::new();
+    let source = OrderSource {
+        file: "o.csv",
+        renames: &renames,
+        book,
+        as_of: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        unknown: UnknownCustomer::Error,
+    };
+    let mut ps = Problems::new();
+    let mut rows = Vec::new();
+    let sink = |o: &Order<'_>| {
+        rows.push(format!(
+            "{}|{}|{}|{:?}|{}|{}|{:?}|{:?}|{}",
+            o.order_id,
+            o.customer,
+            o.date,
+            o.kind,
+            o.amount,
+            o.profit,
+            o.outcome,
+            o.referred_by,
+            o.line
+        ))
+    };
+    let stats = if parallel {
+        // From any size: two threads whenever the cut is safe.
+        read_orders_file_with(file, &source, &mut ps, sink, 0).unwrap()
+    } else {
+        use std::io::{Seek, SeekFrom};
+        let mut f = file.try_clone().unwrap();
+        f.seek(SeekFrom::Start(0)).unwrap();
+        read_orders(f, &source, &mut ps, sink)
+    };
+    rows.sort();
+    let problems = ps.iter().map(|p| p.to_string()).collect();
+    (
+        rows,
+        problems,
+        [
+            stats.used,
+            stats.after_as_of,
+            stats.unknown_customer,
+            stats.bad,
+        ],
+        stats.parts,
+    )
+}
+
+/// An orders file of `n` rows, some bad, in the given dress.
+fn orders_file(
+    n: usize,
+    quoted: bool,
+    crlf: bool,
+    bom: bool,
+    final_newline: bool,
+    seed: u64,
+) -> Vec<u8> {
+    let eol = if crlf { "\r\n" } else { "\n" };
+    let mut s = String::new();
+    if bom {
+        s.push('\u{feff}');
+    }
+    s.push_str("order_id,customer_id,date,kind,amount,profit,outcome,referred_by");
+    let mut x = seed | 1;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for i in 0..n {
+        s.push_str(eol);
+        let r = next();
+        let customer = if r % 97 == 0 {
+            "C999".to_string()
+        } else {
+            format!("C{}", r % 50)
+        };
+        let date = if r % 89 == 0 {
+            "2026-02-30".to_string()
+        } else {
+            format!("2026-{:02}-{:02}", 1 + r % 12, 1 + (r >> 8) % 28)
+        };
+        let kind = ["sale", "", "install", "repair", "maintenance"][(r >> 16) as usize % 5];
+        let amount = if r % 83 == 0 {
+            "1.005".to_string()
+        } else {
+            format!("{}.{:02}", (r >> 20) % 100_000, (r >> 40) % 100)
+        };
+        let id = if quoted && i % 7 == 0 {
+            format!("\"O{i}, part \"\"{}\"\"\"", r % 3)
+        } else {
+            format!("O{i}")
+        };
+        let outcome = ["", "pass", "fail"][(r >> 24) as usize % 3];
+        s.push_str(&format!(
+            "{id},{customer},{date},{kind},{amount},,{outcome},"
+        ));
+        if quoted && i % 11 == 0 {
+            // a quoted field holding a line break
+            s.push_str("\"C1\nC2\"");
+        }
+    }
+    if final_newline {
+        s.push_str(eol);
+    }
+    s.into_bytes()
+}
+
+/// Reads `bytes` both ways and returns in how many parts the parallel reader read it.
+fn same_both_ways(bytes: &[u8]) -> u8 {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orders.csv");
+    std::fs::write(&path, bytes).unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    let book = book();
+    let plain = rows_of(&file, false, &book);
+    let parallel = rows_of(&file, true, &book);
+    assert_eq!(plain.2, parallel.2, "stats");
+    assert_eq!(plain.1, parallel.1, "problems");
+    assert_eq!(plain.0, parallel.0, "rows");
+    assert!(!plain.0.is_empty());
+    assert_eq!(plain.3, 1);
+    parallel.3
+}
+
+#[test]
+fn files_read_alike_on_one_and_two_threads() {
+    let n = 20_000;
+    for (crlf, bom, final_newline) in [
+        (false, false, true),
+        (true, true, false),
+        (false, true, false),
+    ] {
+        let parts = same_both_ways(&orders_file(n, false, crlf, bom, final_newline, 42));
+        assert_eq!(parts, 2, "without quotes every cut is safe");
+        same_both_ways(&orders_file(n, true, crlf, bom, final_newline, 7));
+    }
+}
+
+#[test]
+fn a_cut_inside_a_quoted_line_break_falls_back_to_one_reader() {
+    // Every row ends in a quoted field holding a line break, with the cut landing inside one.
+    // One record whose quoted id spans the middle of the file: the first line end after
+    // the two-fifths mark is inside the quotes.
+    let mut s = String::from("order_id,customer_id,date,amount\n");
+    s.push_str(&format!(
+        "\"O1{}\n{}\",C1,2026-01-01,1.00\n",
+        "x".repeat(5000),
+        "y".repeat(5000)
+    ));
+    for i in 2..20 {
+        s.push_str(&format!("O{i},C1,2026-01-01,1.00\n"));
+    }
+    let parts = same_both_ways(s.as_bytes());
+    assert_eq!(parts, 1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn small_files_read_alike(n in 1usize..400, quoted: bool, crlf: bool, bom: bool, final_newline: bool, seed: u64) {
+        let parts = same_both_ways(&orders_file(n, quoted, crlf, bom, final_newline, seed));
+        prop_assert!(quoted || n < 2 || parts == 2);
+    }
+}
