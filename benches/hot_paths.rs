@@ -1,0 +1,166 @@
+//! The hot paths of `tiers` on large inputs: parsing cells, looking up customer ids,
+//! reading and folding an orders file, classifying. `cargo bench`; the whole-program
+//! comparison with DuckDB is bench/compare_duckdb.py.
+
+use std::collections::BTreeMap;
+
+use caredesk::domain::tiers::{classify, ActivityFold};
+use caredesk::error::Problems;
+use caredesk::load::{read_customers, read_orders, CustomerBook, IdIndex, Keep, OrderSource};
+use caredesk::policy::{Policy, UnknownCustomer};
+use chrono::NaiveDate;
+
+fn main() {
+    divan::main();
+}
+
+const CUSTOMERS: usize = 100_000;
+const ORDERS: usize = 1_000_000;
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+fn customers_csv() -> String {
+    let mut s = String::from("customer_id,name,phone,birthday,owner,store\n");
+    for i in 0..CUSTOMERS {
+        s.push_str(&format!(
+            "C{i:07},客户{i},1380000{:04},1980-02-29,陈静,上海新天地店\n",
+            i % 10_000
+        ));
+    }
+    s
+}
+
+fn orders_csv() -> String {
+    let kinds = ["sale", "sale", "sale", "install", "repair", "maintenance"];
+    let mut s = String::from("order_id,customer_id,date,kind,amount,profit,outcome,referred_by\n");
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for i in 0..ORDERS {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let c = x as usize % CUSTOMERS;
+        s.push_str(&format!(
+            "O{i:09},C{c:07},2025-{:02}-{:02},{},{}.{:02},{}.00,,\n",
+            1 + (x >> 20) % 12,
+            1 + (x >> 24) % 28,
+            kinds[(x >> 32) as usize % kinds.len()],
+            (x >> 36) % 100_000,
+            (x >> 40) % 100,
+            (x >> 44) % 10_000
+        ));
+    }
+    s
+}
+
+fn book() -> CustomerBook {
+    let mut ps = Problems::new();
+    read_customers(
+        customers_csv().as_bytes(),
+        "c.csv",
+        &BTreeMap::new(),
+        Keep::ALL,
+        &mut ps,
+    )
+}
+
+#[divan::bench]
+fn parse_money(bencher: divan::Bencher) {
+    let cells: Vec<String> = (0..10_000)
+        .map(|i| format!("{}.{:02}", i * 37, i % 100))
+        .collect();
+    bencher.bench(|| {
+        cells
+            .iter()
+            .filter_map(|c| caredesk::parse::money(c.as_bytes()))
+            .count()
+    });
+}
+
+#[divan::bench]
+fn parse_date(bencher: divan::Bencher) {
+    let cells: Vec<String> = (0..10_000)
+        .map(|i| format!("2026-{:02}-{:02}", 1 + i % 12, 1 + i % 28))
+        .collect();
+    bencher.bench(|| {
+        cells
+            .iter()
+            .filter_map(|c| caredesk::parse::date(c.as_bytes()))
+            .count()
+    });
+}
+
+#[divan::bench]
+fn id_lookup(bencher: divan::Bencher) {
+    let mut index = IdIndex::default();
+    for i in 0..CUSTOMERS {
+        index
+            .insert(format!("C{i:07}").as_bytes(), i as u32)
+            .unwrap();
+    }
+    let probes: Vec<String> = (0..10_000)
+        .map(|i| format!("C{:07}", (i * 7919) % CUSTOMERS))
+        .collect();
+    bencher.bench(|| {
+        probes
+            .iter()
+            .filter_map(|p| index.get(p.as_bytes()))
+            .count()
+    });
+}
+
+#[divan::bench]
+fn read_customers_100k(bencher: divan::Bencher) {
+    let text = customers_csv();
+    bencher.bench(|| {
+        let mut ps = Problems::new();
+        read_customers(
+            text.as_bytes(),
+            "c.csv",
+            &BTreeMap::new(),
+            Keep::ALL,
+            &mut ps,
+        )
+        .len()
+    });
+}
+
+#[divan::bench(sample_count = 10)]
+fn read_and_fold_orders_1m(bencher: divan::Bencher) {
+    let book = book();
+    let text = orders_csv();
+    let policy = Policy::default();
+    let renames = BTreeMap::new();
+    bencher.bench(|| {
+        let source = OrderSource {
+            file: "o.csv",
+            renames: &renames,
+            book: &book,
+            as_of: as_of(),
+            unknown: UnknownCustomer::Error,
+        };
+        let mut fold = ActivityFold::new(&policy.tiers, as_of(), book.len());
+        let mut ps = Problems::new();
+        read_orders(text.as_bytes(), &source, &mut ps, &mut fold).used
+    });
+}
+
+#[divan::bench(sample_count = 10)]
+fn classify_100k(bencher: divan::Bencher) {
+    let book = book();
+    let text = orders_csv();
+    let policy = Policy::default();
+    let renames = BTreeMap::new();
+    let source = OrderSource {
+        file: "o.csv",
+        renames: &renames,
+        book: &book,
+        as_of: as_of(),
+        unknown: UnknownCustomer::Error,
+    };
+    let mut fold = ActivityFold::new(&policy.tiers, as_of(), book.len());
+    let mut ps = Problems::new();
+    read_orders(text.as_bytes(), &source, &mut ps, &mut fold);
+    bencher.bench(|| classify(&fold.activities, &book, &policy.tiers, as_of()).len());
+}
