@@ -249,6 +249,8 @@ pub struct Output {
     pub path: Option<PathBuf>,
     pub show_phone: bool,
     pub color: bool,
+    pub bom: bool,
+    pub crlf: bool,
 }
 
 impl Output {
@@ -257,6 +259,8 @@ impl Output {
         let format = args.format.unwrap_or_else(|| match &args.output {
             Some(p) => match p.extension().and_then(|e| e.to_str()) {
                 Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
+                Some(e) if e.eq_ignore_ascii_case("xlsx") => Format::Xlsx,
+                Some(e) if e.eq_ignore_ascii_case("md") => Format::Md,
                 Some(e) if e.eq_ignore_ascii_case("txt") => Format::Table,
                 _ => Format::Csv,
             },
@@ -277,6 +281,8 @@ impl Output {
             path: args.output.clone(),
             show_phone,
             color: color && format == Format::Table,
+            bom: args.bom,
+            crlf: args.crlf,
         }
     }
 
@@ -286,8 +292,13 @@ impl Output {
             format: self.format,
             show_phone: self.show_phone,
             color: self.color,
+            bom: self.bom,
+            crlf: self.crlf,
         };
         match &self.path {
+            None if self.format == Format::Xlsx && io::stdout().is_terminal() => Err(Error::Usage(
+                "xlsx is a binary file: give --output FILE.xlsx (or pipe it somewhere)".into(),
+            )),
             None => {
                 let stdout = io::stdout();
                 let mut lock = io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -336,6 +347,14 @@ pub fn write_atomically(
         fill(&mut w).map_err(|e| Error::io(path, e))?;
         w.flush().map_err(|e| Error::io(path, e))?;
     }
+    // A temporary file is private (0600); the report takes the old file's mode, or the
+    // usual 0644 for a new one.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o777);
+        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode));
+    }
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
@@ -373,12 +392,16 @@ mod tests {
             format: None,
             output: Some("t.json".into()),
             color: ColorChoice::Always,
+            bom: false,
+            crlf: false,
         };
         assert_eq!(Output::resolve(&args, false).format, Format::Json);
         let args = OutputArgs {
             format: Some(Format::Csv),
             output: Some("t.json".into()),
             color: ColorChoice::Always,
+            bom: false,
+            crlf: false,
         };
         let out = Output::resolve(&args, false);
         assert_eq!(out.format, Format::Csv);

@@ -60,13 +60,19 @@ pub struct InputArgs {
 /// How and where a command writes its table.
 #[derive(Debug, Args, Clone)]
 pub struct OutputArgs {
-    /// table (for people), csv or json. Default: table on a terminal; otherwise csv, or
-    /// what the --output file's extension says
+    /// table (for people), csv, json, xlsx or md. Default: what the --output file's
+    /// extension says; otherwise table on a terminal, csv when piped
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Write to this file (atomically: a temporary file, then a rename) instead of stdout
     #[arg(long, short, value_name = "PATH")]
     pub output: Option<PathBuf>,
+    /// CSV: start with a UTF-8 byte order mark, so Excel reads Chinese text right
+    #[arg(long)]
+    pub bom: bool,
+    /// CSV: end lines with CRLF (Windows)
+    #[arg(long)]
+    pub crlf: bool,
     /// Colour in the table view: auto (on a terminal, unless NO_COLOR is set), always, never
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,

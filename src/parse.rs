@@ -111,14 +111,148 @@ pub fn datetime(s: &[u8]) -> Option<NaiveDateTime> {
     Some(d.and_time(NaiveTime::from_hms_opt(h, mi, sec)?))
 }
 
-/// Parses `true`/`false` (any case), `yes`/`no`, `1`/`0`.
+/// Parses `true`/`false` (any case, as spreadsheets write `TRUE`), `yes`/`no`, `1`/`0`,
+/// `是`/`否`.
 pub fn boolean(s: &[u8]) -> Option<bool> {
     let s = trim(s);
     match s.to_ascii_lowercase().as_slice() {
         b"true" | b"yes" | b"y" | b"1" => Some(true),
         b"false" | b"no" | b"n" | b"0" => Some(false),
+        _ if s == "是".as_bytes() => Some(true),
+        _ if s == "否".as_bytes() => Some(false),
         _ => None,
     }
+}
+
+// ---- What a spreadsheet makes of a file on save: read it, or say exactly why not ----
+
+/// A date cell: `YYYY-MM-DD`, or as a spreadsheet may have rewritten it (`2026/11/22`,
+/// `2026.11.22`, `2026-11-22 00:00:00`, `2026年11月22日`, `22/11/2026`). A day-month order
+/// that could be read both ways (`03/04/2026`) is an error, never a guess.
+pub fn date_cell(s: &[u8]) -> Result<NaiveDate, String> {
+    if let Some(d) = date(s) {
+        return Ok(d);
+    }
+    let text = std::str::from_utf8(trim(s)).map_err(|_| EXPECT_DATE.to_string())?;
+    let (day, time) = split_time(text);
+    if let Some(time) = time {
+        let midnight = matches!(time.trim(), "00:00" | "0:00" | "00:00:00" | "0:00:00");
+        if !midnight {
+            return Err(format!("{EXPECT_DATE} (a date, without a time of day)"));
+        }
+    }
+    loose_date(day)
+}
+
+/// A date-time cell: `YYYY-MM-DD HH:MM`, with the date written any way [`date_cell`]
+/// reads and the hour in one or two digits.
+pub fn datetime_cell(s: &[u8]) -> Result<NaiveDateTime, String> {
+    if let Some(t) = datetime(s) {
+        return Ok(t);
+    }
+    let text = std::str::from_utf8(trim(s)).map_err(|_| EXPECT_DATETIME.to_string())?;
+    let (day, time) = split_time(text);
+    let time = time.ok_or_else(|| EXPECT_DATETIME.to_string())?;
+    let day = loose_date(day).map_err(|e| e.replace(EXPECT_DATE, EXPECT_DATETIME))?;
+    let parts: Vec<&str> = time.trim().split(':').collect();
+    let number = |p: &str| p.parse::<u32>().ok().filter(|_| (1..=2).contains(&p.len()));
+    let t = match parts.as_slice() {
+        [h, m] => number(h)
+            .zip(number(m))
+            .and_then(|(h, m)| NaiveTime::from_hms_opt(h, m, 0)),
+        [h, m, sec] => match (number(h), number(m), number(sec)) {
+            (Some(h), Some(m), Some(sec)) => NaiveTime::from_hms_opt(h, m, sec),
+            _ => None,
+        },
+        _ => None,
+    };
+    t.map(|t| day.and_time(t))
+        .ok_or_else(|| EXPECT_DATETIME.to_string())
+}
+
+fn split_time(text: &str) -> (&str, Option<&str>) {
+    match text.find([' ', 'T']) {
+        Some(i) if i >= 6 => (&text[..i], Some(&text[i + 1..])),
+        _ => (text, None),
+    }
+}
+
+fn loose_date(text: &str) -> Result<NaiveDate, String> {
+    let text = text.trim().replace(['年', '月'], "-").replace('日', "");
+    let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return Err(EXPECT_DATE.to_string());
+    };
+    let num = |p: &str| {
+        p.parse::<u32>()
+            .ok()
+            .filter(|_| !p.is_empty() && p.len() <= 4)
+    };
+    let (Some(x), Some(y), Some(z)) = (num(a), num(b), num(c)) else {
+        return Err(EXPECT_DATE.to_string());
+    };
+    let ymd = |y: u32, m: u32, d: u32| {
+        NaiveDate::from_ymd_opt(y as i32, m, d)
+            .ok_or_else(|| format!("{EXPECT_DATE} (no such day)"))
+    };
+    if a.len() == 4 {
+        return ymd(x, y, z);
+    }
+    if c.len() != 4 {
+        return Err(EXPECT_DATE.to_string());
+    }
+    match (x > 12, y > 12) {
+        (true, false) => ymd(z, y, x),
+        (false, true) => ymd(z, x, y),
+        _ if x == y => ymd(z, x, y),
+        (false, false) => Err(format!(
+            "ambiguous date: day {x} of month {y}, or day {y} of month {x}? Write it as YYYY-MM-DD"
+        )),
+        (true, true) => Err(format!("{EXPECT_DATE} (no such day)")),
+    }
+}
+
+/// A money cell: `1234.50`, or as a spreadsheet may have rewritten it: thousands
+/// separators (`1,234.50`, in groups of three), a currency sign or code (`¥1,234.50`,
+/// `￥`, `$`, `CNY 1234.50`), spaces.
+pub fn money_cell(s: &[u8]) -> Result<Cents, String> {
+    if let Some(c) = money(s) {
+        return Ok(c);
+    }
+    let text = std::str::from_utf8(trim(s)).map_err(|_| EXPECT_MONEY.to_string())?;
+    let mut t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let negative = t.starts_with('-');
+    if negative {
+        t.remove(0);
+    }
+    for sign in ["¥", "￥", "$", "€", "£", "CNY", "RMB", "元"] {
+        if let Some(rest) = t.strip_prefix(sign) {
+            t = rest.to_string();
+        }
+        if let Some(rest) = t.strip_suffix(sign) {
+            t = rest.to_string();
+        }
+    }
+    let negative = negative != t.starts_with('-');
+    let t = t.trim_start_matches('-');
+    let (int, frac) = t.split_once('.').map_or((t, None), |(i, f)| (i, Some(f)));
+    let groups: Vec<&str> = int.split(',').collect();
+    let grouped_right = groups.len() == 1
+        || (!groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3));
+    if !grouped_right {
+        return Err(EXPECT_MONEY.to_string());
+    }
+    let plain = match frac {
+        Some(f) if f.len() > 2 && f.bytes().all(|b| b.is_ascii_digit()) => {
+            return Err("an amount has at most 2 decimal places".to_string())
+        }
+        Some(f) => format!("{}.{f}", groups.concat()),
+        None => groups.concat(),
+    };
+    let cents = money(plain.as_bytes()).ok_or_else(|| EXPECT_MONEY.to_string())?;
+    Ok(if negative { Cents(-cents.0) } else { cents })
 }
 
 fn digits(s: &[u8]) -> Option<u32> {
@@ -214,9 +348,80 @@ mod tests {
     }
 
     #[test]
+    fn spreadsheet_dates_are_read_and_ambiguous_ones_refused() {
+        let d = |s: &str| date_cell(s.as_bytes());
+        let nov22 = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        for s in [
+            "2026-11-22",
+            "2026/11/22",
+            "2026.11.22",
+            "2026-11-22 00:00:00",
+            "2026/11/22 0:00",
+            "2026年11月22日",
+            "22/11/2026",
+            "11/22/2026",
+            "2026-11-22T00:00:00",
+        ] {
+            assert_eq!(d(s), Ok(nov22), "{s}");
+        }
+        assert!(d("03/04/2026").unwrap_err().starts_with("ambiguous date"));
+        assert_eq!(
+            d("04/04/2026"),
+            Ok(NaiveDate::from_ymd_opt(2026, 4, 4).unwrap())
+        );
+        assert!(d("2026-11-22 13:05")
+            .unwrap_err()
+            .contains("without a time"));
+        assert!(d("2026-02-30").unwrap_err().contains("no such day"));
+        assert!(d("22.11.26").is_err());
+        assert!(d("yesterday").is_err());
+    }
+
+    #[test]
+    fn spreadsheet_date_times() {
+        let t = |s: &str| datetime_cell(s.as_bytes());
+        let at = NaiveDate::from_ymd_opt(2026, 11, 2)
+            .unwrap()
+            .and_hms_opt(9, 30, 0)
+            .unwrap();
+        for s in [
+            "2026-11-02 09:30",
+            "2026/11/02 9:30",
+            "2026/11/02 09:30:00",
+            "2026-11-02T09:30",
+        ] {
+            assert_eq!(t(s), Ok(at), "{s}");
+        }
+        assert!(t("2026-11-02").is_err());
+        assert!(t("02/03/2026 09:30")
+            .unwrap_err()
+            .starts_with("ambiguous date"));
+    }
+
+    #[test]
+    fn spreadsheet_amounts() {
+        let m = |s: &str| money_cell(s.as_bytes());
+        assert_eq!(m("¥1,234.50"), Ok(Cents(123_450)));
+        assert_eq!(m("￥1,234,567"), Ok(Cents(123_456_700)));
+        assert_eq!(m("-¥1,234.50"), Ok(Cents(-123_450)));
+        assert_eq!(m("¥-5.00"), Ok(Cents(-500)));
+        assert_eq!(m("CNY 12.5"), Ok(Cents(1250)));
+        assert_eq!(m(" 1 234 "), Ok(Cents(123_400)));
+        assert!(m("1,23.00").is_err(), "thousands come in threes");
+        assert!(m("12,5").is_err(), "a decimal comma is not guessed");
+        assert_eq!(
+            m("¥1.005"),
+            Err("an amount has at most 2 decimal places".into())
+        );
+        assert!(m("abc").is_err());
+    }
+
+    #[test]
     fn booleans() {
         assert_eq!(boolean(b"TRUE"), Some(true));
         assert_eq!(boolean(b"false"), Some(false));
         assert_eq!(boolean(b"maybe"), None);
+        assert_eq!(boolean("是".as_bytes()), Some(true));
+        assert_eq!(boolean("否".as_bytes()), Some(false));
     }
 }

@@ -283,7 +283,7 @@ fn log_keeps_a_hand_edited_file_as_it_is() {
     // bad rows in the log are reported by check with their line
     std::fs::write(
         d.join("contacts.csv"),
-        "customer_id,rule,source_id,done_on\nC1,callbak,O1,2026-11-30\nC9,survey,O2,30/11/2026\n",
+        "customer_id,rule,source_id,done_on\nC1,callbak,O1,2026-11-30\nC9,survey,O2,03/11/2026\n",
     )
     .unwrap();
     caredesk()
@@ -298,7 +298,7 @@ fn log_keeps_a_hand_edited_file_as_it_is() {
             "contacts.csv:3: customer_id: \"C9\"",
         ))
         .stdout(predicate::str::contains(
-            "contacts.csv:3: done_on: \"30/11/2026\"",
+            "contacts.csv:3: done_on: \"03/11/2026\": ambiguous date",
         ));
 }
 

@@ -73,9 +73,9 @@ pub fn read_complaints<R: Read>(
         let customer = resolve(&mut row, &record, 1, book, unknown, true);
         let order_id = row.opt_text(&record, 2).map(str::to_string);
         let category = row.req(&record, 3, Category::parse, &expect_category);
-        let opened_at = row.req(&record, 4, parse::datetime, parse::EXPECT_DATETIME);
-        let responded_at = row.opt(&record, 5, parse::datetime, parse::EXPECT_DATETIME);
-        let closed_at = row.opt(&record, 6, parse::datetime, parse::EXPECT_DATETIME);
+        let opened_at = row.req_with(&record, 4, parse::datetime_cell, parse::EXPECT_DATETIME);
+        let responded_at = row.opt_with(&record, 5, parse::datetime_cell);
+        let closed_at = row.opt_with(&record, 6, parse::datetime_cell);
         let severity = row.opt(
             &record,
             7,

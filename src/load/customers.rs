@@ -268,9 +268,9 @@ pub fn read_customers<R: Read>(
             customer_id: row.text(&record, 0).to_string(),
             name: row.text(&record, 1).to_string(),
             phone: row.opt_text(&record, 2).map(str::to_string),
-            birthday: row.opt(&record, 3, parse::date, parse::EXPECT_DATE),
-            anniversary: row.opt(&record, 4, parse::date, parse::EXPECT_DATE),
-            joined_on: row.opt(&record, 5, parse::date, parse::EXPECT_DATE),
+            birthday: row.opt_with(&record, 3, parse::date_cell),
+            anniversary: row.opt_with(&record, 4, parse::date_cell),
+            joined_on: row.opt_with(&record, 5, parse::date_cell),
             owner: row.opt_text(&record, 6).map(str::to_string),
             store: row.opt_text(&record, 7).map(str::to_string),
             contact_ok: row
@@ -343,7 +343,7 @@ mod tests {
         assert_eq!(
             ps,
             [
-                "c.csv:2: birthday: \"1980-02-30\": expected a date YYYY-MM-DD",
+                "c.csv:2: birthday: \"1980-02-30\": expected a date YYYY-MM-DD (no such day)",
                 "c.csv:2: contact_ok: \"maybe\": expected true or false",
                 "c.csv:3: customer_id: \"C1\": duplicate customer id; first on line 2",
                 "c.csv:4: customer_id: \"\": a value is required here",

@@ -315,6 +315,42 @@ impl RowCheck<'_> {
         v
     }
 
+    /// An optional cell parsed by `parse`, whose error says what was expected.
+    pub fn opt_with<T>(
+        &mut self,
+        record: &ByteRecord,
+        field: usize,
+        parse: impl Fn(&[u8]) -> Result<T, String>,
+    ) -> Option<T> {
+        let cell = self.header.cell(record, field);
+        if crate::parse::trim(cell).is_empty() {
+            return None;
+        }
+        match parse(cell) {
+            Ok(v) => Some(v),
+            Err(expected) => {
+                self.bad(field, cell, expected);
+                None
+            }
+        }
+    }
+
+    /// A required cell parsed by `parse`, whose error says what was expected.
+    pub fn req_with<T>(
+        &mut self,
+        record: &ByteRecord,
+        field: usize,
+        parse: impl Fn(&[u8]) -> Result<T, String>,
+        expected: &str,
+    ) -> Option<T> {
+        let cell = self.header.cell(record, field);
+        if crate::parse::trim(cell).is_empty() {
+            self.bad(field, cell, format!("a value is required here; {expected}"));
+            return None;
+        }
+        self.opt_with(record, field, parse)
+    }
+
     /// A required cell parsed by `parse`.
     pub fn req<T>(
         &mut self,

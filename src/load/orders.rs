@@ -137,10 +137,10 @@ impl Checker<'_> {
             };
             let order_id = row.text(record, 0);
             let customer = resolve_probed(&mut row, record, 1, self.book, self.unknown, probe);
-            let date = row.req(record, 2, parse::date, parse::EXPECT_DATE);
+            let date = row.req_with(record, 2, parse::date_cell, parse::EXPECT_DATE);
             let kind = row.opt(record, 3, OrderKind::parse, &self.expect_kind);
-            let amount = row.req(record, 4, parse::money, parse::EXPECT_MONEY);
-            let profit = row.opt(record, 5, parse::money, parse::EXPECT_MONEY);
+            let amount = row.req_with(record, 4, parse::money_cell, parse::EXPECT_MONEY);
+            let profit = row.opt_with(record, 5, parse::money_cell);
             let outcome = row.opt(record, 6, Outcome::parse, "expected pass, fail or empty");
             let referred_by = resolve(&mut row, record, 7, self.book, self.unknown, false);
             if !row.ok {
@@ -593,10 +593,13 @@ mod tests {
         assert!(ps[0].starts_with("o.csv:2: customer_id: \"C9\": no such customer"));
         assert_eq!(
             ps[1],
-            "o.csv:2: date: \"2026-13-01\": expected a date YYYY-MM-DD"
+            "o.csv:2: date: \"2026-13-01\": expected a date YYYY-MM-DD (no such day)"
         );
         assert!(ps[2].contains("kind: \"gift\": expected sale, install, repair, maintenance, return_repair or return_exchange"));
-        assert!(ps[3].contains("amount: \"1.005\": expected an amount"));
+        assert!(
+            ps[3].contains("amount: \"1.005\": an amount has at most 2 decimal places"),
+            "{ps:?}"
+        );
         assert!(ps[4].contains("outcome: \"ok\""));
         assert!(ps[5].contains("referred_by: \"C7\""));
     }

@@ -11,6 +11,8 @@ use rust_decimal::Decimal;
 
 use crate::parse::Cents;
 
+mod xlsx;
+
 /// What a column holds, which decides how each format shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -102,6 +104,10 @@ pub enum Format {
     Csv,
     /// An array of objects keyed by the CSV header names.
     Json,
+    /// An Excel workbook: frozen, filtered header; ids as text; money, dates, rates typed.
+    Xlsx,
+    /// A Markdown table, for notes and mail.
+    Md,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -111,14 +117,30 @@ pub struct Options {
     pub show_phone: bool,
     /// Colour in the table view (decided once, from --color, the terminal and NO_COLOR).
     pub color: bool,
+    /// CSV: start with a UTF-8 byte order mark (Excel then reads Chinese right).
+    pub bom: bool,
+    /// CSV: end lines with CRLF.
+    pub crlf: bool,
 }
 
 /// Renders `rows` to `out`.
 pub fn render(rows: &dyn Rows, options: Options, out: &mut dyn Write) -> io::Result<()> {
     match options.format {
         Format::Table => render_table(rows, options.color, out),
-        Format::Csv => render_csv(rows, options.show_phone, out),
+        Format::Csv => render_csv(rows, options, out),
         Format::Json => render_json(rows, options.show_phone, out),
+        Format::Xlsx => xlsx::render(rows, options.show_phone, out),
+        Format::Md => render_md(rows, out),
+    }
+}
+
+/// Text a spreadsheet would run as a formula (OWASP "CSV injection") gets a leading `'`,
+/// which spreadsheets show as text. Only text cells: numbers, negative ones included,
+/// stay numbers.
+pub fn neutralize(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{text}").into(),
+        _ => text.into(),
     }
 }
 
@@ -130,13 +152,23 @@ fn io_error(e: csv::Error) -> io::Error {
     }
 }
 
-fn render_csv(rows: &dyn Rows, show_phone: bool, out: &mut dyn Write) -> io::Result<()> {
-    render_csv_inner(rows, show_phone, out).map_err(io_error)
+fn render_csv(rows: &dyn Rows, options: Options, out: &mut dyn Write) -> io::Result<()> {
+    if options.bom {
+        out.write_all("\u{feff}".as_bytes())?;
+    }
+    render_csv_inner(rows, options, out).map_err(io_error)
 }
 
-fn render_csv_inner(rows: &dyn Rows, show_phone: bool, out: &mut dyn Write) -> csv::Result<()> {
+fn render_csv_inner(rows: &dyn Rows, options: Options, out: &mut dyn Write) -> csv::Result<()> {
+    let show_phone = options.show_phone;
+    let terminator = if options.crlf {
+        csv::Terminator::CRLF
+    } else {
+        csv::Terminator::Any(b'\n')
+    };
     let mut w = csv::WriterBuilder::new()
         .buffer_capacity(1 << 16)
+        .terminator(terminator)
         .from_writer(out);
     let columns = rows.columns();
     w.write_record(columns.iter().map(|c| c.name))?;
@@ -148,7 +180,10 @@ fn render_csv_inner(rows: &dyn Rows, show_phone: bool, out: &mut dyn Write) -> c
         for (cell, column) in cells.iter().zip(columns) {
             text.clear();
             exact(cell, column.kind, show_phone, &mut text);
-            w.write_field(text.as_bytes())?;
+            match cell {
+                Cell::Text(_) | Cell::Owned(_) => w.write_field(neutralize(&text).as_bytes())?,
+                _ => w.write_field(text.as_bytes())?,
+            }
         }
         w.write_record(None::<&[u8]>)?;
     }
@@ -316,6 +351,46 @@ fn render_table(rows: &dyn Rows, color: bool, out: &mut dyn Write) -> io::Result
     Ok(())
 }
 
+fn render_md(rows: &dyn Rows, out: &mut dyn Write) -> io::Result<()> {
+    let columns = rows.columns();
+    let escape = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    writeln!(
+        out,
+        "| {} |",
+        columns
+            .iter()
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    )?;
+    let align: Vec<&str> = columns
+        .iter()
+        .map(|c| {
+            if matches!(c.kind, Kind::Money | Kind::Int | Kind::Rate | Kind::Score) {
+                "---:"
+            } else {
+                "---"
+            }
+        })
+        .collect();
+    writeln!(out, "| {} |", align.join(" | "))?;
+    let mut cells = Vec::with_capacity(columns.len());
+    for i in 0..rows.len() {
+        cells.clear();
+        rows.row(i, &mut cells);
+        let shown: Vec<String> = cells
+            .iter()
+            .zip(columns)
+            .map(|(c, col)| escape(&human(c, col.kind)))
+            .collect();
+        writeln!(out, "| {} |", shown.join(" | "))?;
+    }
+    for note in rows.notes() {
+        writeln!(out, "\n{note}")?;
+    }
+    Ok(())
+}
+
 /// `1234567.5` → `1,234,567.50`.
 pub fn thousands(c: Cents) -> String {
     let plain = c.to_string();
@@ -407,6 +482,8 @@ mod tests {
                 format,
                 show_phone,
                 color: false,
+                bom: false,
+                crlf: false,
             },
             &mut out,
         )
@@ -441,6 +518,23 @@ mod tests {
         assert!(t.contains("95.00%"), "{t}");
         assert!(t.contains("139****1111"), "{t}");
         assert!(!t.contains("139-0000-1111"), "{t}");
+    }
+
+    #[test]
+    fn formulas_are_neutralized_in_text_but_numbers_stay_numbers() {
+        assert_eq!(
+            neutralize("=HYPERLINK(\"http://x\",\"y\")"),
+            "'=HYPERLINK(\"http://x\",\"y\")"
+        );
+        for bad in ["+1", "-2", "@sum", "\tx", "\rx"] {
+            assert!(neutralize(bad).starts_with('\''), "{bad:?}");
+        }
+        assert_eq!(neutralize("王伟"), "王伟");
+        let csv = rendered(Format::Csv, false);
+        assert!(
+            csv.contains(",-0.05,"),
+            "a negative amount stays a number: {csv}"
+        );
     }
 
     #[test]

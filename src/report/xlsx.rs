@@ -1,0 +1,95 @@
+//! The xlsx renderer: a real workbook an analyst can sort and filter. The header row is
+//! frozen and filtered; ids, phones and other text are stored as text (`007` stays
+//! `007`, a formula-like text stays inert); money is a number with two decimals and
+//! thousands separators; dates are dates; rates are percentages.
+
+use std::io::{self, Write};
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::{Format, Workbook};
+
+use super::{exact, neutralize, Cell, Kind, Rows};
+
+pub(super) fn render(rows: &dyn Rows, show_phone: bool, out: &mut dyn Write) -> io::Result<()> {
+    let bytes = workbook(rows, show_phone).map_err(|e| io::Error::other(format!("xlsx: {e}")))?;
+    out.write_all(&bytes)
+}
+
+fn workbook(rows: &dyn Rows, show_phone: bool) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let columns = rows.columns();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("caredesk")?;
+    let header = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    let score = Format::new().set_num_format("0.00");
+    let rate = Format::new().set_num_format("0.00%");
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let text = Format::new().set_num_format("@");
+    let mut widths: Vec<usize> = columns.iter().map(|c| c.name.len()).collect();
+    for (j, c) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, j as u16, c.name, &header)?;
+    }
+    let mut cells = Vec::with_capacity(columns.len());
+    let mut buf = String::new();
+    for i in 0..rows.len() {
+        cells.clear();
+        rows.row(i, &mut cells);
+        let r = i as u32 + 1;
+        for (j, (cell, column)) in cells.iter().zip(columns).enumerate() {
+            let c = j as u16;
+            buf.clear();
+            exact(cell, column.kind, show_phone, &mut buf);
+            widths[j] = widths[j].max(display_width(&buf));
+            match cell {
+                Cell::Empty => {}
+                // Excel keeps numbers as binary doubles: amounts of up to 15 significant
+                // digits are shown exactly (and read back exactly, rounded to the cent).
+                Cell::Money(m) => {
+                    sheet.write_number_with_format(
+                        r,
+                        c,
+                        m.to_decimal().to_f64().unwrap_or(f64::NAN),
+                        &money,
+                    )?;
+                }
+                Cell::Int(v) => {
+                    sheet.write_number(r, c, *v as f64)?;
+                }
+                Cell::Dec(d) => {
+                    let f = if column.kind == Kind::Rate {
+                        &rate
+                    } else {
+                        &score
+                    };
+                    sheet.write_number_with_format(r, c, d.to_f64().unwrap_or(f64::NAN), f)?;
+                }
+                Cell::Date(d) => {
+                    sheet.write_date_with_format(r, c, d, &date)?;
+                }
+                Cell::Bool(b) => {
+                    sheet.write_boolean(r, c, *b)?;
+                }
+                Cell::Text(_) | Cell::Owned(_) => {
+                    sheet.write_string_with_format(r, c, neutralize(&buf), &text)?;
+                }
+            }
+        }
+    }
+    let last_row = rows.len() as u32;
+    sheet.set_freeze_panes(1, 0)?;
+    if !columns.is_empty() {
+        sheet.autofilter(0, 0, last_row, columns.len() as u16 - 1)?;
+    }
+    for (j, w) in widths.iter().enumerate() {
+        sheet.set_column_width(j as u16, (*w as f64 + 2.0).min(60.0))?;
+    }
+    book.save_to_buffer()
+}
+
+/// Columns as wide as their text: CJK characters take two.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
+        .sum()
+}
