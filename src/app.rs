@@ -104,11 +104,13 @@ impl Plan {
         problems: &mut Problems,
         sink: impl load::OrderSink,
     ) -> Result<OrderStats> {
-        let file = open(&self.orders)?;
         let name = display(&self.orders);
         let source = self.order_source(policy, book, &name);
-        load::read_orders_file(&file, &source, problems, sink)
-            .map_err(|e| Error::io(&self.orders, e))
+        match open(&self.orders)? {
+            Input::File(file) => load::read_orders_file(&file, &source, problems, sink)
+                .map_err(|e| Error::io(&self.orders, e)),
+            sheet => Ok(load::read_orders(sheet, &source, problems, sink)),
+        }
     }
 
     /// Streams orders.csv through `sink` on one thread, in file order.
@@ -147,7 +149,7 @@ impl Plan {
         book: &CustomerBook,
         problems: &mut Problems,
     ) -> Result<Option<Vec<Complaint>>> {
-        if !self.complaints_named && !self.complaints.exists() {
+        if !self.complaints_named && !exists(&self.complaints) {
             return Ok(None);
         }
         let file = open(&self.complaints)?;
@@ -170,7 +172,7 @@ impl Plan {
         book: &CustomerBook,
         problems: &mut Problems,
     ) -> Result<Vec<crate::model::Contact>> {
-        if !self.contacts_named && !self.contacts.exists() {
+        if !self.contacts_named && !exists(&self.contacts) {
             return Ok(Vec::new());
         }
         let rules: Vec<&str> = policy.due.rules.iter().map(|r| r.name.as_str()).collect();
@@ -181,6 +183,42 @@ impl Plan {
             &policy.columns.contacts,
             book,
             &rules,
+            problems,
+        ))
+    }
+}
+
+impl Plan {
+    /// Reads an overrides file (CSV or a sheet).
+    pub fn load_overrides(
+        &self,
+        path: &Path,
+        policy: &Policy,
+        book: &CustomerBook,
+        problems: &mut Problems,
+    ) -> Result<Vec<load::Override>> {
+        let tiers: Vec<&str> = policy.tier_names().collect();
+        Ok(load::read_overrides(
+            open(path)?,
+            &display(path),
+            book,
+            &tiers,
+            problems,
+        ))
+    }
+
+    /// Reads last month's tiers export (CSV or a sheet).
+    pub fn load_previous(
+        &self,
+        path: &Path,
+        policy: &Policy,
+        problems: &mut Problems,
+    ) -> Result<load::Previous> {
+        let tiers: Vec<&str> = policy.tier_names().collect();
+        Ok(load::read_previous(
+            open(path)?,
+            &display(path),
+            &tiers,
             problems,
         ))
     }
@@ -213,8 +251,44 @@ pub fn display(path: &Path) -> String {
     path.display().to_string()
 }
 
-fn open(path: &Path) -> Result<File> {
-    File::open(path).map_err(|e| Error::io(path, e))
+/// Whether an input path names something that exists (for `file.xlsx#Sheet`, the file).
+pub fn exists(path: &Path) -> bool {
+    load::SheetPath::of(path).map_or_else(|| path.exists(), |s| s.file.exists())
+}
+
+/// An input opened for reading: a file, or a spreadsheet's sheet as CSV in memory.
+pub enum Input {
+    File(File),
+    Sheet(io::Cursor<Vec<u8>>),
+}
+
+impl io::Read for Input {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Input::File(f) => f.read(buf),
+            Input::Sheet(c) => c.read(buf),
+        }
+    }
+}
+
+/// Opens an input: a CSV file, or `file.xlsx` / `file.xlsx#Sheet`.
+fn open(path: &Path) -> Result<Input> {
+    if let Some(sheet) = load::SheetPath::of(path) {
+        if !sheet.file.exists() {
+            let e = io::Error::new(io::ErrorKind::NotFound, "No such file or directory");
+            return Err(Error::io(&sheet.file, e));
+        }
+        return load::sheet_to_csv(&sheet)
+            .map(|bytes| Input::Sheet(io::Cursor::new(bytes)))
+            .map_err(|message| {
+                let mut problems = Problems::new();
+                problems.add(&display(path), 0, None, None, message);
+                Error::Invalid(problems)
+            });
+    }
+    File::open(path)
+        .map(Input::File)
+        .map_err(|e| Error::io(path, e))
 }
 
 /// Fails with every problem found, or goes on.

@@ -193,6 +193,14 @@ pub struct TiersArgs {
     /// Per tier (top first): customers, spend and their shares, churn, care goal: the 80/20 view
     #[arg(long)]
     pub summary: bool,
+    /// Tiers pinned by hand (CSV or xlsx): customer_id, tier, reason, optional expires; or a
+    /// tiers export with override_tier and override_reason filled in
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Option<PathBuf>,
+    /// Last period's tiers export (CSV or xlsx): adds previous_tier and movement; with
+    /// --summary, the from×to matrix
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

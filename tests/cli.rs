@@ -175,7 +175,8 @@ fn tiers_csv_has_the_contract_columns_and_exact_values() {
     assert_eq!(
         header.join(","),
         "customer_id,name,tier,computed_tier,segment,lifecycle,churned,spend,profit,sales,sales_2y,\
-         referrals,points,first_sale,last_sale,last_visit,days_since_visit,score,care_goal_met,points_clear_on"
+         referrals,points,first_sale,last_sale,last_visit,days_since_visit,score,care_goal_met,points_clear_on,\
+         override_tier,override_reason"
     );
     let d1 = rows.iter().find(|r| r[0] == "D1").unwrap();
     assert_eq!((d1[2].as_str(), d1[7].as_str()), ("Diamond", "1000000.00"));
@@ -200,7 +201,7 @@ fn tiers_json_is_an_array_of_objects_keyed_like_the_csv() {
     let rows = v.as_array().unwrap();
     assert_eq!(rows.len(), 320);
     let first = rows[0].as_object().unwrap();
-    assert_eq!(first.len(), 20);
+    assert_eq!(first.len(), 22);
     assert!(
         first["spend"].as_str().unwrap().contains('.'),
         "money is a decimal string"

@@ -53,6 +53,12 @@ pub fn run(plan: &Plan, args: &LogArgs, today: NaiveDate) -> Result<()> {
     .map(|(k, v)| (k, v.to_string()));
 
     let path = &plan.contacts;
+    if crate::load::SheetPath::of(path).is_some() {
+        return Err(Error::Usage(format!(
+            "{}: log appends to a CSV file; name a .csv with --contacts (a workbook can be read, not appended to)",
+            display(path)
+        )));
+    }
     let mut file = OpenOptions::new()
         .read(true)
         .append(true)

@@ -1,11 +1,17 @@
 //! `caredesk tiers`: the monthly tiering. One row per customer (tier, segment, lifecycle,
-//! the figures behind them), or with `--summary` one row per tier.
+//! the figures behind them), or with `--summary` one row per tier. `--overrides` pins
+//! tiers by hand; `--previous` adds last period's tier and the movement (and, with
+//! `--summary`, the from×to matrix).
 
-use crate::app::{fail_on, warn_skipped, Output, Plan};
+use std::collections::HashMap;
+
+use crate::app::{fail_on, warn, warn_skipped, Output, Plan};
 use crate::cli::TiersArgs;
-use crate::domain::tiers::{classify, summarize, Activity, ActivityFold, Standing, TierSummary};
+use crate::domain::tiers::{
+    apply_overrides, classify, summarize, Activity, ActivityFold, Movement, Standing, TierSummary,
+};
 use crate::error::{Problems, Result};
-use crate::load::CustomerBook;
+use crate::load::{CustomerBook, Override};
 use crate::policy::Policy;
 use crate::report::{col, Cell, Column, Kind, Rows};
 
@@ -17,39 +23,110 @@ pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
     let mut fold = ActivityFold::new(&policy.tiers, plan.as_of, book.len());
     let stats = plan.scan_orders(&policy, &book, &mut problems, &mut fold)?;
     overflow_problem(&fold, &book, &plan.orders, &mut problems);
+    let overrides = match &args.overrides {
+        Some(path) => plan.load_overrides(path, &policy, &book, &mut problems)?,
+        None => Vec::new(),
+    };
+    let previous = match &args.previous {
+        Some(path) => Some(plan.load_previous(path, &policy, &mut problems)?),
+        None => None,
+    };
     fail_on(problems)?;
     warn_skipped(&stats, &plan.orders);
 
     let activities = fold.activities;
-    book.release_index();
-    let standings = classify(&activities, &book, &policy.tiers, plan.as_of);
+    if previous.is_none() {
+        // Ids are looked up again only to match last period's customers.
+        book.release_index();
+    }
+    let mut standings = classify(&activities, &book, &policy.tiers, plan.as_of);
+    let (pinned, expired) = apply_overrides(&mut standings, &overrides, plan.as_of);
+    if !expired.is_empty() {
+        let list: Vec<String> = expired
+            .iter()
+            .map(|&i| {
+                let o = &overrides[i];
+                let until = o.expires.map(|d| d.to_string()).unwrap_or_default();
+                format!(
+                    "{} (line {}, expired {until})",
+                    book.id(o.customer as usize),
+                    o.line
+                )
+            })
+            .collect();
+        warn(&format!("expired overrides ignored: {}", list.join(", ")));
+    }
+    let inputs: Vec<&std::path::Path> = plan
+        .inputs()
+        .into_iter()
+        .chain(args.overrides.as_deref())
+        .chain(args.previous.as_deref())
+        .collect();
     let output = Output::resolve(&args.output, false);
+    let tier_names: Vec<&str> = policy.tier_names().collect();
+
+    // Last period, by customer id: (name, tier).
+    let before: Option<HashMap<&str, (&str, u16)>> = previous.as_ref().map(|p| {
+        p.rows
+            .iter()
+            .map(|(id, name, tier)| (id.as_str(), (name.as_str(), *tier)))
+            .collect()
+    });
+
     if args.summary {
+        if let Some(before) = &before {
+            let rows = Matrix::new(&tier_names, &book, &standings, before);
+            return output.write(&rows, &inputs);
+        }
         let rows = SummaryRows {
             policy: &policy,
             rows: summarize(&activities, &standings, policy.tiers.levels.len()),
         };
-        output.write(&rows, &plan.inputs())
-    } else {
-        let mut order: Vec<u32> = (0..book.len() as u32).collect();
-        // Top tier first, then the biggest spenders, then in file order.
-        order.sort_unstable_by_key(|&i| {
-            let i = i as usize;
-            (
-                standings[i].tier,
-                std::cmp::Reverse(activities[i].spend_cents),
-                i,
-            )
-        });
-        let rows = CustomerRows {
-            policy: &policy,
-            book: &book,
-            activities: &activities,
-            standings: &standings,
-            order,
-        };
-        output.write(&rows, &plan.inputs())
+        return output.write(&rows, &inputs);
     }
+
+    let mut order: Vec<u32> = (0..book.len() as u32).collect();
+    // Top tier first, then the biggest spenders, then in file order.
+    order.sort_unstable_by_key(|&i| {
+        let i = i as usize;
+        (
+            standings[i].tier,
+            std::cmp::Reverse(activities[i].spend_cents),
+            i,
+        )
+    });
+    let mut columns = CUSTOMER_COLUMNS.to_vec();
+    let mut gone = Vec::new();
+    let mut previous_tier = Vec::new();
+    if let Some(before) = &before {
+        columns.extend([
+            col("previous_tier", Kind::Text),
+            col("movement", Kind::Text),
+        ]);
+        previous_tier = (0..book.len())
+            .map(|i| before.get(book.id(i)).map(|(_, t)| *t))
+            .collect();
+        let mut left: Vec<(&str, &str, u16)> = before
+            .iter()
+            .filter(|(id, _)| book.find(id.as_bytes()).is_none())
+            .map(|(id, (name, tier))| (*id, *name, *tier))
+            .collect();
+        left.sort();
+        gone = left;
+    }
+    let rows = CustomerRows {
+        policy: &policy,
+        book: &book,
+        activities: &activities,
+        standings: &standings,
+        order,
+        columns,
+        overrides: &overrides,
+        pinned,
+        previous_tier,
+        gone,
+    };
+    output.write(&rows, &inputs)
 }
 
 /// A customer whose totals do not fit 64-bit cents is bad data (±92 trillion).
@@ -91,6 +168,9 @@ const CUSTOMER_COLUMNS: &[Column] = &[
     col("score", Kind::Score),
     col("care_goal_met", Kind::Bool),
     col("points_clear_on", Kind::Date),
+    // Filled by hand in a spreadsheet and read back with --overrides.
+    col("override_tier", Kind::Text),
+    col("override_reason", Kind::Text),
 ];
 
 struct CustomerRows<'a> {
@@ -99,21 +179,37 @@ struct CustomerRows<'a> {
     activities: &'a [Activity],
     standings: &'a [Standing],
     order: Vec<u32>,
+    columns: Vec<Column>,
+    overrides: &'a [Override],
+    pinned: HashMap<u32, usize>,
+    /// With --previous: each customer's tier last period.
+    previous_tier: Vec<Option<u16>>,
+    /// With --previous: customers of last period no longer in the customer file.
+    gone: Vec<(&'a str, &'a str, u16)>,
 }
 
 impl Rows for CustomerRows<'_> {
     fn columns(&self) -> &[Column] {
-        CUSTOMER_COLUMNS
+        &self.columns
     }
 
     fn len(&self) -> usize {
-        self.order.len()
+        self.order.len() + self.gone.len()
     }
 
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
-        let i = self.order[i] as usize;
-        let (a, s) = (&self.activities[i], &self.standings[i]);
         let tier = |t: u16| Cell::Text(&self.policy.tiers.levels[t as usize].name);
+        let Some(&i) = self.order.get(i) else {
+            // a customer gone since last period
+            let (id, name, before) = self.gone[i - self.order.len()];
+            out.extend([Cell::Text(id), Cell::Text(name)]);
+            out.extend(std::iter::repeat_n(Cell::Empty, CUSTOMER_COLUMNS.len() - 2));
+            out.extend([tier(before), Cell::Text(Movement::Gone.as_str())]);
+            return;
+        };
+        let i = i as usize;
+        let (a, s) = (&self.activities[i], &self.standings[i]);
+        let pinned = self.pinned.get(&(i as u32)).map(|&o| &self.overrides[o]);
         out.extend([
             Cell::Text(self.book.id(i)),
             Cell::Text(self.book.name(i)),
@@ -135,7 +231,14 @@ impl Rows for CustomerRows<'_> {
             s.score().into(),
             Cell::Bool(s.care_goal_met),
             s.points_clear_on.into(),
+            pinned.map_or(Cell::Empty, |o| tier(o.tier)),
+            pinned.map_or(Cell::Empty, |o| Cell::Text(&o.reason)),
         ]);
+        if !self.previous_tier.is_empty() {
+            let before = self.previous_tier[i];
+            out.push(before.map_or(Cell::Empty, tier));
+            out.push(Cell::Text(Movement::between(Some(s.tier), before).as_str()));
+        }
     }
 }
 
@@ -176,5 +279,73 @@ impl Rows for SummaryRows<'_> {
             r.churn_rate.into(),
             Cell::Int(r.care_goal_met as i64),
         ]);
+    }
+}
+
+/// The from×to matrix: a row per last period's tier (and `new`), a column per tier now
+/// (and `gone`), counts of customers.
+struct Matrix {
+    columns: Vec<Column>,
+    labels: Vec<String>,
+    counts: Vec<Vec<i64>>,
+}
+
+impl Matrix {
+    fn new(
+        tiers: &[&str],
+        book: &CustomerBook,
+        standings: &[Standing],
+        before: &HashMap<&str, (&str, u16)>,
+    ) -> Matrix {
+        let n = tiers.len();
+        // rows: previous tiers, then "new"; columns: current tiers, then "gone", then total
+        let mut counts = vec![vec![0i64; n + 2]; n + 1];
+        for (i, s) in standings.iter().enumerate() {
+            let from = before.get(book.id(i)).map_or(n, |(_, t)| *t as usize);
+            counts[from][s.tier as usize] += 1;
+        }
+        for (id, (_, t)) in before {
+            if book.find(id.as_bytes()).is_none() {
+                counts[*t as usize][n] += 1;
+            }
+        }
+        for row in &mut counts {
+            row[n + 1] = row[..=n].iter().sum();
+        }
+        // Column names live as long as the program: a handful of tier names.
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        let mut columns = vec![col("from", Kind::Text)];
+        columns.extend(
+            tiers
+                .iter()
+                .map(|t| col(leak(format!("to_{t}")), Kind::Int)),
+        );
+        columns.extend([col("gone", Kind::Int), col("total", Kind::Int)]);
+        let mut labels: Vec<String> = tiers.iter().map(|t| t.to_string()).collect();
+        labels.push("new".into());
+        Matrix {
+            columns,
+            labels,
+            counts,
+        }
+    }
+}
+
+impl Rows for Matrix {
+    fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
+        out.push(Cell::Text(&self.labels[i]));
+        out.extend(self.counts[i].iter().map(|&c| Cell::Int(c)));
+    }
+
+    fn notes(&self) -> Vec<String> {
+        vec!["rows: last period's tier (new: not in it); columns: the tier now (gone: no longer a customer)".into()]
     }
 }

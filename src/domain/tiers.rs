@@ -477,6 +477,64 @@ fn score_tiers(
     (tiers, scores)
 }
 
+/// Pins the overridden tiers (the computed tier stays in `computed_tier`). Returns, per
+/// pinned customer, the override that applies (the last one given for it), and the
+/// overrides ignored because they expired before `as_of`.
+pub fn apply_overrides(
+    standings: &mut [Standing],
+    overrides: &[crate::load::Override],
+    as_of: NaiveDate,
+) -> (std::collections::HashMap<u32, usize>, Vec<usize>) {
+    let mut pinned = std::collections::HashMap::new();
+    let mut expired = Vec::new();
+    for (i, o) in overrides.iter().enumerate() {
+        if o.expires.is_some_and(|e| e < as_of) {
+            expired.push(i);
+            continue;
+        }
+        if let Some(s) = standings.get_mut(o.customer as usize) {
+            s.tier = o.tier;
+            pinned.insert(o.customer, i);
+        }
+    }
+    (pinned, expired)
+}
+
+/// How a customer's tier changed since the previous period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Movement {
+    Up,
+    Down,
+    Same,
+    /// Not in the previous period's tiers.
+    New,
+    /// In the previous period's tiers, no longer in the customer file.
+    Gone,
+}
+
+impl Movement {
+    /// From the tier ranks now and before (0 = top).
+    pub fn between(now: Option<u16>, before: Option<u16>) -> Movement {
+        match (now, before) {
+            (Some(n), Some(b)) if n < b => Movement::Up,
+            (Some(n), Some(b)) if n > b => Movement::Down,
+            (Some(_), Some(_)) => Movement::Same,
+            (Some(_), None) => Movement::New,
+            (None, _) => Movement::Gone,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Movement::Up => "up",
+            Movement::Down => "down",
+            Movement::Same => "same",
+            Movement::New => "new",
+            Movement::Gone => "gone",
+        }
+    }
+}
+
 /// One line of the per-tier summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TierSummary {
@@ -792,6 +850,15 @@ mod tests {
             i64::MAX - 10,
             "the overflowing row is not added"
         );
+    }
+
+    #[test]
+    fn movement_between_periods() {
+        assert_eq!(Movement::between(Some(0), Some(1)), Movement::Up);
+        assert_eq!(Movement::between(Some(2), Some(1)), Movement::Down);
+        assert_eq!(Movement::between(Some(1), Some(1)), Movement::Same);
+        assert_eq!(Movement::between(Some(1), None), Movement::New);
+        assert_eq!(Movement::between(None, Some(1)), Movement::Gone);
     }
 
     #[test]

@@ -8,6 +8,8 @@ mod contacts;
 mod customers;
 pub mod index;
 mod orders;
+mod sheet;
+mod tier_files;
 
 pub use complaints::read_complaints;
 pub use contacts::read_contacts;
@@ -16,6 +18,8 @@ pub use index::IdIndex;
 pub use orders::{
     read_orders, read_orders_file, read_orders_file_with, OrderSink, OrderSource, OrderStats,
 };
+pub use sheet::{sheet_to_csv, SheetPath};
+pub use tier_files::{read_overrides, read_previous, Override, Previous};
 
 use std::collections::BTreeMap;
 use std::io::Read;

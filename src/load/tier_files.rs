@@ -1,0 +1,159 @@
+//! Files an analyst hands back: overrides (customer_id, tier, reason, optional expires)
+//! and last month's tiers export. Either may be the tiers export itself, edited in a
+//! spreadsheet: its `override_tier` / `override_reason` columns are the overrides.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use chrono::NaiveDate;
+use csv::ByteRecord;
+
+use super::{csv_reader, is_blank, line_of, opt, read_header, req, Field, RowCheck};
+use crate::error::Problems;
+use crate::load::CustomerBook;
+use crate::parse;
+
+/// A tier pinned by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    pub customer: u32,
+    /// Index into the policy's tiers.
+    pub tier: u16,
+    pub reason: String,
+    pub expires: Option<NaiveDate>,
+    pub line: u64,
+}
+
+/// Reads an overrides file. Rows with an empty tier are no override (an export where most
+/// rows are not pinned); an unknown customer or tier is a problem with its row.
+pub fn read_overrides<R: Read>(
+    input: R,
+    file: &str,
+    book: &CustomerBook,
+    tiers: &[&str],
+    problems: &mut Problems,
+) -> Vec<Override> {
+    let mut reader = csv_reader(input);
+    let mut out = Vec::new();
+    // The export's own columns win when present: `tier` there is the computed one.
+    let fields: &[Field] = &[
+        req("customer_id"),
+        opt("override_tier"),
+        opt("override_reason"),
+        opt("tier"),
+        opt("reason"),
+        opt("expires"),
+    ];
+    let Some(header) = read_header(&mut reader, file, fields, &BTreeMap::new(), problems) else {
+        return out;
+    };
+    let (tier_at, reason_at) = if header.at[1].is_some() {
+        (1, 2)
+    } else {
+        (3, 4)
+    };
+    if header.at[tier_at].is_none() {
+        problems.add(
+            file,
+            1,
+            None,
+            None,
+            "expected a tier column (override_tier, or tier) naming the pinned tier",
+        );
+        return out;
+    }
+    let mut record = ByteRecord::new();
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        if is_blank(&record) {
+            continue;
+        }
+        let line = line_of(&record);
+        let mut row = RowCheck {
+            file,
+            line,
+            header: &header,
+            problems,
+            ok: true,
+        };
+        let Some(tier) = row.opt_text(&record, tier_at) else {
+            continue;
+        };
+        let id = row.text(&record, 0).to_string();
+        let customer = book.find(id.as_bytes());
+        if customer.is_none() && !id.is_empty() {
+            row.bad(0, id.as_bytes(), "no such customer in the customers file");
+        }
+        let tier_index = tiers.iter().position(|t| *t == tier);
+        if tier_index.is_none() {
+            row.bad(
+                tier_at,
+                tier.as_bytes(),
+                format!("unknown tier; the policy's tiers are {}", tiers.join(", ")),
+            );
+        }
+        let reason = row.opt_text(&record, reason_at).unwrap_or("").to_string();
+        let expires = row.opt_with(&record, 5, parse::date_cell);
+        if let (true, Some(customer), Some(tier)) = (row.ok, customer, tier_index) {
+            out.push(Override {
+                customer,
+                tier: tier as u16,
+                reason,
+                expires,
+                line,
+            });
+        }
+    }
+    out
+}
+
+/// Last month's tiers: per customer id, the tier name and the name.
+#[derive(Debug, Default)]
+pub struct Previous {
+    pub rows: Vec<(String, String, u16)>,
+}
+
+/// Reads last month's tiers export (customer_id, tier, and name if there).
+pub fn read_previous<R: Read>(
+    input: R,
+    file: &str,
+    tiers: &[&str],
+    problems: &mut Problems,
+) -> Previous {
+    let mut reader = csv_reader(input);
+    let mut out = Previous::default();
+    let fields: &[Field] = &[req("customer_id"), req("tier"), opt("name")];
+    let Some(header) = read_header(&mut reader, file, fields, &BTreeMap::new(), problems) else {
+        return out;
+    };
+    let mut record = ByteRecord::new();
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        if is_blank(&record) {
+            continue;
+        }
+        let line = line_of(&record);
+        let mut row = RowCheck {
+            file,
+            line,
+            header: &header,
+            problems,
+            ok: true,
+        };
+        let id = row.text(&record, 0).to_string();
+        let tier = row.opt_text(&record, 1).unwrap_or("").to_string();
+        let name = row.opt_text(&record, 2).unwrap_or("").to_string();
+        if tier.is_empty() {
+            // a customer who was "gone" last month: not in last month's tiers
+            continue;
+        }
+        match tiers.iter().position(|t| *t == tier) {
+            Some(i) if row.ok => out.rows.push((id, name, i as u16)),
+            Some(_) => {}
+            None => row.bad(
+                1,
+                tier.as_bytes(),
+                format!("unknown tier; the policy's tiers are {}", tiers.join(", ")),
+            ),
+        }
+    }
+    out
+}
