@@ -121,6 +121,9 @@ pub struct DueArgs {
     /// Print nothing at all when nothing is due (for cron mail)
     #[arg(long)]
     pub quiet_empty: bool,
+    /// Tiers pinned by hand (as for `tiers --overrides`): the list sorts and filters by them
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -384,3 +384,26 @@ fn the_sample_list_runs_and_every_row_names_a_known_rule() {
     sorted.sort_by_key(|s| ["overdue", "due", "upcoming"].iter().position(|x| x == s));
     assert_eq!(statuses, sorted, "overdue first, then due, then upcoming");
 }
+
+#[test]
+fn overrides_change_the_tier_on_the_list() {
+    let dir = desk();
+    let d = dir.path();
+    std::fs::write(
+        d.join("pins.csv"),
+        "customer_id,tier,reason\nC2,Platinum,installer's friend\n",
+    )
+    .unwrap();
+    let rows = list(
+        d,
+        &[
+            "--date",
+            "2026-11-30",
+            "--rule",
+            "survey",
+            "--overrides",
+            d.join("pins.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(rows[0][5], "Platinum");
+}

@@ -48,11 +48,16 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
         .load_complaints(&policy, &book, &mut problems)?
         .unwrap_or_default();
     let contacts = plan.load_contacts(&policy, &book, &mut problems)?;
+    let overrides = match &args.overrides {
+        Some(path) => plan.load_overrides(path, &policy, &book, &mut problems)?,
+        None => Vec::new(),
+    };
     crate::cmd::tiers::overflow_problem(&tiers, &book, &plan.orders, &mut problems);
     fail_on(problems)?;
     warn_skipped(&stats, &plan.orders);
 
-    let standings = classify(&tiers.activities, &book, &policy.tiers, plan.as_of);
+    let mut standings = classify(&tiers.activities, &book, &policy.tiers, plan.as_of);
+    crate::domain::tiers::apply_overrides(&mut standings, &overrides, plan.as_of);
     let tier_names: Vec<&str> = policy.tier_names().collect();
     let inputs = DueInputs {
         book: &book,
