@@ -404,3 +404,87 @@ fn bad_overrides_name_their_rows_and_md_renders() {
     let md = run(d, &["tiers", "--summary", "--format", "md"]);
     assert!(md.starts_with("| tier | customers |"), "{md}");
 }
+
+/// The exported workbook itself, re-saved as a spreadsheet would with an override typed
+/// into its override columns, pins the tier.
+#[test]
+fn the_exported_workbook_edited_and_resaved_pins_tiers() {
+    let dir = desk();
+    let d = dir.path();
+    let export = d.join("tiers.xlsx");
+    caredesk()
+        .args(["tiers", "--as-of", "2026-11-22", "--data"])
+        .arg(d)
+        .arg("--output")
+        .arg(&export)
+        .assert()
+        .success();
+
+    let mut book = open_workbook_auto(&export).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap() as u16;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy/mm/dd");
+    for (r, row) in sheet.rows().enumerate() {
+        let r = r as u32;
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Data::String(s) => {
+                    ws.write_string(r, c, s).unwrap();
+                }
+                Data::Float(f) => {
+                    ws.write_number(r, c, *f).unwrap();
+                }
+                Data::Int(i) => {
+                    ws.write_number(r, c, *i as f64).unwrap();
+                }
+                Data::Bool(b) => {
+                    ws.write_boolean(r, c, *b).unwrap();
+                }
+                Data::DateTime(t) => {
+                    ws.write_number_with_format(r, c, t.as_f64(), &date)
+                        .unwrap();
+                }
+                _ => {}
+            }
+        }
+        if row[0] == Data::String("C3".into()) {
+            ws.write_string(r, at("override_tier"), "VIP").unwrap();
+            ws.write_string(r, at("override_reason"), "long-standing client")
+                .unwrap();
+        }
+    }
+    let edited = d.join("tiers-edited.xlsx");
+    wb.save(&edited).unwrap();
+
+    let out = run(
+        d,
+        &[
+            "tiers",
+            "--format",
+            "csv",
+            "--overrides",
+            edited.to_str().unwrap(),
+        ],
+    );
+    let rows = rows(&out);
+    let r = find(&rows, "C3");
+    assert_eq!(
+        (&r[2], &r[3], &r[20], &r[21]),
+        ("VIP", "Member", "VIP", "long-standing client")
+    );
+    assert_eq!(
+        &find(&rows, "007")[2],
+        "Member",
+        "rows left alone keep their tier"
+    );
+}

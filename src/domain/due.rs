@@ -758,6 +758,52 @@ mod tests {
     }
 
     #[test]
+    fn points_expiry_comes_30_days_before_the_clearing_date() {
+        let policy = Policy::default().due;
+        let (book, _) = CustomerBook::from_customers(vec![customer("C1")]);
+        let retain = Standing {
+            tier: 0,
+            computed_tier: 0,
+            segment: Segment::Retain,
+            lifecycle: crate::domain::tiers::Lifecycle::Lost,
+            churned: true,
+            care_goal_met: true,
+            score_centi: None,
+            days_since_visit: Some(800),
+            points_clear_on: Some(d("2027-02-28")),
+        };
+        let on = |date: &str| {
+            let day = Day {
+                date: d(date),
+                within: 0,
+                grace: 14,
+            };
+            let fold = DueFold::new(&policy, day, 1);
+            let inputs = DueInputs {
+                book: &book,
+                standings: std::slice::from_ref(&retain),
+                tiers: 2,
+                tier_names: &["Top", "Member"],
+                complaints: &[],
+                contacts: &[],
+            };
+            call_list(fold, &inputs)
+                .into_iter()
+                .map(|i| (policy.rules[i.rule].name.clone(), i.source_id, i.status))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            on("2027-01-29"),
+            [(
+                "points-expiry".to_string(),
+                "2027-02-28".to_string(),
+                Status::Due
+            )]
+        );
+        assert!(on("2027-01-28").is_empty());
+    }
+
+    #[test]
     fn do_not_contact_customers_are_never_listed() {
         let policy = Policy::default().due;
         let mut quiet = customer("C1");
