@@ -3,10 +3,8 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use csv::ByteRecord;
-
 use super::orders::{resolve, Resolved};
-use super::{csv_reader, is_blank, line_of, opt, read_header, req, Field, RowCheck};
+use super::{csv_reader, each_row, opt, read_header, req, Field};
 use crate::error::Problems;
 use crate::load::CustomerBook;
 use crate::model::{one_of, Category, Complaint, Severity};
@@ -42,42 +40,17 @@ pub fn read_complaints<R: Read>(
     let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
     let expect_category = format!("expected {}", one_of(&categories));
     let mut first_line: foldhash::HashMap<String, u64> = Default::default();
-    let mut record = ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                problems.add(
-                    file,
-                    line_of(&record),
-                    None,
-                    None,
-                    format!("cannot read: {e}"),
-                );
-                break;
-            }
-        }
-        if is_blank(&record) {
-            continue;
-        }
-        let line = line_of(&record);
-        let mut row = RowCheck {
-            file,
-            line,
-            header: &header,
-            problems,
-            ok: true,
-        };
-        let complaint_id = row.text(&record, 0).to_string();
-        let customer = resolve(&mut row, &record, 1, book, unknown, true);
-        let order_id = row.opt_text(&record, 2).map(str::to_string);
-        let category = row.req(&record, 3, Category::parse, &expect_category);
-        let opened_at = row.req_with(&record, 4, parse::datetime_cell, parse::EXPECT_DATETIME);
-        let responded_at = row.opt_with(&record, 5, parse::datetime_cell);
-        let closed_at = row.opt_with(&record, 6, parse::datetime_cell);
+    each_row(&mut reader, file, &header, problems, |row, record| {
+        let line = row.line;
+        let complaint_id = row.text(record, 0).to_string();
+        let customer = resolve(row, record, 1, book, unknown, true);
+        let order_id = row.opt_text(record, 2).map(str::to_string);
+        let category = row.req(record, 3, Category::parse, &expect_category);
+        let opened_at = row.req_with(record, 4, parse::datetime_cell, parse::EXPECT_DATETIME);
+        let responded_at = row.opt_with(record, 5, parse::datetime_cell);
+        let closed_at = row.opt_with(record, 6, parse::datetime_cell);
         let severity = row.opt(
-            &record,
+            record,
             7,
             Severity::parse,
             "expected normal, major or empty",
@@ -85,7 +58,7 @@ pub fn read_complaints<R: Read>(
         if let Some(opened) = opened_at {
             for (f, at, what) in [(5, responded_at, "answered"), (6, closed_at, "closed")] {
                 if at.is_some_and(|t| t < opened) {
-                    let cell = header.cell(&record, f).to_vec();
+                    let cell = header.cell(record, f).to_vec();
                     row.bad(
                         f,
                         &cell,
@@ -112,7 +85,7 @@ pub fn read_complaints<R: Read>(
         let (true, Resolved::Found(customer), Some(category), Some(opened_at)) =
             (row.ok, customer, category, opened_at)
         else {
-            continue;
+            return;
         };
         out.push(Complaint {
             complaint_id,
@@ -125,7 +98,7 @@ pub fn read_complaints<R: Read>(
             severity: severity.unwrap_or_default(),
             line,
         });
-    }
+    });
     out
 }
 

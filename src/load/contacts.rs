@@ -4,10 +4,8 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use csv::ByteRecord;
-
 use super::orders::{resolve, Resolved};
-use super::{csv_reader, is_blank, line_of, opt, read_header, req, Field, RowCheck};
+use super::{csv_reader, each_row, opt, read_header, req, Field};
 use crate::error::Problems;
 use crate::load::CustomerBook;
 use crate::model::Contact;
@@ -37,35 +35,9 @@ pub fn read_contacts<R: Read>(
     let Some(header) = read_header(&mut reader, file, FIELDS, renames, problems) else {
         return out;
     };
-    let mut record = ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                problems.add(
-                    file,
-                    line_of(&record),
-                    None,
-                    None,
-                    format!("cannot read: {e}"),
-                );
-                break;
-            }
-        }
-        if is_blank(&record) {
-            continue;
-        }
-        let line = line_of(&record);
-        let mut row = RowCheck {
-            file,
-            line,
-            header: &header,
-            problems,
-            ok: true,
-        };
-        let customer = resolve(&mut row, &record, 0, book, UnknownCustomer::Error, true);
-        let rule = row.text(&record, 1).to_string();
+    each_row(&mut reader, file, &header, problems, |row, record| {
+        let customer = resolve(row, record, 0, book, UnknownCustomer::Error, true);
+        let rule = row.text(record, 1).to_string();
         if !rule.is_empty() && !rules.contains(&rule.as_str()) {
             let cell = rule.clone();
             row.bad(
@@ -74,10 +46,10 @@ pub fn read_contacts<R: Read>(
                 format!("unknown rule; the policy's rules are {}", rules.join(", ")),
             );
         }
-        let source_id = row.text(&record, 2).to_string();
-        let done_on = row.req_with(&record, 3, parse::date_cell, parse::EXPECT_DATE);
-        let by = row.opt_text(&record, 4).map(str::to_string);
-        let note = row.opt_text(&record, 5).map(str::to_string);
+        let source_id = row.text(record, 2).to_string();
+        let done_on = row.req_with(record, 3, parse::date_cell, parse::EXPECT_DATE);
+        let by = row.opt_text(record, 4).map(str::to_string);
+        let note = row.opt_text(record, 5).map(str::to_string);
         if let (true, Resolved::Found(customer), Some(done_on)) = (row.ok, customer, done_on) {
             out.push(Contact {
                 customer,
@@ -88,6 +60,6 @@ pub fn read_contacts<R: Read>(
                 note,
             });
         }
-    }
+    });
     out
 }

@@ -4,9 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use csv::ByteRecord;
-
-use super::{csv_reader, is_blank, line_of, opt, read_header, req, Field, RowCheck};
+use super::{csv_reader, each_row, opt, read_header, req, Field};
 use crate::error::Problems;
 use chrono::NaiveDate;
 
@@ -237,48 +235,23 @@ pub fn read_customers<R: Read>(
     };
     // The line of each kept customer, for "duplicate; first on line N".
     let mut lines: Vec<u64> = Vec::new();
-    let mut record = ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                problems.add(
-                    file,
-                    line_of(&record),
-                    None,
-                    None,
-                    format!("cannot read: {e}"),
-                );
-                break;
-            }
-        }
-        if is_blank(&record) {
-            continue;
-        }
-        let line = line_of(&record);
-        let mut row = RowCheck {
-            file,
-            line,
-            header: &header,
-            problems,
-            ok: true,
-        };
+    each_row(&mut reader, file, &header, problems, |row, record| {
+        let line = row.line;
         let customer = Customer {
-            customer_id: row.text(&record, 0).to_string(),
-            name: row.text(&record, 1).to_string(),
-            phone: row.opt_text(&record, 2).map(str::to_string),
-            birthday: row.opt_with(&record, 3, parse::date_cell),
-            anniversary: row.opt_with(&record, 4, parse::date_cell),
-            joined_on: row.opt_with(&record, 5, parse::date_cell),
-            owner: row.opt_text(&record, 6).map(str::to_string),
-            store: row.opt_text(&record, 7).map(str::to_string),
+            customer_id: row.text(record, 0).to_string(),
+            name: row.text(record, 1).to_string(),
+            phone: row.opt_text(record, 2).map(str::to_string),
+            birthday: row.opt_with(record, 3, parse::date_cell),
+            anniversary: row.opt_with(record, 4, parse::date_cell),
+            joined_on: row.opt_with(record, 5, parse::date_cell),
+            owner: row.opt_text(record, 6).map(str::to_string),
+            store: row.opt_text(record, 7).map(str::to_string),
             contact_ok: row
-                .opt(&record, 8, parse::boolean, parse::EXPECT_BOOL)
+                .opt(record, 8, parse::boolean, parse::EXPECT_BOOL)
                 .unwrap_or(true),
         };
         if customer.customer_id.is_empty() {
-            continue;
+            return;
         }
         // A row with a bad cell stays in the book (the bad value left empty): the run fails
         // on the problem anyway, and its orders must not also read as "unknown customer".
@@ -286,7 +259,7 @@ pub fn read_customers<R: Read>(
             Ok(Ok(())) => lines.push(line),
             Ok(Err(first)) => {
                 let column = header.name(0).to_string();
-                problems.add(
+                row.problems.add(
                     file,
                     line,
                     Some(&column),
@@ -297,7 +270,7 @@ pub fn read_customers<R: Read>(
                     ),
                 );
             }
-            Err(what) => problems.add(
+            Err(what) => row.problems.add(
                 file,
                 line,
                 None,
@@ -305,7 +278,7 @@ pub fn read_customers<R: Read>(
                 format!("cannot keep this customer: {what}"),
             ),
         }
-    }
+    });
     book
 }
 

@@ -372,6 +372,45 @@ impl RowCheck<'_> {
     }
 }
 
+/// Calls `check` with every non-blank row after the header, in file order, a fresh
+/// [`RowCheck`] for each. A read failure (an I/O error mid-file) is a problem on the line
+/// where it happened and ends the pass.
+pub(crate) fn each_row<R: Read>(
+    reader: &mut csv::Reader<R>,
+    file: &str,
+    header: &Header,
+    problems: &mut Problems,
+    mut check: impl FnMut(&mut RowCheck<'_>, &ByteRecord),
+) {
+    let mut record = ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) if is_blank(&record) => {}
+            Ok(true) => {
+                let mut row = RowCheck {
+                    file,
+                    line: line_of(&record),
+                    header,
+                    problems,
+                    ok: true,
+                };
+                check(&mut row, &record);
+            }
+            Ok(false) => break,
+            Err(e) => {
+                problems.add(
+                    file,
+                    line_of(&record),
+                    None,
+                    None,
+                    format!("cannot read: {e}"),
+                );
+                break;
+            }
+        }
+    }
+}
+
 /// Line where a record starts (1-based), as the csv reader counts it.
 pub(crate) fn line_of(record: &ByteRecord) -> u64 {
     record.position().map_or(0, |p| p.line())

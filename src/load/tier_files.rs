@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use chrono::NaiveDate;
-use csv::ByteRecord;
 
-use super::{csv_reader, is_blank, line_of, opt, read_header, req, Field, RowCheck};
+use super::{csv_reader, each_row, opt, read_header, req, Field};
 use crate::error::Problems;
 use crate::load::CustomerBook;
 use crate::parse;
@@ -62,23 +61,12 @@ pub fn read_overrides<R: Read>(
         );
         return out;
     }
-    let mut record = ByteRecord::new();
-    while let Ok(true) = reader.read_byte_record(&mut record) {
-        if is_blank(&record) {
-            continue;
-        }
-        let line = line_of(&record);
-        let mut row = RowCheck {
-            file,
-            line,
-            header: &header,
-            problems,
-            ok: true,
+    each_row(&mut reader, file, &header, problems, |row, record| {
+        let line = row.line;
+        let Some(tier) = row.opt_text(record, tier_at) else {
+            return;
         };
-        let Some(tier) = row.opt_text(&record, tier_at) else {
-            continue;
-        };
-        let id = row.text(&record, 0).to_string();
+        let id = row.text(record, 0).to_string();
         let customer = book.find(id.as_bytes());
         if customer.is_none() && !id.is_empty() {
             row.bad(0, id.as_bytes(), "no such customer in the customers file");
@@ -91,8 +79,8 @@ pub fn read_overrides<R: Read>(
                 format!("unknown tier; the policy's tiers are {}", tiers.join(", ")),
             );
         }
-        let reason = row.opt_text(&record, reason_at).unwrap_or("").to_string();
-        let expires = row.opt_with(&record, 5, parse::date_cell);
+        let reason = row.opt_text(record, reason_at).unwrap_or("").to_string();
+        let expires = row.opt_with(record, 5, parse::date_cell);
         if let (true, Some(customer), Some(tier)) = (row.ok, customer, tier_index) {
             out.push(Override {
                 customer,
@@ -102,7 +90,7 @@ pub fn read_overrides<R: Read>(
                 line,
             });
         }
-    }
+    });
     out
 }
 
@@ -125,25 +113,13 @@ pub fn read_previous<R: Read>(
     let Some(header) = read_header(&mut reader, file, fields, &BTreeMap::new(), problems) else {
         return out;
     };
-    let mut record = ByteRecord::new();
-    while let Ok(true) = reader.read_byte_record(&mut record) {
-        if is_blank(&record) {
-            continue;
-        }
-        let line = line_of(&record);
-        let mut row = RowCheck {
-            file,
-            line,
-            header: &header,
-            problems,
-            ok: true,
-        };
-        let id = row.text(&record, 0).to_string();
-        let tier = row.opt_text(&record, 1).unwrap_or("").to_string();
-        let name = row.opt_text(&record, 2).unwrap_or("").to_string();
+    each_row(&mut reader, file, &header, problems, |row, record| {
+        let id = row.text(record, 0).to_string();
+        let tier = row.opt_text(record, 1).unwrap_or("").to_string();
+        let name = row.opt_text(record, 2).unwrap_or("").to_string();
         if tier.is_empty() {
             // a customer who was "gone" last month: not in last month's tiers
-            continue;
+            return;
         }
         match tiers.iter().position(|t| *t == tier) {
             Some(i) if row.ok => out.rows.push((id, name, i as u16)),
@@ -154,6 +130,6 @@ pub fn read_previous<R: Read>(
                 format!("unknown tier; the policy's tiers are {}", tiers.join(", ")),
             ),
         }
-    }
+    });
     out
 }
