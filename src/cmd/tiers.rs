@@ -85,16 +85,19 @@ pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
         return output.write(&rows, &inputs);
     }
 
-    let mut order: Vec<u32> = (0..book.len() as u32).collect();
-    // Top tier first, then the biggest spenders, then in file order.
-    order.sort_unstable_by_key(|&i| {
-        let i = i as usize;
-        (
-            standings[i].tier,
-            std::cmp::Reverse(activities[i].spend_cents),
-            i,
-        )
-    });
+    // Top tier first, then the biggest spenders, then in file order; the keys are laid
+    // out first so the sort does not chase two vectors per comparison.
+    let mut keys: Vec<(u16, std::cmp::Reverse<i64>, u32)> = (0..book.len())
+        .map(|i| {
+            (
+                standings[i].tier,
+                std::cmp::Reverse(activities[i].spend_cents),
+                i as u32,
+            )
+        })
+        .collect();
+    keys.sort_unstable();
+    let order: Vec<u32> = keys.into_iter().map(|k| k.2).collect();
     let mut columns = CUSTOMER_COLUMNS.to_vec();
     let mut gone = Vec::new();
     let mut previous_tier = Vec::new();

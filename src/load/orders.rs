@@ -286,7 +286,7 @@ impl OwnedBatch {
 const PARALLEL_FROM: u64 = 32 << 20;
 
 /// Reads an orders file like [`read_orders`], on two threads when the file is large:
-/// the file is cut at a line end two fifths in, the rest is checked on a worker
+/// the file is cut at a line end a third of the way in, the rest is checked on a worker
 /// thread and its rows are handed to `sink` on this one. The cut is safe only outside a
 /// quoted field: it is used when the quote characters before it are even in number,
 /// otherwise one thread reads it all. Rows reach the sink out of file order; line numbers
@@ -392,7 +392,7 @@ pub fn read_orders_file_with(
     Ok(stats)
 }
 
-/// A line end two fifths into the file, if cutting there cannot fall inside a quoted
+/// A line end a third of the way into the file, if cutting there cannot fall inside a quoted
 /// field (an even number of quote characters before it), and the number of line ends
 /// before it (the second reader's line numbers start after them).
 #[cfg(unix)]
@@ -400,7 +400,7 @@ fn safe_split(file: &std::fs::File, size: u64) -> std::io::Result<Option<(u64, u
     use std::os::unix::fs::FileExt;
     let mut buf = vec![0u8; 1 << 20];
     // The first part's thread also folds every row of both parts: give it less to read.
-    let mut at = size * 2 / 5;
+    let mut at = size / 3;
     let split = loop {
         let n = file.read_at(&mut buf, at)?;
         if n == 0 {
