@@ -309,9 +309,10 @@ pub fn warn(message: &str) {
 pub fn warn_skipped(stats: &OrderStats, file: &Path) {
     if stats.unknown_customer > 0 {
         warn(&format!(
-            "{}: {} rows name customers not in the customers file; skipped (validation.unknown_customer = \"skip\")",
+            "{}: {} {} customers not in the customers file; skipped (validation.unknown_customer = \"skip\")",
             display(file),
-            stats.unknown_customer
+            stats.unknown_customer,
+            if stats.unknown_customer == 1 { "row names" } else { "rows name" }
         ));
     }
 }
