@@ -787,6 +787,33 @@ mod tests {
     }
 
     #[test]
+    fn segment_boundaries_frequency_and_top_ten_percent() {
+        let p = Policy::default().tiers;
+        // 11 customers: top10 is rank − 1 ≥ 0.9 × 10 = 9, the two highest point balances.
+        let mut rows = vec![];
+        // C0: 4 purchases in the window (2 a year) and the most points: upgrade.
+        // C1: 3 purchases (1.5 a year) and the second-most points: not frequent, first
+        //     purchase over a year ago: abandon (top, but bought within 2 years).
+        for m in ["2025-01-01", "2025-06-01", "2026-01-01", "2026-06-01"] {
+            rows.push((0, m, Sale, 10_000_000, None));
+        }
+        for m in ["2025-01-01", "2025-06-01", "2026-01-01"] {
+            rows.push((1, m, Sale, 9_000_000, None));
+        }
+        // C2: the third-most points, 4 purchases: stable, not upgrade (rank − 1 = 8 < 9).
+        for m in ["2025-02-01", "2025-07-01", "2026-02-01", "2026-07-01"] {
+            rows.push((2, m, Sale, 100_000, None));
+        }
+        for c in 3..11 {
+            rows.push((c, "2025-01-01", Sale, 100 * c as i128, None));
+        }
+        let s = run(&p, 11, &rows);
+        assert_eq!(s[0].segment, Segment::Upgrade);
+        assert_eq!(s[1].segment, Segment::Abandon);
+        assert_eq!(s[2].segment, Segment::Stable);
+    }
+
+    #[test]
     fn retain_is_top_points_without_a_purchase_in_two_years_and_shows_the_clearing_date() {
         let p = Policy::default().tiers;
         let s = run(
