@@ -19,6 +19,23 @@ pub struct Customer {
     pub contact_ok: bool,
 }
 
+impl Customer {
+    /// The customer as the book hands customers out: borrowed.
+    pub fn view(&self) -> crate::load::CustomerView<'_> {
+        crate::load::CustomerView {
+            customer_id: &self.customer_id,
+            name: &self.name,
+            phone: self.phone.as_deref(),
+            birthday: self.birthday,
+            anniversary: self.anniversary,
+            joined_on: self.joined_on,
+            owner: self.owner.as_deref(),
+            store: self.store.as_deref(),
+            contact_ok: self.contact_ok,
+        }
+    }
+}
+
 /// What an order row records: a sale or a service job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OrderKind {

@@ -169,37 +169,37 @@ impl CustomerBook {
     /// Adds a customer; `Err` names what does not fit (a field over 65,535 bytes, more
     /// than 65,534 owners or stores, an arena over 4 GiB) or, with `Ok(Err(first))`, the
     /// index of an earlier customer with the same id.
-    fn push(&mut self, c: &Customer, keep: Keep) -> Result<Result<(), u32>, &'static str> {
+    fn push(&mut self, c: CustomerView<'_>, keep: Keep) -> Result<Result<(), u32>, &'static str> {
         let index = u32::try_from(self.rows.len()).map_err(|_| "too many customers")?;
         if let Err(first) = self.index.insert(c.customer_id.as_bytes(), index) {
             return Ok(Err(first));
         }
         let phone = if keep.phone {
-            c.phone.as_deref().unwrap_or("")
+            c.phone.unwrap_or("")
         } else {
             ""
         };
         let len = |s: &str| u16::try_from(s.len()).map_err(|_| "a field longer than 65,535 bytes");
         let row = Row {
             start: u32::try_from(self.text.len()).map_err(|_| "customer text over 4 GiB")?,
-            id_len: len(&c.customer_id)?,
-            name_len: len(&c.name)?,
+            id_len: len(c.customer_id)?,
+            name_len: len(c.name)?,
             phone_len: len(phone)?,
             owner: self
                 .owners
-                .intern(c.owner.as_deref())
+                .intern(c.owner)
                 .ok_or("more than 65,534 owners")?,
             store: self
                 .stores
-                .intern(c.store.as_deref())
+                .intern(c.store)
                 .ok_or("more than 65,534 stores")?,
             contact_ok: c.contact_ok,
             birthday: c.birthday,
             anniversary: c.anniversary,
             joined_on: c.joined_on,
         };
-        self.text.push_str(&c.customer_id);
-        self.text.push_str(&c.name);
+        self.text.push_str(c.customer_id);
+        self.text.push_str(c.name);
         self.text.push_str(phone);
         self.rows.push(row);
         Ok(Ok(()))
@@ -211,7 +211,7 @@ impl CustomerBook {
         let mut book = CustomerBook::default();
         let mut dropped = Vec::new();
         for c in customers {
-            if !matches!(book.push(&c, Keep::ALL), Ok(Ok(()))) {
+            if !matches!(book.push(c.view(), Keep::ALL), Ok(Ok(()))) {
                 dropped.push(c);
             }
         }
@@ -237,15 +237,16 @@ pub fn read_customers<R: Read>(
     let mut lines: Vec<u64> = Vec::new();
     each_row(&mut reader, file, &header, problems, |row, record| {
         let line = row.line;
-        let customer = Customer {
-            customer_id: row.text(record, 0).to_string(),
-            name: row.text(record, 1).to_string(),
-            phone: row.opt_text(record, 2).map(str::to_string),
+        // Borrowed from the record: the book copies the text into its arena.
+        let customer = CustomerView {
+            customer_id: row.text(record, 0),
+            name: row.text(record, 1),
+            phone: row.opt_text(record, 2),
             birthday: row.opt_with(record, 3, parse::date_cell),
             anniversary: row.opt_with(record, 4, parse::date_cell),
             joined_on: row.opt_with(record, 5, parse::date_cell),
-            owner: row.opt_text(record, 6).map(str::to_string),
-            store: row.opt_text(record, 7).map(str::to_string),
+            owner: row.opt_text(record, 6),
+            store: row.opt_text(record, 7),
             contact_ok: row
                 .opt(record, 8, parse::boolean, parse::EXPECT_BOOL)
                 .unwrap_or(true),
@@ -255,7 +256,7 @@ pub fn read_customers<R: Read>(
         }
         // A row with a bad cell stays in the book (the bad value left empty): the run fails
         // on the problem anyway, and its orders must not also read as "unknown customer".
-        match book.push(&customer, keep) {
+        match book.push(customer, keep) {
             Ok(Ok(())) => lines.push(line),
             Ok(Err(first)) => {
                 let column = header.name(0).to_string();
@@ -263,7 +264,7 @@ pub fn read_customers<R: Read>(
                     file,
                     line,
                     Some(&column),
-                    Some(&customer.customer_id),
+                    Some(customer.customer_id),
                     format!(
                         "duplicate customer id; first on line {}",
                         lines[first as usize]
