@@ -42,37 +42,6 @@ impl Activity {
     pub fn profit(&self) -> Cents {
         Cents(self.profit_cents.into())
     }
-
-    /// Combines the activity of two disjoint sets of rows of the same customer; `false`
-    /// when a total overflows.
-    #[must_use]
-    pub fn merge(&mut self, other: &Activity) -> bool {
-        let (Some(spend), Some(profit), Some(points)) = (
-            self.spend_cents.checked_add(other.spend_cents),
-            self.profit_cents.checked_add(other.profit_cents),
-            self.points.checked_add(other.points),
-        ) else {
-            return false;
-        };
-        self.spend_cents = spend;
-        self.profit_cents = profit;
-        self.points = points;
-        self.sales += other.sales;
-        self.sales_2y += other.sales_2y;
-        self.referrals += other.referrals;
-        self.first_sale = min_date(self.first_sale, other.first_sale);
-        self.last_sale = self.last_sale.max(other.last_sale);
-        self.last_visit = self.last_visit.max(other.last_visit);
-        true
-    }
-}
-
-fn min_date(a: Option<NaiveDate>, b: Option<NaiveDate>) -> Option<NaiveDate> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, None) => a,
-        (None, b) => b,
-    }
 }
 
 /// Folds order rows into activities. The windows are fixed once from the policy and the
