@@ -162,9 +162,7 @@ impl Plan {
             problems,
         )))
     }
-}
 
-impl Plan {
     /// Reads contacts.csv; empty when it was not named and does not exist yet.
     pub fn load_contacts(
         &self,
@@ -186,9 +184,7 @@ impl Plan {
             problems,
         ))
     }
-}
 
-impl Plan {
     /// Reads an overrides file (CSV or a sheet).
     pub fn load_overrides(
         &self,

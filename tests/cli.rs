@@ -4,14 +4,10 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command as Std, Stdio};
 
-use assert_cmd::Command;
-use predicates::prelude::*;
+mod common;
 
-fn caredesk() -> Command {
-    let mut cmd = Command::cargo_bin("caredesk").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+use common::caredesk;
+use predicates::prelude::*;
 
 fn stdout_of(args: &[&str]) -> String {
     let out = caredesk()

@@ -2,14 +2,10 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
-use predicates::prelude::*;
+mod common;
 
-fn caredesk() -> Command {
-    let mut cmd = Command::cargo_bin("caredesk").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+use common::caredesk;
+use predicates::prelude::*;
 
 /// A small desk: a Diamond who bought on 31 Aug, a leapling, a do-not-call customer, an
 /// open complaint three weeks old.

@@ -1,13 +1,9 @@
 //! `caredesk kpi` from the outside.
 
-use assert_cmd::Command;
-use predicates::prelude::*;
+mod common;
 
-fn caredesk() -> Command {
-    let mut cmd = Command::cargo_bin("caredesk").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+use common::caredesk;
+use predicates::prelude::*;
 
 fn csv_rows(args: &[&str]) -> (Vec<String>, Vec<Vec<String>>) {
     let out = caredesk()

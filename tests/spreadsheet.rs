@@ -2,15 +2,11 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
-use calamine::{open_workbook_auto, Data, Reader};
-use predicates::prelude::*;
+mod common;
 
-fn caredesk() -> Command {
-    let mut cmd = Command::cargo_bin("caredesk").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
+use calamine::{open_workbook_auto, Data, Reader};
+use common::caredesk;
+use predicates::prelude::*;
 
 /// Customers with a leading-zero id and a formula for a name; a few orders.
 fn desk() -> tempfile::TempDir {

@@ -26,6 +26,7 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
             },
         ),
         Some(by) => {
+            // Owners and stores are few and interned in the book: borrow them.
             let attribute = |i: usize| {
                 let c = book.get(i);
                 let v = if by == KpiGroup::Owner {
@@ -33,14 +34,15 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
                 } else {
                     c.store
                 };
-                v.unwrap_or("(none)").to_string()
+                v.unwrap_or("(none)")
             };
-            let mut names: Vec<String> = (0..book.len()).map(attribute).collect();
-            names.sort();
-            names.dedup();
+            let distinct: std::collections::BTreeSet<&str> =
+                (0..book.len()).map(attribute).collect();
+            let names: Vec<&str> = distinct.into_iter().collect();
             let of_customer = (0..book.len())
                 .map(|i| names.binary_search(&attribute(i)).unwrap_or(0) as u32)
                 .collect();
+            let names = names.into_iter().map(str::to_string).collect();
             (names, Grouping::ByCustomer { of_customer })
         }
     };

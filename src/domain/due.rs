@@ -668,21 +668,26 @@ mod tests {
         );
     }
 
-    #[test]
-    fn an_open_complaint_three_weeks_old_stays_overdue() {
-        let policy = Policy::default().due;
-        let customers = [customer("C1")];
-        let k = Complaint {
+    /// Complaint K1 of customer 0, opened at `opened` (`YYYY-MM-DD HH:MM`), not answered.
+    fn open_complaint(opened: &str) -> Complaint {
+        Complaint {
             complaint_id: "K1".into(),
             customer: 0,
             order_id: None,
             category: crate::model::Category::Service,
-            opened_at: d("2026-11-01").and_hms_opt(9, 0, 0).unwrap(),
+            opened_at: chrono::NaiveDateTime::parse_from_str(opened, "%Y-%m-%d %H:%M").unwrap(),
             responded_at: None,
             closed_at: None,
             severity: crate::model::Severity::Normal,
             line: 2,
-        };
+        }
+    }
+
+    #[test]
+    fn an_open_complaint_three_weeks_old_stays_overdue() {
+        let policy = Policy::default().due;
+        let customers = [customer("C1")];
+        let k = open_complaint("2026-11-01 09:00");
         let day = Day {
             date: d("2026-11-22"),
             within: 0,
@@ -736,17 +741,7 @@ mod tests {
     fn a_complaint_opened_today_is_due_tomorrow_at_the_earliest() {
         let policy = Policy::default().due;
         let customers = [customer("C1")];
-        let k = Complaint {
-            complaint_id: "K1".into(),
-            customer: 0,
-            order_id: None,
-            category: crate::model::Category::Service,
-            opened_at: d("2026-11-22").and_hms_opt(0, 0, 0).unwrap(),
-            responded_at: None,
-            closed_at: None,
-            severity: crate::model::Severity::Normal,
-            line: 2,
-        };
+        let k = open_complaint("2026-11-22 00:00");
         let day = Day {
             date: d("2026-11-22"),
             within: 0,
