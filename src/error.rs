@@ -118,6 +118,15 @@ impl Problems {
         }
     }
 
+    /// [`extend`](Self::extend) with `lines` added to every line number (the problems of
+    /// a part of a file, numbered from the part's start).
+    pub fn extend_shifted(&mut self, mut other: Problems, lines: u64) {
+        for p in &mut other.list {
+            p.line += lines;
+        }
+        self.extend(other);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }

@@ -1,5 +1,6 @@
-//! The two-thread orders reader against the plain one: the same rows, the same problems
-//! with the same lines, whatever the file looks like.
+//! The chunked two-thread orders reader against the plain one: the same rows in the same
+//! order, the same problems with the same lines, whatever the file looks like and wherever
+//! the chunks are cut.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +9,7 @@ use proptest::prelude::*;
 
 use caredesk::error::Problems;
 use caredesk::load::{
-    read_customers, read_orders, read_orders_file_with, CustomerBook, Keep, OrderSource,
+    read_customers, read_orders, read_orders_file_with, CustomerBook, Keep, OrderSource, Split,
 };
 use caredesk::model::Order;
 use caredesk::policy::UnknownCustomer;
@@ -28,10 +29,11 @@ fn book() -> CustomerBook {
     )
 }
 
-/// Every row handed over, as text, sorted (the parallel reader does not keep file order).
+/// Every row handed over, as text, in the order handed over; `chunk` bytes per chunk on
+/// two threads, or `None` for the plain reader.
 fn rows_of(
     file: &std::fs::File,
-    parallel: bool,
+    chunk: Option<u64>,
     book: &CustomerBook,
 ) -> (Vec<String>, Vec<String>, [u64; 4], u8) {
     let renames = BTreeMap::new();
@@ -58,16 +60,18 @@ fn rows_of(
             o.line
         ))
     };
-    let stats = if parallel {
-        // From any size: two threads whenever the cut is safe.
-        read_orders_file_with(file, &source, &mut ps, sink, 0).unwrap()
+    let stats = if let Some(chunk_bytes) = chunk {
+        let split = Split {
+            threads: 2,
+            chunk_bytes,
+        };
+        read_orders_file_with(file, &source, &mut ps, sink, split).unwrap()
     } else {
         use std::io::{Seek, SeekFrom};
         let mut f = file.try_clone().unwrap();
         f.seek(SeekFrom::Start(0)).unwrap();
         read_orders(f, &source, &mut ps, sink)
     };
-    rows.sort();
     let problems = ps.iter().map(|p| p.to_string()).collect();
     (
         rows,
@@ -143,20 +147,21 @@ fn orders_file(
     s.into_bytes()
 }
 
-/// Reads `bytes` both ways and returns in how many parts the parallel reader read it.
-fn same_both_ways(bytes: &[u8]) -> u8 {
+/// Reads `bytes` the plain way and in chunks of `chunk` bytes, asserts the two agree, and
+/// returns on how many threads the chunked reader read it.
+fn same_both_ways(bytes: &[u8], chunk: u64) -> u8 {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("orders.csv");
     std::fs::write(&path, bytes).unwrap();
     let file = std::fs::File::open(&path).unwrap();
     let book = book();
-    let plain = rows_of(&file, false, &book);
-    let parallel = rows_of(&file, true, &book);
-    assert_eq!(plain.2, parallel.2, "stats");
-    assert_eq!(plain.1, parallel.1, "problems");
-    assert_eq!(plain.0, parallel.0, "rows");
+    let plain = rows_of(&file, None, &book);
+    let chunked = rows_of(&file, Some(chunk), &book);
+    assert_eq!(plain.2, chunked.2, "stats");
+    assert_eq!(plain.1, chunked.1, "problems");
+    assert_eq!(plain.0, chunked.0, "rows");
     assert_eq!(plain.3, 1);
-    parallel.3
+    chunked.3
 }
 
 /// How many rows a file yields (to know a comparison compared something).
@@ -164,13 +169,13 @@ fn row_count(bytes: &[u8]) -> usize {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("orders.csv");
     std::fs::write(&path, bytes).unwrap();
-    rows_of(&std::fs::File::open(&path).unwrap(), false, &book())
+    rows_of(&std::fs::File::open(&path).unwrap(), None, &book())
         .0
         .len()
 }
 
 #[test]
-fn files_read_alike_on_one_and_two_threads() {
+fn files_read_alike_plain_and_in_chunks() {
     let n = 20_000;
     for (crlf, bom, final_newline) in [
         (false, false, true),
@@ -179,37 +184,53 @@ fn files_read_alike_on_one_and_two_threads() {
     ] {
         let file = orders_file(n, false, crlf, bom, final_newline, 42);
         assert!(row_count(&file) > n / 2, "most rows are valid");
-        let parts = same_both_ways(&file);
-        assert_eq!(parts, 2, "without quotes every cut is safe");
-        same_both_ways(&orders_file(n, true, crlf, bom, final_newline, 7));
+        for chunk in [4096, 100_000] {
+            assert_eq!(same_both_ways(&file, chunk), 2, "two threads");
+            same_both_ways(&orders_file(n, true, crlf, bom, final_newline, 7), chunk);
+        }
     }
 }
 
 #[test]
-fn a_cut_inside_a_quoted_line_break_falls_back_to_one_reader() {
-    // Every row ends in a quoted field holding a line break, with the cut landing inside one.
-    // One record whose quoted id spans the middle of the file: the first line end after
-    // the two-fifths mark is inside the quotes.
+fn a_chunk_cut_inside_a_quoted_line_break_is_read_again_from_the_record_start() {
+    // One record whose quoted id spans several chunks, each holding line breaks: every
+    // chunk's first guess at a record start is inside the quotes.
     let mut s = String::from("order_id,customer_id,date,amount\n");
     s.push_str(&format!(
-        "\"O1{}\n{}\",C1,2026-01-01,1.00\n",
-        "x".repeat(5000),
-        "y".repeat(5000)
+        "\"O1{}\",C1,2026-01-01,1.00\n",
+        "x\n".repeat(3000)
     ));
-    for i in 2..20 {
+    for i in 2..200 {
         s.push_str(&format!("O{i},C1,2026-01-01,1.00\n"));
+        if i == 100 {
+            s.push_str("\"O,\r\n1\",C1,2026-01-01,\"1.00\"\r\n");
+        }
     }
-    assert_eq!(row_count(s.as_bytes()), 19);
-    let parts = same_both_ways(s.as_bytes());
-    assert_eq!(parts, 1);
+    assert_eq!(row_count(s.as_bytes()), 200);
+    for chunk in [1, 7, 64, 1000] {
+        same_both_ways(s.as_bytes(), chunk);
+    }
+}
+
+#[test]
+fn a_file_of_one_chunk_is_read_on_one_thread() {
+    let file = orders_file(50, true, true, true, false, 3);
+    assert_eq!(same_both_ways(&file, 1 << 20), 1);
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn small_files_read_alike(n in 1usize..400, quoted: bool, crlf: bool, bom: bool, final_newline: bool, seed: u64) {
-        let parts = same_both_ways(&orders_file(n, quoted, crlf, bom, final_newline, seed));
-        prop_assert!(quoted || n < 2 || parts == 2);
+    fn small_files_read_alike(
+        n in 1usize..400,
+        quoted: bool,
+        crlf: bool,
+        bom: bool,
+        final_newline: bool,
+        seed: u64,
+        chunk in 1u64..2000,
+    ) {
+        same_both_ways(&orders_file(n, quoted, crlf, bom, final_newline, seed), chunk);
     }
 }

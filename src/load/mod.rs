@@ -3,6 +3,7 @@
 //! cell as a [`Problem`](crate::error::Problem) naming file, line, column, value and what
 //! was expected. Orders are streamed to a visitor: nothing per order is kept.
 
+mod chunks;
 mod complaints;
 mod contacts;
 mod customers;
@@ -11,6 +12,7 @@ mod orders;
 mod sheet;
 mod tier_files;
 
+pub use chunks::Split;
 pub use complaints::read_complaints;
 pub use contacts::read_contacts;
 pub use customers::{read_customers, CustomerBook, CustomerView, Keep};

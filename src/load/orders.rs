@@ -7,6 +7,7 @@ use std::io::Read;
 use chrono::NaiveDate;
 use csv::ByteRecord;
 
+use super::chunks::Split;
 use super::Header;
 use super::{csv_reader, is_blank, line_of, opt, read_header, req, Field, RowCheck};
 use crate::error::Problems;
@@ -73,10 +74,10 @@ impl<F: FnMut(&Order<'_>)> OrderSink for F {
 const BATCH: usize = 64;
 
 /// Everything a reader needs to check rows, shared by the threads of a parallel read.
-struct Checker<'a> {
+pub(super) struct Checker<'a> {
     file: &'a str,
-    header: Header,
-    book: &'a CustomerBook,
+    pub(super) header: Header,
+    pub(super) book: &'a CustomerBook,
     as_of: NaiveDate,
     unknown: UnknownCustomer,
     expect_kind: String,
@@ -108,7 +109,7 @@ impl Checker<'_> {
     }
 
     /// Checks a batch of records and emits each valid row dated on or before as-of.
-    fn check<'r>(
+    pub(super) fn check<'r>(
         &self,
         batch: &'r [ByteRecord],
         problems: &mut Problems,
@@ -178,6 +179,64 @@ impl Checker<'_> {
     }
 }
 
+impl Checker<'_> {
+    /// The verdict of [`check`](Self::check) on a row whose cells (the contract's eight,
+    /// in order) are all in their plain form and valid, reached with the same parsers;
+    /// `None` when any cell needs the full check (which then finds the row bad, or reads
+    /// a cell written another way). `probe` is the customer id's, `date` reads a date cell.
+    #[inline]
+    pub(super) fn quick(
+        &self,
+        cells: &[&[u8]; 8],
+        probe: &Probe,
+        date: &mut impl FnMut(&[u8]) -> Option<NaiveDate>,
+    ) -> Option<Quick> {
+        let id = parse::trim(cells[0]);
+        if id.is_empty() {
+            return None;
+        }
+        let customer = self.book.index().get_probed(probe, parse::trim(cells[1]))?;
+        let date = date(cells[2])?;
+        let kind = OrderKind::parse(cells[3])?;
+        let amount = match parse::trim(cells[4]) {
+            b"" => return None,
+            cell => parse::money(cell)?,
+        };
+        let profit = match parse::trim(cells[5]) {
+            b"" => Cents::ZERO,
+            cell => parse::money(cell)?,
+        };
+        let outcome = Outcome::parse(cells[6])?;
+        let referred_by = match parse::trim(cells[7]) {
+            b"" => None,
+            cell => Some(self.book.find(cell)?),
+        };
+        std::str::from_utf8(id).ok()?;
+        if date > self.as_of {
+            return Some(Quick::Later);
+        }
+        Some(Quick::Row(OwnedOrder {
+            id_end: 0,
+            customer,
+            date,
+            kind,
+            amount,
+            profit,
+            outcome,
+            referred_by,
+            line: 0,
+        }))
+    }
+}
+
+/// What [`Checker::quick`] made of a plain row.
+pub(super) enum Quick {
+    /// A valid row, to hand on (its id and line are filled in by the caller).
+    Row(OwnedOrder),
+    /// A valid row dated after as-of.
+    Later,
+}
+
 /// Hands a batch to the sink: every customer's state prefetched first, then each row.
 fn deliver(sink: &mut impl OrderSink, orders: &[Order<'_>]) {
     for o in orders {
@@ -234,7 +293,7 @@ pub fn read_orders<R: Read>(
 }
 
 /// An order row owned by a batch, for handing rows from a worker thread to the sink's.
-struct OwnedOrder {
+pub(super) struct OwnedOrder {
     id_end: usize,
     customer: u32,
     date: NaiveDate,
@@ -243,192 +302,101 @@ struct OwnedOrder {
     profit: Cents,
     outcome: Option<Outcome>,
     referred_by: Option<u32>,
-    line: u64,
+    /// Counted from 1 at the batch's start (see [`deliver_owned`]).
+    pub(super) line: u64,
 }
 
+/// Order rows with their ids in one string.
 #[derive(Default)]
-struct OwnedBatch {
+pub(super) struct OwnedBatch {
     ids: String,
     orders: Vec<OwnedOrder>,
 }
 
 impl OwnedBatch {
-    fn views(&self) -> Vec<Order<'_>> {
-        let mut start = 0;
-        self.orders
-            .iter()
-            .map(|o| {
-                let id = &self.ids[start..o.id_end];
-                start = o.id_end;
-                Order {
-                    order_id: id,
-                    customer: o.customer,
-                    date: o.date,
-                    kind: o.kind,
-                    amount: o.amount,
-                    profit: o.profit,
-                    outcome: o.outcome,
-                    referred_by: o.referred_by,
-                    line: o.line,
-                }
-            })
-            .collect()
+    /// Adds `row` with the id `id` (valid UTF-8: [`Checker::quick`] checked it).
+    pub(super) fn push(&mut self, id: &[u8], mut row: OwnedOrder) {
+        self.ids
+            .push_str(std::str::from_utf8(id).unwrap_or_default());
+        row.id_end = self.ids.len();
+        self.orders.push(row);
+    }
+
+    pub(super) fn push_order(&mut self, o: &Order<'_>) {
+        self.ids.push_str(o.order_id);
+        self.orders.push(OwnedOrder {
+            id_end: self.ids.len(),
+            customer: o.customer,
+            date: o.date,
+            kind: o.kind,
+            amount: o.amount,
+            profit: o.profit,
+            outcome: o.outcome,
+            referred_by: o.referred_by,
+            line: o.line,
+        });
     }
 }
 
-/// Files smaller than this are read by one thread: a second one would not pay its way.
-const PARALLEL_FROM: u64 = 32 << 20;
+/// Hands a batch's rows to the sink, `lines_before` added to their line numbers.
+pub(super) fn deliver_owned(sink: &mut impl OrderSink, batch: &OwnedBatch, lines_before: u64) {
+    let mut views = Vec::with_capacity(BATCH);
+    let mut start = 0;
+    for rows in batch.orders.chunks(BATCH) {
+        views.clear();
+        views.extend(rows.iter().map(|o| {
+            let id = batch.ids.get(start..o.id_end).unwrap_or_default();
+            start = o.id_end;
+            Order {
+                order_id: id,
+                customer: o.customer,
+                date: o.date,
+                kind: o.kind,
+                amount: o.amount,
+                profit: o.profit,
+                outcome: o.outcome,
+                referred_by: o.referred_by,
+                line: o.line + lines_before,
+            }
+        }));
+        deliver(sink, &views);
+    }
+}
 
-/// Reads an orders file like [`read_orders`], on two threads when the file is large:
-/// the file is cut at a line end a third of the way in, the rest is checked on a worker
-/// thread and its rows are handed to `sink` on this one. The cut is safe only outside a
-/// quoted field: it is used when the quote characters before it are even in number,
-/// otherwise one thread reads it all. Rows reach the sink out of file order; line numbers
-/// in problems are exact.
+/// Reads an orders file like [`read_orders`], fast and on both cores
+/// ([`chunks`](super::chunks)): rows reach `sink` in file order, problems are the same.
 pub fn read_orders_file(
     file: &std::fs::File,
     source: &OrderSource<'_>,
     problems: &mut Problems,
     sink: impl OrderSink,
 ) -> std::io::Result<OrderStats> {
-    read_orders_file_with(file, source, problems, sink, PARALLEL_FROM)
+    read_orders_file_with(file, source, problems, sink, Split::auto())
 }
 
-/// [`read_orders_file`] with the size from which two threads are used (tests use 0).
-#[cfg(unix)]
+/// [`read_orders_file`] on the given number of threads and chunk size (tests use small ones).
 pub fn read_orders_file_with(
     file: &std::fs::File,
     source: &OrderSource<'_>,
     problems: &mut Problems,
-    mut sink: impl OrderSink,
-    parallel_from: u64,
+    sink: impl OrderSink,
+    split: Split,
 ) -> std::io::Result<OrderStats> {
     let size = file.metadata()?.len();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let split = if size >= parallel_from && threads > 1 {
-        safe_split(file, size)?
-    } else {
-        None
+    let mut header = csv_reader(Range::new(file, 0, size));
+    let Some(checker) = checker(&mut header, source, problems) else {
+        return Ok(OrderStats::default());
     };
-    let Some((split, lines_before)) = split else {
-        return Ok(read_orders(
-            Range::new(file, 0, size),
-            source,
-            problems,
-            sink,
-        ));
-    };
-
-    let mut reader = csv_reader(Range::new(file, 0, split));
-    let mut stats = OrderStats::default();
-    let Some(checker) = checker(&mut reader, source, problems) else {
-        return Ok(stats);
-    };
-    let (tx, rx) = std::sync::mpsc::sync_channel::<OwnedBatch>(8);
-    let (worker_problems, worker_stats) = std::thread::scope(|scope| {
-        let checker = &checker;
-        let worker = scope.spawn(move || {
-            let mut problems = Problems::new();
-            let mut stats = OrderStats::default();
-            let mut reader = csv_reader(Range::new(file, split, size));
-            let mut batch: Vec<ByteRecord> = (0..BATCH).map(|_| ByteRecord::new()).collect();
-            let mut more = true;
-            while more {
-                let (n, again) = checker.fill(&mut reader, &mut batch, &mut problems, lines_before);
-                more = again;
-                let mut owned = OwnedBatch::default();
-                checker.check(&batch[..n], &mut problems, &mut stats, lines_before, |o| {
-                    owned.ids.push_str(o.order_id);
-                    owned.orders.push(OwnedOrder {
-                        id_end: owned.ids.len(),
-                        customer: o.customer,
-                        date: o.date,
-                        kind: o.kind,
-                        amount: o.amount,
-                        profit: o.profit,
-                        outcome: o.outcome,
-                        referred_by: o.referred_by,
-                        line: o.line,
-                    });
-                });
-                if !owned.orders.is_empty() && tx.send(owned).is_err() {
-                    break;
-                }
-            }
-            drop(tx);
-            (problems, stats)
-        });
-        let mut batch: Vec<ByteRecord> = (0..BATCH).map(|_| ByteRecord::new()).collect();
-        let mut more = true;
-        while more {
-            let (n, again) = checker.fill(&mut reader, &mut batch, problems, 0);
-            more = again;
-            let mut orders = Vec::with_capacity(BATCH);
-            checker.check(&batch[..n], problems, &mut stats, 0, |o| orders.push(o));
-            deliver(&mut sink, &orders);
-            while let Ok(theirs) = rx.try_recv() {
-                deliver(&mut sink, &theirs.views());
-            }
-        }
-        for theirs in rx.iter() {
-            deliver(&mut sink, &theirs.views());
-        }
-        worker
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    });
-    problems.extend(worker_problems);
-    stats.used += worker_stats.used;
-    stats.after_as_of += worker_stats.after_as_of;
-    stats.unknown_customer += worker_stats.unknown_customer;
-    stats.bad += worker_stats.bad;
-    stats.parts = 2;
-    Ok(stats)
-}
-
-/// A line end a third of the way into the file, if cutting there cannot fall inside a quoted
-/// field (an even number of quote characters before it), and the number of line ends
-/// before it (the second reader's line numbers start after them).
-#[cfg(unix)]
-fn safe_split(file: &std::fs::File, size: u64) -> std::io::Result<Option<(u64, u64)>> {
-    use std::os::unix::fs::FileExt;
-    let mut buf = vec![0u8; 1 << 20];
-    // The first part's thread also folds every row of both parts: give it less to read.
-    let mut at = size / 3;
-    let split = loop {
-        let n = file.read_at(&mut buf, at)?;
-        if n == 0 {
-            return Ok(None);
-        }
-        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
-            break at + i as u64 + 1;
-        }
-        at += n as u64;
-    };
-    let (mut quotes, mut lines) = (0u64, 0u64);
-    let mut pos = 0u64;
-    while pos < split {
-        let want = (split - pos).min(buf.len() as u64) as usize;
-        let n = file.read_at(&mut buf[..want], pos)?;
-        if n == 0 {
-            break;
-        }
-        quotes += memchr::memchr_iter(b'"', &buf[..n]).count() as u64;
-        lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
-        pos += n as u64;
-    }
-    Ok((quotes % 2 == 0 && split < size).then_some((split, lines)))
+    super::chunks::read_chunked(file, size, &checker, split, problems, sink)
 }
 
 /// `Read` over a byte range of a file, with positioned reads (no shared cursor).
-#[cfg(unix)]
 struct Range<'f> {
     file: &'f std::fs::File,
     pos: u64,
     end: u64,
 }
 
-#[cfg(unix)]
 impl<'f> Range<'f> {
     fn new(file: &'f std::fs::File, start: u64, end: u64) -> Self {
         Range {
@@ -439,30 +407,16 @@ impl<'f> Range<'f> {
     }
 }
 
-#[cfg(unix)]
 impl Read for Range<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        use std::os::unix::fs::FileExt;
         let want = (self.end - self.pos).min(buf.len() as u64) as usize;
         if want == 0 {
             return Ok(0);
         }
-        let n = self.file.read_at(&mut buf[..want], self.pos)?;
+        let n = super::chunks::read_at(self.file, &mut buf[..want], self.pos)?;
         self.pos += n as u64;
         Ok(n)
     }
-}
-
-/// Elsewhere: one thread.
-#[cfg(not(unix))]
-pub fn read_orders_file_with(
-    file: &std::fs::File,
-    source: &OrderSource<'_>,
-    problems: &mut Problems,
-    sink: impl OrderSink,
-    _parallel_from: u64,
-) -> std::io::Result<OrderStats> {
-    Ok(read_orders(file, source, problems, sink))
 }
 
 pub(super) enum Resolved {
