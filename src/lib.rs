@@ -10,8 +10,10 @@ pub mod cli;
 pub mod cmd;
 pub mod domain;
 pub mod error;
+pub mod hint;
 pub mod load;
 pub mod model;
 pub mod parse;
 pub mod policy;
 pub mod report;
+

@@ -140,15 +140,12 @@ impl crate::load::OrderSink for &mut ActivityFold {
     #[inline]
     fn prefetch(&self, customer: u32) {
         if let Some(a) = self.activities.get(customer as usize) {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: a valid reference; prefetching never faults and reads nothing.
-            unsafe {
-                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                _mm_prefetch(a as *const Activity as *const i8, _MM_HINT_T0);
-            }
-            #[cfg(not(target_arch = "x86_64"))]
-            let _ = a;
+            crate::hint::prefetch(a);
         }
+    }
+
+    fn needs_ids(&self) -> bool {
+        false
     }
 
     #[inline]

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use csv::ByteRecord;
 
 use super::index::Probe;
-use super::orders::{deliver_owned, Checker, OwnedBatch, Quick};
+use super::orders::{deliver_owned, Checker, OwnedBatch, Quick, AHEAD};
 use super::{is_blank, IdIndex, OrderSink, OrderStats};
 use crate::error::Problems;
 use crate::parse::trim;
@@ -80,6 +80,8 @@ struct Ctx<'a> {
     chunk: u64,
     chunks: usize,
     checker: &'a Checker<'a>,
+    /// Whether the sink wants the order ids.
+    ids: bool,
 }
 
 impl Ctx<'_> {
@@ -108,6 +110,7 @@ pub(super) fn read_chunked(
         chunk,
         chunks: data.div_ceil(chunk) as usize,
         checker,
+        ids: sink.needs_ids(),
     };
     let threads = split.threads.clamp(1, 2).min(ctx.chunks.max(1));
     let mut stats = OrderStats {
@@ -347,29 +350,109 @@ struct Pending {
     cells: [(usize, usize); 8],
 }
 
-/// Splits a line at its commas into `starts` (cell `k` is `starts[k]..starts[k + 1] - 1`,
-/// for the first [`MAX_CELLS`]); `None` when it holds a quote or a carriage return, which
-/// only the full parser reads right.
-#[inline]
-fn split(line: &[u8], starts: &mut [usize; MAX_CELLS + 1]) -> Option<usize> {
-    let mut commas = 0;
-    starts[0] = 0;
-    for (i, &b) in line.iter().enumerate() {
-        match b {
-            b',' => {
-                commas += 1;
-                if commas <= MAX_CELLS {
-                    starts[commas] = i + 1;
-                }
-            }
-            b'"' | b'\r' => return None,
-            _ => {}
+/// What [`scan_line`] found at the start of the bytes.
+#[derive(Debug, PartialEq, Eq)]
+enum Scan {
+    /// A line in its plain form: `cells` cells (at most [`MAX_CELLS`]) split into
+    /// `starts`, `len` bytes before its line end, the next line at `next`; `newline` when
+    /// a line feed ends it (not the end of the file).
+    Plain {
+        cells: usize,
+        len: usize,
+        next: usize,
+        newline: bool,
+    },
+    /// A quote, or a carriage return not ending the line: for the full parser.
+    Full,
+    /// No line end yet, and the bytes are not the end of the file.
+    Unended,
+}
+
+/// The structural bytes of a plain line, as a bit per byte of `block` (16 bytes).
+#[inline(always)]
+fn specials(block: &[u8; 16]) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of x86-64; the load reads the 16 bytes of `block`.
+    unsafe {
+        use std::arch::x86_64::*;
+        let v = _mm_loadu_si128(block.as_ptr() as *const __m128i);
+        let hit = _mm_or_si128(
+            _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b',' as i8)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)),
+            ),
+            _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8)),
+            ),
+        );
+        _mm_movemask_epi8(hit) as u32
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    specials_scalar(block)
+}
+
+#[inline(always)]
+fn specials_scalar(bytes: &[u8]) -> u32 {
+    let mut mask = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(b, b',' | b'\n' | b'"' | b'\r') {
+            mask |= 1 << i;
         }
     }
-    if commas < MAX_CELLS {
-        starts[commas + 1] = line.len() + 1;
+    mask
+}
+
+/// Scans the line at the start of `bytes` (`at_end`: nothing follows them in the file),
+/// 16 bytes at a time, noting where each cell starts: cell `k` of a plain line is
+/// `starts[k]..starts[k + 1] - 1`, for the first [`MAX_CELLS`].
+#[inline]
+fn scan_line(bytes: &[u8], at_end: bool, starts: &mut [usize; MAX_CELLS + 1]) -> Scan {
+    let mut commas = 0;
+    starts[0] = 0;
+    let plain = |len: usize, next: usize, newline: bool, commas: usize, starts: &mut [usize]| {
+        if commas < MAX_CELLS {
+            starts[commas + 1] = len + 1;
+        }
+        Scan::Plain {
+            cells: (commas + 1).min(MAX_CELLS),
+            len,
+            next,
+            newline,
+        }
+    };
+    let mut at = 0;
+    while at < bytes.len() {
+        let mut mask = match bytes.get(at..at + 16) {
+            Some(block) => specials(block.try_into().expect("16 bytes")),
+            None => specials_scalar(&bytes[at..]),
+        };
+        while mask != 0 {
+            let i = at + mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            match bytes[i] {
+                b',' => {
+                    commas += 1;
+                    if commas <= MAX_CELLS {
+                        starts[commas] = i + 1;
+                    }
+                }
+                b'\n' => return plain(i, i + 1, true, commas, starts),
+                b'\r' => match bytes.get(i + 1) {
+                    Some(b'\n') => return plain(i, i + 2, true, commas, starts),
+                    None if at_end => return plain(i, i + 1, false, commas, starts),
+                    None => return Scan::Unended,
+                    Some(_) => return Scan::Full,
+                },
+                _ => return Scan::Full,
+            }
+        }
+        at += 16;
     }
-    Some((commas + 1).min(MAX_CELLS))
+    match at_end {
+        true => plain(bytes.len(), bytes.len(), false, commas, starts),
+        false => Scan::Unended,
+    }
 }
 
 /// Parses chunk `index`: the records that start inside it, from its guessed start or from
@@ -425,24 +508,23 @@ fn parse_part(
         if w.base + pos as u64 >= hi || (w.eof && pos >= w.buf.len()) {
             break;
         }
-        let (line_end, next) = match memchr::memchr(b'\n', &w.buf[pos..]) {
-            Some(i) => (pos + i, pos + i + 1),
-            None if !w.eof => {
-                w.extend(ctx.file, SLACK, ctx.size)?;
-                continue;
+        match scan_line(&w.buf[pos..], w.eof, &mut starts) {
+            Scan::Unended => w.extend(ctx.file, SLACK, ctx.size)?,
+            Scan::Plain {
+                len: 0,
+                next,
+                newline,
+                ..
+            } => {
+                part.newlines += u64::from(newline);
+                pos += next;
             }
-            None => (w.buf.len(), w.buf.len()),
-        };
-        let line = &w.buf[pos..line_end];
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let ends_line = u64::from(next > line_end);
-        if line.is_empty() {
-            part.newlines += ends_line;
-            pos = next;
-            continue;
-        }
-        match split(line, &mut starts) {
-            Some(n) => {
+            Scan::Plain {
+                cells: n,
+                len,
+                next,
+                newline,
+            } => {
                 let cell = |c: Option<usize>| match c {
                     Some(k) if k < n => (pos + starts[k], pos + starts[k + 1] - 1),
                     _ => (0, 0),
@@ -450,16 +532,16 @@ fn parse_part(
                 scratch.batch.push(Pending {
                     line: part.newlines + 1,
                     start: pos,
-                    end: pos + line.len(),
+                    end: pos + len,
                     cells: cols.map(cell),
                 });
-                part.newlines += ends_line;
-                pos = next;
+                part.newlines += u64::from(newline);
+                pos += next;
                 if scratch.batch.len() == BATCH {
                     check_batch(ctx, scratch, &mut part);
                 }
             }
-            None => {
+            Scan::Full => {
                 check_batch(ctx, scratch, &mut part);
                 pos = quoted_record(ctx, scratch, pos, &mut part)?;
             }
@@ -479,15 +561,18 @@ fn check_batch(ctx: &Ctx<'_>, scratch: &mut Scratch, part: &mut Part) {
     let buf = &scratch.window.buf;
     let cell = |span: (usize, usize)| &buf[span.0..span.1];
     let index = ctx.checker.book.index();
+    let n = scratch.batch.len();
     let probes: [Probe; BATCH] = std::array::from_fn(|i| match scratch.batch.get(i) {
-        Some(p) => {
-            let probe = IdIndex::probe(trim(cell(p.cells[1])));
-            index.prefetch(&probe);
-            probe
-        }
+        Some(p) => IdIndex::probe(trim(cell(p.cells[1]))),
         None => IdIndex::probe(b""),
     });
-    for (p, probe) in scratch.batch.iter().zip(&probes) {
+    for probe in &probes[..AHEAD.min(n)] {
+        index.prefetch(probe);
+    }
+    for (k, (p, probe)) in scratch.batch.iter().zip(&probes).enumerate() {
+        if k + AHEAD < n {
+            index.prefetch(&probes[k + AHEAD]);
+        }
         let cells = p.cells.map(cell);
         match ctx
             .checker
@@ -495,7 +580,7 @@ fn check_batch(ctx: &Ctx<'_>, scratch: &mut Scratch, part: &mut Part) {
         {
             Some(Quick::Row(mut row)) => {
                 row.line = p.line;
-                part.rows.push(cells[0], row);
+                part.rows.push(if ctx.ids { cells[0] } else { b"" }, row);
                 part.stats.used += 1;
             }
             Some(Quick::Later) => part.stats.after_as_of += 1,
@@ -623,12 +708,14 @@ mod tests {
 
     fn cells(line: &str) -> Option<Vec<String>> {
         let mut starts = [0usize; MAX_CELLS + 1];
-        let n = split(line.as_bytes(), &mut starts)?;
-        Some(
-            (0..n)
-                .map(|k| line[starts[k]..starts[k + 1] - 1].to_string())
-                .collect(),
-        )
+        match scan_line(line.as_bytes(), true, &mut starts) {
+            Scan::Plain { cells, len, .. } => Some(
+                (0..cells)
+                    .map(|k| line[starts[k]..(starts[k + 1] - 1).min(len)].to_string())
+                    .collect(),
+            ),
+            _ => None,
+        }
     }
 
     #[test]
@@ -636,8 +723,33 @@ mod tests {
         assert_eq!(cells("a,,b").unwrap(), ["a", "", "b"]);
         assert_eq!(cells("x").unwrap(), ["x"]);
         assert_eq!(cells(",").unwrap(), ["", ""]);
+        assert_eq!(cells("a,b\nc,d").unwrap(), ["a", "b"]);
+        assert_eq!(cells("a,b\r\nc").unwrap(), ["a", "b"]);
         assert_eq!(cells("a,\"b\""), None);
         assert_eq!(cells("a\rb"), None);
+        let long = format!("{},{}", "x".repeat(40), "y".repeat(33));
+        assert_eq!(cells(&long).unwrap(), ["x".repeat(40), "y".repeat(33)]);
+    }
+
+    #[test]
+    fn line_ends_and_where_the_next_line_starts() {
+        let mut starts = [0usize; MAX_CELLS + 1];
+        let mut scan = |bytes: &[u8], at_end| scan_line(bytes, at_end, &mut starts);
+        let plain = |len, next, newline| Scan::Plain {
+            cells: 2,
+            len,
+            next,
+            newline,
+        };
+        assert_eq!(scan(b"ab,c\nd", false), plain(4, 5, true));
+        assert_eq!(scan(b"ab,c\r\nd", false), plain(4, 6, true));
+        assert_eq!(scan(b"ab,c", true), plain(4, 4, false));
+        assert_eq!(scan(b"ab,c\r", true), plain(4, 5, false));
+        assert_eq!(scan(b"ab,c", false), Scan::Unended);
+        assert_eq!(scan(b"ab,c\r", false), Scan::Unended);
+        // A quote anywhere in the line, even past 16 bytes, is the full parser's.
+        let quoted = format!("{},\"q\"\n", "z".repeat(20));
+        assert_eq!(scan(quoted.as_bytes(), false), Scan::Full);
     }
 
     #[test]

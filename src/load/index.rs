@@ -76,15 +76,7 @@ impl IdIndex {
         if self.slots.is_empty() {
             return;
         }
-        let at = probe.hash as usize & self.mask();
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `at` is within `slots`; prefetching never faults and reads nothing.
-        unsafe {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            _mm_prefetch(self.slots.as_ptr().add(at) as *const i8, _MM_HINT_T0);
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = at;
+        crate::hint::prefetch(&self.slots[probe.hash as usize & self.mask()]);
     }
 
     fn long_key(&self, slot: &Slot) -> &[u8] {
