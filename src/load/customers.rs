@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use super::{csv_reader, each_row, opt, read_header, req, Field};
+use super::{csv_reader, each_row_ahead, opt, read_header, req, Field};
 use crate::error::Problems;
 use chrono::NaiveDate;
 
@@ -79,7 +79,7 @@ pub struct CustomerBook {
 #[derive(Debug, Default)]
 struct Interner {
     names: Vec<Box<str>>,
-    at: std::collections::HashMap<Box<str>, u16>,
+    at: std::collections::HashMap<Box<str>, u16, foldhash::fast::RandomState>,
 }
 
 impl Interner {
@@ -155,6 +155,22 @@ impl CustomerBook {
     }
 
     /// Customer `i`'s name.
+    /// Starts loading customer `i`'s row (`text: false`) or, once that is in cache, its
+    /// id and name (`text: true`): see [`crate::hint`].
+    #[inline]
+    pub fn prefetch(&self, i: usize, text: bool) {
+        if let Some(r) = self.rows.get(i) {
+            match text {
+                false => crate::hint::prefetch(r),
+                true => {
+                    if let Some(t) = self.text.as_bytes().get(r.start as usize) {
+                        crate::hint::prefetch(t);
+                    }
+                }
+            }
+        }
+    }
+
     pub fn name(&self, i: usize) -> &str {
         let r = &self.rows[i];
         let start = r.start as usize + r.id_len as usize;
@@ -235,7 +251,12 @@ pub fn read_customers<R: Read>(
     };
     // The line of each kept customer, for "duplicate; first on line N".
     let mut lines: Vec<u64> = Vec::new();
-    each_row(&mut reader, file, &header, problems, |row, record| {
+    let id_column = header.at.first().copied().flatten();
+    each_row_ahead(&mut reader, file, &header, problems, |row, record, next| {
+        // The id lookup of the next row misses the cache: start it now, behind this row.
+        if let Some(id) = next.zip(id_column).and_then(|(r, c)| r.get(c)) {
+            book.index.prefetch(&super::IdIndex::probe(parse::trim(id)));
+        }
         let line = row.line;
         // Borrowed from the record: the book copies the text into its arena.
         let customer = CustomerView {

@@ -384,32 +384,53 @@ pub(crate) fn each_row<R: Read>(
     problems: &mut Problems,
     mut check: impl FnMut(&mut RowCheck<'_>, &ByteRecord),
 ) {
+    each_row_ahead(reader, file, header, problems, |row, record, _| {
+        check(row, record)
+    });
+}
+
+/// [`each_row`], with the record after each one read first and shown to `check` too, so
+/// that it can start loading what the next row will need.
+pub(crate) fn each_row_ahead<R: Read>(
+    reader: &mut csv::Reader<R>,
+    file: &str,
+    header: &Header,
+    problems: &mut Problems,
+    mut check: impl FnMut(&mut RowCheck<'_>, &ByteRecord, Option<&ByteRecord>),
+) {
     let mut record = ByteRecord::new();
+    let mut next = ByteRecord::new();
+    // Whether `record` holds a row still to check; the end or a read error after it.
+    let mut have = false;
+    let mut failed = None;
     loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) if is_blank(&record) => {}
-            Ok(true) => {
-                let mut row = RowCheck {
-                    file,
-                    line: line_of(&record),
-                    header,
-                    problems,
-                    ok: true,
-                };
-                check(&mut row, &record);
-            }
-            Ok(false) => break,
+        let more = match reader.read_byte_record(&mut next) {
+            Ok(true) if is_blank(&next) => continue,
+            Ok(true) => true,
+            Ok(false) => false,
             Err(e) => {
-                problems.add(
-                    file,
-                    line_of(&record),
-                    None,
-                    None,
-                    format!("cannot read: {e}"),
-                );
-                break;
+                failed = Some((line_of(&next), e));
+                false
             }
+        };
+        if have {
+            let mut row = RowCheck {
+                file,
+                line: line_of(&record),
+                header,
+                problems,
+                ok: true,
+            };
+            check(&mut row, &record, more.then_some(&next));
         }
+        if !more {
+            break;
+        }
+        std::mem::swap(&mut record, &mut next);
+        have = true;
+    }
+    if let Some((line, e)) = failed {
+        problems.add(file, line, None, None, format!("cannot read: {e}"));
     }
 }
 
