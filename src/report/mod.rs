@@ -83,6 +83,9 @@ pub trait Rows: Sync {
     fn len(&self) -> usize;
     /// Fills `out` (cleared by the caller) with row `i`'s cells, one per column.
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>);
+    /// A hint that row `i` is wanted soon: a table whose rows sit scattered in memory
+    /// starts loading them (exports ask [`PREFETCH`] rows ahead).
+    fn prefetch(&self, _i: usize) {}
     /// Whether cell (`row`, `column`) shows a missed target or a breach: the table view
     /// marks it (a marker character, and red when colour is on).
     fn flagged(&self, _row: usize, _column: usize) -> bool {
@@ -215,6 +218,7 @@ fn csv_block(
     let mut cells = Vec::with_capacity(columns.len());
     let mut text = String::new();
     for i in range {
+        rows.prefetch(i + PREFETCH);
         cells.clear();
         rows.row(i, &mut cells);
         for (cell, column) in cells.iter().zip(columns) {
@@ -230,6 +234,9 @@ fn csv_block(
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
+/// How many rows ahead exports [`prefetch`](Rows::prefetch).
+pub const PREFETCH: usize = 16;
+
 fn render_json(rows: &dyn Rows, show_phone: bool, out: &mut dyn Write) -> io::Result<()> {
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
     let columns = rows.columns();
@@ -241,6 +248,7 @@ fn render_json(rows: &dyn Rows, show_phone: bool, out: &mut dyn Write) -> io::Re
     let mut cells = Vec::with_capacity(columns.len());
     let mut text = String::new();
     for i in 0..rows.len() {
+        rows.prefetch(i + PREFETCH);
         cells.clear();
         rows.row(i, &mut cells);
         out.write_all(if i == 0 { b"\n  {" } else { b",\n  {" })?;
