@@ -92,7 +92,7 @@ impl ActivityFold {
             return;
         }
         let in_tier_window = self.tier_after.is_none_or(|after| order.date > after);
-        let points = i64::try_from(order.amount.0 * self.points_num / self.points_den).ok();
+        let points = points(order.amount.0, self.points_num, self.points_den);
         let sums = match in_tier_window {
             true => (
                 i64::try_from(order.amount.0)
@@ -134,6 +134,15 @@ impl ActivityFold {
             self.activities[referrer as usize].referrals += 1;
         }
     }
+}
+
+/// Points for a sale of `cents`: trunc(cents·num/den); `None` when they do not fit
+/// (a points rate with many digits times a huge amount is bad data, not a panic).
+#[inline]
+fn points(cents: i128, num: i128, den: i128) -> Option<i64> {
+    cents
+        .checked_mul(num)
+        .and_then(|p| i64::try_from(p / den).ok())
 }
 
 impl crate::load::OrderSink for &mut ActivityFold {
@@ -843,6 +852,28 @@ mod tests {
             i64::MAX - 10,
             "the overflowing row is not added"
         );
+    }
+
+    #[test]
+    fn points_at_a_rate_of_many_digits_on_a_huge_sale_are_reported_not_a_panic() {
+        let mut p = Policy::default().tiers;
+        // 28 significant digits: times ~9e18 cents it leaves 128 bits.
+        p.points_per_unit =
+            Decimal::from_i128_with_scale(9_999_999_999_999_999_999_999_999_999, 20);
+        let mut f = ActivityFold::new(&p, d(T), 1);
+        f.add(&Order {
+            order_id: "O",
+            customer: 0,
+            date: d("2026-01-01"),
+            kind: Sale,
+            amount: Cents(i64::MAX as i128),
+            profit: Cents(0),
+            outcome: None,
+            referred_by: None,
+            line: 0,
+        });
+        assert_eq!(f.overflowed(), Some(0));
+        assert_eq!(f.activities[0].points, 0);
     }
 
     #[test]
