@@ -1,12 +1,16 @@
 //! The hot paths of `tiers` on large inputs: parsing cells, looking up customer ids,
-//! reading and folding an orders file, classifying. `cargo bench`; the whole-program
+//! reading and folding an orders file (the plain reader, and the chunked one on one and two
+//! threads), classifying. `cargo bench`; the whole-program
 //! comparison with DuckDB is bench/compare_duckdb.py.
 
 use std::collections::BTreeMap;
 
 use caredesk::domain::tiers::{classify, ActivityFold};
 use caredesk::error::Problems;
-use caredesk::load::{read_customers, read_orders, CustomerBook, IdIndex, Keep, OrderSource};
+use caredesk::load::{
+    read_customers, read_orders, read_orders_file_with, CustomerBook, IdIndex, Keep, OrderSource,
+    Split,
+};
 use caredesk::policy::{Policy, UnknownCustomer};
 use chrono::NaiveDate;
 
@@ -143,6 +147,36 @@ fn read_and_fold_orders_1m(bencher: divan::Bencher) {
         let mut fold = ActivityFold::new(&policy.tiers, as_of(), book.len());
         let mut ps = Problems::new();
         read_orders(text.as_bytes(), &source, &mut ps, &mut fold).used
+    });
+}
+
+/// The fast path: orders.csv from a file in chunks, on one thread and on two.
+#[divan::bench(sample_count = 10, args = [1, 2])]
+fn read_and_fold_orders_file_1m(bencher: divan::Bencher, threads: usize) {
+    let book = book();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("orders.csv");
+    std::fs::write(&path, orders_csv()).expect("written");
+    let file = std::fs::File::open(&path).expect("opened");
+    let policy = Policy::default();
+    let renames = BTreeMap::new();
+    let split = Split {
+        threads,
+        ..Split::auto()
+    };
+    bencher.bench(|| {
+        let source = OrderSource {
+            file: "o.csv",
+            renames: &renames,
+            book: &book,
+            as_of: as_of(),
+            unknown: UnknownCustomer::Error,
+        };
+        let mut fold = ActivityFold::new(&policy.tiers, as_of(), book.len());
+        let mut ps = Problems::new();
+        read_orders_file_with(&file, &source, &mut ps, &mut fold, split)
+            .expect("read")
+            .used
     });
 }
 
