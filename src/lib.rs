@@ -16,4 +16,3 @@ pub mod model;
 pub mod parse;
 pub mod policy;
 pub mod report;
-
