@@ -130,6 +130,17 @@ fn read_customers_100k(bencher: divan::Bencher) {
     });
 }
 
+/// The orders file `o.csv` read against `book`, as of [`as_of`].
+fn source<'a>(book: &'a CustomerBook, renames: &'a BTreeMap<String, String>) -> OrderSource<'a> {
+    OrderSource {
+        file: "o.csv",
+        renames,
+        book,
+        as_of: as_of(),
+        unknown: UnknownCustomer::Error,
+    }
+}
+
 #[divan::bench(sample_count = 10)]
 fn read_and_fold_orders_1m(bencher: divan::Bencher) {
     let book = book();
@@ -137,13 +148,7 @@ fn read_and_fold_orders_1m(bencher: divan::Bencher) {
     let policy = Policy::default();
     let renames = BTreeMap::new();
     bencher.bench(|| {
-        let source = OrderSource {
-            file: "o.csv",
-            renames: &renames,
-            book: &book,
-            as_of: as_of(),
-            unknown: UnknownCustomer::Error,
-        };
+        let source = source(&book, &renames);
         let mut fold = ActivityFold::new(&policy.tiers, as_of(), book.len());
         let mut ps = Problems::new();
         read_orders(text.as_bytes(), &source, &mut ps, &mut fold).used
@@ -165,13 +170,7 @@ fn read_and_fold_orders_file_1m(bencher: divan::Bencher, threads: usize) {
         ..Split::auto()
     };
     bencher.bench(|| {
-        let source = OrderSource {
-            file: "o.csv",
-            renames: &renames,
-            book: &book,
-            as_of: as_of(),
-            unknown: UnknownCustomer::Error,
-        };
+        let source = source(&book, &renames);
         let mut fold = ActivityFold::new(&policy.tiers, as_of(), book.len());
         let mut ps = Problems::new();
         read_orders_file_with(&file, &source, &mut ps, &mut fold, split)
@@ -186,13 +185,7 @@ fn classify_100k(bencher: divan::Bencher) {
     let text = orders_csv();
     let policy = Policy::default();
     let renames = BTreeMap::new();
-    let source = OrderSource {
-        file: "o.csv",
-        renames: &renames,
-        book: &book,
-        as_of: as_of(),
-        unknown: UnknownCustomer::Error,
-    };
+    let source = source(&book, &renames);
     let mut fold = ActivityFold::new(&policy.tiers, as_of(), book.len());
     let mut ps = Problems::new();
     read_orders(text.as_bytes(), &source, &mut ps, &mut fold);

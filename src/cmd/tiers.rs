@@ -206,14 +206,14 @@ impl Rows for CustomerRows<'_> {
     fn prefetch(&self, i: usize) {
         if let Some(&c) = self.order.get(i) {
             let c = c as usize;
-            self.book.prefetch(c, false);
+            self.book.prefetch_row(c);
             if let (Some(a), Some(s)) = (self.activities.get(c), self.standings.get(c)) {
                 crate::hint::prefetch(a);
                 crate::hint::prefetch(s);
             }
         }
         if let Some(&c) = self.order.get(i.wrapping_sub(crate::report::PREFETCH / 2)) {
-            self.book.prefetch(c as usize, true);
+            self.book.prefetch_text(c as usize);
         }
     }
 

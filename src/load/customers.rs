@@ -154,23 +154,25 @@ impl CustomerBook {
         self.index = super::IdIndex::default();
     }
 
-    /// Customer `i`'s name.
-    /// Starts loading customer `i`'s row (`text: false`) or, once that is in cache, its
-    /// id and name (`text: true`): see [`crate::hint`].
+    /// Starts loading customer `i`'s row (see [`crate::hint`]).
     #[inline]
-    pub fn prefetch(&self, i: usize, text: bool) {
+    pub fn prefetch_row(&self, i: usize) {
         if let Some(r) = self.rows.get(i) {
-            match text {
-                false => crate::hint::prefetch(r),
-                true => {
-                    if let Some(t) = self.text.as_bytes().get(r.start as usize) {
-                        crate::hint::prefetch(t);
-                    }
-                }
-            }
+            crate::hint::prefetch(r);
         }
     }
 
+    /// Starts loading customer `i`'s id and name; their place is in the row, so call it
+    /// once [`prefetch_row`](Self::prefetch_row) has had time to bring that in.
+    #[inline]
+    pub fn prefetch_text(&self, i: usize) {
+        if let Some(t) = (self.rows.get(i)).and_then(|r| self.text.as_bytes().get(r.start as usize))
+        {
+            crate::hint::prefetch(t);
+        }
+    }
+
+    /// Customer `i`'s name.
     pub fn name(&self, i: usize) -> &str {
         let r = &self.rows[i];
         let start = r.start as usize + r.id_len as usize;

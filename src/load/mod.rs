@@ -400,7 +400,7 @@ pub(crate) fn each_row_ahead<R: Read>(
 ) {
     let mut record = ByteRecord::new();
     let mut next = ByteRecord::new();
-    // Whether `record` holds a row still to check; the end or a read error after it.
+    // Whether `record` holds a row still to check, and the read error that ended the file.
     let mut have = false;
     let mut failed = None;
     loop {

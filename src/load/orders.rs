@@ -329,7 +329,7 @@ pub(super) struct OwnedBatch {
 }
 
 impl OwnedBatch {
-    /// Adds `row` with the id `id` (valid UTF-8: [`Checker::quick`] checked it).
+    /// Adds `row` with the id `id` (valid UTF-8: checked by [`Checker::quick`] or a `&str`).
     pub(super) fn push(&mut self, id: &[u8], mut row: OwnedOrder) {
         self.ids
             .push_str(std::str::from_utf8(id).unwrap_or_default());
@@ -338,9 +338,8 @@ impl OwnedBatch {
     }
 
     pub(super) fn push_order(&mut self, o: &Order<'_>) {
-        self.ids.push_str(o.order_id);
-        self.orders.push(OwnedOrder {
-            id_end: self.ids.len(),
+        let row = OwnedOrder {
+            id_end: 0,
             customer: o.customer,
             date: o.date,
             kind: o.kind,
@@ -349,7 +348,8 @@ impl OwnedBatch {
             outcome: o.outcome,
             referred_by: o.referred_by,
             line: o.line,
-        });
+        };
+        self.push(o.order_id.as_bytes(), row);
     }
 }
 

@@ -256,11 +256,15 @@ fn csv_block(rows: &dyn Rows, range: std::ops::Range<usize>, options: Options) -
                 }
                 Cell::Empty if cells.len() == 1 => out.extend_from_slice(b"\"\""),
                 Cell::Empty => {}
-                Cell::Money(c) => money_bytes(*c, &mut out),
+                Cell::Money(c) => out.extend_from_slice(money_ascii(*c, &mut [0; MONEY_BYTES])),
                 Cell::Int(v) => out.extend_from_slice(itoa::Buffer::new().format(*v).as_bytes()),
                 Cell::Date(d) => match date_digits(*d) {
                     Some(digits) => out.extend_from_slice(&digits),
-                    None => csv_field(&mut out, d.format("%Y-%m-%d").to_string().as_bytes()),
+                    None => {
+                        text.clear();
+                        iso_date(*d, &mut text);
+                        csv_field(&mut out, text.as_bytes());
+                    }
                 },
                 Cell::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
                 Cell::Dec(_) => {
@@ -295,15 +299,24 @@ fn csv_field(out: &mut Vec<u8>, field: &[u8]) {
     out.push(b'"');
 }
 
-/// `Cents` as `-1234.05`.
-fn money_bytes(c: Cents, out: &mut Vec<u8>) {
+/// Room for any `Cents` spelled out: a sign, 37 digits, the point and 2 more.
+const MONEY_BYTES: usize = 48;
+
+/// `Cents` as `-1234.05`, spelled into `buf` (`{c}` through itoa: exports print millions).
+fn money_ascii(c: Cents, buf: &mut [u8; MONEY_BYTES]) -> &[u8] {
     let abs = c.0.unsigned_abs();
+    let mut n = 0;
     if c.0 < 0 {
-        out.push(b'-');
+        buf[0] = b'-';
+        n = 1;
     }
-    out.extend_from_slice(itoa::Buffer::new().format(abs / 100).as_bytes());
+    let mut whole = itoa::Buffer::new();
+    let whole = whole.format(abs / 100).as_bytes();
+    buf[n..n + whole.len()].copy_from_slice(whole);
+    n += whole.len();
     let cents = (abs % 100) as u8;
-    out.extend_from_slice(&[b'.', b'0' + cents / 10, b'0' + cents % 10]);
+    buf[n..n + 3].copy_from_slice(&[b'.', b'0' + cents / 10, b'0' + cents % 10]);
+    &buf[..n + 3]
 }
 
 /// How many rows ahead exports [`prefetch`](Rows::prefetch).
@@ -357,9 +370,8 @@ fn exact(cell: &Cell<'_>, kind: Kind, show_phone: bool, out: &mut String) {
         Cell::Text(s) => out.push_str(s),
         Cell::Owned(s) => out.push_str(s),
         Cell::Money(c) => {
-            let mut bytes = Vec::with_capacity(24);
-            money_bytes(*c, &mut bytes);
-            out.push_str(std::str::from_utf8(&bytes).expect("ASCII digits"));
+            let mut buf = [0; MONEY_BYTES];
+            out.push_str(std::str::from_utf8(money_ascii(*c, &mut buf)).expect("ASCII digits"));
         }
         Cell::Int(v) => out.push_str(itoa::Buffer::new().format(*v)),
         Cell::Dec(d) => {
