@@ -84,15 +84,13 @@ impl Plan {
         keep: load::Keep,
         problems: &mut Problems,
     ) -> Result<CustomerBook> {
-        let file = open(&self.customers)?;
         let name = display(&self.customers);
-        Ok(load::read_customers(
-            file,
-            &name,
-            &policy.columns.customers,
-            keep,
-            problems,
-        ))
+        let renames = &policy.columns.customers;
+        match open(&self.customers)? {
+            Input::File(file) => load::read_customers_file(&file, &name, renames, keep, problems)
+                .map_err(|e| Error::io(&self.customers, e)),
+            other => Ok(load::read_customers(other, &name, renames, keep, problems)),
+        }
     }
 
     /// Streams orders.csv through `sink`, on two threads when the file is large (rows
@@ -109,7 +107,7 @@ impl Plan {
         match open(&self.orders)? {
             Input::File(file) => load::read_orders_file(&file, &source, problems, sink)
                 .map_err(|e| Error::io(&self.orders, e)),
-            sheet => Ok(load::read_orders(sheet, &source, problems, sink)),
+            other => Ok(load::read_orders(other, &source, problems, sink)),
         }
     }
 
@@ -252,16 +250,18 @@ pub fn exists(path: &Path) -> bool {
     load::SheetPath::of(path).map_or_else(|| path.exists(), |s| s.file.exists())
 }
 
-/// An input opened for reading: a file, or a spreadsheet's sheet as CSV in memory.
+/// An input opened for reading: a regular file (read in chunks, on both cores), a pipe or
+/// other stream (read front to back), or a spreadsheet's sheet as CSV in memory.
 pub enum Input {
     File(File),
+    Stream(File),
     Sheet(io::Cursor<Vec<u8>>),
 }
 
 impl io::Read for Input {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
-            Input::File(f) => f.read(buf),
+            Input::File(f) | Input::Stream(f) => f.read(buf),
             Input::Sheet(c) => c.read(buf),
         }
     }
@@ -282,9 +282,12 @@ fn open(path: &Path) -> Result<Input> {
                 Error::Invalid(problems)
             });
     }
-    File::open(path)
-        .map(Input::File)
-        .map_err(|e| Error::io(path, e))
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    // `--orders /dev/stdin` or `<(…)`: no size to cut into chunks, no positioned reads.
+    match file.metadata() {
+        Ok(m) if m.is_file() => Ok(Input::File(file)),
+        _ => Ok(Input::Stream(file)),
+    }
 }
 
 /// Fails with every problem found, or goes on.

@@ -127,6 +127,19 @@ impl Problems {
         self.extend(other);
     }
 
+    /// Takes the problems kept, in the order they came; what was counted past the cap
+    /// stays.
+    pub fn take_list(&mut self) -> Vec<Problem> {
+        for (file, n) in &mut self.per_file {
+            *n = self
+                .dropped
+                .iter()
+                .find(|(f, _)| f == file)
+                .map_or(0, |d| d.1);
+        }
+        std::mem::take(&mut self.list)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }

@@ -446,3 +446,41 @@ fn crlf_files_report_the_right_lines() {
             "orders.csv:4: date: \"2026-13-01\"",
         ));
 }
+
+/// Orders piped in (`--orders /dev/stdin`, or `<(…)` in a shell) are read front to back:
+/// a pipe has no size to cut into chunks.
+#[cfg(unix)]
+#[test]
+fn orders_and_customers_can_come_from_a_pipe() {
+    let from_files = stdout_of(&["tiers", "--as-of", "2026-11-22", "--format", "csv"]);
+    assert!(from_files.lines().count() > 10);
+    for which in ["--orders", "--customers"] {
+        let file = if which == "--orders" {
+            "data/orders.csv"
+        } else {
+            "data/customers.csv"
+        };
+        let piped = caredesk()
+            .args([
+                "tiers",
+                "--as-of",
+                "2026-11-22",
+                "--format",
+                "csv",
+                which,
+                "/dev/stdin",
+            ])
+            .pipe_stdin(file)
+            .unwrap()
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        assert_eq!(
+            String::from_utf8(piped).unwrap(),
+            from_files,
+            "{which} piped"
+        );
+    }
+}

@@ -1,6 +1,6 @@
-//! The chunked two-thread orders reader against the plain one: the same rows in the same
-//! order, the same problems with the same lines, whatever the file looks like and wherever
-//! the chunks are cut.
+//! The chunked two-thread readers (orders, customers) against the plain ones: the same
+//! rows in the same order, the same problems with the same lines, whatever the file looks
+//! like and wherever the chunks are cut.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +9,8 @@ use proptest::prelude::*;
 
 use caredesk::error::Problems;
 use caredesk::load::{
-    read_customers, read_orders, read_orders_file_with, CustomerBook, Keep, OrderSource, Split,
+    read_customers, read_customers_file_with, read_orders, read_orders_file_with, CustomerBook,
+    Keep, OrderSource, Split,
 };
 use caredesk::model::Order;
 use caredesk::policy::UnknownCustomer;
@@ -232,5 +233,174 @@ proptest! {
         chunk in 1u64..2000,
     ) {
         same_both_ways(&orders_file(n, quoted, crlf, bom, final_newline, seed), chunk);
+    }
+}
+
+/// A customers file of `n` rows, some bad or repeated, in the given dress.
+fn customers_file(
+    n: usize,
+    quoted: bool,
+    crlf: bool,
+    bom: bool,
+    final_newline: bool,
+    seed: u64,
+) -> Vec<u8> {
+    let eol = if crlf { "\r\n" } else { "\n" };
+    let mut s = String::new();
+    if bom {
+        s.push('\u{feff}');
+    }
+    s.push_str("customer_id,name,phone,birthday,anniversary,joined_on,owner,store,contact_ok");
+    let mut x = seed | 1;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for i in 0..n {
+        s.push_str(eol);
+        let r = next();
+        let id = match r % 53 {
+            0 => format!("C{}", r % (i as u64 + 1)), // most likely a repeat
+            1 => String::new(),
+            2 => format!(" C{i} "),
+            _ => format!("C{i}"),
+        };
+        let name = match (quoted, i % 5) {
+            (true, 0) => format!("\"Wang, {i}\""),
+            (true, 1) => format!("\"Li \"\"Lee\"\"\nline two{i}\""),
+            (_, 2) => format!("王伟{i}"),
+            _ => format!("N{i}"),
+        };
+        let birthday = if r % 41 == 0 {
+            "1990-02-30".to_string()
+        } else {
+            format!(
+                "19{:02}-{:02}-{:02}",
+                50 + r % 50,
+                1 + (r >> 8) % 12,
+                1 + (r >> 16) % 28
+            )
+        };
+        let owner =
+            ["张伟", "", "Amy", "\"Smith, J\""][(r >> 24) as usize % if quoted { 4 } else { 3 }];
+        let ok = ["", "true", "false", "maybe", "是"][(r >> 32) as usize % 5];
+        if r % 61 == 0 {
+            // a short (ragged) row
+            s.push_str(&format!("{id},{name}"));
+            continue;
+        }
+        s.push_str(&format!(
+            "{id},{name},1380000{i:04},{birthday},,2024-01-01,{owner},S{},{ok}",
+            r % 7
+        ));
+    }
+    if final_newline {
+        s.push_str(eol);
+    }
+    s.into_bytes()
+}
+
+/// Every customer in the book, and the problems, read the plain way or in chunks.
+fn book_of(path: &std::path::Path, chunk: Option<u64>) -> (Vec<String>, Vec<String>) {
+    let renames = BTreeMap::new();
+    let mut ps = Problems::new();
+    let keep = Keep::ALL;
+    let book = match chunk {
+        Some(chunk_bytes) => {
+            let split = Split {
+                threads: 2,
+                chunk_bytes,
+            };
+            let file = std::fs::File::open(path).unwrap();
+            read_customers_file_with(&file, "c.csv", &renames, keep, &mut ps, split).unwrap()
+        }
+        None => {
+            let file = std::fs::File::open(path).unwrap();
+            read_customers(file, "c.csv", &renames, keep, &mut ps)
+        }
+    };
+    let rows = (0..book.len())
+        .map(|i| {
+            let c = book.get(i);
+            assert_eq!(book.find(c.customer_id.as_bytes()), Some(i as u32));
+            format!("{c:?}")
+        })
+        .collect();
+    (rows, ps.iter().map(|p| p.to_string()).collect())
+}
+
+/// Asserts two lists are equal, showing where they first differ.
+fn same_lists(plain: &[String], chunked: &[String], what: &str) {
+    if let Some(i) = (0..plain.len().max(chunked.len())).find(|&i| plain.get(i) != chunked.get(i)) {
+        panic!(
+            "{what} differ at {i} of {} / {}:\nplain:   {:?}\nchunked: {:?}",
+            plain.len(),
+            chunked.len(),
+            &plain[i.saturating_sub(1)..(i + 3).min(plain.len())],
+            &chunked[i.saturating_sub(1)..(i + 3).min(chunked.len())],
+        );
+    }
+}
+
+/// Reads a customers file both ways, asserts they agree, and returns how many customers
+/// and problems it holds.
+fn same_book_both_ways(bytes: &[u8], chunk: u64) -> (usize, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("customers.csv");
+    std::fs::write(&path, bytes).unwrap();
+    let plain = book_of(&path, None);
+    let chunked = book_of(&path, Some(chunk));
+    same_lists(&plain.1, &chunked.1, "problems");
+    same_lists(&plain.0, &chunked.0, "customers");
+    (plain.0.len(), plain.1.len())
+}
+
+#[test]
+fn customer_files_read_alike_plain_and_in_chunks() {
+    for (quoted, crlf, bom, final_newline) in [
+        (false, false, false, true),
+        (true, true, true, false),
+        (true, false, false, true),
+    ] {
+        let file = customers_file(5000, quoted, crlf, bom, final_newline, 11);
+        for chunk in [1000, 4096, 100_000] {
+            let (customers, problems) = same_book_both_ways(&file, chunk);
+            assert!(customers > 4000, "most rows are kept: {customers}");
+            assert!(
+                problems > 100,
+                "bad rows and repeats are reported: {problems}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_customer_column_beyond_the_splitters_reach_is_read_all_the_same() {
+    // The splitter tracks the first 64 cells of a line; `name` is the 70th here.
+    let pad: String = (0..68).map(|i| format!("x{i},")).collect();
+    let mut s = format!("customer_id,{pad}name\n");
+    for i in 0..300 {
+        s.push_str(&format!("C{i},{}N{i}\n", ",".repeat(68)));
+    }
+    s.push_str(&format!("C1,{}again\n", ",".repeat(68)));
+    assert_eq!(same_book_both_ways(s.as_bytes(), 512), (300, 1));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn small_customer_files_read_alike(
+        n in 1usize..300,
+        quoted: bool,
+        crlf: bool,
+        bom: bool,
+        final_newline: bool,
+        seed: u64,
+        chunk in 1u64..1500,
+    ) {
+        same_book_both_ways(&customers_file(n, quoted, crlf, bom, final_newline, seed), chunk);
     }
 }

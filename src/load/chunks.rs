@@ -1,11 +1,12 @@
-//! orders.csv read fast: the file is cut into chunks that both cores parse, and the rows
-//! reach the sink in file order, with the problems and line numbers of the plain reader.
+//! Large CSV files (orders.csv, customers.csv) read fast: the file is cut into chunks
+//! that both cores parse, and the records' parts come back in file order, with the
+//! problems and line numbers of the plain reader.
 //!
 //! Each chunk is read with positioned reads into its own buffer and split at commas and
-//! line ends by hand. A line in its plain form (no quote, no stray carriage return) whose
-//! cells all pass the quick checks becomes a row directly; any other line goes through the
-//! same checks as [`read_orders`](super::read_orders), and a line holding a quote through
-//! csv-core, the parser the csv crate uses, so the answer and every error are the plain
+//! line ends by hand. A line in its plain form (no quote, no stray carriage return) goes
+//! to the file's [`Records`] as spans of the buffer, to check the quick way or through the
+//! plain reader's checks; a line holding a quote is parsed with csv-core, the parser the
+//! csv crate uses, and checked the full way. So the answer and every error are the plain
 //! reader's.
 //!
 //! Where a chunk starts is a guess: just after the first line end at or after its nominal
@@ -15,16 +16,13 @@
 //! is read wrong.
 
 use std::fs::File;
-use std::io;
+use std::io::{self, Read};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use csv::ByteRecord;
 
-use super::index::Probe;
-use super::orders::{deliver_owned, Checker, OwnedBatch, Quick, AHEAD};
-use super::{is_blank, IdIndex, OrderSink, OrderStats};
+use super::is_blank;
 use crate::error::Problems;
-use crate::parse::trim;
 
 /// How to read an orders file: on how many threads, in chunks of how many bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +46,9 @@ impl Split {
     }
 }
 
+/// The largest chunk read at once (a part's records stay far below 4 GiB).
+const MAX_CHUNK: u64 = 1 << 30;
+
 /// Bytes read past a chunk's nominal end, for its last line, and at a time when a line
 /// or quoted record runs on further.
 const SLACK: u64 = 64 << 10;
@@ -56,10 +57,89 @@ const SLACK: u64 = 64 << 10;
 const MAX_CELLS: usize = 64;
 
 /// Lines checked together, so that their id lookups are in flight at once.
-const BATCH: usize = 64;
+pub(super) const BATCH: usize = 64;
 
-/// The rows, problems and line ends of one chunk, counted from the chunk's start.
-struct Part {
+/// The most contract fields a chunked reader picks out of a line.
+pub(super) const MAX_FIELDS: usize = 9;
+
+/// What a chunked read makes of the records of a file: each thread checks the records of
+/// the chunks it takes into a part, and the parts are handed back in file order.
+pub(super) trait Records: Sync {
+    /// What one chunk's records make.
+    type Part: Default + Send;
+    /// A thread's own buffers.
+    type Scratch: Default;
+    /// Where the contract's fields sit in a line (from the header), at most [`MAX_FIELDS`].
+    fn fields(&self) -> &[Option<usize>];
+    /// Checks lines in their plain form: no quote, no carriage return but in a line end.
+    /// Their cells are spans of `buf` (every field's column is among the cells the
+    /// splitter tracks); a line may be blank (all cells empty).
+    fn plain(
+        &self,
+        lines: &[Pending],
+        buf: &[u8],
+        scratch: &mut Self::Scratch,
+        part: &mut Self::Part,
+        problems: &mut Problems,
+    );
+    /// Checks one non-blank record the full way, as the plain reader reads it; its position
+    /// holds its line, counted from 1 at the part's start.
+    fn record(
+        &self,
+        record: &ByteRecord,
+        scratch: &mut Self::Scratch,
+        part: &mut Self::Part,
+        problems: &mut Problems,
+    );
+}
+
+/// A plain line waiting in a batch: where it is, and where the contract's cells are.
+pub(super) struct Pending {
+    /// The line's number within the part, from 1.
+    pub line: u64,
+    start: usize,
+    end: usize,
+    cells: [(usize, usize); MAX_FIELDS],
+}
+
+impl Pending {
+    /// Field `f`'s cell (empty when the line has no such column).
+    #[inline]
+    pub fn cell<'b>(&self, buf: &'b [u8], f: usize) -> &'b [u8] {
+        let (from, to) = self.cells[f];
+        &buf[from..to]
+    }
+
+    /// Whether every cell of the line is empty or spaces (a blank row).
+    pub fn is_blank(&self, buf: &[u8]) -> bool {
+        buf[self.start..self.end]
+            .iter()
+            .all(|b| matches!(b, b',' | b' ' | b'\t'))
+    }
+
+    /// The line as the plain reader's record, its line set; `false` when it is blank.
+    pub fn record(&self, buf: &[u8], record: &mut ByteRecord) -> bool {
+        record.clear();
+        for c in buf[self.start..self.end].split(|&b| b == b',') {
+            record.push_field(c);
+        }
+        at_line(record, self.line)
+    }
+}
+
+/// Sets a record's line; `false` when it is blank (the plain reader skips those).
+fn at_line(record: &mut ByteRecord, line: u64) -> bool {
+    if is_blank(record) {
+        return false;
+    }
+    let mut position = csv::Position::new();
+    position.set_line(line);
+    record.set_position(Some(position));
+    true
+}
+
+/// The records, problems and line ends of one chunk, counted from the chunk's start.
+struct Chunk<P> {
     index: usize,
     /// Where parsing began: a record start.
     start: u64,
@@ -67,41 +147,50 @@ struct Part {
     end: u64,
     /// Line ends in `start..end`.
     newlines: u64,
-    rows: OwnedBatch,
+    part: P,
     problems: Problems,
-    stats: OrderStats,
 }
 
 /// What every thread shares.
-struct Ctx<'a> {
+struct Ctx<'a, R> {
     file: &'a File,
     size: u64,
     data_start: u64,
     chunk: u64,
     chunks: usize,
-    checker: &'a Checker<'a>,
-    /// Whether the sink wants the order ids.
-    ids: bool,
+    records: &'a R,
 }
 
-impl Ctx<'_> {
+impl<R> Ctx<'_, R> {
     /// Nominal start of chunk `i` (or the end of the file).
     fn bound(&self, i: usize) -> u64 {
         (self.data_start + i as u64 * self.chunk).min(self.size)
     }
 }
 
-/// Reads orders.csv from `file` (`size` bytes), whose header `checker` was made from.
-pub(super) fn read_chunked(
+/// One chunk's results, handed on in file order.
+pub(super) struct Done<P> {
+    pub part: P,
+    /// Its problems, their lines counted from 1 at the chunk's start.
+    pub problems: Problems,
+    /// Line ends before the chunk: what its line numbers are shifted by.
+    pub lines_before: u64,
+}
+
+/// Reads the records of `file` (`size` bytes) after its header with `records`, and hands
+/// each chunk's results to `take` in file order, with `problems` to add its problems to.
+/// Returns the threads used.
+pub(super) fn read_chunked<R: Records>(
     file: &File,
     size: u64,
-    checker: &Checker<'_>,
+    records: &R,
     split: Split,
     problems: &mut Problems,
-    mut sink: impl OrderSink,
-) -> io::Result<OrderStats> {
+    mut take: impl FnMut(Done<R::Part>, &mut Problems),
+) -> io::Result<usize> {
+    assert!(records.fields().len() <= MAX_FIELDS, "too many fields");
     let (data_start, header_lines) = header_end(file, size)?;
-    let chunk = split.chunk_bytes.max(1);
+    let chunk = split.chunk_bytes.clamp(1, MAX_CHUNK);
     let data = size.saturating_sub(data_start);
     let ctx = Ctx {
         file,
@@ -109,14 +198,9 @@ pub(super) fn read_chunked(
         data_start,
         chunk,
         chunks: data.div_ceil(chunk) as usize,
-        checker,
-        ids: sink.needs_ids(),
+        records,
     };
     let threads = split.threads.clamp(1, 2).min(ctx.chunks.max(1));
-    let mut stats = OrderStats {
-        parts: threads as u8,
-        ..OrderStats::default()
-    };
     let next = AtomicUsize::new(0);
     let claim = || {
         let i = next.fetch_add(1, Ordering::Relaxed);
@@ -128,129 +212,123 @@ pub(super) fn read_chunked(
         next: 0,
         waiting: Vec::new(),
     };
+    let mut take = |done, problems: &mut Problems| take(done, problems);
     let mut scratch = Scratch::new();
     if threads == 1 {
         while let Some(i) = claim() {
-            let part = parse_part(&ctx, i, None, &mut scratch)?;
-            merge.take(part, &ctx, &mut scratch, problems, &mut stats, &mut sink)?;
+            let chunk = parse_part(&ctx, i, None, &mut scratch)?;
+            merge.take(chunk, &ctx, &mut scratch, problems, &mut take)?;
         }
-        return Ok(stats);
+        return Ok(1);
     }
-    std::thread::scope(|scope| -> io::Result<OrderStats> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Part>>(2);
+    std::thread::scope(|scope| -> io::Result<usize> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Chunk<R::Part>>>(2);
         let (ctx, claim) = (&ctx, &claim);
         scope.spawn(move || {
             let mut scratch = Scratch::new();
             while let Some(i) = claim() {
-                let part = parse_part(ctx, i, None, &mut scratch);
-                let failed = part.is_err();
-                if tx.send(part).is_err() || failed {
+                let chunk = parse_part(ctx, i, None, &mut scratch);
+                let failed = chunk.is_err();
+                if tx.send(chunk).is_err() || failed {
                     break;
                 }
             }
         });
-        // This thread parses chunks too, and hands every part to the sink in file order.
+        // This thread parses chunks too, and hands every part on in file order.
         while merge.next < ctx.chunks {
-            while let Ok(part) = rx.try_recv() {
-                merge.wait(part?);
+            while let Ok(chunk) = rx.try_recv() {
+                merge.waiting.push(chunk?);
             }
             if merge.ready() {
-                merge.flush(ctx, &mut scratch, problems, &mut stats, &mut sink)?;
+                merge.flush(ctx, &mut scratch, problems, &mut take)?;
             } else if let Some(i) = claim() {
-                let part = parse_part(ctx, i, None, &mut scratch)?;
-                merge.wait(part);
+                let chunk = parse_part(ctx, i, None, &mut scratch)?;
+                merge.waiting.push(chunk);
             } else {
                 match rx.recv() {
-                    Ok(part) => merge.wait(part?),
+                    Ok(chunk) => merge.waiting.push(chunk?),
                     Err(_) => break,
                 }
             }
         }
         drop(rx);
-        Ok(stats)
+        Ok(2)
     })
 }
 
-/// Puts parts back in file order and hands them on.
-struct Merge {
-    /// Where the next part must start.
+/// Puts chunks back in file order and hands their parts on.
+struct Merge<P> {
+    /// Where the next chunk must start.
     expected: u64,
     /// Line ends before `expected`.
     newlines: u64,
-    /// The next part's index.
+    /// The next chunk's index.
     next: usize,
-    /// Parts that arrived ahead of their turn.
-    waiting: Vec<Part>,
+    /// Chunks that arrived ahead of their turn.
+    waiting: Vec<Chunk<P>>,
 }
 
-impl Merge {
-    fn wait(&mut self, part: Part) {
-        self.waiting.push(part);
-    }
-
+impl<P> Merge<P> {
     fn ready(&self) -> bool {
         self.waiting.iter().any(|p| p.index == self.next)
     }
 
-    /// Hands on every waiting part that is next in turn.
-    fn flush(
+    /// Hands on every waiting chunk that is next in turn.
+    fn flush<R: Records<Part = P>>(
         &mut self,
-        ctx: &Ctx<'_>,
-        scratch: &mut Scratch,
+        ctx: &Ctx<'_, R>,
+        scratch: &mut Scratch<R::Scratch>,
         problems: &mut Problems,
-        stats: &mut OrderStats,
-        sink: &mut impl OrderSink,
+        take: &mut impl FnMut(Done<P>, &mut Problems),
     ) -> io::Result<()> {
         while let Some(at) = self.waiting.iter().position(|p| p.index == self.next) {
-            let part = self.waiting.swap_remove(at);
-            self.take(part, ctx, scratch, problems, stats, sink)?;
+            let chunk = self.waiting.swap_remove(at);
+            self.take(chunk, ctx, scratch, problems, take)?;
         }
         Ok(())
     }
 
-    /// Hands on `part`, which is next in turn; parsed again first if it started in the
+    /// Hands on `chunk`, which is next in turn; parsed again first if it started in the
     /// wrong place.
-    fn take(
+    fn take<R: Records<Part = P>>(
         &mut self,
-        part: Part,
-        ctx: &Ctx<'_>,
-        scratch: &mut Scratch,
+        chunk: Chunk<P>,
+        ctx: &Ctx<'_, R>,
+        scratch: &mut Scratch<R::Scratch>,
         problems: &mut Problems,
-        stats: &mut OrderStats,
-        sink: &mut impl OrderSink,
+        take: &mut impl FnMut(Done<P>, &mut Problems),
     ) -> io::Result<()> {
-        let part = if part.start == self.expected {
-            part
+        let chunk = if chunk.start == self.expected {
+            chunk
         } else {
-            parse_part(ctx, part.index, Some(self.expected), scratch)?
+            parse_part(ctx, chunk.index, Some(self.expected), scratch)?
         };
-        // The part's line numbers count from 1 at its start.
-        problems.extend_shifted(part.problems, self.newlines);
-        deliver_owned(sink, &part.rows, self.newlines);
-        stats.used += part.stats.used;
-        stats.after_as_of += part.stats.after_as_of;
-        stats.unknown_customer += part.stats.unknown_customer;
-        stats.bad += part.stats.bad;
-        self.newlines += part.newlines;
-        self.expected = part.end;
+        let done = Done {
+            part: chunk.part,
+            problems: chunk.problems,
+            lines_before: self.newlines,
+        };
+        take(done, problems);
+        self.newlines += chunk.newlines;
+        self.expected = chunk.end;
         self.next += 1;
         Ok(())
     }
 }
 
-/// A thread's reusable buffers.
-struct Scratch {
+/// A thread's reusable buffers, and the records' own (`U`).
+struct Scratch<U> {
     window: Window,
     record: ByteRecord,
     core: csv_core::Reader,
     out: Vec<u8>,
     ends: Vec<usize>,
     batch: Vec<Pending>,
-    dates: DateCache,
+    user: U,
 }
 
-impl Scratch {
-    fn new() -> Scratch {
+impl<U: Default> Scratch<U> {
+    fn new() -> Scratch<U> {
         Scratch {
             window: Window::default(),
             record: ByteRecord::new(),
@@ -258,7 +336,7 @@ impl Scratch {
             out: Vec::new(),
             ends: Vec::new(),
             batch: Vec::with_capacity(BATCH),
-            dates: DateCache::default(),
+            user: U::default(),
         }
     }
 }
@@ -291,6 +369,35 @@ impl Window {
     }
 }
 
+/// `Read` over a byte range of a file, with positioned reads (no shared cursor).
+pub(super) struct Range<'f> {
+    file: &'f std::fs::File,
+    pos: u64,
+    end: u64,
+}
+
+impl<'f> Range<'f> {
+    pub(super) fn new(file: &'f std::fs::File, start: u64, end: u64) -> Self {
+        Range {
+            file,
+            pos: start,
+            end,
+        }
+    }
+}
+
+impl Read for Range<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = (self.end - self.pos).min(buf.len() as u64) as usize;
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = read_at(self.file, &mut buf[..want], self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
 /// One positioned read (no shared cursor, so threads can read one file at once).
 pub(super) fn read_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
     #[cfg(unix)]
@@ -316,38 +423,6 @@ fn read_exact_at(file: &File, mut buf: &mut [u8], mut at: u64) -> io::Result<()>
         }
     }
     Ok(())
-}
-
-/// The last date cell read and its date: orders come roughly by date, so most rows repeat
-/// the row before's.
-#[derive(Default)]
-struct DateCache {
-    key: [u8; 10],
-    date: Option<chrono::NaiveDate>,
-}
-
-impl DateCache {
-    #[inline]
-    fn get(&mut self, cell: &[u8]) -> Option<chrono::NaiveDate> {
-        if self.date.is_some() && cell == self.key {
-            return self.date;
-        }
-        let date = crate::parse::date(cell)?;
-        if let Ok(key) = cell.try_into() {
-            self.key = key;
-            self.date = Some(date);
-        }
-        Some(date)
-    }
-}
-
-/// A plain line waiting in a batch: where it is, and where the contract's cells are.
-struct Pending {
-    /// The line's number within the part, from 1.
-    line: u64,
-    start: usize,
-    end: usize,
-    cells: [(usize, usize); 8],
 }
 
 /// What [`scan_line`] found at the start of the bytes.
@@ -457,12 +532,12 @@ fn scan_line(bytes: &[u8], at_end: bool, starts: &mut [usize; MAX_CELLS + 1]) ->
 
 /// Parses chunk `index`: the records that start inside it, from its guessed start or from
 /// `from`.
-fn parse_part(
-    ctx: &Ctx<'_>,
+fn parse_part<R: Records>(
+    ctx: &Ctx<'_, R>,
     index: usize,
     from: Option<u64>,
-    scratch: &mut Scratch,
-) -> io::Result<Part> {
+    scratch: &mut Scratch<R::Scratch>,
+) -> io::Result<Chunk<R::Part>> {
     let (lo, hi) = (ctx.bound(index), ctx.bound(index + 1));
     let w = &mut scratch.window;
     let start = match from {
@@ -490,19 +565,20 @@ fn parse_part(
             }
         }
     };
-    let mut part = Part {
+    let mut chunk = Chunk {
         index,
         start,
         end: start,
         newlines: 0,
-        rows: OwnedBatch::default(),
+        part: R::Part::default(),
         problems: Problems::new(),
-        stats: OrderStats::default(),
     };
     let mut pos = (start - scratch.window.base) as usize;
     let mut starts = [0usize; MAX_CELLS + 1];
-    let at = &ctx.checker.header.at;
-    let cols: [Option<usize>; 8] = std::array::from_fn(|f| at.get(f).copied().flatten());
+    let mut cols = [None; MAX_FIELDS];
+    cols[..ctx.records.fields().len()].copy_from_slice(ctx.records.fields());
+    // A field in a column the splitter does not track: every line goes the full way.
+    let wide = cols.iter().flatten().any(|&c| c >= MAX_CELLS);
     loop {
         let w = &mut scratch.window;
         if w.base + pos as u64 >= hi || (w.eof && pos >= w.buf.len()) {
@@ -516,7 +592,7 @@ fn parse_part(
                 newline,
                 ..
             } => {
-                part.newlines += u64::from(newline);
+                chunk.newlines += u64::from(newline);
                 pos += next;
             }
             Scan::Plain {
@@ -529,113 +605,91 @@ fn parse_part(
                     Some(k) if k < n => (pos + starts[k], pos + starts[k + 1] - 1),
                     _ => (0, 0),
                 };
-                scratch.batch.push(Pending {
-                    line: part.newlines + 1,
+                let line = Pending {
+                    line: chunk.newlines + 1,
                     start: pos,
                     end: pos + len,
                     cells: cols.map(cell),
-                });
-                part.newlines += u64::from(newline);
+                };
+                if wide {
+                    if line.record(&w.buf, &mut scratch.record) {
+                        ctx.records.record(
+                            &scratch.record,
+                            &mut scratch.user,
+                            &mut chunk.part,
+                            &mut chunk.problems,
+                        );
+                    }
+                } else {
+                    scratch.batch.push(line);
+                }
+                chunk.newlines += u64::from(newline);
                 pos += next;
                 if scratch.batch.len() == BATCH {
-                    check_batch(ctx, scratch, &mut part);
+                    check_batch(ctx, scratch, &mut chunk);
                 }
             }
             Scan::Full => {
-                check_batch(ctx, scratch, &mut part);
-                pos = quoted_record(ctx, scratch, pos, &mut part)?;
+                check_batch(ctx, scratch, &mut chunk);
+                pos = quoted_record(ctx, scratch, pos, &mut chunk)?;
             }
         }
     }
-    check_batch(ctx, scratch, &mut part);
-    part.end = scratch.window.base + pos as u64;
-    Ok(part)
+    check_batch(ctx, scratch, &mut chunk);
+    chunk.end = scratch.window.base + pos as u64;
+    Ok(chunk)
 }
 
-/// Checks the waiting plain lines: the quick way when every cell is plain and valid,
-/// otherwise the full way, for the plain reader's verdict and messages.
-fn check_batch(ctx: &Ctx<'_>, scratch: &mut Scratch, part: &mut Part) {
+/// Hands the waiting plain lines to the records.
+fn check_batch<R: Records>(
+    ctx: &Ctx<'_, R>,
+    scratch: &mut Scratch<R::Scratch>,
+    chunk: &mut Chunk<R::Part>,
+) {
     if scratch.batch.is_empty() {
         return;
     }
-    let buf = &scratch.window.buf;
-    let cell = |span: (usize, usize)| &buf[span.0..span.1];
-    let index = ctx.checker.book.index();
-    let n = scratch.batch.len();
-    let probes: [Probe; BATCH] = std::array::from_fn(|i| match scratch.batch.get(i) {
-        Some(p) => IdIndex::probe(trim(cell(p.cells[1]))),
-        None => IdIndex::probe(b""),
-    });
-    for probe in &probes[..AHEAD.min(n)] {
-        index.prefetch(probe);
-    }
-    for (k, (p, probe)) in scratch.batch.iter().zip(&probes).enumerate() {
-        if k + AHEAD < n {
-            index.prefetch(&probes[k + AHEAD]);
-        }
-        let cells = p.cells.map(cell);
-        match ctx
-            .checker
-            .quick(&cells, probe, &mut |c| scratch.dates.get(c))
-        {
-            Some(Quick::Row(mut row)) => {
-                row.line = p.line;
-                part.rows.push(if ctx.ids { cells[0] } else { b"" }, row);
-                part.stats.used += 1;
-            }
-            Some(Quick::Later) => part.stats.after_as_of += 1,
-            None => {
-                let record = &mut scratch.record;
-                record.clear();
-                for c in buf[p.start..p.end].split(|&b| b == b',') {
-                    record.push_field(c);
-                }
-                slow_row(ctx, record, p.line, part);
-            }
-        }
-    }
-    scratch.batch.clear();
-}
-
-/// The plain reader's checks, for one record at line `line` (from 1) of the part.
-fn slow_row(ctx: &Ctx<'_>, record: &mut ByteRecord, line: u64, part: &mut Part) {
-    if is_blank(record) {
-        return;
-    }
-    let mut position = csv::Position::new();
-    position.set_line(line);
-    record.set_position(Some(position));
-    let rows = &mut part.rows;
-    ctx.checker.check(
-        std::slice::from_ref(record),
-        &mut part.problems,
-        &mut part.stats,
-        0,
-        |o| rows.push_order(&o),
+    ctx.records.plain(
+        &scratch.batch,
+        &scratch.window.buf,
+        &mut scratch.user,
+        &mut chunk.part,
+        &mut chunk.problems,
     );
+    scratch.batch.clear();
 }
 
 /// Parses the record at `pos` with csv-core, as the csv crate would (with CRLF read as
 /// LF), checks it, and returns where the next record starts.
-fn quoted_record(
-    ctx: &Ctx<'_>,
-    scratch: &mut Scratch,
+fn quoted_record<R: Records>(
+    ctx: &Ctx<'_, R>,
+    scratch: &mut Scratch<R::Scratch>,
     pos: usize,
-    part: &mut Part,
+    chunk: &mut Chunk<R::Part>,
 ) -> io::Result<usize> {
     let used = core_record(ctx.file, ctx.size, scratch, pos)?;
-    let line = part.newlines + 1;
+    let line = chunk.newlines + 1;
     let consumed = &scratch.window.buf[pos..pos + used];
-    part.newlines += memchr::memchr_iter(b'\n', consumed).count() as u64;
-    if !scratch.record.is_empty() {
-        slow_row(ctx, &mut scratch.record, line, part);
+    chunk.newlines += memchr::memchr_iter(b'\n', consumed).count() as u64;
+    if !scratch.record.is_empty() && at_line(&mut scratch.record, line) {
+        ctx.records.record(
+            &scratch.record,
+            &mut scratch.user,
+            &mut chunk.part,
+            &mut chunk.problems,
+        );
     }
     Ok(pos + used)
 }
 
 /// Reads the record at `pos` of the window into `scratch.record` with csv-core, reading
 /// on in the file as far as it runs; returns the bytes it took (its line end included).
-fn core_record(file: &File, size: u64, scratch: &mut Scratch, pos: usize) -> io::Result<usize> {
+fn core_record<U>(
+    file: &File,
+    size: u64,
+    scratch: &mut Scratch<U>,
+    pos: usize,
+) -> io::Result<usize> {
     let Scratch {
         window: w,
         record,
@@ -692,7 +746,7 @@ fn core_record(file: &File, size: u64, scratch: &mut Scratch, pos: usize) -> io:
 
 /// Where the header record ends (the data rows start), and the line ends before that.
 fn header_end(file: &File, size: u64) -> io::Result<(u64, u64)> {
-    let mut scratch = Scratch::new();
+    let mut scratch = Scratch::<()>::new();
     scratch.window.load(file, 0, SLACK.min(size), size)?;
     if scratch.window.buf.is_empty() {
         return Ok((0, 0));

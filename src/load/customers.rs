@@ -2,11 +2,17 @@
 //! mapped once to a dense index that every other file's rows resolve to.
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::fs::File;
+use std::io::{self, Read};
 
-use super::{csv_reader, each_row_ahead, opt, read_header, req, Field};
-use crate::error::Problems;
 use chrono::NaiveDate;
+use csv::ByteRecord;
+
+use super::chunks::{read_chunked, Pending, Range, Records, Split};
+use super::index::Probe;
+use super::orders::AHEAD;
+use super::{csv_reader, each_row_ahead, opt, read_header, req, Field, IdIndex, RowCheck};
+use crate::error::Problems;
 
 use crate::model::Customer;
 use crate::parse;
@@ -188,21 +194,25 @@ impl CustomerBook {
     /// than 65,534 owners or stores, an arena over 4 GiB) or, with `Ok(Err(first))`, the
     /// index of an earlier customer with the same id.
     fn push(&mut self, c: CustomerView<'_>, keep: Keep) -> Result<Result<(), u32>, &'static str> {
+        self.push_probed(c, IdIndex::probe(c.customer_id.as_bytes()), keep)
+    }
+
+    /// [`push`](Self::push) with the id's probe already computed.
+    fn push_probed(
+        &mut self,
+        c: CustomerView<'_>,
+        probe: Probe,
+        keep: Keep,
+    ) -> Result<Result<(), u32>, &'static str> {
         let index = u32::try_from(self.rows.len()).map_err(|_| "too many customers")?;
-        if let Err(first) = self.index.insert(c.customer_id.as_bytes(), index) {
-            return Ok(Err(first));
-        }
-        let phone = if keep.phone {
-            c.phone.unwrap_or("")
-        } else {
-            ""
-        };
-        let len = |s: &str| u16::try_from(s.len()).map_err(|_| "a field longer than 65,535 bytes");
+        let phone = kept_phone(&c, keep).unwrap_or("");
+        fits(&c, keep)?;
+        let len = |s: &str| s.len() as u16;
         let row = Row {
             start: u32::try_from(self.text.len()).map_err(|_| "customer text over 4 GiB")?,
-            id_len: len(c.customer_id)?,
-            name_len: len(c.name)?,
-            phone_len: len(phone)?,
+            id_len: len(c.customer_id),
+            name_len: len(c.name),
+            phone_len: len(phone),
             owner: self
                 .owners
                 .intern(c.owner)
@@ -216,6 +226,13 @@ impl CustomerBook {
             anniversary: c.anniversary,
             joined_on: c.joined_on,
         };
+        // Into the index last: a row that does not fit leaves no id behind.
+        if let Err(first) = self
+            .index
+            .insert_probed(probe, c.customer_id.as_bytes(), index)
+        {
+            return Ok(Err(first));
+        }
         self.text.push_str(c.customer_id);
         self.text.push_str(c.name);
         self.text.push_str(phone);
@@ -247,63 +264,331 @@ pub fn read_customers<R: Read>(
     problems: &mut Problems,
 ) -> CustomerBook {
     let mut reader = csv_reader(input);
-    let mut book = CustomerBook::default();
     let Some(header) = read_header(&mut reader, file, FIELDS, renames, problems) else {
-        return book;
+        return CustomerBook::default();
     };
-    // The line of each kept customer, for "duplicate; first on line N".
-    let mut lines: Vec<u64> = Vec::new();
+    let mut admit = Admit::new(file, &header, keep);
     let id_column = header.at.first().copied().flatten();
     each_row_ahead(&mut reader, file, &header, problems, |row, record, next| {
         // The id lookup of the next row misses the cache: start it now, behind this row.
         if let Some(id) = next.zip(id_column).and_then(|(r, c)| r.get(c)) {
-            book.index.prefetch(&super::IdIndex::probe(parse::trim(id)));
+            admit.book.index.prefetch(&IdIndex::probe(parse::trim(id)));
         }
-        let line = row.line;
-        // Borrowed from the record: the book copies the text into its arena.
-        let customer = CustomerView {
-            customer_id: row.text(record, 0),
-            name: row.text(record, 1),
-            phone: row.opt_text(record, 2),
-            birthday: row.opt_with(record, 3, parse::date_cell),
-            anniversary: row.opt_with(record, 4, parse::date_cell),
-            joined_on: row.opt_with(record, 5, parse::date_cell),
-            owner: row.opt_text(record, 6),
-            store: row.opt_text(record, 7),
-            contact_ok: row
-                .opt(record, 8, parse::boolean, parse::EXPECT_BOOL)
-                .unwrap_or(true),
-        };
-        if customer.customer_id.is_empty() {
-            return;
+        let customer = check(row, record);
+        if !customer.customer_id.is_empty() {
+            let probe = IdIndex::probe(customer.customer_id.as_bytes());
+            admit.admit(customer, probe, row.line, row.problems);
         }
-        // A row with a bad cell stays in the book (the bad value left empty): the run fails
-        // on the problem anyway, and its orders must not also read as "unknown customer".
-        match book.push(customer, keep) {
-            Ok(Ok(())) => lines.push(line),
-            Ok(Err(first)) => {
-                let column = header.name(0).to_string();
-                row.problems.add(
-                    file,
-                    line,
-                    Some(&column),
-                    Some(customer.customer_id),
-                    format!(
-                        "duplicate customer id; first on line {}",
-                        lines[first as usize]
-                    ),
-                );
+    });
+    admit.book
+}
+
+/// Reads customers.csv from a file like [`read_customers`], on both cores
+/// ([`chunks`](super::chunks)): the same book, the same problems.
+pub fn read_customers_file(
+    file: &File,
+    name: &str,
+    renames: &BTreeMap<String, String>,
+    keep: Keep,
+    problems: &mut Problems,
+) -> io::Result<CustomerBook> {
+    read_customers_file_with(file, name, renames, keep, problems, Split::auto())
+}
+
+/// [`read_customers_file`] on the given number of threads and chunk size.
+pub fn read_customers_file_with(
+    file: &File,
+    name: &str,
+    renames: &BTreeMap<String, String>,
+    keep: Keep,
+    problems: &mut Problems,
+    split: Split,
+) -> io::Result<CustomerBook> {
+    let size = file.metadata()?.len();
+    let mut reader = csv_reader(Range::new(file, 0, size));
+    let Some(header) = read_header(&mut reader, name, FIELDS, renames, problems) else {
+        return Ok(CustomerBook::default());
+    };
+    let records = CustomerRecords {
+        file: name,
+        fields: std::array::from_fn(|f| header.at.get(f).copied().flatten()),
+        header: &header,
+        keep,
+    };
+    let mut admit = Admit::new(name, &header, keep);
+    read_chunked(file, size, &records, split, problems, |done, problems| {
+        let (part, before, mut found) = (done.part, done.lines_before, done.problems);
+        // The chunk's problems go in by line with the repeats found here, as the plain
+        // reader adds them (which of them are kept past the cap depends on it).
+        let mut found_list = found.take_list().into_iter().peekable();
+        let mut flush_to = |line: u64, problems: &mut Problems| {
+            while let Some(mut p) = found_list.next_if(|p| p.line + before <= line) {
+                p.line += before;
+                problems.push(p);
             }
-            Err(what) => row.problems.add(
-                file,
+        };
+        // Each row's id slot is loaded [`AHEAD`] rows before the row goes in.
+        let n = part.rows.len();
+        let probes: Vec<Probe> = (0..n)
+            .map(|k| IdIndex::probe(part.view(k).customer_id.as_bytes()))
+            .collect();
+        for probe in probes.iter().take(AHEAD) {
+            admit.book.index.prefetch(probe);
+        }
+        for (k, &probe) in probes.iter().enumerate() {
+            if let Some(ahead) = probes.get(k + AHEAD) {
+                admit.book.index.prefetch(ahead);
+            }
+            let line = part.rows[k].line + before;
+            flush_to(line, problems);
+            admit.admit(part.view(k), probe, line, problems);
+        }
+        flush_to(u64::MAX, problems);
+        problems.extend(found);
+    })?;
+    Ok(admit.book)
+}
+
+/// The phone the book keeps of a customer.
+fn kept_phone<'a>(c: &CustomerView<'a>, keep: Keep) -> Option<&'a str> {
+    c.phone.filter(|_| keep.phone)
+}
+
+/// Whether the book can keep a customer's texts: each at most 65,535 bytes.
+fn fits(c: &CustomerView<'_>, keep: Keep) -> Result<(), &'static str> {
+    let texts = [c.customer_id, c.name, kept_phone(c, keep).unwrap_or("")];
+    let named = [c.owner, c.store].map(|s| s.unwrap_or(""));
+    match texts
+        .iter()
+        .chain(&named)
+        .all(|s| s.len() <= u16::MAX as usize)
+    {
+        true => Ok(()),
+        false => Err("a field longer than 65,535 bytes"),
+    }
+}
+
+/// `None` for an empty text.
+fn some(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// A row's cells, checked: bad ones reported and left empty (an empty id: not kept).
+fn check<'r>(row: &mut RowCheck<'_>, record: &'r ByteRecord) -> CustomerView<'r> {
+    let header = row.header;
+    check_cells(row, std::array::from_fn(|f| header.cell(record, f)))
+}
+
+/// [`check`], given the contract's cells in order.
+fn check_cells<'r>(row: &mut RowCheck<'_>, cells: [&'r [u8]; 9]) -> CustomerView<'r> {
+    CustomerView {
+        customer_id: row.text_cell(0, cells[0]),
+        name: row.text_cell(1, cells[1]),
+        phone: row.opt_text_cell(2, cells[2]),
+        birthday: row.opt_with_cell(3, cells[3], parse::date_cell),
+        anniversary: row.opt_with_cell(4, cells[4], parse::date_cell),
+        joined_on: row.opt_with_cell(5, cells[5], parse::date_cell),
+        owner: row.opt_text_cell(6, cells[6]),
+        store: row.opt_text_cell(7, cells[7]),
+        contact_ok: row
+            .opt_cell(8, cells[8], parse::boolean, parse::EXPECT_BOOL)
+            .unwrap_or(true),
+    }
+}
+
+/// Takes checked rows into the book, in file order.
+struct Admit<'a> {
+    file: &'a str,
+    header: &'a super::Header,
+    keep: Keep,
+    book: CustomerBook,
+    /// The line of each kept customer, for "duplicate; first on line N".
+    lines: Vec<u64>,
+}
+
+impl<'a> Admit<'a> {
+    fn new(file: &'a str, header: &'a super::Header, keep: Keep) -> Self {
+        Admit {
+            file,
+            header,
+            keep,
+            book: CustomerBook::default(),
+            lines: Vec::new(),
+        }
+    }
+
+    /// Adds the customer on `line`, or reports why not: a repeated id, or one that does
+    /// not fit. A row with a bad cell is kept (the bad value left empty): the run fails on
+    /// the problem anyway, and its orders must not also read as "unknown customer".
+    fn admit(
+        &mut self,
+        customer: CustomerView<'_>,
+        probe: Probe,
+        line: u64,
+        problems: &mut Problems,
+    ) {
+        match self.book.push_probed(customer, probe, self.keep) {
+            Ok(Ok(())) => self.lines.push(line),
+            Ok(Err(first)) => problems.add(
+                self.file,
+                line,
+                Some(self.header.name(0)),
+                Some(customer.customer_id),
+                format!(
+                    "duplicate customer id; first on line {}",
+                    self.lines[first as usize]
+                ),
+            ),
+            Err(what) => problems.add(
+                self.file,
                 line,
                 None,
                 None,
                 format!("cannot keep this customer: {what}"),
             ),
         }
-    });
-    book
+    }
+}
+
+/// How the chunked reader checks customer rows.
+struct CustomerRecords<'a> {
+    file: &'a str,
+    header: &'a super::Header,
+    fields: [Option<usize>; 9],
+    keep: Keep,
+}
+
+/// One chunk's checked customers, their text one after the other.
+#[derive(Default)]
+struct CustomerPart {
+    text: String,
+    rows: Vec<Staged>,
+}
+
+/// A checked customer waiting to be taken into the book (48 bytes: a chunk stages some
+/// 25,000, and every staged byte is memory the book cannot use).
+struct Staged {
+    /// Counted from 1 at the chunk's start.
+    line: u64,
+    /// Where id, name, phone, owner and store end in the part's text (empty = none).
+    ends: [u32; 5],
+    birthday: Option<NaiveDate>,
+    anniversary: Option<NaiveDate>,
+    joined_on: Option<NaiveDate>,
+    contact_ok: bool,
+}
+
+impl CustomerPart {
+    /// Staged customer `k`.
+    fn view(&self, k: usize) -> CustomerView<'_> {
+        let row = &self.rows[k];
+        let from = k.checked_sub(1).map_or(0, |j| self.rows[j].ends[4]);
+        let text = |i: usize| {
+            let start = if i == 0 { from } else { row.ends[i - 1] };
+            &self.text[start as usize..row.ends[i] as usize]
+        };
+        CustomerView {
+            customer_id: text(0),
+            name: text(1),
+            phone: some(text(2)),
+            birthday: row.birthday,
+            anniversary: row.anniversary,
+            joined_on: row.joined_on,
+            owner: some(text(3)),
+            store: some(text(4)),
+            contact_ok: row.contact_ok,
+        }
+    }
+}
+
+impl Records for CustomerRecords<'_> {
+    type Part = CustomerPart;
+    type Scratch = ();
+
+    fn fields(&self) -> &[Option<usize>] {
+        &self.fields
+    }
+
+    fn plain(
+        &self,
+        lines: &[Pending],
+        buf: &[u8],
+        _: &mut (),
+        part: &mut CustomerPart,
+        problems: &mut Problems,
+    ) {
+        for p in lines {
+            let cells = std::array::from_fn(|f| p.cell(buf, f));
+            // A line of empty cells is a blank row, skipped as the plain reader skips it.
+            if p.is_blank(buf) {
+                continue;
+            }
+            self.stage(p.line, cells, part, problems);
+        }
+    }
+
+    fn record(
+        &self,
+        record: &ByteRecord,
+        _: &mut (),
+        part: &mut CustomerPart,
+        problems: &mut Problems,
+    ) {
+        let cells = std::array::from_fn(|f| self.header.cell(record, f));
+        self.stage(super::line_of(record), cells, part, problems);
+    }
+}
+
+impl CustomerRecords<'_> {
+    /// Checks a row's cells and stages its customer (one without an id is reported, not
+    /// kept).
+    fn stage(
+        &self,
+        line: u64,
+        cells: [&[u8]; 9],
+        part: &mut CustomerPart,
+        problems: &mut Problems,
+    ) {
+        let mut row = RowCheck {
+            file: self.file,
+            line,
+            header: self.header,
+            problems,
+            ok: true,
+        };
+        let c = check_cells(&mut row, cells);
+        if c.customer_id.is_empty() {
+            return;
+        }
+        if let Err(what) = fits(&c, self.keep) {
+            // As the book would say; a staged row's text stays small.
+            let message = format!("cannot keep this customer: {what}");
+            row.problems.add(self.file, row.line, None, None, message);
+            return;
+        }
+        let phone = kept_phone(&c, self.keep);
+        let mut ends = [0; 5];
+        for (end, text) in ends.iter_mut().zip([
+            c.customer_id,
+            c.name,
+            phone.unwrap_or(""),
+            c.owner.unwrap_or(""),
+            c.store.unwrap_or(""),
+        ]) {
+            part.text.push_str(text);
+            // Below 4 GiB: a chunk is at most 1 GiB, and the record running past its end
+            // holds at most 5 × 64 KiB of text that fits.
+            *end = part.text.len() as u32;
+        }
+        part.rows.push(Staged {
+            line: row.line,
+            ends,
+            birthday: c.birthday,
+            anniversary: c.anniversary,
+            joined_on: c.joined_on,
+            contact_ok: c.contact_ok,
+        });
+    }
 }
 
 #[cfg(test)]

@@ -120,7 +120,11 @@ impl IdIndex {
 
     /// Adds `id` with `index`; if the id is already there, returns its index unchanged.
     pub fn insert(&mut self, id: &[u8], index: u32) -> Result<(), u32> {
-        let mut probe = Self::probe(id);
+        self.insert_probed(Self::probe(id), id, index)
+    }
+
+    /// [`insert`](Self::insert) with the id's probe already computed.
+    pub fn insert_probed(&mut self, mut probe: Probe, id: &[u8], index: u32) -> Result<(), u32> {
         if let Some(existing) = self.get_probed(&probe, id) {
             return Err(existing);
         }

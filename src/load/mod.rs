@@ -15,7 +15,9 @@ mod tier_files;
 pub use chunks::Split;
 pub use complaints::read_complaints;
 pub use contacts::read_contacts;
-pub use customers::{read_customers, CustomerBook, CustomerView, Keep};
+pub use customers::{
+    read_customers, read_customers_file, read_customers_file_with, CustomerBook, CustomerView, Keep,
+};
 pub use index::IdIndex;
 pub use orders::{
     read_orders, read_orders_file, read_orders_file_with, OrderSink, OrderSource, OrderStats,
@@ -275,7 +277,12 @@ impl RowCheck<'_> {
 
     /// A required text cell: present and valid UTF-8.
     pub fn text<'r>(&mut self, record: &'r ByteRecord, field: usize) -> &'r str {
-        let cell = crate::parse::trim(self.header.cell(record, field));
+        self.text_cell(field, self.header.cell(record, field))
+    }
+
+    /// [`text`](Self::text), given the cell.
+    pub fn text_cell<'r>(&mut self, field: usize, cell: &'r [u8]) -> &'r str {
+        let cell = crate::parse::trim(cell);
         match std::str::from_utf8(cell) {
             Ok("") => {
                 self.bad(field, cell, "a value is required here");
@@ -291,7 +298,12 @@ impl RowCheck<'_> {
 
     /// An optional text cell: `None` when empty.
     pub fn opt_text<'r>(&mut self, record: &'r ByteRecord, field: usize) -> Option<&'r str> {
-        let cell = crate::parse::trim(self.header.cell(record, field));
+        self.opt_text_cell(field, self.header.cell(record, field))
+    }
+
+    /// [`opt_text`](Self::opt_text), given the cell.
+    pub fn opt_text_cell<'r>(&mut self, field: usize, cell: &'r [u8]) -> Option<&'r str> {
+        let cell = crate::parse::trim(cell);
         match std::str::from_utf8(cell) {
             Ok("") => None,
             Ok(s) => Some(s),
@@ -310,7 +322,17 @@ impl RowCheck<'_> {
         parse: impl Fn(&[u8]) -> Option<T>,
         expected: &str,
     ) -> Option<T> {
-        let cell = self.header.cell(record, field);
+        self.opt_cell(field, self.header.cell(record, field), parse, expected)
+    }
+
+    /// [`opt`](Self::opt), given the cell.
+    pub fn opt_cell<T>(
+        &mut self,
+        field: usize,
+        cell: &[u8],
+        parse: impl Fn(&[u8]) -> Option<T>,
+        expected: &str,
+    ) -> Option<T> {
         if crate::parse::trim(cell).is_empty() {
             return None;
         }
@@ -328,7 +350,16 @@ impl RowCheck<'_> {
         field: usize,
         parse: impl Fn(&[u8]) -> Result<T, String>,
     ) -> Option<T> {
-        let cell = self.header.cell(record, field);
+        self.opt_with_cell(field, self.header.cell(record, field), parse)
+    }
+
+    /// [`opt_with`](Self::opt_with), given the cell.
+    pub fn opt_with_cell<T>(
+        &mut self,
+        field: usize,
+        cell: &[u8],
+        parse: impl Fn(&[u8]) -> Result<T, String>,
+    ) -> Option<T> {
         if crate::parse::trim(cell).is_empty() {
             return None;
         }

@@ -7,7 +7,7 @@ use std::io::Read;
 use chrono::NaiveDate;
 use csv::ByteRecord;
 
-use super::chunks::Split;
+use super::chunks::{self, read_chunked, Pending, Records, Split};
 use super::Header;
 use super::{csv_reader, is_blank, line_of, opt, read_header, req, Field, RowCheck};
 use crate::error::Problems;
@@ -354,7 +354,7 @@ impl OwnedBatch {
 }
 
 /// Hands a batch's rows to the sink, `lines_before` added to their line numbers.
-pub(super) fn deliver_owned(sink: &mut impl OrderSink, batch: &OwnedBatch, lines_before: u64) {
+fn deliver_owned(sink: &mut impl OrderSink, batch: &OwnedBatch, lines_before: u64) {
     let mut views = Vec::with_capacity(BATCH);
     let mut start = 0;
     for rows in batch.orders.chunks(BATCH) {
@@ -394,43 +394,152 @@ pub fn read_orders_file_with(
     file: &std::fs::File,
     source: &OrderSource<'_>,
     problems: &mut Problems,
-    sink: impl OrderSink,
+    mut sink: impl OrderSink,
     split: Split,
 ) -> std::io::Result<OrderStats> {
     let size = file.metadata()?.len();
-    let mut header = csv_reader(Range::new(file, 0, size));
+    let mut header = csv_reader(chunks::Range::new(file, 0, size));
     let Some(checker) = checker(&mut header, source, problems) else {
         return Ok(OrderStats::default());
     };
-    super::chunks::read_chunked(file, size, &checker, split, problems, sink)
+    let records = OrderRecords {
+        fields: std::array::from_fn(|f| checker.header.at.get(f).copied().flatten()),
+        checker,
+        ids: sink.needs_ids(),
+    };
+    let mut stats = OrderStats::default();
+    let threads = read_chunked(file, size, &records, split, problems, |done, problems| {
+        let (part, lines) = (done.part, done.lines_before);
+        problems.extend_shifted(done.problems, lines);
+        deliver_owned(&mut sink, &part.rows, lines);
+        stats.used += part.stats.used;
+        stats.after_as_of += part.stats.after_as_of;
+        stats.unknown_customer += part.stats.unknown_customer;
+        stats.bad += part.stats.bad;
+    })?;
+    stats.parts = threads as u8;
+    Ok(stats)
 }
 
-/// `Read` over a byte range of a file, with positioned reads (no shared cursor).
-struct Range<'f> {
-    file: &'f std::fs::File,
-    pos: u64,
-    end: u64,
+/// How the chunked reader checks order rows.
+struct OrderRecords<'a> {
+    checker: Checker<'a>,
+    fields: [Option<usize>; 8],
+    /// Whether the sink wants the order ids.
+    ids: bool,
 }
 
-impl<'f> Range<'f> {
-    fn new(file: &'f std::fs::File, start: u64, end: u64) -> Self {
-        Range {
-            file,
-            pos: start,
-            end,
+/// One chunk's valid rows, and what became of the others.
+#[derive(Default)]
+struct OrderPart {
+    rows: OwnedBatch,
+    stats: OrderStats,
+}
+
+/// A thread's buffers for checking order rows.
+#[derive(Default)]
+struct OrderScratch {
+    record: ByteRecord,
+    dates: DateCache,
+}
+
+impl Records for OrderRecords<'_> {
+    type Part = OrderPart;
+    type Scratch = OrderScratch;
+
+    fn fields(&self) -> &[Option<usize>] {
+        &self.fields
+    }
+
+    /// The quick way when every cell is plain and valid (the id lookups in flight
+    /// [`AHEAD`] rows at a time); otherwise the full way, for the plain reader's verdict
+    /// and messages.
+    fn plain(
+        &self,
+        lines: &[Pending],
+        buf: &[u8],
+        scratch: &mut OrderScratch,
+        part: &mut OrderPart,
+        problems: &mut Problems,
+    ) {
+        let index = self.checker.book.index();
+        let n = lines.len();
+        let probes: [Probe; chunks::BATCH] = std::array::from_fn(|i| match lines.get(i) {
+            Some(p) => IdIndex::probe(parse::trim(p.cell(buf, 1))),
+            None => IdIndex::probe(b""),
+        });
+        for probe in &probes[..AHEAD.min(n)] {
+            index.prefetch(probe);
         }
+        for (k, (p, probe)) in lines.iter().zip(&probes).enumerate() {
+            if k + AHEAD < n {
+                index.prefetch(&probes[k + AHEAD]);
+            }
+            let cells: [&[u8]; 8] = std::array::from_fn(|f| p.cell(buf, f));
+            match self
+                .checker
+                .quick(&cells, probe, &mut |c| scratch.dates.get(c))
+            {
+                Some(Quick::Row(mut row)) => {
+                    row.line = p.line;
+                    part.rows.push(if self.ids { cells[0] } else { b"" }, row);
+                    part.stats.used += 1;
+                }
+                Some(Quick::Later) => part.stats.after_as_of += 1,
+                None => {
+                    if p.record(buf, &mut scratch.record) {
+                        self.full(&scratch.record, part, problems);
+                    }
+                }
+            }
+        }
+    }
+
+    fn record(
+        &self,
+        record: &ByteRecord,
+        _: &mut OrderScratch,
+        part: &mut OrderPart,
+        problems: &mut Problems,
+    ) {
+        self.full(record, part, problems);
     }
 }
 
-impl Read for Range<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let want = (self.end - self.pos).min(buf.len() as u64) as usize;
-        if want == 0 {
-            return Ok(0);
+impl OrderRecords<'_> {
+    /// The plain reader's checks of one record.
+    fn full(&self, record: &ByteRecord, part: &mut OrderPart, problems: &mut Problems) {
+        let rows = &mut part.rows;
+        self.checker.check(
+            std::slice::from_ref(record),
+            problems,
+            &mut part.stats,
+            0,
+            |o| rows.push_order(&o),
+        );
+    }
+}
+
+/// The last date cell read and its date: orders come roughly by date, so most rows repeat
+/// the row before's.
+#[derive(Default)]
+struct DateCache {
+    key: [u8; 10],
+    date: Option<NaiveDate>,
+}
+
+impl DateCache {
+    #[inline]
+    fn get(&mut self, cell: &[u8]) -> Option<NaiveDate> {
+        if self.date.is_some() && cell == self.key {
+            return self.date;
         }
-        let n = super::chunks::read_at(self.file, &mut buf[..want], self.pos)?;
-        self.pos += n as u64;
-        Ok(n)
+        let date = parse::date(cell)?;
+        if let Ok(key) = cell.try_into() {
+            self.key = key;
+            self.date = Some(date);
+        }
+        Some(date)
     }
 }
 
