@@ -43,7 +43,32 @@ pub const EXPECT_BOOL: &str = "expected true or false";
 
 /// Parses `-1234.5`, `0`, `12.50` into cents; `None` for anything else (3 decimals,
 /// separators, exponents, overflow).
+#[inline]
 pub fn money(s: &[u8]) -> Option<Cents> {
+    // The usual cell first, `123456.78`: whole digits, a point, two digits. Up to 16 whole
+    // digits cannot overflow, so the digits are checked once, not one by one (this was a
+    // twentieth of the orders profile).
+    if let [whole @ .., b'.', tens, ones] = s {
+        if (1..=16).contains(&whole.len()) {
+            let mut value = 0u64;
+            let mut digits = true;
+            for &b in whole {
+                let d = b.wrapping_sub(b'0');
+                digits &= d <= 9;
+                value = value.wrapping_mul(10).wrapping_add(u64::from(d));
+            }
+            let (t, o) = (tens.wrapping_sub(b'0'), ones.wrapping_sub(b'0'));
+            if digits && t <= 9 && o <= 9 {
+                let cents = value * 100 + u64::from(t) * 10 + u64::from(o);
+                return Some(Cents(cents.into()));
+            }
+        }
+    }
+    money_general(s)
+}
+
+/// [`money`] for every spelling it accepts.
+fn money_general(s: &[u8]) -> Option<Cents> {
     let s = trim(s);
     let (neg, digits) = match s.first() {
         Some(b'-') => (true, &s[1..]),
@@ -293,6 +318,58 @@ mod tests {
         assert_eq!(money(b".5"), Some(Cents(50)));
         assert_eq!(money(b"7."), Some(Cents(700)));
         assert_eq!(money(b" 3 "), Some(Cents(300)));
+    }
+
+    #[test]
+    fn the_usual_spelling_reads_as_the_general_parser_reads_it() {
+        let mut cells: Vec<String> = [
+            "0.00",
+            "00.05",
+            "1.5",
+            "12.345",
+            "9999999999999999.99",
+            "99999999999999999.99",
+            "1234567890123456.78",
+            "12/4.56",
+            "1a.00",
+            "1.0a",
+            "1.:0",
+            "1.0:",
+            ":.00",
+            "/.99",
+            "-1.00",
+            "+1.00",
+            " 1.00",
+            "1.00 ",
+            ".00",
+            "1..00",
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut x = 7u64;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            cells.push(format!("{}.{:02}", x >> (x % 64), x % 100));
+            // The usual shape, with now and then a byte just outside the digits.
+            let byte = |k: u64| match (x >> (k % 60)) % 16 {
+                0 => b'/',
+                1 => b':',
+                2 => b'-',
+                d => b'0' + (d % 10) as u8,
+            };
+            let mut cell: Vec<u8> = (0..x % 19).map(byte).collect();
+            cell.extend([b'.', byte(61), byte(62)]);
+            cells.push(String::from_utf8(cell).unwrap());
+        }
+        for cell in &cells {
+            assert_eq!(
+                money(cell.as_bytes()),
+                money_general(cell.as_bytes()),
+                "{cell:?}"
+            );
+        }
     }
 
     #[test]

@@ -236,12 +236,14 @@ impl Standing {
 /// `rank − 1` per customer under SQL `PERCENT_RANK()` ascending: the number of customers
 /// with a strictly smaller value (ties share the lowest rank).
 pub fn ranks_below<T: Ord + Copy>(values: &[T]) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..values.len() as u32).collect();
-    order.sort_unstable_by_key(|&i| values[i as usize]);
+    // Values sorted with their indexes beside them: sorting indexes by `values[i]` read a
+    // scattered value per comparison, and was most of `classify` on a million customers.
+    let mut sorted: Vec<(T, u32)> = values.iter().copied().zip(0..).collect();
+    sorted.sort_unstable();
     let mut below = vec![0u32; values.len()];
     let mut start = 0usize;
-    for (pos, &i) in order.iter().enumerate() {
-        if pos > 0 && values[i as usize] != values[order[pos - 1] as usize] {
+    for (pos, &(value, i)) in sorted.iter().enumerate() {
+        if pos > 0 && value != sorted[pos - 1].0 {
             start = pos;
         }
         below[i as usize] = start as u32;
@@ -284,12 +286,13 @@ pub fn classify(
     // top10: percent rank of points ≥ top_rank, tested exactly as rank − 1 ≥ top_rank·(N − 1).
     let points: Vec<i64> = activities.iter().map(|a| a.points).collect();
     let points_below = ranks_below(&points);
-    let top_from = seg.top_rank * Decimal::from(n.saturating_sub(1) as u64);
-    let is_top = |i: usize| n > 1 && Decimal::from(points_below[i]) >= top_from;
+    // The rank is a whole number: compare it with the threshold rounded up, once.
+    let top_from = whole_at_least(seg.top_rank * Decimal::from(n.saturating_sub(1) as u64));
+    let is_top = |i: usize| n > 1 && top_from.is_some_and(|t| u64::from(points_below[i]) >= t);
 
     // freq ≥ min_per_year, freq = sales_2y · 365 / window_days, compared without dividing.
-    let freq_needed = seg.min_per_year * Decimal::from(seg.window_days);
-    let frequent = |a: &Activity| Decimal::from(a.sales_2y as u64 * 365) >= freq_needed;
+    let freq_needed = whole_at_least(seg.min_per_year * Decimal::from(seg.window_days));
+    let frequent = |a: &Activity| freq_needed.is_some_and(|f| a.sales_2y as u64 * 365 >= f);
 
     let (tiers, scores) = match policy.method {
         Method::Spend => (spend_tiers(activities, policy), None),
@@ -347,6 +350,11 @@ pub fn classify(
             }
         })
         .collect()
+}
+
+/// The least whole number `k ≥ 0` with `k ≥ d`; `None` when there is none below 2⁶⁴.
+fn whole_at_least(d: Decimal) -> Option<u64> {
+    u64::try_from(d.max(Decimal::ZERO).ceil()).ok()
 }
 
 fn spend_tiers(activities: &[Activity], policy: &TierPolicy) -> Vec<u16> {
@@ -889,6 +897,20 @@ mod tests {
     fn percent_ranks_share_the_lowest_rank() {
         assert_eq!(ranks_below(&[5, 1, 5, 3]), [2, 0, 2, 1]);
         assert_eq!(ranks_below::<i32>(&[]), Vec::<u32>::new());
+        assert_eq!(ranks_below(&[7, 7, 7]), [0, 0, 0]);
+        assert_eq!(ranks_below(&[-1i64, 9, -5, 9, 0]), [1, 3, 0, 3, 2]);
+    }
+
+    #[test]
+    fn thresholds_round_up_to_the_whole_number_a_count_must_reach() {
+        let dec = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(whole_at_least(dec("0")), Some(0));
+        assert_eq!(whole_at_least(dec("-3.5")), Some(0));
+        assert_eq!(whole_at_least(dec("2")), Some(2));
+        assert_eq!(whole_at_least(dec("2.0000001")), Some(3));
+        assert_eq!(whole_at_least(dec("899999.1")), Some(900_000));
+        assert_eq!(whole_at_least(dec("18446744073709551615")), Some(u64::MAX));
+        assert_eq!(whole_at_least(dec("18446744073709551615.5")), None);
     }
 
     fn score_policy() -> TierPolicy {

@@ -353,28 +353,32 @@ impl OwnedBatch {
     }
 }
 
-/// Hands a batch's rows to the sink, `lines_before` added to their line numbers.
+/// Hands a batch's rows to the sink, `lines_before` added to their line numbers, each
+/// customer's state prefetched [`AHEAD`] rows before its row is visited. (Copying the rows
+/// into a batch of views first was a twelfth of the orders profile, on this thread.)
 fn deliver_owned(sink: &mut impl OrderSink, batch: &OwnedBatch, lines_before: u64) {
-    let mut views = Vec::with_capacity(BATCH);
+    let orders = &batch.orders;
+    for o in orders.iter().take(AHEAD) {
+        sink.prefetch(o.customer);
+    }
     let mut start = 0;
-    for rows in batch.orders.chunks(BATCH) {
-        views.clear();
-        views.extend(rows.iter().map(|o| {
-            let id = batch.ids.get(start..o.id_end).unwrap_or_default();
-            start = o.id_end;
-            Order {
-                order_id: id,
-                customer: o.customer,
-                date: o.date,
-                kind: o.kind,
-                amount: o.amount,
-                profit: o.profit,
-                outcome: o.outcome,
-                referred_by: o.referred_by,
-                line: o.line + lines_before,
-            }
-        }));
-        deliver(sink, &views);
+    for (k, o) in orders.iter().enumerate() {
+        if let Some(ahead) = orders.get(k + AHEAD) {
+            sink.prefetch(ahead.customer);
+        }
+        let order_id = batch.ids.get(start..o.id_end).unwrap_or_default();
+        start = o.id_end;
+        sink.visit(&Order {
+            order_id,
+            customer: o.customer,
+            date: o.date,
+            kind: o.kind,
+            amount: o.amount,
+            profit: o.profit,
+            outcome: o.outcome,
+            referred_by: o.referred_by,
+            line: o.line + lines_before,
+        });
     }
 }
 
