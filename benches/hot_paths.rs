@@ -1,6 +1,6 @@
 //! The hot paths of `tiers` on large inputs: parsing cells, looking up customer ids,
-//! reading and folding an orders file (the plain reader, and the chunked one on one and two
-//! threads), classifying. `cargo bench`; the whole-program
+//! reading customers and reading and folding orders (the plain readers, and the chunked
+//! ones on one and two threads), classifying. `cargo bench`; the whole-program
 //! comparison with DuckDB is bench/compare_duckdb.py.
 
 use std::collections::BTreeMap;
@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use caredesk::domain::tiers::{classify, ActivityFold};
 use caredesk::error::Problems;
 use caredesk::load::{
-    read_customers, read_orders, read_orders_file_with, CustomerBook, IdIndex, Keep, OrderSource,
-    Split,
+    read_customers, read_customers_file_with, read_orders, read_orders_file_with, CustomerBook,
+    IdIndex, Keep, OrderSource, Split,
 };
 use caredesk::policy::{Policy, UnknownCustomer};
 use chrono::NaiveDate;
@@ -127,6 +127,26 @@ fn read_customers_100k(bencher: divan::Bencher) {
             &mut ps,
         )
         .len()
+    });
+}
+
+/// The fast path: customers.csv from a file in chunks, on one thread and on two (chunks
+/// of 256 KiB, so that the 6 MB file makes enough of them to share).
+#[divan::bench(args = [1, 2])]
+fn read_customers_file_100k(bencher: divan::Bencher, threads: usize) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("customers.csv");
+    std::fs::write(&path, customers_csv()).expect("written");
+    let file = std::fs::File::open(&path).expect("opened");
+    let split = Split {
+        threads,
+        chunk_bytes: 256 << 10,
+    };
+    bencher.bench(|| {
+        let mut ps = Problems::new();
+        read_customers_file_with(&file, "c.csv", &BTreeMap::new(), Keep::ALL, &mut ps, split)
+            .expect("read")
+            .len()
     });
 }
 
