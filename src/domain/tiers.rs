@@ -235,12 +235,12 @@ impl Standing {
 
 /// `rank − 1` per customer under SQL `PERCENT_RANK()` ascending: the number of customers
 /// with a strictly smaller value (ties share the lowest rank).
-pub fn ranks_below<T: Ord + Copy>(values: &[T]) -> Vec<u32> {
+pub fn ranks_below<T: Ord + Copy>(values: impl IntoIterator<Item = T>) -> Vec<u32> {
     // Values sorted with their indexes beside them: sorting indexes by `values[i]` read a
     // scattered value per comparison, and was most of `classify` on a million customers.
-    let mut sorted: Vec<(T, u32)> = values.iter().copied().zip(0..).collect();
+    let mut sorted: Vec<(T, u32)> = values.into_iter().zip(0..).collect();
     sorted.sort_unstable();
-    let mut below = vec![0u32; values.len()];
+    let mut below = vec![0u32; sorted.len()];
     let mut start = 0usize;
     for (pos, &(value, i)) in sorted.iter().enumerate() {
         if pos > 0 && value != sorted[pos - 1].0 {
@@ -284,8 +284,7 @@ pub fn classify(
     let churn_on_or_before = days_before(as_of, policy.churn_days);
 
     // top10: percent rank of points ≥ top_rank, tested exactly as rank − 1 ≥ top_rank·(N − 1).
-    let points: Vec<i64> = activities.iter().map(|a| a.points).collect();
-    let points_below = ranks_below(&points);
+    let points_below = ranks_below(activities.iter().map(|a| a.points));
     // The rank is a whole number: compare it with the threshold rounded up, once.
     let top_from = whole_at_least(seg.top_rank * Decimal::from(n.saturating_sub(1) as u64));
     let is_top = |i: usize| n > 1 && top_from.is_some_and(|t| u64::from(points_below[i]) >= t);
@@ -385,19 +384,17 @@ fn score_tiers(
         d.mantissa()
     };
     let (ws, wp, wq) = (int(w.spend), int(w.profit), int(w.sales));
-    let spend_below = ranks_below(&activities.iter().map(|a| a.spend_cents).collect::<Vec<_>>());
-    let profit_below = ranks_below(
-        &activities
-            .iter()
-            .map(|a| a.profit_cents)
-            .collect::<Vec<_>>(),
-    );
-    let sales_below = ranks_below(&activities.iter().map(|a| a.sales).collect::<Vec<_>>());
-    let numerators: Vec<i128> = (0..n)
-        .map(|i| {
-            ws * spend_below[i] as i128 + wp * profit_below[i] as i128 + wq * sales_below[i] as i128
-        })
-        .collect();
+    // Summed one rank at a time, each rank's vector gone before the next is made.
+    let mut numerators = vec![0i128; n];
+    for (weight, below) in [
+        (ws, ranks_below(activities.iter().map(|a| a.spend_cents))),
+        (wp, ranks_below(activities.iter().map(|a| a.profit_cents))),
+        (wq, ranks_below(activities.iter().map(|a| a.sales))),
+    ] {
+        for (num, b) in numerators.iter_mut().zip(below) {
+            *num += weight * b as i128;
+        }
+    }
     // score = 100 · numerator / (10^scale · (N − 1)); 0 when N = 1.
     let denominator = Decimal::from_i128_with_scale(10i128.pow(scale), 0)
         * Decimal::from(n.saturating_sub(1) as u64);
@@ -418,10 +415,13 @@ fn score_tiers(
     let floor = (levels.len() - 1) as u16;
     let mut tiers = vec![floor; n];
     if levels.iter().any(|l| l.share.is_some()) {
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_unstable_by(|&a, &b| match numerators[b].cmp(&numerators[a]) {
-            Ordering::Equal => ids.id(a).as_bytes().cmp(ids.id(b).as_bytes()),
-            other => other,
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            match numerators[b].cmp(&numerators[a]) {
+                Ordering::Equal => ids.id(a).as_bytes().cmp(ids.id(b).as_bytes()),
+                other => other,
+            }
         });
         // Position i (1-based) gets the first class with i ≤ round_half_up(N · cumulative share).
         let mut cumulative = Decimal::ZERO;
@@ -436,7 +436,7 @@ fn score_tiers(
             .collect();
         for (pos, &i) in order.iter().enumerate() {
             let p = pos as u64 + 1;
-            tiers[i] = cutoffs
+            tiers[i as usize] = cutoffs
                 .iter()
                 .position(|&c| p <= c)
                 .unwrap_or(cutoffs.len()) as u16;
@@ -896,7 +896,7 @@ mod tests {
     #[test]
     fn percent_ranks_share_the_lowest_rank() {
         assert_eq!(ranks_below(&[5, 1, 5, 3]), [2, 0, 2, 1]);
-        assert_eq!(ranks_below::<i32>(&[]), Vec::<u32>::new());
+        assert_eq!(ranks_below(Vec::<i32>::new()), Vec::<u32>::new());
         assert_eq!(ranks_below(&[7, 7, 7]), [0, 0, 0]);
         assert_eq!(ranks_below(&[-1i64, 9, -5, 9, 0]), [1, 3, 0, 3, 2]);
     }
