@@ -895,10 +895,10 @@ mod tests {
 
     #[test]
     fn percent_ranks_share_the_lowest_rank() {
-        assert_eq!(ranks_below(&[5, 1, 5, 3]), [2, 0, 2, 1]);
+        assert_eq!(ranks_below([5, 1, 5, 3]), [2, 0, 2, 1]);
         assert_eq!(ranks_below(Vec::<i32>::new()), Vec::<u32>::new());
-        assert_eq!(ranks_below(&[7, 7, 7]), [0, 0, 0]);
-        assert_eq!(ranks_below(&[-1i64, 9, -5, 9, 0]), [1, 3, 0, 3, 2]);
+        assert_eq!(ranks_below([7, 7, 7]), [0, 0, 0]);
+        assert_eq!(ranks_below([-1i64, 9, -5, 9, 0]), [1, 3, 0, 3, 2]);
     }
 
     #[test]
