@@ -87,6 +87,23 @@ fn rows_of(
     )
 }
 
+/// A file's start: an optional BOM and the header (no line end).
+fn start(bom: bool, header: &str) -> String {
+    let bom = if bom { "\u{feff}" } else { "" };
+    format!("{bom}{header}")
+}
+
+/// A deterministic stream of pseudo-random numbers (xorshift64).
+fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut x = seed | 1;
+    move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    }
+}
+
 /// An orders file of `n` rows, some bad, in the given dress.
 fn orders_file(
     n: usize,
@@ -97,33 +114,26 @@ fn orders_file(
     seed: u64,
 ) -> Vec<u8> {
     let eol = if crlf { "\r\n" } else { "\n" };
-    let mut s = String::new();
-    if bom {
-        s.push('\u{feff}');
-    }
-    s.push_str("order_id,customer_id,date,kind,amount,profit,outcome,referred_by");
-    let mut x = seed | 1;
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    let mut s = start(
+        bom,
+        "order_id,customer_id,date,kind,amount,profit,outcome,referred_by",
+    );
+    let mut next = xorshift(seed);
     for i in 0..n {
         s.push_str(eol);
         let r = next();
-        let customer = if r % 97 == 0 {
+        let customer = if r.is_multiple_of(97) {
             "C999".to_string()
         } else {
             format!("C{}", r % 50)
         };
-        let date = if r % 89 == 0 {
+        let date = if r.is_multiple_of(89) {
             "2026-02-30".to_string()
         } else {
             format!("2026-{:02}-{:02}", 1 + r % 12, 1 + (r >> 8) % 28)
         };
         let kind = ["sale", "", "install", "repair", "maintenance"][(r >> 16) as usize % 5];
-        let amount = if r % 83 == 0 {
+        let amount = if r.is_multiple_of(83) {
             "1.005".to_string()
         } else {
             format!("{}.{:02}", (r >> 20) % 100_000, (r >> 40) % 100)
@@ -246,18 +256,11 @@ fn customers_file(
     seed: u64,
 ) -> Vec<u8> {
     let eol = if crlf { "\r\n" } else { "\n" };
-    let mut s = String::new();
-    if bom {
-        s.push('\u{feff}');
-    }
-    s.push_str("customer_id,name,phone,birthday,anniversary,joined_on,owner,store,contact_ok");
-    let mut x = seed | 1;
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    let mut s = start(
+        bom,
+        "customer_id,name,phone,birthday,anniversary,joined_on,owner,store,contact_ok",
+    );
+    let mut next = xorshift(seed);
     for i in 0..n {
         s.push_str(eol);
         let r = next();
@@ -273,7 +276,7 @@ fn customers_file(
             (_, 2) => format!("王伟{i}"),
             _ => format!("N{i}"),
         };
-        let birthday = if r % 41 == 0 {
+        let birthday = if r.is_multiple_of(41) {
             "1990-02-30".to_string()
         } else {
             format!(
@@ -286,7 +289,7 @@ fn customers_file(
         let owner =
             ["张伟", "", "Amy", "\"Smith, J\""][(r >> 24) as usize % if quoted { 4 } else { 3 }];
         let ok = ["", "true", "false", "maybe", "是"][(r >> 32) as usize % 5];
-        if r % 61 == 0 {
+        if r.is_multiple_of(61) {
             // a short (ragged) row
             s.push_str(&format!("{id},{name}"));
             continue;

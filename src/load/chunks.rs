@@ -226,7 +226,6 @@ pub(super) fn read_chunked<R: Records>(
         next: 0,
         waiting: Vec::new(),
     };
-    let mut take = |done, problems: &mut Problems| take(done, problems);
     let mut scratch = Scratch::new();
     if threads == 1 {
         while let Some(i) = claim() {

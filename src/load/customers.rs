@@ -10,9 +10,9 @@ use csv::ByteRecord;
 
 use super::chunks::{read_chunked, Pending, Range, Records, Split};
 use super::index::Probe;
-use super::orders::AHEAD;
 use super::{csv_reader, each_row_ahead, opt, read_header, req, Field, IdIndex, RowCheck};
 use crate::error::Problems;
+use crate::hint::fetch_ahead;
 
 use crate::model::Customer;
 use crate::parse;
@@ -327,23 +327,19 @@ pub fn read_customers_file_with(
                 problems.push(p);
             }
         };
-        // Each row's id slot is loaded [`AHEAD`] rows before the row goes in.
-        let n = part.rows.len();
-        let probes: Vec<Probe> = (0..n)
+        // Each row's id slot is loaded [`AHEAD`](crate::hint::AHEAD) rows before the row
+        // goes in.
+        let probes: Vec<Probe> = (0..part.rows.len())
             .map(|k| IdIndex::probe(part.view(k).customer_id.as_bytes()))
             .collect();
-        for probe in probes.iter().take(AHEAD) {
-            admit.book.index.prefetch(probe);
-        }
         for (k, &probe) in probes.iter().enumerate() {
-            if let Some(ahead) = probes.get(k + AHEAD) {
-                admit.book.index.prefetch(ahead);
-            }
+            fetch_ahead(&probes, k, |probe| admit.book.index.prefetch(probe));
             let line = part.rows[k].line + before;
             flush_to(line, problems);
             admit.admit(part.view(k), probe, line, problems);
         }
         flush_to(u64::MAX, problems);
+        // What is left of the chunk's problems: the count of those past its cap.
         problems.extend(found);
     })?;
     Ok(admit.book)
@@ -439,15 +435,15 @@ impl<'a> Admit<'a> {
                     self.lines[first as usize]
                 ),
             ),
-            Err(what) => problems.add(
-                self.file,
-                line,
-                None,
-                None,
-                format!("cannot keep this customer: {what}"),
-            ),
+            Err(what) => not_kept(problems, self.file, line, what),
         }
     }
+}
+
+/// Reports a customer the book cannot keep, and why.
+fn not_kept(problems: &mut Problems, file: &str, line: u64, what: &str) {
+    let message = format!("cannot keep this customer: {what}");
+    problems.add(file, line, None, None, message);
 }
 
 /// How the chunked reader checks customer rows.
@@ -518,12 +514,11 @@ impl Records for CustomerRecords<'_> {
         problems: &mut Problems,
     ) {
         for p in lines {
-            let cells = std::array::from_fn(|f| p.cell(buf, f));
             // A line of empty cells is a blank row, skipped as the plain reader skips it.
-            if p.is_blank(buf) {
-                continue;
+            if !p.is_blank(buf) {
+                let cells = std::array::from_fn(|f| p.cell(buf, f));
+                self.stage(p.line, cells, part, problems);
             }
-            self.stage(p.line, cells, part, problems);
         }
     }
 
@@ -562,8 +557,7 @@ impl CustomerRecords<'_> {
         }
         if let Err(what) = fits(&c, self.keep) {
             // As the book would say; a staged row's text stays small.
-            let message = format!("cannot keep this customer: {what}");
-            row.problems.add(self.file, row.line, None, None, message);
+            not_kept(row.problems, self.file, row.line, what);
             return;
         }
         let phone = kept_phone(&c, self.keep);

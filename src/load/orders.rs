@@ -11,6 +11,7 @@ use super::chunks::{self, read_chunked, Pending, Records, Split};
 use super::Header;
 use super::{csv_reader, is_blank, line_of, opt, read_header, req, Field, RowCheck};
 use crate::error::Problems;
+use crate::hint::fetch_ahead;
 use crate::load::index::Probe;
 use crate::load::{CustomerBook, IdIndex};
 use crate::model::{one_of, Order, OrderKind, Outcome};
@@ -244,23 +245,14 @@ pub(super) enum Quick {
     Later,
 }
 
-/// Hands a batch to the sink, each customer's state prefetched [`AHEAD`] rows before its
+/// Hands a batch to the sink, each customer's state prefetched [`AHEAD`](crate::hint::AHEAD) rows before its
 /// row is visited.
 fn deliver(sink: &mut impl OrderSink, orders: &[Order<'_>]) {
-    for o in orders.iter().take(AHEAD) {
-        sink.prefetch(o.customer);
-    }
     for (k, o) in orders.iter().enumerate() {
-        if let Some(ahead) = orders.get(k + AHEAD) {
-            sink.prefetch(ahead.customer);
-        }
+        fetch_ahead(orders, k, |o| sink.prefetch(o.customer));
         sink.visit(o);
     }
 }
-
-/// How far ahead a scattered lookup is started: about as many loads as a core keeps in
-/// flight (a whole batch at once queued them, and the first rows waited anyway).
-pub(super) const AHEAD: usize = 12;
 
 fn checker<'a, R: Read>(
     reader: &mut csv::Reader<R>,
@@ -354,18 +346,13 @@ impl OwnedBatch {
 }
 
 /// Hands a batch's rows to the sink, `lines_before` added to their line numbers, each
-/// customer's state prefetched [`AHEAD`] rows before its row is visited. (Copying the rows
+/// customer's state prefetched [`AHEAD`](crate::hint::AHEAD) rows before its row is visited. (Copying the rows
 /// into a batch of views first was a twelfth of the orders profile, on this thread.)
 fn deliver_owned(sink: &mut impl OrderSink, batch: &OwnedBatch, lines_before: u64) {
     let orders = &batch.orders;
-    for o in orders.iter().take(AHEAD) {
-        sink.prefetch(o.customer);
-    }
     let mut start = 0;
     for (k, o) in orders.iter().enumerate() {
-        if let Some(ahead) = orders.get(k + AHEAD) {
-            sink.prefetch(ahead.customer);
-        }
+        fetch_ahead(orders, k, |o| sink.prefetch(o.customer));
         let order_id = batch.ids.get(start..o.id_end).unwrap_or_default();
         start = o.id_end;
         sink.visit(&Order {
@@ -456,7 +443,7 @@ impl Records for OrderRecords<'_> {
     }
 
     /// The quick way when every cell is plain and valid (the id lookups in flight
-    /// [`AHEAD`] rows at a time); otherwise the full way, for the plain reader's verdict
+    /// [`AHEAD`](crate::hint::AHEAD) rows at a time); otherwise the full way, for the plain reader's verdict
     /// and messages.
     fn plain(
         &self,
@@ -467,18 +454,13 @@ impl Records for OrderRecords<'_> {
         problems: &mut Problems,
     ) {
         let index = self.checker.book.index();
-        let n = lines.len();
         let probes: [Probe; chunks::BATCH] = std::array::from_fn(|i| match lines.get(i) {
             Some(p) => IdIndex::probe(parse::trim(p.cell(buf, 1))),
             None => IdIndex::probe(b""),
         });
-        for probe in &probes[..AHEAD.min(n)] {
-            index.prefetch(probe);
-        }
-        for (k, (p, probe)) in lines.iter().zip(&probes).enumerate() {
-            if k + AHEAD < n {
-                index.prefetch(&probes[k + AHEAD]);
-            }
+        let probes = &probes[..lines.len()];
+        for (k, (p, probe)) in lines.iter().zip(probes).enumerate() {
+            fetch_ahead(probes, k, |probe| index.prefetch(probe));
             let cells: [&[u8]; 8] = std::array::from_fn(|f| p.cell(buf, f));
             match self
                 .checker
