@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 
@@ -26,6 +27,9 @@ pub struct Plan {
     pub contacts_named: bool,
     pub policy: PathBuf,
     pub as_of: NaiveDate,
+    /// Every file the run has opened, shared by the plan's copies: an output never lands
+    /// on one of them.
+    pub read: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 impl Plan {
@@ -53,21 +57,36 @@ impl Plan {
             contacts_named: inputs.contacts.is_some(),
             policy: inputs.policy.clone(),
             as_of: inputs.as_of.unwrap_or(today),
+            read: Arc::default(),
         }
     }
 
-    /// Every input file, so an output never lands on one.
-    pub fn inputs(&self) -> Vec<&Path> {
-        vec![
-            &self.customers,
-            &self.orders,
-            &self.complaints,
-            &self.policy,
-        ]
+    /// Every input file, so an output never lands on one: the data files and the policy
+    /// (read by this command or not: `tiers --output data/contacts.csv` must not replace
+    /// the contact log), and whatever else the run has opened (overrides, previous tiers).
+    pub fn inputs(&self) -> Vec<PathBuf> {
+        let mut all = vec![
+            self.customers.clone(),
+            self.orders.clone(),
+            self.complaints.clone(),
+            self.contacts.clone(),
+            self.policy.clone(),
+        ];
+        all.extend(self.read.lock().map(|r| r.clone()).unwrap_or_default());
+        all
+    }
+
+    /// Opens an input and remembers it as one.
+    fn open(&self, path: &Path) -> Result<Input> {
+        if let Ok(mut read) = self.read.lock() {
+            read.push(path.to_path_buf());
+        }
+        open(path)
     }
 
     /// Reads and checks the policy.
     pub fn load_policy(&self) -> Result<Policy> {
+        refuse_folder(&self.policy, "the policy file (--policy FILE.toml)")?;
         let text = std::fs::read_to_string(&self.policy).map_err(|e| Error::io(&self.policy, e))?;
         Policy::parse(&text, &display(&self.policy)).map_err(Error::Invalid)
     }
@@ -86,15 +105,15 @@ impl Plan {
     ) -> Result<CustomerBook> {
         let name = display(&self.customers);
         let renames = &policy.columns.customers;
-        match open(&self.customers)? {
+        match self.open(&self.customers)? {
             Input::File(file) => load::read_customers_file(&file, &name, renames, keep, problems)
                 .map_err(|e| Error::io(&self.customers, e)),
             other => Ok(load::read_customers(other, &name, renames, keep, problems)),
         }
     }
 
-    /// Streams orders.csv through `sink`, on two threads when the file is large (rows
-    /// then arrive out of file order; every fold in the domain is order-free).
+    /// Streams orders.csv through `sink`, in file order (a large file is parsed on two
+    /// threads, its parts handed on in order).
     pub fn scan_orders(
         &self,
         policy: &Policy,
@@ -104,25 +123,11 @@ impl Plan {
     ) -> Result<OrderStats> {
         let name = display(&self.orders);
         let source = self.order_source(policy, book, &name);
-        match open(&self.orders)? {
+        match self.open(&self.orders)? {
             Input::File(file) => load::read_orders_file(&file, &source, problems, sink)
                 .map_err(|e| Error::io(&self.orders, e)),
             other => Ok(load::read_orders(other, &source, problems, sink)),
         }
-    }
-
-    /// Streams orders.csv through `sink` on one thread, in file order.
-    pub fn scan_orders_in_order(
-        &self,
-        policy: &Policy,
-        book: &CustomerBook,
-        problems: &mut Problems,
-        sink: impl load::OrderSink,
-    ) -> Result<OrderStats> {
-        let file = open(&self.orders)?;
-        let name = display(&self.orders);
-        let source = self.order_source(policy, book, &name);
-        Ok(load::read_orders(file, &source, problems, sink))
     }
 
     fn order_source<'a>(
@@ -150,7 +155,7 @@ impl Plan {
         if !self.complaints_named && !exists(&self.complaints) {
             return Ok(None);
         }
-        let file = open(&self.complaints)?;
+        let file = self.open(&self.complaints)?;
         Ok(Some(load::read_complaints(
             file,
             &display(&self.complaints),
@@ -172,7 +177,7 @@ impl Plan {
             return Ok(Vec::new());
         }
         let rules: Vec<&str> = policy.due.rules.iter().map(|r| r.name.as_str()).collect();
-        let file = open(&self.contacts)?;
+        let file = self.open(&self.contacts)?;
         Ok(load::read_contacts(
             file,
             &display(&self.contacts),
@@ -193,7 +198,7 @@ impl Plan {
     ) -> Result<Vec<load::Override>> {
         let tiers: Vec<&str> = policy.tier_names().collect();
         Ok(load::read_overrides(
-            open(path)?,
+            self.open(path)?,
             &display(path),
             book,
             &tiers,
@@ -210,7 +215,7 @@ impl Plan {
     ) -> Result<load::Previous> {
         let tiers: Vec<&str> = policy.tier_names().collect();
         Ok(load::read_previous(
-            open(path)?,
+            self.open(path)?,
             &display(path),
             &tiers,
             problems,
@@ -221,6 +226,13 @@ impl Plan {
 /// Runs the command line; `now` is the local time (injected for tests).
 pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
     let today = now.date();
+    if cli.inputs.data.exists() && !cli.inputs.data.is_dir() {
+        return Err(Error::Usage(format!(
+            "--data {}: is a file; --data names the folder holding customers.csv, orders.csv, \
+             complaints.csv (name one file with --customers, --orders, --complaints, --contacts)",
+            display(&cli.inputs.data)
+        )));
+    }
     let plan = Plan::from_inputs(&cli.inputs, today);
     // Complaint deadlines are read at a moment: now for today, else the end of that day.
     let moment = if plan.as_of == today {
@@ -267,9 +279,22 @@ impl io::Read for Input {
     }
 }
 
+/// A folder named where a file belongs is a usage error (exit 2), not a read failure.
+fn refuse_folder(path: &Path, expected: &str) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::Usage(format!(
+            "{}: is a folder; expected {expected}",
+            display(path)
+        )));
+    }
+    Ok(())
+}
+
 /// Opens an input: a CSV file, or `file.xlsx` / `file.xlsx#Sheet`.
 fn open(path: &Path) -> Result<Input> {
+    refuse_folder(path, "a file (CSV or .xlsx)")?;
     if let Some(sheet) = load::SheetPath::of(path) {
+        refuse_folder(&sheet.file, "a workbook file")?;
         if !sheet.file.exists() {
             let e = io::Error::new(io::ErrorKind::NotFound, "No such file or directory");
             return Err(Error::io(&sheet.file, e));
@@ -301,7 +326,25 @@ pub fn fail_on(problems: Problems) -> Result<()> {
 
 /// Prints a warning on stderr.
 pub fn warn(message: &str) {
-    eprintln!("caredesk: warning: {message}");
+    note(&format!("caredesk: warning: {message}"));
+}
+
+/// Prints a line on stderr. A full or closed stderr cannot be reported anywhere, and
+/// must not panic the run: the line is dropped.
+pub fn note(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
+/// Prints the command's own lines on stdout (`check`'s verdict, `log`'s receipt, "nothing
+/// due"). A write error is [`Error::Output`]: a closed pipe then ends the run quietly with
+/// exit 0, anything else (a full disk) is exit 1 with a message.
+pub fn say(lines: &[String]) -> Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// Warns about rows left out by policy.
@@ -325,11 +368,14 @@ pub struct Output {
     pub color: bool,
     pub bom: bool,
     pub crlf: bool,
+    /// Whether stdout is a terminal (decided once, with the format).
+    pub terminal: bool,
 }
 
 impl Output {
     /// The format asked for, or: the --output file's extension, table on a terminal, csv.
     pub fn resolve(args: &OutputArgs, show_phone: bool) -> Output {
+        let terminal = args.output.is_none() && io::stdout().is_terminal();
         let format = args.format.unwrap_or_else(|| match &args.output {
             Some(p) => match p.extension().and_then(|e| e.to_str()) {
                 Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
@@ -338,16 +384,14 @@ impl Output {
                 Some(e) if e.eq_ignore_ascii_case("txt") => Format::Table,
                 _ => Format::Csv,
             },
-            None if io::stdout().is_terminal() => Format::Table,
+            None if terminal => Format::Table,
             None => Format::Csv,
         });
         let color = match args.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                args.output.is_none()
-                    && io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         };
         Output {
@@ -357,65 +401,163 @@ impl Output {
             color: color && format == Format::Table,
             bom: args.bom,
             crlf: args.crlf,
+            terminal,
         }
     }
 
+    /// Whether the format has room for the table's notes ("period: …", "n/a — …"): the
+    /// views for people do; csv, json and xlsx are data only.
+    pub fn holds_notes(&self) -> bool {
+        matches!(self.format, Format::Table | Format::Md)
+    }
+
     /// Renders `rows` to stdout or, atomically, to the output file (never over an input).
-    pub fn write(&self, rows: &dyn Rows, inputs: &[&Path]) -> Result<()> {
+    /// The one place that decides where notes go: into the output when its format holds
+    /// them, and on stderr for every export (a file, or a format without room for them),
+    /// so each note is shown once on each stream and never lost.
+    pub fn write(&self, rows: &dyn Rows, inputs: &[PathBuf]) -> Result<()> {
         let options = report::Options {
             format: self.format,
             show_phone: self.show_phone,
             color: self.color,
             bom: self.bom,
             crlf: self.crlf,
+            notes: self.holds_notes(),
         };
+        if self.format == Format::Xlsx {
+            report::xlsx_fits(rows).map_err(Error::Usage)?;
+        }
         match &self.path {
-            None if self.format == Format::Xlsx && io::stdout().is_terminal() => Err(Error::Usage(
-                "xlsx is a binary file: give --output FILE.xlsx (or pipe it somewhere)".into(),
-            )),
+            None if self.format == Format::Xlsx && io::stdout().is_terminal() => {
+                return Err(Error::Usage(
+                    "xlsx is a binary file: give --output FILE.xlsx (or pipe it somewhere)".into(),
+                ))
+            }
             None => {
                 let stdout = io::stdout();
                 let mut lock = io::BufWriter::with_capacity(1 << 16, stdout.lock());
                 report::render(rows, options, &mut lock)?;
                 lock.flush()?;
-                if self.format != Format::Table {
-                    for note in rows.notes() {
-                        eprintln!("{note}");
-                    }
-                }
-                Ok(())
             }
-            Some(path) => write_atomically(path, inputs, |w| report::render(rows, options, w)),
+            Some(path) => write_output(path, inputs, |w| report::render(rows, options, w))?,
         }
+        if !self.holds_notes() || self.path.is_some() {
+            for line in rows.notes() {
+                note(&line);
+            }
+        }
+        if self.format == Format::Table && self.terminal && rows.len() > report::TERMINAL_ROWS {
+            warn(&format!(
+                "{} rows: for a file to sort and filter, use --format csv or --output FILE.xlsx",
+                rows.len()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `a` and `b` are the same regular file, however spelt (a symlink, `..`, a hard
+/// link): the same device and inode where the platform has them, else the same
+/// canonical path.
+fn same_regular_file(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    if !ma.is_file() || !mb.is_file() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        ma.dev() == mb.dev() && ma.ino() == mb.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+    }
+}
+
+/// Refuses an output that is one of the run's inputs (for `book.xlsx#Sheet`, the
+/// workbook file).
+fn refuse_inputs(path: &Path, inputs: &[PathBuf]) -> Result<()> {
+    for input in inputs {
+        let file = load::SheetPath::of(input).map_or_else(|| input.clone(), |s| s.file);
+        if same_regular_file(path, &file) {
+            let alias = if input.as_path() == path {
+                String::new()
+            } else {
+                format!(" ({})", display(input))
+            };
+            return Err(Error::Usage(format!(
+                "{}: is an input file{alias}; refusing to write over it",
+                display(path),
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Writes a command's output to `path`. A regular file (or a new one) is written through
+/// a temporary file renamed into place ([`write_atomically`]); a symlink is followed, so
+/// the file it points at is replaced and the link stays. A device, FIFO or other
+/// non-regular file (`/dev/null`, `/proc/self/fd/1`) is written into directly: renaming
+/// over it would replace the device node with a plain file (as root, it can).
+pub fn write_output(
+    path: &Path,
+    inputs: &[PathBuf],
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    refuse_inputs(path, inputs)?;
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Err(Error::Usage(format!(
+            "--output {}: is a folder; give a file name",
+            display(path)
+        ))),
+        Ok(m) if !m.is_file() => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| Error::io(path, e))?;
+            let mut w = io::BufWriter::with_capacity(1 << 16, file);
+            fill(&mut w).map_err(|e| Error::io(path, e))?;
+            w.flush().map_err(|e| Error::io(path, e))
+        }
+        Ok(_) if path.is_symlink() => {
+            let target = path.canonicalize().map_err(|e| Error::io(path, e))?;
+            write_atomically(&target, fill)
+        }
+        _ => write_atomically(path, fill),
     }
 }
 
 /// Writes through a temporary file in the same directory, then renames it into place, so
 /// a reader never sees half a file and a failed run leaves the old file as it was.
-pub fn write_atomically(
+fn write_atomically(
     path: &Path,
-    inputs: &[&Path],
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
-    if let Ok(target) = path.canonicalize() {
-        for input in inputs {
-            if input.canonicalize().is_ok_and(|i| i == target) {
-                return Err(Error::Usage(format!(
-                    "{}: is an input file; refusing to write over it",
-                    display(path)
-                )));
-            }
-        }
-    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    // tempfile's message names the temporary file, which the user never asked for: name
+    // the folder that cannot be written.
     let mut tmp = tempfile::Builder::new()
         .prefix(".caredesk-")
         .suffix(".tmp")
         .tempfile_in(&dir)
-        .map_err(|e| Error::io(&dir, e))?;
+        .map_err(|e| {
+            let why = e
+                .raw_os_error()
+                .map_or_else(|| io::Error::from(e.kind()), io::Error::from_raw_os_error);
+            Error::io(
+                &dir,
+                io::Error::new(
+                    e.kind(),
+                    format!("cannot write the output in this folder: {why}"),
+                ),
+            )
+        })?;
     {
         let mut w = io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
         fill(&mut w).map_err(|e| Error::io(path, e))?;
@@ -487,13 +629,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("orders.csv");
         std::fs::write(&input, "keep").unwrap();
-        let err = write_atomically(&input, &[&input], |w| w.write_all(b"x")).unwrap_err();
+        let inputs = [input.clone()];
+        let err = write_output(&input, &inputs, |w| w.write_all(b"x")).unwrap_err();
         assert_eq!(err.exit_code(), crate::error::exit::USAGE);
         assert_eq!(std::fs::read_to_string(&input).unwrap(), "keep");
         let out = dir.path().join("out.csv");
-        write_atomically(&out, &[&input], |w| w.write_all(b"new")).unwrap();
+        write_output(&out, &inputs, |w| w.write_all(b"new")).unwrap();
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "new");
-        let failed = write_atomically(&out, &[&input], |_| Err(io::Error::other("disk full")));
+        let failed = write_output(&out, &inputs, |_| Err(io::Error::other("disk full")));
         assert!(failed.is_err());
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "new");
         assert_eq!(
@@ -501,5 +644,61 @@ mod tests {
             2,
             "no temporary file left"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_input_is_refused_however_it_is_spelt() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join("sub")).unwrap();
+        std::fs::write(d.join("contacts.csv"), "keep").unwrap();
+        std::fs::write(d.join("book.xlsx"), "keep").unwrap();
+        std::fs::hard_link(d.join("contacts.csv"), d.join("hard.csv")).unwrap();
+        std::os::unix::fs::symlink(d.join("contacts.csv"), d.join("link.csv")).unwrap();
+        let inputs = [d.join("contacts.csv"), d.join("book.xlsx#orders")];
+        for spelling in [
+            d.join("hard.csv"),
+            d.join("link.csv"),
+            d.join("sub/../contacts.csv"),
+            d.join("book.xlsx"),
+        ] {
+            let err = write_output(&spelling, &inputs, |w| w.write_all(b"x")).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::exit::USAGE, "{spelling:?}");
+        }
+        assert_eq!(
+            std::fs::read_to_string(d.join("contacts.csv")).unwrap(),
+            "keep"
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.join("book.xlsx")).unwrap(),
+            "keep"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_output_replaces_its_target_and_stays_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("real.csv"), "old").unwrap();
+        std::os::unix::fs::symlink(d.join("real.csv"), d.join("link.csv")).unwrap();
+        write_output(&d.join("link.csv"), &[], |w| w.write_all(b"new")).unwrap();
+        assert!(d.join("link.csv").is_symlink());
+        assert_eq!(std::fs::read_to_string(d.join("real.csv")).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_written_is_named() {
+        let err = write_output(Path::new("/proc/caredesk-out.csv"), &[], |w| {
+            w.write_all(b"x")
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("/proc: cannot write the output in this folder"),
+            "{err}"
+        );
+        assert!(!err.contains(".tmp"), "{err}");
     }
 }

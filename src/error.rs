@@ -198,6 +198,17 @@ impl Error {
         }
     }
 
+    /// The reader of the output went away (`caredesk tiers | head`, or `--output
+    /// /proc/self/fd/1` into such a pipe): not a failure.
+    pub fn is_closed_pipe(&self) -> bool {
+        match self {
+            Error::Output(e) | Error::Io { source: e, .. } => {
+                e.kind() == std::io::ErrorKind::BrokenPipe
+            }
+            _ => false,
+        }
+    }
+
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Invalid(_) => exit::BAD_INPUT,

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use caredesk::error::{exit, Error};
+use caredesk::error::exit;
 
 fn main() -> ExitCode {
     let cli = caredesk::cli::Cli::parse();
@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     let code = match caredesk::app::run(cli, now) {
         Ok(()) => exit::OK,
         // `caredesk tiers | head` closes the pipe early: that is success.
-        Err(Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(e) if e.is_closed_pipe() => exit::OK,
         Err(e) => {
             caredesk::cmd::report_error(&e);
             e.exit_code()

@@ -171,9 +171,14 @@ fn xlsx_export_is_typed_and_an_edited_workbook_pins_tiers() {
         .find(|r| r[0] == Data::String("C2".into()))
         .unwrap();
     assert!(
-        matches!(&c2[1], Data::String(s) if s.starts_with("'=HYPERLINK")),
-        "a formula-like name is inert: {:?}",
+        matches!(&c2[1], Data::String(s) if s.starts_with("=HYPERLINK")),
+        "a formula-like name is a text cell, as written (no `'`): {:?}",
         c2[1]
+    );
+    let formulas = book.worksheet_formula("caredesk").unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no cell is a formula"
     );
     let c3 = sheet
         .rows()

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use foldhash::HashMap as FastMap;
 
-use crate::app::{display, Plan};
+use crate::app::{display, say, Plan};
 use crate::error::{Error, Problems, Result};
 use crate::policy::Policy;
 
@@ -32,7 +32,7 @@ pub fn run(plan: &Plan) -> Result<()> {
     let mut rows = 0u64;
     let mut later = 0u64;
     let mut duplicates = Problems::new();
-    let stats = everything.scan_orders_in_order(
+    let stats = everything.scan_orders(
         &policy,
         &book,
         &mut problems,
@@ -76,17 +76,20 @@ pub fn run(plan: &Plan) -> Result<()> {
     let contacts = plan.load_contacts(&policy, &book, &mut problems)?;
 
     if !problems.is_empty() {
-        for p in problems.iter() {
-            println!("{p}");
-        }
-        for note in problems.dropped_notes() {
-            println!("{note}");
-        }
+        let mut lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        lines.extend(problems.dropped_notes());
         let n = problems.total();
-        println!("{n} problem{} found", if n == 1 { "" } else { "s" });
-        return Err(Error::AlreadyReported(crate::error::exit::BAD_INPUT));
+        lines.push(format!(
+            "{n} problem{} found",
+            if n == 1 { "" } else { "s" }
+        ));
+        // The verdict stands when the reader stops early (`check | head -3`).
+        match say(&lines) {
+            Err(e) if !e.is_closed_pipe() => return Err(e),
+            _ => return Err(Error::AlreadyReported(crate::error::exit::BAD_INPUT)),
+        }
     }
-    println!(
+    say(&[format!(
         "ok: {} customers, {} orders{}, {}, {} contacts logged; policy {}",
         book.len(),
         rows,
@@ -101,7 +104,7 @@ pub fn run(plan: &Plan) -> Result<()> {
         },
         contacts.len(),
         display(&plan.policy),
-    );
+    )])?;
     crate::app::warn_skipped(&stats, &plan.orders);
     Ok(())
 }

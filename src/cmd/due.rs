@@ -1,7 +1,7 @@
 //! `caredesk due`: the call list for a day. Built for a cron job at 8 am: one line when
 //! nothing is due (or nothing at all with `--quiet-empty`), exit 0 either way.
 
-use crate::app::{fail_on, warn_skipped, Output, Plan};
+use crate::app::{fail_on, say, warn_skipped, Output, Plan};
 use crate::cli::DueArgs;
 use crate::domain::due::{call_list, Day, DueFold, DueInputs, Item};
 use crate::domain::tiers::{classify, ActivityFold};
@@ -83,8 +83,7 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
             return Ok(());
         }
         if output.format == Format::Table && output.path.is_none() {
-            println!("nothing due on {}{}", plan.as_of, scope(args));
-            return Ok(());
+            return say(&[format!("nothing due on {}{}", plan.as_of, scope(args))]);
         }
     }
     let rows = CallList {

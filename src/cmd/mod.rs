@@ -8,23 +8,26 @@ pub mod kpi;
 pub mod log;
 pub mod tiers;
 
+use crate::app::note;
 use crate::error::Error;
 
-/// Prints an error for the user: every problem on its own line, then a count.
+/// Prints an error for the user on stderr: every problem on its own line, then a count.
 pub fn report_error(error: &Error) {
     match error {
         Error::Invalid(problems) => {
             for p in problems.iter() {
-                eprintln!("{p}");
+                note(&p.to_string());
             }
-            for note in problems.dropped_notes() {
-                eprintln!("{note}");
+            for line in problems.dropped_notes() {
+                note(&line);
             }
-            eprintln!(
+            note(&format!(
                 "caredesk: {error}; nothing was computed (run `caredesk check` to list them again)"
-            );
+            ));
         }
         Error::AlreadyReported(_) => {}
-        Error::Usage(_) | Error::Io { .. } | Error::Output(_) => eprintln!("caredesk: {error}"),
+        Error::Usage(_) | Error::Io { .. } | Error::Output(_) => {
+            note(&format!("caredesk: {error}"))
+        }
     }
 }

@@ -56,12 +56,7 @@ pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
             .collect();
         warn(&format!("expired overrides ignored: {}", list.join(", ")));
     }
-    let inputs: Vec<&std::path::Path> = plan
-        .inputs()
-        .into_iter()
-        .chain(args.overrides.as_deref())
-        .chain(args.previous.as_deref())
-        .collect();
+    let inputs = plan.inputs();
     let output = Output::resolve(&args.output, false);
     let tier_names: Vec<&str> = policy.tier_names().collect();
 

@@ -13,6 +13,11 @@ use crate::parse::Cents;
 
 mod xlsx;
 
+pub use xlsx::fits as xlsx_fits;
+
+/// Past this many rows, a table shown on a terminal gets a hint that a file suits better.
+pub const TERMINAL_ROWS: usize = 5_000;
+
 /// What a column holds, which decides how each format shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -125,16 +130,19 @@ pub struct Options {
     pub bom: bool,
     /// CSV: end lines with CRLF.
     pub crlf: bool,
+    /// Table and md: print the table's notes under it (where else notes go is decided
+    /// once, by [`crate::app::Output::write`]).
+    pub notes: bool,
 }
 
 /// Renders `rows` to `out`.
 pub fn render(rows: &dyn Rows, options: Options, out: &mut dyn Write) -> io::Result<()> {
     match options.format {
-        Format::Table => render_table(rows, options.color, out),
+        Format::Table => render_table(rows, options.color, options.notes, out),
         Format::Csv => render_csv(rows, options, out),
         Format::Json => render_json(rows, options.show_phone, out),
         Format::Xlsx => xlsx::render(rows, options.show_phone, out),
-        Format::Md => render_md(rows, out),
+        Format::Md => render_md(rows, options.notes, out),
     }
 }
 
@@ -433,7 +441,7 @@ fn human(cell: &Cell<'_>, kind: Kind) -> String {
 /// What marks a missed target in the table view, beside colour (or instead of it).
 pub const MISSED: &str = "✗";
 
-fn render_table(rows: &dyn Rows, color: bool, out: &mut dyn Write) -> io::Result<()> {
+fn render_table(rows: &dyn Rows, color: bool, notes: bool, out: &mut dyn Write) -> io::Result<()> {
     let columns = rows.columns();
     let mut table = Table::new();
     if color {
@@ -474,13 +482,15 @@ fn render_table(rows: &dyn Rows, color: bool, out: &mut dyn Write) -> io::Result
         }
     }
     writeln!(out, "{table}")?;
-    for note in rows.notes() {
-        writeln!(out, "{note}")?;
+    if notes {
+        for note in rows.notes() {
+            writeln!(out, "{note}")?;
+        }
     }
     Ok(())
 }
 
-fn render_md(rows: &dyn Rows, out: &mut dyn Write) -> io::Result<()> {
+fn render_md(rows: &dyn Rows, notes: bool, out: &mut dyn Write) -> io::Result<()> {
     let columns = rows.columns();
     let escape = |s: &str| s.replace('|', "\\|").replace('\n', " ");
     writeln!(
@@ -514,8 +524,10 @@ fn render_md(rows: &dyn Rows, out: &mut dyn Write) -> io::Result<()> {
             .collect();
         writeln!(out, "| {} |", shown.join(" | "))?;
     }
-    for note in rows.notes() {
-        writeln!(out, "\n{note}")?;
+    if notes {
+        for note in rows.notes() {
+            writeln!(out, "\n{note}")?;
+        }
     }
     Ok(())
 }
@@ -613,6 +625,7 @@ mod tests {
                 color: false,
                 bom: false,
                 crlf: false,
+                notes: true,
             },
             &mut out,
         )
@@ -724,6 +737,7 @@ mod csv_tests {
                 color: false,
                 bom: false,
                 crlf,
+                notes: false,
             },
             Vec::new(),
         );
@@ -765,6 +779,7 @@ mod csv_tests {
                     color: false,
                     bom: false,
                     crlf,
+                    notes: false,
                 };
                 let ours = csv_block(&rows, 0..rows.len(), options);
                 assert_eq!(

@@ -1,14 +1,66 @@
 //! The xlsx renderer: a real workbook an analyst can sort and filter. The header row is
 //! frozen and filtered; ids, phones and other text are stored as text (`007` stays
-//! `007`, a formula-like text stays inert); money is a number with two decimals and
-//! thousands separators; dates are dates; rates are percentages.
+//! `007`; a text cell is never run as a formula, so `+C1` is written as it is, without
+//! the CSV export's guarding `'`); money is a number with two decimals and thousands
+//! separators; dates are dates; rates are percentages.
 
 use std::io::{self, Write};
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, Workbook};
 
-use super::{exact, neutralize, Cell, Kind, Rows};
+use super::{exact, Cell, Kind, Rows};
+
+/// Excel's limits: rows per sheet (the header is one of them), UTF-16 units per cell.
+const MAX_ROWS: usize = 1_048_576;
+const MAX_CELL: usize = 32_767;
+
+/// Whether `rows` fit a worksheet: checked before the workbook is built, so a table that
+/// cannot be saved fails at once, naming the row.
+pub fn fits(rows: &dyn Rows) -> Result<(), String> {
+    if rows.len() + 1 > MAX_ROWS {
+        return Err(format!(
+            "{} rows do not fit an xlsx sheet (at most {} besides the header): use --format csv",
+            rows.len(),
+            MAX_ROWS - 1
+        ));
+    }
+    let columns = rows.columns();
+    let mut cells = Vec::with_capacity(columns.len());
+    let mut buf = String::new();
+    for i in 0..rows.len() {
+        cells.clear();
+        rows.row(i, &mut cells);
+        for (cell, column) in cells.iter().zip(columns) {
+            if let Cell::Text(_) | Cell::Owned(_) = cell {
+                buf.clear();
+                exact(cell, column.kind, true, &mut buf);
+                let units = buf.encode_utf16().count();
+                if units > MAX_CELL {
+                    return Err(format!(
+                        "xlsx: row {} ({}), column {}: {units} characters do not fit a cell (at most {MAX_CELL}): use --format csv",
+                        i + 2,
+                        first_text(&cells),
+                        column.name
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A row's first text cell (its id), to name the row in a message.
+fn first_text(cells: &[Cell<'_>]) -> String {
+    cells
+        .iter()
+        .find_map(|c| match c {
+            Cell::Text(s) => Some(s.chars().take(40).collect()),
+            Cell::Owned(s) => Some(s.chars().take(40).collect()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
 
 pub(super) fn render(rows: &dyn Rows, show_phone: bool, out: &mut dyn Write) -> io::Result<()> {
     let bytes = workbook(rows, show_phone).map_err(|e| io::Error::other(format!("xlsx: {e}")))?;
@@ -70,8 +122,10 @@ fn workbook(rows: &dyn Rows, show_phone: bool) -> Result<Vec<u8>, rust_xlsxwrite
                 Cell::Bool(b) => {
                     sheet.write_boolean(r, c, *b)?;
                 }
+                // A cell typed as text is never evaluated: no `'` guard, so an id such as
+                // `+C1` reads back as itself.
                 Cell::Text(_) | Cell::Owned(_) => {
-                    sheet.write_string_with_format(r, c, neutralize(&buf), &text)?;
+                    sheet.write_string_with_format(r, c, &buf, &text)?;
                 }
             }
         }
