@@ -213,16 +213,18 @@ fn a_logged_item_leaves_the_list_and_log_appends_safely() {
 fn many_logs_at_once_all_land_whole() {
     let dir = desk();
     let d = dir.path().to_path_buf();
-    let bin = assert_cmd::cargo::cargo_bin("caredesk");
     let children: Vec<_> = (0..12)
         .map(|i| {
-            std::process::Command::new(&bin)
-                .current_dir(env!("CARGO_MANIFEST_DIR"))
+            common::caredesk_std()
                 .args([
                     "log",
                     "C1",
-                    "birthday",
-                    &format!("2026-01-{:02}", i + 1),
+                    "callback-3m",
+                    "O1",
+                    "--on",
+                    "2026-11-30",
+                    "--note",
+                    &format!("call {i}"),
                     "--data",
                 ])
                 .arg(&d)

@@ -1,150 +1,563 @@
-//! `caredesk log`: appends one follow-up to contacts.csv. The row is validated first
-//! (a known customer and rule); the file is locked while appending so two runs at once
-//! cannot interleave; what is there is never rewritten. A new file gets its header.
+//! `caredesk log`: records one follow-up in contacts.csv. The entry is checked first: a
+//! known customer and rule, a source id that is an item of that rule for that customer
+//! (an order or complaint of theirs, or a date), a day not after the as-of day, one line
+//! per field, and a column in the file for every value given. The file is then replaced
+//! in one rename by its old bytes plus the new row, so a reader or a run killed at any
+//! instant sees the old file or the new one, never half a row; a lock on the file makes
+//! two runs at once land one after the other. A retry of a run whose receipt could not
+//! be printed finds its row there and adds nothing.
 
-use std::fs::OpenOptions;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::app::{display, fail_on, Plan};
+use crate::app::{display, fail_on, say, Plan};
 use crate::cli::LogArgs;
+use crate::domain::due::{holiday_dates, yearly, Day, DueFold};
 use crate::error::{Error, Problems, Result};
-use crate::policy::CONTACT_COLUMNS;
+use crate::load::CustomerBook;
+use crate::policy::{DueSource, Policy, CONTACT_COLUMNS};
 
 pub fn run(plan: &Plan, args: &LogArgs, today: NaiveDate) -> Result<()> {
     let policy = plan.load_policy()?;
     let mut problems = Problems::new();
     let book = plan.load_customers(&policy, &mut problems)?;
     fail_on(problems)?;
-    if book.find(args.customer.as_bytes()).is_none() {
-        return Err(Error::Usage(format!(
-            "no customer {:?} in {}",
-            args.customer,
-            display(&plan.customers)
-        )));
-    }
-    if !policy.due.rules.iter().any(|r| r.name == args.rule) {
-        let names: Vec<&str> = policy.due.rules.iter().map(|r| r.name.as_str()).collect();
-        return Err(Error::Usage(format!(
-            "unknown rule {:?}; the policy's rules are {}",
-            args.rule,
-            names.join(", ")
-        )));
-    }
-    if args.source_id.trim().is_empty() {
-        return Err(Error::Usage(
-            "the source id is empty; give the id shown on the call list".into(),
-        ));
-    }
-    let done_on = args.on.unwrap_or(if plan.as_of == today {
-        today
-    } else {
-        plan.as_of
-    });
-    let values = [
-        ("customer_id", args.customer.trim()),
-        ("rule", args.rule.as_str()),
-        ("source_id", args.source_id.trim()),
-        ("done_on", &done_on.to_string()),
-        ("by", args.by.as_deref().unwrap_or("")),
-        ("note", args.note.as_deref().unwrap_or("")),
-    ]
-    .map(|(k, v)| (k, v.to_string()));
-
+    let entry = Entry::from_args(plan, args, today, &policy, &book)?;
+    check_item(plan, &policy, &book, &entry)?;
     let path = &plan.contacts;
+    let receipt = match append(path, &policy, &entry)? {
+        Appended::New => format!("logged {} in {}", entry.describe(), display(path)),
+        Appended::Already(line) => format!(
+            "already logged: {} is line {line} of {}; nothing added",
+            entry.describe(),
+            display(path)
+        ),
+    };
+    say(&[receipt])
+}
+
+/// One follow-up to record, checked.
+struct Entry {
+    customer: u32,
+    rule: usize,
+    /// The values by contract column, in [`CONTACT_COLUMNS`] order.
+    values: [(&'static str, String); 6],
+}
+
+impl Entry {
+    fn from_args(
+        plan: &Plan,
+        args: &LogArgs,
+        today: NaiveDate,
+        policy: &Policy,
+        book: &CustomerBook,
+    ) -> Result<Entry> {
+        let fields = [
+            ("customer id", args.customer.as_str()),
+            ("rule", args.rule.as_str()),
+            ("source id", args.source_id.as_str()),
+            ("--by", args.by.as_deref().unwrap_or("")),
+            ("--note", args.note.as_deref().unwrap_or("")),
+        ];
+        for (what, text) in fields {
+            if text.contains(['\n', '\r']) {
+                return Err(Error::Usage(format!(
+                    "the {what} holds a line break; a contact is one line: write it on one line"
+                )));
+            }
+        }
+        let Some(customer) = book.find(args.customer.trim().as_bytes()) else {
+            return Err(Error::Usage(format!(
+                "no customer {:?} in {}",
+                args.customer,
+                display(&plan.customers)
+            )));
+        };
+        let Some(rule) = policy.due.rules.iter().position(|r| r.name == args.rule) else {
+            let names: Vec<&str> = policy.due.rules.iter().map(|r| r.name.as_str()).collect();
+            return Err(Error::Usage(format!(
+                "unknown rule {:?}; the policy's rules are {}",
+                args.rule,
+                names.join(", ")
+            )));
+        };
+        if args.source_id.trim().is_empty() {
+            return Err(Error::Usage(
+                "the source id is empty; give the id shown on the call list".into(),
+            ));
+        }
+        let done_on = args.on.unwrap_or(if plan.as_of == today {
+            today
+        } else {
+            plan.as_of
+        });
+        if done_on > plan.as_of {
+            return Err(Error::Usage(format!(
+                "--on {done_on} is after {} (the as-of day): a follow-up is logged once done",
+                plan.as_of
+            )));
+        }
+        Ok(Entry {
+            customer,
+            rule,
+            values: [
+                ("customer_id", args.customer.trim().to_string()),
+                ("rule", args.rule.clone()),
+                ("source_id", args.source_id.trim().to_string()),
+                ("done_on", done_on.to_string()),
+                ("by", args.by.clone().unwrap_or_default()),
+                ("note", args.note.clone().unwrap_or_default()),
+            ],
+        })
+    }
+
+    fn value(&self, column: &str) -> &str {
+        self.values
+            .iter()
+            .find(|(k, _)| *k == column)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// `C0151 callback-3d O03314 done 2026-11-22 by 李娜`, for the receipt.
+    fn describe(&self) -> String {
+        let by = self.value("by");
+        format!(
+            "{} {} {} done {}{}",
+            self.value("customer_id"),
+            self.value("rule"),
+            self.value("source_id"),
+            self.value("done_on"),
+            if by.is_empty() {
+                String::new()
+            } else {
+                format!(" by {by}")
+            }
+        )
+    }
+}
+
+/// Refuses a source id that no item of the rule can have for the customer: an order of
+/// theirs that the rule follows, a complaint of theirs, or a date (for a birthday or an
+/// anniversary, one of theirs; for a holiday, one of the calendar's).
+fn check_item(plan: &Plan, policy: &Policy, book: &CustomerBook, entry: &Entry) -> Result<()> {
+    let rule = &policy.due.rules[entry.rule];
+    let source = entry.value("source_id");
+    let customer = entry.value("customer_id");
+    let refuse = |why: String| {
+        Err(Error::Usage(format!(
+            "{source:?} is no item of rule {} for {customer}: {why}",
+            rule.name
+        )))
+    };
+    match rule.source {
+        DueSource::Sale | DueSource::Service => {
+            let fold = DueFold::new(&policy.due, day_of(plan), book.len());
+            let mut found = None;
+            let mut problems = Problems::new();
+            plan.scan_orders(
+                policy,
+                book,
+                &mut problems,
+                |order: &crate::model::Order<'_>| {
+                    if order.order_id == source && order.customer == entry.customer {
+                        found = Some(fold.follows(entry.rule, order));
+                    }
+                },
+            )?;
+            fail_on(problems)?;
+            match found {
+                Some(true) => Ok(()),
+                Some(false) => refuse(format!(
+                    "that order is not one the rule follows ({})",
+                    if rule.source == DueSource::Sale {
+                        "a purchase"
+                    } else {
+                        "a job of its kinds"
+                    }
+                )),
+                None => refuse(format!(
+                    "{} has no order {source:?} up to {}",
+                    customer, plan.as_of
+                )),
+            }
+        }
+        DueSource::ComplaintResponse
+        | DueSource::ComplaintResolve
+        | DueSource::ComplaintRevisit => {
+            let mut problems = Problems::new();
+            let complaints = plan.load_complaints(policy, book, &mut problems)?;
+            fail_on(problems)?;
+            let theirs = complaints
+                .unwrap_or_default()
+                .iter()
+                .any(|c| c.complaint_id == source && c.customer == entry.customer);
+            if theirs {
+                Ok(())
+            } else {
+                refuse(format!("{customer} has no complaint {source:?}"))
+            }
+        }
+        DueSource::Birthday
+        | DueSource::Anniversary
+        | DueSource::Holiday
+        | DueSource::Maintenance
+        | DueSource::PointsExpiry => {
+            let Some(date) = crate::parse::date(source.as_bytes()) else {
+                return refuse("this rule's items are dates: expected YYYY-MM-DD".into());
+            };
+            let c = book.get(entry.customer as usize);
+            let yearly_on = |stored: Option<NaiveDate>, what: &str| match stored {
+                Some(stored) if !yearly(stored, date, date).is_empty() => Ok(()),
+                Some(stored) => refuse(format!("the {what} on file is {stored}")),
+                None => refuse(format!("no {what} on file")),
+            };
+            match rule.source {
+                DueSource::Birthday => yearly_on(c.birthday, "birthday"),
+                DueSource::Anniversary => yearly_on(c.anniversary, "anniversary"),
+                DueSource::Holiday
+                    if holiday_dates(&policy.due.holidays, date, date).contains(&date) =>
+                {
+                    Ok(())
+                }
+                DueSource::Holiday => refuse("no holiday of the policy falls on it".into()),
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+/// The day as the call list sees it (for which orders a rule follows).
+fn day_of(plan: &Plan) -> Day {
+    Day {
+        date: plan.as_of,
+        within: 0,
+        grace: 0,
+    }
+}
+
+/// A row of the log, with its line.
+type LoggedRow = (u64, Vec<String>);
+
+/// What [`append`] did.
+enum Appended {
+    New,
+    /// The same row is already on this line (a retry): nothing was added.
+    Already(u64),
+}
+
+/// Adds the entry's row to the contact log (created with its header when missing or
+/// blank), in the file's own column order.
+fn append(path: &Path, policy: &Policy, entry: &Entry) -> Result<Appended> {
     if crate::load::SheetPath::of(path).is_some() {
         return Err(Error::Usage(format!(
             "{}: log appends to a CSV file; name a .csv with --contacts (a workbook can be read, not appended to)",
             display(path)
         )));
     }
-    let mut file = OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .open(path)
-        .map_err(|e| Error::io(path, e))?;
-    // Held until the file is dropped: a second `caredesk log` waits here.
-    file.lock().map_err(|e| Error::io(path, e))?;
-    let mut existing = String::new();
-    file.seek(SeekFrom::Start(0))
-        .map_err(|e| Error::io(path, e))?;
-    file.read_to_string(&mut existing)
-        .map_err(|e| Error::io(path, e))?;
-
-    let renames = &policy.columns.contacts;
+    let (file, target) = open_locked(path)?;
+    let existing = read_existing(&file, path)?;
     let header_of = |column: &str| {
-        renames
+        policy
+            .columns
+            .contacts
             .get(column)
             .cloned()
             .unwrap_or_else(|| column.to_string())
     };
-    let mut out = Vec::new();
-    let columns: Vec<String> = if existing.trim().is_empty() {
+    let mut content = Vec::with_capacity(existing.len() + 256);
+    let (columns, rows) = if is_blank(&existing) {
         let header: Vec<String> = CONTACT_COLUMNS.iter().map(|c| header_of(c)).collect();
-        write_row(&mut out, &header)?;
-        header
+        write_row(&mut content, &header);
+        (header, Vec::new())
     } else {
+        let (header, rows) = parse_log(&existing, path)?;
+        content.extend_from_slice(existing.as_bytes());
         if !existing.ends_with('\n') {
-            out.push(b'\n');
+            content.push(b'\n');
         }
-        let first = existing.lines().next().unwrap_or("");
-        let mut r = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(first.trim_start_matches('\u{feff}').as_bytes());
-        match r.records().next() {
-            Some(Ok(h)) => h.iter().map(|c| c.trim().to_string()).collect(),
-            _ => {
-                return Err(Error::Usage(format!(
-                    "{}: cannot read its header row",
-                    display(path)
-                )))
-            }
-        }
+        (header, rows)
     };
-    // Fill the file's own columns in the file's own order; unknown columns stay empty.
+    for (column, value) in &entry.values {
+        let required = CONTACT_COLUMNS[..4].contains(column);
+        if (required || !value.is_empty()) && !columns.contains(&header_of(column)) {
+            return Err(Error::Usage(format!(
+                "{}: its header has no {} column{}",
+                display(path),
+                header_of(column),
+                if required {
+                    String::new()
+                } else {
+                    format!(" for the --{column} given: add the column (or leave out --{column})")
+                }
+            )));
+        }
+    }
+    // The file's own columns in the file's own order; columns it adds stay empty.
     let row: Vec<String> = columns
         .iter()
         .map(|h| {
-            values
+            entry
+                .values
                 .iter()
                 .find(|(k, _)| header_of(k) == *h)
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default()
         })
         .collect();
-    for (k, _) in values.iter().take(4) {
-        if !columns.contains(&header_of(k)) {
+    if let Some((line, _)) = rows.iter().find(|(_, r)| *r == row) {
+        return Ok(Appended::Already(*line));
+    }
+    write_row(&mut content, &row);
+    if hard_linked(&file) {
+        // A rename would split the links: write the new bytes in one write instead (the
+        // read left the file at its end; a blank file is emptied first).
+        let tail: &[u8] = if is_blank(&existing) {
+            file.set_len(0).map_err(|e| Error::io(path, e))?;
+            (&file)
+                .seek(std::io::SeekFrom::Start(0))
+                .map_err(|e| Error::io(path, e))?;
+            &content
+        } else {
+            &content[existing.len()..]
+        };
+        (&file)
+            .write_all(tail)
+            .and_then(|()| file.sync_data())
+            .map_err(|e| Error::io(path, e))?;
+    } else {
+        replace(&file, &target, &content)?;
+    }
+    Ok(Appended::New)
+}
+
+/// Opens the contact log (creating it empty when missing) and locks it. A run that held
+/// the lock before may have renamed a new file into place while this one waited: then
+/// the lock is on the old file, and the new one is opened and locked instead. Returns
+/// the locked file and the path of the file itself (a symlink followed).
+fn open_locked(path: &Path) -> Result<(File, PathBuf)> {
+    loop {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+        if !meta.is_file() {
             return Err(Error::Usage(format!(
-                "{}: its header has no {} column",
-                display(path),
-                header_of(k)
+                "{}: is not a regular file; the contact log must be one",
+                display(path)
             )));
         }
+        // Held until the file is dropped: a second `caredesk log` waits here.
+        file.lock().map_err(|e| Error::io(path, e))?;
+        let target = path.canonicalize().map_err(|e| Error::io(path, e))?;
+        if same_inode(&file, &target) {
+            return Ok((file, target));
+        }
     }
-    write_row(&mut out, &row)?;
-    file.write_all(&out).map_err(|e| Error::io(path, e))?;
-    file.sync_data().map_err(|e| Error::io(path, e))?;
-    println!(
-        "logged {} {} {} done {}{} in {}",
-        args.customer.trim(),
-        args.rule,
-        args.source_id.trim(),
-        done_on,
-        args.by
-            .as_deref()
-            .map(|b| format!(" by {b}"))
-            .unwrap_or_default(),
-        display(path)
-    );
+}
+
+#[cfg(unix)]
+fn same_inode(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_inode(_: &File, _: &Path) -> bool {
+    true
+}
+
+#[cfg(unix)]
+fn hard_linked(file: &File) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    file.metadata().is_ok_and(|m| m.nlink() > 1)
+}
+
+#[cfg(not(unix))]
+fn hard_linked(_: &File) -> bool {
+    false
+}
+
+/// The log's text. A file that is not UTF-8 is an error on the line of its first bad
+/// byte.
+fn read_existing(mut file: &File, path: &Path) -> Result<String> {
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let line = 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count() as u64;
+        let mut problems = Problems::new();
+        problems.add(
+            &display(path),
+            line,
+            None,
+            None,
+            "expected UTF-8 text (save the file as UTF-8); nothing was logged",
+        );
+        Error::Invalid(problems)
+    })
+}
+
+/// Empty, or nothing but blank lines (and a byte order mark).
+fn is_blank(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}').trim().is_empty()
+}
+
+/// The log's header (trimmed) and its rows with their first lines. A last row without
+/// a line end that has fewer cells than the header was cut off (by an editor, or a
+/// `caredesk log` of an older version killed mid-write): it is refused, never completed.
+fn parse_log(text: &str, path: &Path) -> Result<(Vec<String>, Vec<LoggedRow>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut header = None;
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record
+            .map_err(|e| Error::Usage(format!("{}: cannot read it as CSV: {e}", display(path))))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let cells: Vec<String> = record.iter().map(|c| c.to_string()).collect();
+        if header.is_none() {
+            header = Some(
+                cells
+                    .iter()
+                    .map(|c| c.trim().to_string())
+                    .collect::<Vec<_>>(),
+            );
+        } else {
+            rows.push((line, cells));
+        }
+    }
+    let header: Vec<String> = header.unwrap_or_default();
+    if !text.ends_with('\n') {
+        if let Some((line, last)) = rows.last() {
+            if ends_in_open_quote(text) || last.len() < header.len() {
+                let mut problems = Problems::new();
+                problems.add(
+                    &display(path),
+                    *line,
+                    None,
+                    None,
+                    format!(
+                        "the last row has no line end and {}: it was cut off; \
+                         complete it or remove it, then log again (nothing was logged)",
+                        if ends_in_open_quote(text) {
+                            "a quote that is never closed".to_string()
+                        } else {
+                            format!("{} of {} columns", last.len(), header.len())
+                        }
+                    ),
+                );
+                return Err(Error::Invalid(problems));
+            }
+        }
+    }
+    Ok((header, rows))
+}
+
+/// Whether `text` ends inside a quoted field, read as the csv crate reads quotes: a `"`
+/// opens a quote only at a field's start, `""` inside is one quote, and a lone `"` closes.
+fn ends_in_open_quote(text: &str) -> bool {
+    let mut quoted = false;
+    let mut at_start = true;
+    let mut bytes = text.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        if quoted {
+            if b == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next();
+                } else {
+                    quoted = false;
+                }
+            }
+        } else {
+            match b {
+                b'"' if at_start => quoted = true,
+                b',' | b'\n' => {
+                    at_start = true;
+                    continue;
+                }
+                _ => {}
+            }
+            at_start = false;
+        }
+    }
+    quoted
+}
+
+/// Replaces the locked log by `content`: a temporary file beside it (the old file's
+/// mode and owner), synced, renamed over it, the folder synced.
+fn replace(old: &File, target: &Path, content: &[u8]) -> Result<()> {
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".caredesk-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| {
+            Error::io(
+                &dir,
+                std::io::Error::new(e.kind(), "cannot write in this folder"),
+            )
+        })?;
+    tmp.write_all(content).map_err(|e| Error::io(target, e))?;
+    let meta = old.metadata().map_err(|e| Error::io(target, e))?;
+    let _ = tmp.as_file().set_permissions(meta.permissions());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()));
+    }
+    tmp.as_file().sync_all().map_err(|e| Error::io(target, e))?;
+    tmp.persist(target)
+        .map_err(|e| Error::io(target, e.error))?;
+    if let Ok(d) = File::open(&dir) {
+        let _ = d.sync_all();
+    }
     Ok(())
 }
 
-fn write_row(out: &mut Vec<u8>, fields: &[String]) -> Result<()> {
+fn write_row(out: &mut Vec<u8>, fields: &[String]) {
     let mut w = csv::WriterBuilder::new().from_writer(out);
-    w.write_record(fields)
-        .map_err(|e| Error::Usage(e.to_string()))?;
-    w.flush().map_err(Error::Output)?;
-    Ok(())
+    // Writing into memory cannot fail.
+    let _ = w.write_record(fields);
+    let _ = w.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_quotes_are_read_as_the_csv_crate_reads_them() {
+        assert!(!ends_in_open_quote("a,b\nc,\"d, \"\"e\"\"\""));
+        assert!(ends_in_open_quote("a,b\nc,\"d, \"\"e"));
+        assert!(ends_in_open_quote("a,\""));
+        assert!(
+            !ends_in_open_quote("a,b\"c"),
+            "a quote inside a field is a quote"
+        );
+        assert!(!ends_in_open_quote("a,\"b\"c"));
+    }
+
+    #[test]
+    fn blank_means_nothing_but_line_ends_spaces_and_a_bom() {
+        assert!(is_blank(""));
+        assert!(is_blank("\u{feff}\n \r\n"));
+        assert!(!is_blank("customer_id\n"));
+    }
 }

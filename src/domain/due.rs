@@ -135,6 +135,16 @@ impl<'p> DueFold<'p> {
         }
     }
 
+    /// Whether `order` makes an item of rule `r` (a purchase for a sale rule, a job of
+    /// its kinds for a service rule): the one answer the fold and `log` both ask.
+    pub fn follows(&self, r: usize, order: &Order<'_>) -> bool {
+        match self.policy.rules[r].source {
+            DueSource::Sale => order.is_purchase(),
+            DueSource::Service => self.kinds[r].contains(&order.kind),
+            _ => false,
+        }
+    }
+
     /// Adds one order row dated on or before the day.
     pub fn add(&mut self, order: &Order<'_>) {
         let c = order.customer as usize;
@@ -150,8 +160,11 @@ impl<'p> DueFold<'p> {
             if !rule.enabled {
                 continue;
             }
+            if !self.follows(r, order) {
+                continue;
+            }
             let window = match rule.source {
-                DueSource::Sale if purchase => {
+                DueSource::Sale => {
                     let due = match (rule.days, rule.months) {
                         (Some(d), _) => days_after(order.date, d),
                         (None, Some(m)) => months_after(order.date, m),
@@ -159,7 +172,7 @@ impl<'p> DueFold<'p> {
                     };
                     (due, due)
                 }
-                DueSource::Service if self.kinds[r].contains(&order.kind) => (
+                DueSource::Service => (
                     days_after(order.date, rule.from_days.unwrap_or(0)),
                     days_after(order.date, rule.to_days.unwrap_or(0)),
                 ),

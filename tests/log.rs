@@ -1,0 +1,250 @@
+//! `caredesk log` under attack: a full disk after the row is written, entries that are no
+//! item, fields with line breaks, a header without the column asked for, blank and torn
+//! files, and kill -9 at any instant.
+
+use std::path::Path;
+use std::process::Stdio;
+
+mod common;
+
+use common::{caredesk, caredesk_std, sample_desk};
+use predicates::prelude::*;
+
+const AS_OF: [&str; 2] = ["--as-of", "2026-11-22"];
+
+fn log(d: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    caredesk()
+        .current_dir(d)
+        .args(["log", "--policy", "policy.toml"])
+        .args(AS_OF)
+        .args(args)
+        .assert()
+}
+
+fn contacts(d: &Path) -> String {
+    std::fs::read_to_string(d.join("data/contacts.csv")).unwrap()
+}
+
+#[test]
+fn a_receipt_that_cannot_be_printed_is_exit_1_and_the_retry_adds_nothing() {
+    let desk = sample_desk();
+    let d = desk.path();
+    let before = contacts(d);
+    let out = caredesk_std()
+        .current_dir(d)
+        .args(["log", "--policy", "policy.toml"])
+        .args(AS_OF)
+        .args(["C0003", "callback-3m", "O01473", "--by", "刘洋"])
+        .stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+    assert_eq!(
+        contacts(d).len(),
+        before.len() + "C0003,callback-3m,O01473,2026-11-22,刘洋,\n".len()
+    );
+    log(d, &["C0003", "callback-3m", "O01473", "--by", "刘洋"])
+        .success()
+        .stdout(predicate::str::contains("already logged"));
+    let rows = contacts(d)
+        .lines()
+        .filter(|l| l.starts_with("C0003,callback-3m,O01473,"))
+        .count();
+    assert_eq!(rows, 1, "logged once");
+}
+
+#[test]
+fn an_entry_that_is_no_item_is_refused() {
+    let desk = sample_desk();
+    let d = desk.path();
+    let before = contacts(d);
+    for (args, why) in [
+        (
+            &["C0003", "callback-3d", "O99999"][..],
+            "C0003 has no order \"O99999\"",
+        ),
+        (
+            &["C0003", "callback-3d", "O01121"],
+            "not one the rule follows",
+        ),
+        (&["C0004", "callback-3d", "O01473"], "has no order"),
+        (&["C0003", "birthday", "not-a-date"], "expected YYYY-MM-DD"),
+        (
+            &["C0003", "birthday", "2026-06-05"],
+            "the birthday on file is 1967-06-04",
+        ),
+        (
+            &["C0003", "complaint-response", "K99999"],
+            "has no complaint",
+        ),
+        (
+            &["C0003", "holiday", "2026-03-03"],
+            "no holiday of the policy",
+        ),
+        (
+            &["C0003", "callback-3m", "O01473", "--on", "2026-11-23"],
+            "after 2026-11-22",
+        ),
+        (&["C0003", "callback-3m", "O01473\nC0004"], "line break"),
+        (
+            &["C0003", "callback-3m", "O01473", "--note", "one\ntwo"],
+            "line break",
+        ),
+        (
+            &["C0003", "callback-3m", "O01473", "--by", "a\rb"],
+            "line break",
+        ),
+    ] {
+        log(d, args).code(2).stderr(predicate::str::contains(why));
+    }
+    assert_eq!(contacts(d), before, "nothing was written");
+    log(d, &["C0003", "birthday", "2026-06-04"]).success();
+    log(d, &["C0003", "survey", "O01737"]).success();
+}
+
+#[test]
+fn a_value_without_its_column_is_refused_not_dropped() {
+    let desk = sample_desk();
+    let d = desk.path();
+    std::fs::write(
+        d.join("data/contacts.csv"),
+        "customer_id,rule,source_id,done_on\n",
+    )
+    .unwrap();
+    log(d, &["C0003", "callback-3m", "O01473", "--note", "said ok"])
+        .code(2)
+        .stderr(predicate::str::contains("its header has no note column"));
+    log(d, &["C0003", "callback-3m", "O01473", "--by", "刘洋"])
+        .code(2)
+        .stderr(predicate::str::contains("its header has no by column"));
+    log(d, &["C0003", "callback-3m", "O01473"]).success();
+    assert_eq!(
+        contacts(d),
+        "customer_id,rule,source_id,done_on\nC0003,callback-3m,O01473,2026-11-22\n"
+    );
+}
+
+#[test]
+fn a_blank_contact_log_gets_its_header_first() {
+    let desk = sample_desk();
+    let d = desk.path();
+    std::fs::write(d.join("data/contacts.csv"), "\n\n  \n").unwrap();
+    log(d, &["C0003", "callback-3m", "O01473"]).success();
+    assert_eq!(
+        contacts(d),
+        "customer_id,rule,source_id,done_on,by,note\nC0003,callback-3m,O01473,2026-11-22,,\n"
+    );
+}
+
+#[test]
+fn a_contact_log_that_is_not_utf8_is_named_with_its_line() {
+    let desk = sample_desk();
+    let d = desk.path();
+    let mut bytes = b"customer_id,rule,source_id,done_on,by,note\n".to_vec();
+    bytes.extend_from_slice(b"C0003,callback-3m,O01473,2026-11-22,\xc0\xee\xc4\xc8,\n");
+    std::fs::write(d.join("data/contacts.csv"), &bytes).unwrap();
+    log(d, &["C0003", "birthday", "2026-06-04"])
+        .code(1)
+        .stderr(predicate::str::contains(
+            "data/contacts.csv:2: expected UTF-8 text",
+        ));
+    assert_eq!(std::fs::read(d.join("data/contacts.csv")).unwrap(), bytes);
+}
+
+/// A last row without a line end: a hand-saved file's complete row is kept and the new
+/// row goes on the next line; a row cut short (a killed write) is refused, never
+/// completed into a row with a cut note.
+#[test]
+fn a_torn_last_row_is_told_from_a_hand_saved_one() {
+    let desk = sample_desk();
+    let d = desk.path();
+    let header = "customer_id,rule,source_id,done_on,by,note\n";
+    let saved = format!("{header}C0003,survey,O01737,2026-06-01,刘洋,ok");
+    std::fs::write(d.join("data/contacts.csv"), &saved).unwrap();
+    log(d, &["C0003", "callback-3m", "O01473"]).success();
+    assert_eq!(
+        contacts(d),
+        format!("{saved}\nC0003,callback-3m,O01473,2026-11-22,,\n")
+    );
+    for torn in [
+        format!("{header}C0003,survey,O01737,2026-06-01,刘"),
+        format!("{header}C0003,survey,O01737,2026-06-01,刘洋,\"said, \"\"fine"),
+    ] {
+        std::fs::write(d.join("data/contacts.csv"), &torn).unwrap();
+        log(d, &["C0003", "callback-3m", "O01473"])
+            .code(1)
+            .stderr(predicate::str::contains(
+                "contacts.csv:2: the last row has no line end",
+            ));
+        assert_eq!(contacts(d), torn, "nothing was added after a torn row");
+    }
+}
+
+/// kill -9 at every point of a run (with a 120 KB note, the write takes a while): the
+/// log is always whole rows, each note whole.
+#[test]
+fn kill_9_mid_write_never_leaves_a_torn_row() {
+    let desk = sample_desk();
+    let d = desk.path();
+    let header = "customer_id,rule,source_id,done_on,by,note\n";
+    std::fs::write(d.join("data/contacts.csv"), header).unwrap();
+    let note: String = "好".repeat(40_000);
+    let run = |i: u64| {
+        caredesk_std()
+            .current_dir(d)
+            .args(["log", "--policy", "policy.toml"])
+            .args(AS_OF)
+            .args(["C0003", "callback-3m", "O01473", "--by"])
+            .arg(format!("run {i}"))
+            .arg("--note")
+            .arg(&note)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    // How long one whole run takes here: the kills are spread over that and a bit more.
+    let start = std::time::Instant::now();
+    assert!(run(0).wait().unwrap().success());
+    let whole = start.elapsed();
+    let mut logged = 1;
+    let mut killed = 0;
+    for i in 1..=60u64 {
+        let mut child = run(i);
+        std::thread::sleep(whole * (i as u32) / 50);
+        if child.try_wait().unwrap().is_none() {
+            killed += 1;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let text = contacts(d);
+        assert!(text.ends_with('\n'), "run {i}: the log ends mid-row");
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let mut rows = 0;
+        for record in r.records() {
+            let record = record.unwrap();
+            assert_eq!(record.len(), 6, "run {i}: a row of {} cells", record.len());
+            assert_eq!(&record[5], note, "run {i}: a cut note");
+            rows += 1;
+        }
+        assert!(rows >= logged, "run {i}: rows were lost");
+        logged = rows;
+    }
+    assert!(killed > 10, "only {killed} runs were killed mid-way");
+    assert!(logged > 1, "no killed-late run had logged");
+    caredesk()
+        .current_dir(d)
+        .args(["check", "--policy", "policy.toml"])
+        .args(AS_OF)
+        .assert()
+        .success();
+}
