@@ -115,7 +115,7 @@ pub struct DueArgs {
     /// Only these rules (repeat, or separate with commas)
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub rule: Vec<String>,
-    /// Keep phone numbers in csv/json (the table always masks them)
+    /// Keep phone numbers in csv, json and xlsx (the table and md views always mask them)
     #[arg(long)]
     pub show_phone: bool,
     /// Print nothing at all when nothing is due (for cron mail)

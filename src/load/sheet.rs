@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use calamine::{open_workbook_auto, Data, Reader};
+use calamine::{open_workbook, Data, Reader, Xlsx};
 
 /// A spreadsheet input: the workbook and the sheet asked for (the first when `None`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,9 +35,15 @@ impl SheetPath {
 
 /// The sheet as CSV bytes. Errors say what is wrong in words (no such sheet, not a
 /// workbook).
+///
+/// The cells are streamed and only those holding a value are kept: a sheet is as large
+/// as what is in it, never as its declared or bounding dimensions (a 5 KB file whose
+/// one cell is XFD1048576 spans 17 billion cells). Each sheet row becomes one CSV line,
+/// so line numbers are sheet rows; a row without values is `""`, which every reader
+/// skips as blank.
 pub fn sheet_to_csv(at: &SheetPath) -> Result<Vec<u8>, String> {
-    let mut book =
-        open_workbook_auto(&at.file).map_err(|e| format!("cannot read it as a workbook: {e}"))?;
+    let mut book: Xlsx<_> =
+        open_workbook(&at.file).map_err(|e| format!("cannot read it as a workbook: {e}"))?;
     let names = book.sheet_names().to_vec();
     let name = match &at.sheet {
         Some(s) if names.contains(s) => s.clone(),
@@ -49,26 +55,56 @@ pub fn sheet_to_csv(at: &SheetPath) -> Result<Vec<u8>, String> {
         }
         None => names.first().cloned().ok_or("the workbook has no sheet")?,
     };
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| format!("sheet {name:?}: {e}"))?;
-    let mut out = Vec::new();
+    let mut cells = Vec::new();
     {
-        let mut w = csv::WriterBuilder::new().from_writer(&mut out);
-        // Rows above the used range are empty: keep line numbers equal to sheet rows.
-        let (first_row, first_col) = range.start().unwrap_or((0, 0));
-        let width = range.width() + first_col as usize;
-        for _ in 0..first_row {
-            w.write_record(std::iter::repeat_n("", width.max(1)))
-                .map_err(|e| e.to_string())?;
+        let mut reader = book
+            .worksheet_cells_reader(&name)
+            .map_err(|e| format!("sheet {name:?}: {e}"))?;
+        while let Some(cell) = reader
+            .next_cell()
+            .map_err(|e| format!("sheet {name:?}: {e}"))?
+        {
+            let value = Data::from(cell.get_value().clone());
+            if value != Data::Empty {
+                let (row, col) = cell.get_position();
+                cells.push((row, col, value));
+            }
         }
-        for row in range.rows() {
-            let mut cells: Vec<String> = vec![String::new(); first_col as usize];
-            cells.extend(row.iter().map(cell_text));
-            w.write_record(&cells).map_err(|e| e.to_string())?;
-        }
-        w.flush().map_err(|e| e.to_string())?;
     }
+    cells_to_csv(cells)
+}
+
+/// Cells (row, column, value), in any order, as CSV lines from the sheet's first row to
+/// the last that holds a value.
+fn cells_to_csv(mut cells: Vec<(u32, u32, Data)>) -> Result<Vec<u8>, String> {
+    cells.sort_by_key(|&(row, col, _)| (row, col));
+    let mut out = Vec::new();
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(&mut out);
+    let mut next_row = 0u32;
+    let mut line: Vec<String> = Vec::new();
+    let mut at = 0;
+    while at < cells.len() {
+        let row = cells[at].0;
+        for _ in next_row..row {
+            w.write_record([""]).map_err(|e| e.to_string())?;
+        }
+        line.clear();
+        while at < cells.len() && cells[at].0 == row {
+            let (_, col, value) = &cells[at];
+            let col = *col as usize;
+            if line.len() <= col {
+                line.resize(col + 1, String::new());
+            }
+            line[col] = cell_text(value);
+            at += 1;
+        }
+        w.write_record(&line).map_err(|e| e.to_string())?;
+        next_row = row + 1;
+    }
+    w.flush().map_err(|e| e.to_string())?;
+    drop(w);
     Ok(out)
 }
 
@@ -116,5 +152,17 @@ mod tests {
             })
         );
         assert_eq!(SheetPath::of(Path::new("a/t.csv#x")), None);
+    }
+
+    #[test]
+    fn rows_are_sheet_rows_and_only_cells_with_values_count() {
+        let cells = vec![
+            (3, 1, Data::String("b".into())),
+            (0, 0, Data::String("id".into())),
+            (3, 0, Data::Int(7)),
+            (0, 2, Data::String("x,y".into())),
+        ];
+        let csv = String::from_utf8(cells_to_csv(cells).unwrap()).unwrap();
+        assert_eq!(csv, "id,,\"x,y\"\n\"\"\n\"\"\n7,b\n");
     }
 }

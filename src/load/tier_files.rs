@@ -2,7 +2,7 @@
 //! and last month's tiers export. Either may be the tiers export itself, edited in a
 //! spreadsheet: its `override_tier` / `override_reason` columns are the overrides.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 use chrono::NaiveDate;
@@ -11,6 +11,7 @@ use super::{csv_reader, each_row, opt, read_header, req, Field};
 use crate::error::Problems;
 use crate::load::CustomerBook;
 use crate::parse;
+use crate::report::unguard;
 
 /// A tier pinned by hand.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,12 +62,14 @@ pub fn read_overrides<R: Read>(
         );
         return out;
     }
+    // Two pins for one customer: which one holds is not for the reader to guess.
+    let mut first_line: HashMap<u32, u64> = HashMap::new();
     each_row(&mut reader, file, &header, problems, |row, record| {
         let line = row.line;
-        let Some(tier) = row.opt_text(record, tier_at) else {
+        let Some(tier) = row.opt_text(record, tier_at).map(unguard) else {
             return;
         };
-        let id = row.text(record, 0).to_string();
+        let id = unguard(row.text(record, 0)).to_string();
         let customer = book.find(id.as_bytes());
         if customer.is_none() && !id.is_empty() {
             row.bad(0, id.as_bytes(), "no such customer in the customers file");
@@ -79,8 +82,19 @@ pub fn read_overrides<R: Read>(
                 format!("unknown tier; the policy's tiers are {}", tiers.join(", ")),
             );
         }
-        let reason = row.opt_text(record, reason_at).unwrap_or("").to_string();
+        let reason = unguard(row.opt_text(record, reason_at).unwrap_or("")).to_string();
         let expires = row.opt_with(record, 5, parse::date_cell);
+        if let Some(c) = customer {
+            if let Some(first) = first_line.get(&c) {
+                row.bad(
+                    0,
+                    id.as_bytes(),
+                    format!("duplicate customer id; first pinned on line {first}"),
+                );
+            } else {
+                first_line.insert(c, line);
+            }
+        }
         if let (true, Some(customer), Some(tier)) = (row.ok, customer, tier_index) {
             out.push(Override {
                 customer,
@@ -113,13 +127,24 @@ pub fn read_previous<R: Read>(
     let Some(header) = read_header(&mut reader, file, fields, &BTreeMap::new(), problems) else {
         return out;
     };
+    let mut first_line: HashMap<String, u64> = HashMap::new();
     each_row(&mut reader, file, &header, problems, |row, record| {
-        let id = row.text(record, 0).to_string();
-        let tier = row.opt_text(record, 1).unwrap_or("").to_string();
-        let name = row.opt_text(record, 2).unwrap_or("").to_string();
+        let id = unguard(row.text(record, 0)).to_string();
+        let tier = unguard(row.opt_text(record, 1).unwrap_or("")).to_string();
+        let name = unguard(row.opt_text(record, 2).unwrap_or("")).to_string();
         if tier.is_empty() {
             // a customer who was "gone" last month: not in last month's tiers
             return;
+        }
+        match first_line.get(&id) {
+            Some(first) => row.bad(
+                0,
+                id.as_bytes(),
+                format!("duplicate customer id; first on line {first}"),
+            ),
+            None => {
+                first_line.insert(id.clone(), row.line);
+            }
         }
         match tiers.iter().position(|t| *t == tier) {
             Some(i) if row.ok => out.rows.push((id, name, i as u16)),

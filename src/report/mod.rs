@@ -122,7 +122,7 @@ pub enum Format {
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
     pub format: Format,
-    /// Keep phone numbers in csv/json (the table always masks them).
+    /// Keep phone numbers in csv, json and xlsx (the table and md views always mask them).
     pub show_phone: bool,
     /// Colour in the table view (decided once, from --color, the terminal and NO_COLOR).
     pub color: bool,
@@ -153,6 +153,16 @@ pub fn neutralize(text: &str) -> std::borrow::Cow<'_, str> {
     match text.as_bytes().first() {
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{text}").into(),
         _ => text.into(),
+    }
+}
+
+/// The inverse of [`neutralize`], for caredesk's own exports read back (`--previous`,
+/// `--overrides`): a `'` before a character that makes text a formula is the guard,
+/// not part of the value.
+pub fn unguard(text: &str) -> &str {
+    match text.as_bytes() {
+        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &text[1..],
+        _ => text,
     }
 }
 
@@ -672,6 +682,9 @@ mod tests {
             assert!(neutralize(bad).starts_with('\''), "{bad:?}");
         }
         assert_eq!(neutralize("王伟"), "王伟");
+        for id in ["+C1", "-C2", "@C3", "=C4", "C5", "'quoted", "'"] {
+            assert_eq!(unguard(&neutralize(id)), id, "{id:?} round-trips");
+        }
         let csv = rendered(Format::Csv, false);
         assert!(
             csv.contains(",-0.05,"),

@@ -147,3 +147,34 @@ fn display_width(s: &str) -> usize {
         .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{col, Column};
+    use super::*;
+
+    /// A table of `n` rows of one id each.
+    struct Many(usize);
+    const ID: &[Column] = &[col("customer_id", Kind::Text)];
+    impl Rows for Many {
+        fn columns(&self) -> &[Column] {
+            ID
+        }
+        fn len(&self) -> usize {
+            self.0
+        }
+        fn row<'s>(&'s self, _: usize, out: &mut Vec<Cell<'s>>) {
+            out.push(Cell::Text("C1"));
+        }
+    }
+
+    #[test]
+    fn a_sheet_holds_a_million_rows_besides_its_header() {
+        assert!(fits(&Many(MAX_ROWS - 1)).is_ok());
+        let err = fits(&Many(MAX_ROWS)).unwrap_err();
+        assert!(
+            err.starts_with("1048576 rows do not fit an xlsx sheet"),
+            "{err}"
+        );
+    }
+}
