@@ -101,13 +101,18 @@ pub enum Command {
     Complaints(ComplaintsArgs),
 }
 
+/// How far ahead `due --within` looks: a year (and a leap day). Every day ahead adds
+/// each customer's dated items to the list, so an unbounded N grew to 24 GB.
+pub const MAX_WITHIN: u32 = 366;
+
 #[derive(Debug, Args)]
 pub struct DueArgs {
     /// The day of the list (YYYY-MM-DD; default: --as-of, or today)
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub date: Option<NaiveDate>,
-    /// Also list what comes up in the next N days
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Also list what comes up in the next N days (0 to 366: a year ahead at most)
+    #[arg(long, value_name = "N", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=MAX_WITHIN as i64))]
     pub within: u32,
     /// Only this owner's customers (the account manager / service consultant)
     #[arg(long, value_name = "NAME")]
