@@ -234,6 +234,7 @@ pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
         )));
     }
     let plan = Plan::from_inputs(&cli.inputs, today);
+    refuse_output_over_inputs(&plan, &cli.command)?;
     // Complaint deadlines are read at a moment: now for today, else the end of that day.
     let moment = if plan.as_of == today {
         now
@@ -250,6 +251,24 @@ pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
         Command::Log(args) => crate::cmd::log::run(&plan, &args, today),
         Command::Complaints(args) => crate::cmd::complaints::run(&plan, &args, moment),
     }
+}
+
+/// Refuses, before any work, an `--output` that is one of the run's inputs (the write
+/// checks again, with every file the run opened).
+fn refuse_output_over_inputs(plan: &Plan, command: &Command) -> Result<()> {
+    let (output, extra): (&OutputArgs, Vec<&Option<PathBuf>>) = match command {
+        Command::Tiers(a) => (&a.output, vec![&a.overrides, &a.previous]),
+        Command::Due(a) => (&a.output, vec![&a.overrides]),
+        Command::Kpi(a) => (&a.output, vec![]),
+        Command::Complaints(a) => (&a.output, vec![]),
+        Command::Check | Command::Log(_) => return Ok(()),
+    };
+    let Some(path) = &output.output else {
+        return Ok(());
+    };
+    let mut inputs = plan.inputs();
+    inputs.extend(extra.into_iter().flatten().cloned());
+    refuse_inputs(path, &inputs)
 }
 
 /// A path as the user wrote it, for messages.

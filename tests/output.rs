@@ -484,3 +484,15 @@ fn a_big_table_view_stays_small_in_memory() {
     // the same customers in memory either way; the table adds a page, not the table
     assert!(table < csv + 64 * 1024, "table {table} KiB, csv {csv} KiB");
 }
+
+/// The refusal comes before the work: bad data is not even read.
+#[test]
+fn an_output_over_an_input_is_refused_before_the_work() {
+    caredesk()
+        .args(["tiers", "--data", "tests/fixtures/bad", "--output"])
+        .arg("tests/fixtures/bad/customers.csv")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("refusing to write over it"))
+        .stderr(predicate::str::contains("problem").not());
+}
