@@ -549,19 +549,15 @@ pub fn write_output(
     }
 }
 
-/// Writes through a temporary file in the same directory, then renames it into place, so
-/// a reader never sees half a file and a failed run leaves the old file as it was.
-fn write_atomically(
-    path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> Result<()> {
+/// A private temporary file in `path`'s folder, to be renamed over `path`. When the
+/// folder cannot be written, the error names it (tempfile's own message names the
+/// temporary file, which the user never asked for).
+pub fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    // tempfile's message names the temporary file, which the user never asked for: name
-    // the folder that cannot be written.
-    let mut tmp = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(".caredesk-")
         .suffix(".tmp")
         .tempfile_in(&dir)
@@ -569,14 +565,18 @@ fn write_atomically(
             let why = e
                 .raw_os_error()
                 .map_or_else(|| io::Error::from(e.kind()), io::Error::from_raw_os_error);
-            Error::io(
-                &dir,
-                io::Error::new(
-                    e.kind(),
-                    format!("cannot write the output in this folder: {why}"),
-                ),
-            )
-        })?;
+            let message = format!("cannot write the output in this folder: {why}");
+            Error::io(&dir, io::Error::new(e.kind(), message))
+        })
+}
+
+/// Writes through a temporary file in the same directory, then renames it into place, so
+/// a reader never sees half a file and a failed run leaves the old file as it was.
+fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    let mut tmp = temp_beside(path)?;
     {
         let mut w = io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
         fill(&mut w).map_err(|e| Error::io(path, e))?;

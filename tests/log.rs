@@ -35,12 +35,7 @@ fn a_receipt_that_cannot_be_printed_is_exit_1_and_the_retry_adds_nothing() {
         .args(["log", "--policy", "policy.toml"])
         .args(AS_OF)
         .args(["C0003", "callback-3m", "O01473", "--by", "刘洋"])
-        .stdout(
-            std::fs::OpenOptions::new()
-                .write(true)
-                .open("/dev/full")
-                .unwrap(),
-        )
+        .stdout(common::full_disk())
         .stderr(Stdio::piped())
         .output()
         .unwrap();

@@ -15,12 +15,7 @@ use predicates::prelude::*;
 fn into_full_disk(args: &[&str]) -> std::process::Output {
     caredesk_std()
         .args(args)
-        .stdout(
-            std::fs::OpenOptions::new()
-                .write(true)
-                .open("/dev/full")
-                .unwrap(),
-        )
+        .stdout(common::full_disk())
         .stderr(Stdio::piped())
         .output()
         .unwrap()
@@ -135,12 +130,7 @@ fn a_full_stderr_does_not_panic() {
             "2026-11-22",
         ])
         .stdout(Stdio::null())
-        .stderr(
-            std::fs::OpenOptions::new()
-                .write(true)
-                .open("/dev/full")
-                .unwrap(),
-        )
+        .stderr(common::full_disk())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

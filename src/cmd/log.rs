@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::app::{display, fail_on, say, Plan};
+use crate::app::{display, fail_on, say, temp_beside, Plan};
 use crate::cli::LogArgs;
 use crate::domain::due::{holiday_dates, yearly, Day, DueFold};
 use crate::error::{Error, Problems, Result};
@@ -500,20 +500,7 @@ fn ends_in_open_quote(text: &str) -> bool {
 /// Replaces the locked log by `content`: a temporary file beside it (the old file's
 /// mode and owner), synced, renamed over it, the folder synced.
 fn replace(old: &File, target: &Path, content: &[u8]) -> Result<()> {
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".caredesk-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| {
-            Error::io(
-                &dir,
-                std::io::Error::new(e.kind(), "cannot write in this folder"),
-            )
-        })?;
+    let mut tmp = temp_beside(target)?;
     tmp.write_all(content).map_err(|e| Error::io(target, e))?;
     let meta = old.metadata().map_err(|e| Error::io(target, e))?;
     let _ = tmp.as_file().set_permissions(meta.permissions());
@@ -525,7 +512,7 @@ fn replace(old: &File, target: &Path, content: &[u8]) -> Result<()> {
     tmp.as_file().sync_all().map_err(|e| Error::io(target, e))?;
     tmp.persist(target)
         .map_err(|e| Error::io(target, e.error))?;
-    if let Ok(d) = File::open(&dir) {
+    if let Ok(d) = File::open(target.parent().unwrap_or(Path::new("."))) {
         let _ = d.sync_all();
     }
     Ok(())

@@ -46,3 +46,12 @@ pub fn sample_desk() -> tempfile::TempDir {
     .unwrap();
     dir
 }
+
+/// `/dev/full` opened for writing: every write to it fails with "no space left".
+pub fn full_disk() -> std::process::Stdio {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap()
+        .into()
+}
