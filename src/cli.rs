@@ -144,7 +144,7 @@ pub struct LogArgs {
     /// The item's source id, as on the call list (an order or complaint id, or a date)
     #[arg(value_name = "SOURCE_ID")]
     pub source_id: String,
-    /// The day it was done (default: --as-of, or today)
+    /// The day it was done (default: --as-of, or today; not after it)
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub on: Option<NaiveDate>,
     /// Who did it
