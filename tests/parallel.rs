@@ -209,7 +209,7 @@ fn a_chunk_cut_inside_a_quoted_line_break_is_read_again_from_the_record_start() 
     let mut s = String::from("order_id,customer_id,date,amount\n");
     s.push_str(&format!(
         "\"O1{}\",C1,2026-01-01,1.00\n",
-        "x\n".repeat(3000)
+        "xxxxxxxx\n".repeat(700)
     ));
     for i in 2..200 {
         s.push_str(&format!("O{i},C1,2026-01-01,1.00\n"));

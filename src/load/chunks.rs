@@ -17,11 +17,12 @@
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use csv::ByteRecord;
 
 use super::is_blank;
+use super::plain::{Fed, LineEnds, OpenQuote, Parse, QuoteAt, Unreadable};
 use crate::error::Problems;
 
 /// How to read an orders file: on how many threads, in chunks of how many bytes.
@@ -91,6 +92,9 @@ pub(super) trait Records: Sync {
         part: &mut Self::Part,
         problems: &mut Problems,
     );
+    /// Reports a record that cannot be read (the file is read no further), as the plain
+    /// reader reports it.
+    fn unreadable(&self, e: &Unreadable, problems: &mut Problems);
 }
 
 /// A plain line waiting in a batch: where it is, and where the contract's cells are.
@@ -161,6 +165,8 @@ struct Chunk<P> {
     end: u64,
     /// Line ends in `start..end`.
     newlines: u64,
+    /// Whether a record that cannot be read ends it, and the file.
+    stopped: bool,
     part: P,
     problems: Problems,
 }
@@ -173,6 +179,8 @@ struct Ctx<'a, R> {
     chunk: u64,
     chunks: usize,
     records: &'a R,
+    /// Set once a chunk in turn ends the file: no more chunks are taken up.
+    stop: AtomicBool,
 }
 
 impl<R> Ctx<'_, R> {
@@ -213,10 +221,14 @@ pub(super) fn read_chunked<R: Records>(
         chunk,
         chunks: data.div_ceil(chunk) as usize,
         records,
+        stop: AtomicBool::new(false),
     };
     let threads = split.threads.clamp(1, 2).min(ctx.chunks.max(1));
     let next = AtomicUsize::new(0);
     let claim = || {
+        if ctx.stop.load(Ordering::Relaxed) {
+            return None;
+        }
         let i = next.fetch_add(1, Ordering::Relaxed);
         (i < ctx.chunks).then_some(i)
     };
@@ -325,6 +337,11 @@ impl<P> Merge<P> {
         self.newlines += chunk.newlines;
         self.expected = chunk.end;
         self.next += 1;
+        if chunk.stopped {
+            // What follows a record that cannot be read is not read.
+            ctx.stop.store(true, Ordering::Relaxed);
+            self.next = ctx.chunks;
+        }
         Ok(())
     }
 }
@@ -333,9 +350,7 @@ impl<P> Merge<P> {
 struct Scratch<U> {
     window: Window,
     record: ByteRecord,
-    core: csv_core::Reader,
-    out: Vec<u8>,
-    ends: Vec<usize>,
+    parse: Parse,
     batch: Vec<Pending>,
     user: U,
 }
@@ -345,9 +360,7 @@ impl<U: Default> Scratch<U> {
         Scratch {
             window: Window::default(),
             record: ByteRecord::new(),
-            core: csv_core::Reader::new(),
-            out: Vec::new(),
-            ends: Vec::new(),
+            parse: Parse::default(),
             batch: Vec::with_capacity(BATCH),
             user: U::default(),
         }
@@ -553,13 +566,15 @@ fn parse_part<R: Records>(
 ) -> io::Result<Chunk<R::Part>> {
     let (lo, hi) = (ctx.bound(index), ctx.bound(index + 1));
     let w = &mut scratch.window;
+    // The window starts a byte early when it can: whether that byte is a `\r` decides
+    // whether a `\n` first in the chunk ends a line of its own.
     let start = match from {
         Some(at) => {
-            w.load(ctx.file, at, hi.max(at).saturating_add(SLACK), ctx.size)?;
+            w.load(ctx.file, at.saturating_sub(1), hi.max(at) + SLACK, ctx.size)?;
             at
         }
         None if index == 0 => {
-            w.load(ctx.file, lo, hi + SLACK, ctx.size)?;
+            w.load(ctx.file, lo.saturating_sub(1), hi + SLACK, ctx.size)?;
             lo
         }
         None => {
@@ -583,6 +598,7 @@ fn parse_part<R: Records>(
         start,
         end: start,
         newlines: 0,
+        stopped: false,
         part: R::Part::default(),
         problems: Problems::new(),
     };
@@ -606,7 +622,9 @@ fn parse_part<R: Records>(
                 newline,
                 ..
             } => {
-                chunk.newlines += u64::from(newline);
+                // A `\n` right after a record's `\r` is the rest of a CRLF, no line of its own.
+                let after_cr = pos > 0 && w.buf[pos - 1] == b'\r';
+                chunk.newlines += u64::from(newline && !(next == 1 && after_cr));
                 pos += next;
             }
             Scan::Plain {
@@ -655,7 +673,10 @@ fn parse_part<R: Records>(
             }
             Scan::Full => {
                 check_batch(ctx, scratch, &mut chunk);
-                pos = quoted_record(ctx, scratch, pos, &mut chunk)?;
+                match quoted_record(ctx, scratch, pos, &mut chunk)? {
+                    Some(next) => pos = next,
+                    None => break,
+                }
             }
         }
     }
@@ -683,18 +704,47 @@ fn check_batch<R: Records>(
     scratch.batch.clear();
 }
 
-/// Parses the record at `pos` with csv-core, as the csv crate would (with CRLF read as
-/// LF), checks it, and returns where the next record starts.
+/// Parses the record at `pos` (after any blank lines there) with csv-core, as the plain
+/// reader does, checks it, and returns where the next record starts; `None` when it cannot
+/// be read, which ends the chunk and the file.
 fn quoted_record<R: Records>(
     ctx: &Ctx<'_, R>,
     scratch: &mut Scratch<R::Scratch>,
     pos: usize,
     chunk: &mut Chunk<R::Part>,
-) -> io::Result<usize> {
-    let used = core_record(ctx.file, ctx.size, scratch, pos)?;
+) -> io::Result<Option<usize>> {
+    let previous = pos.checked_sub(1).map(|i| scratch.window.buf[i]);
+    let mut lines = LineEnds::after(previous);
+    // Blank lines first (a CR-only file's reach here: the splitter takes only `\n`).
+    let mut first = pos;
+    loop {
+        let w = &mut scratch.window;
+        let blank = w.buf[first..]
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+        chunk.newlines += lines.count(&w.buf[first..first + blank]);
+        first += blank;
+        if first < w.buf.len() {
+            break;
+        }
+        if w.eof {
+            return Ok(Some(first));
+        }
+        w.extend(ctx.file, SLACK, ctx.size)?;
+    }
     let line = chunk.newlines + 1;
-    let consumed = &scratch.window.buf[pos..pos + used];
-    chunk.newlines += memchr::memchr_iter(b'\n', consumed).count() as u64;
+    let file_start = scratch.window.base + first as u64 == 0;
+    let used = match core_record(ctx.file, ctx.size, scratch, first, file_start)? {
+        Ok(used) => used,
+        Err((open, at)) => {
+            ctx.records
+                .unreadable(&open.unreadable(line, at), &mut chunk.problems);
+            chunk.stopped = true;
+            return Ok(None);
+        }
+    };
+    chunk.newlines += lines.count(&scratch.window.buf[first..first + used]);
     if !scratch.record.is_empty() && at_line(&mut scratch.record, line) {
         ctx.records.record(
             &scratch.record,
@@ -703,81 +753,78 @@ fn quoted_record<R: Records>(
             &mut chunk.problems,
         );
     }
-    Ok(pos + used)
+    Ok(Some(first + used))
 }
 
-/// Reads the record at `pos` of the window into `scratch.record` with csv-core, reading
-/// on in the file as far as it runs; returns the bytes it took (its line end included).
+/// Reads the record at `pos` of the window (its first byte, not a line end) into
+/// `scratch.record` with csv-core, reading on in the file as far as it runs; returns the
+/// bytes it took (its line end included), or the quote left open that stops it.
 fn core_record<U>(
     file: &File,
     size: u64,
     scratch: &mut Scratch<U>,
     pos: usize,
-) -> io::Result<usize> {
+    file_start: bool,
+) -> io::Result<Result<usize, (OpenQuote, QuoteAt)>> {
     let Scratch {
         window: w,
         record,
-        core,
-        out,
-        ends,
+        parse,
         ..
     } = scratch;
-    let (used, fields) = loop {
-        core.reset();
-        let input = &w.buf[pos..];
-        // The output is never longer than the input, nor are there more fields than bytes.
-        out.resize(input.len() + 1, 0);
-        ends.resize(input.len() + 2, 0);
-        let (result, nin, nout, nend) = core.read_record(input, out, ends);
-        match result {
-            csv_core::ReadRecordResult::Record => break (nin, nend),
-            csv_core::ReadRecordResult::InputEmpty if !w.eof => {
-                w.extend(file, SLACK.max(w.buf.len() as u64 / 2), size)?;
-            }
-            csv_core::ReadRecordResult::InputEmpty => {
-                // The end of the file ends the record.
-                let (result, _, _, more) =
-                    core.read_record(&[], &mut out[nout..], &mut ends[nend..]);
-                let fields = match result {
-                    csv_core::ReadRecordResult::Record => nend + more,
-                    _ => 0,
-                };
-                break (input.len(), fields);
-            }
-            _ => break (nin.max(1), 0),
-        }
-    };
-    record.clear();
-    let mut from = 0;
-    for &end in &ends[..fields] {
-        let field = &out[from..end];
-        from = end;
-        if memchr::memmem::find(field, b"\r\n").is_some() {
-            // What the plain reader's CRLF-to-LF pass leaves of a quoted line break.
-            let mut cleaned = Vec::with_capacity(field.len());
-            for (i, &b) in field.iter().enumerate() {
-                if !(b == b'\r' && field.get(i + 1) == Some(&b'\n')) {
-                    cleaned.push(b);
+    parse.begin();
+    let mut fed = pos;
+    loop {
+        if fed < w.buf.len() {
+            match parse.feed(&w.buf[fed..], file_start && fed == pos) {
+                Ok(Fed::Record(n)) => {
+                    fed += n;
+                    break;
                 }
+                Ok(Fed::More) => fed = w.buf.len(),
+                Err(open) => return Ok(Err(open)),
             }
-            record.push_field(&cleaned);
-        } else {
-            record.push_field(field);
         }
+        if w.eof {
+            // The end of the file ends the record.
+            if let Err(open) = parse.end() {
+                return Ok(Err(open));
+            }
+            break;
+        }
+        w.extend(file, SLACK.max((w.buf.len() - pos) as u64 / 2), size)?;
     }
-    Ok(used)
+    parse.record(record);
+    Ok(Ok(fed - pos))
 }
 
 /// Where the header record ends (the data rows start), and the line ends before that.
 fn header_end(file: &File, size: u64) -> io::Result<(u64, u64)> {
     let mut scratch = Scratch::<()>::new();
-    scratch.window.load(file, 0, SLACK.min(size), size)?;
-    if scratch.window.buf.is_empty() {
-        return Ok((0, 0));
+    let w = &mut scratch.window;
+    w.load(file, 0, SLACK.min(size), size)?;
+    let mut first = 0;
+    loop {
+        first += w.buf[first..]
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+        if first < w.buf.len() {
+            break;
+        }
+        if w.eof {
+            return Ok((size, 0));
+        }
+        w.extend(file, SLACK, size)?;
     }
-    let used = core_record(file, size, &mut scratch, 0)?;
-    let newlines = memchr::memchr_iter(b'\n', &scratch.window.buf[..used]).count();
-    Ok((used as u64, newlines as u64))
+    // (A header that cannot be read was reported by the plain reader, and nothing after
+    // it is read.)
+    let Ok(used) = core_record(file, size, &mut scratch, first, first == 0)? else {
+        return Ok((size, 0));
+    };
+    let end = first + used;
+    let newlines = LineEnds::default().count(&scratch.window.buf[..end]);
+    Ok((end as u64, newlines))
 }
 
 #[cfg(test)]

@@ -532,6 +532,10 @@ impl Records for CustomerRecords<'_> {
         let cells = std::array::from_fn(|f| self.header.cell(record, f));
         self.stage(super::line_of(record), cells, part, problems);
     }
+
+    fn unreadable(&self, e: &super::plain::Unreadable, problems: &mut Problems) {
+        super::unreadable(problems, self.file, self.header, e);
+    }
 }
 
 impl CustomerRecords<'_> {

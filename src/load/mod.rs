@@ -9,6 +9,7 @@ mod contacts;
 mod customers;
 pub mod index;
 mod orders;
+pub(crate) mod plain;
 mod sheet;
 mod tier_files;
 
@@ -31,6 +32,9 @@ use std::io::Read;
 use csv::ByteRecord;
 
 use crate::error::Problems;
+pub(crate) use plain::CsvReader;
+use plain::Unreadable;
+pub use plain::{MAX_QUOTED_BYTES, MAX_QUOTED_LINES};
 
 /// A contract column a reader looks for.
 #[derive(Debug, Clone, Copy)]
@@ -77,86 +81,16 @@ impl Header {
     }
 }
 
-/// A CSV reader configured the way every input is read: header row, ragged rows allowed
-/// (a short row has empty cells), double-quote quoting, CRLF read as LF.
-pub(crate) fn csv_reader<R: Read>(input: R) -> csv::Reader<Lf<R>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 16)
-        .from_reader(Lf::new(input))
-}
-
-/// Reads CRLF line ends as LF. The csv crate numbers the records of a CRLF file one line
-/// short after the first (it takes a record's position before the `\n` of the previous
-/// `\r\n`), and every problem must point at its real line.
-pub(crate) struct Lf<R> {
-    inner: R,
-    /// A `\r` that ended the previous read, not yet known to precede a `\n`.
-    held_cr: bool,
-}
-
-impl<R: Read> Lf<R> {
-    fn new(inner: R) -> Self {
-        Lf {
-            inner,
-            held_cr: false,
-        }
-    }
-}
-
-impl<R: Read> Read for Lf<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        let start = usize::from(self.held_cr);
-        let n = loop {
-            match self.inner.read(&mut buf[start..]) {
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                other => break other?,
-            }
-        };
-        let mut len = start + n;
-        if self.held_cr {
-            buf[0] = b'\r';
-            self.held_cr = false;
-            if n == 0 {
-                return Ok(1);
-            }
-        } else if n == 0 {
-            return Ok(0);
-        }
-        // Drop each `\r` directly followed by `\n`; hold a final `\r` for the next read.
-        if memchr::memchr(b'\r', &buf[..len]).is_some() {
-            if buf[len - 1] == b'\r' {
-                self.held_cr = true;
-                len -= 1;
-            }
-            let mut w = 0;
-            let mut r = 0;
-            while r < len {
-                let b = buf[r];
-                if !(b == b'\r' && r + 1 < len && buf[r + 1] == b'\n') {
-                    buf[w] = b;
-                    w += 1;
-                }
-                r += 1;
-            }
-            len = w;
-            if len == 0 && self.held_cr {
-                // Only a held `\r`: read on rather than report the end of input.
-                return self.read(buf);
-            }
-        }
-        Ok(len)
-    }
+/// The reader every input is read with: header row first, ragged rows allowed (a short
+/// row has empty cells), double-quote quoting, each record at its physical line.
+pub(crate) fn csv_reader<R: Read>(input: R) -> CsvReader<R> {
+    CsvReader::new(input)
 }
 
 /// Reads the header row and finds the fields. Missing required columns and repeated
 /// header names are problems (line 1); `None` when the file cannot be read at all.
 pub(crate) fn read_header<R: Read>(
-    reader: &mut csv::Reader<R>,
+    reader: &mut CsvReader<R>,
     file: &str,
     fields: &[Field],
     renames: &BTreeMap<String, String>,
@@ -176,7 +110,8 @@ pub(crate) fn read_header<R: Read>(
             return None;
         }
         Err(e) => {
-            problems.add(file, 1, None, None, format!("cannot read the header: {e}"));
+            let message = format!("cannot read the header: {}", e.message);
+            problems.add(file, e.line, None, None, message);
             return None;
         }
     }
@@ -409,7 +344,7 @@ impl RowCheck<'_> {
 /// [`RowCheck`] for each. A read failure (an I/O error mid-file) is a problem on the line
 /// where it happened and ends the pass.
 pub(crate) fn each_row<R: Read>(
-    reader: &mut csv::Reader<R>,
+    reader: &mut CsvReader<R>,
     file: &str,
     header: &Header,
     problems: &mut Problems,
@@ -423,7 +358,7 @@ pub(crate) fn each_row<R: Read>(
 /// [`each_row`], with the record after each one read first and shown to `check` too, so
 /// that it can start loading what the next row will need.
 pub(crate) fn each_row_ahead<R: Read>(
-    reader: &mut csv::Reader<R>,
+    reader: &mut CsvReader<R>,
     file: &str,
     header: &Header,
     problems: &mut Problems,
@@ -440,7 +375,7 @@ pub(crate) fn each_row_ahead<R: Read>(
             Ok(true) => true,
             Ok(false) => false,
             Err(e) => {
-                failed = Some((line_of(&next), e));
+                failed = Some(e);
                 false
             }
         };
@@ -460,53 +395,37 @@ pub(crate) fn each_row_ahead<R: Read>(
         std::mem::swap(&mut record, &mut next);
         have = true;
     }
-    if let Some((line, e)) = failed {
-        problems.add(file, line, None, None, format!("cannot read: {e}"));
+    if let Some(e) = failed {
+        unreadable(problems, file, header, &e);
     }
 }
 
-/// Line where a record starts (1-based), as the csv reader counts it.
+/// Reports a record that cannot be read, in the column of its header.
+pub(crate) fn unreadable(problems: &mut Problems, file: &str, header: &Header, e: &Unreadable) {
+    let column = e
+        .field
+        .and_then(|i| header.at.iter().position(|&at| at == Some(i)))
+        .map(|f| header.name(f));
+    problems.add(file, e.line, column, None, e.message.clone());
+}
+
+/// Line where a record starts (1-based), as the reader counts it.
 pub(crate) fn line_of(record: &ByteRecord) -> u64 {
     record.position().map_or(0, |p| p.line())
 }
 
 #[cfg(test)]
-mod lf_tests {
+mod tests {
     use super::*;
 
-    fn through(input: &[u8], chunk: usize) -> Vec<u8> {
-        struct Chunks<'a>(&'a [u8], usize);
-        impl Read for Chunks<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-                let n = self.0.len().min(self.1).min(buf.len());
-                buf[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
-        }
-        let mut out = Vec::new();
-        Lf::new(Chunks(input, chunk)).read_to_end(&mut out).unwrap();
-        out
-    }
-
     #[test]
-    fn crlf_becomes_lf_across_read_boundaries() {
-        for chunk in [1, 2, 3, 7, 100] {
-            assert_eq!(through(b"a,b\r\nc\r\n", chunk), b"a,b\nc\n");
-            assert_eq!(through(b"x\ry\r", chunk), b"x\ry\r", "a lone CR stays");
-            assert_eq!(through(b"\r\r\n\r", chunk), b"\r\n\r");
-        }
-    }
-
-    #[test]
-    fn crlf_files_number_their_lines_right() {
-        // (A blank line inside a file is still not counted by the csv crate.)
-        let mut r = csv_reader(&b"h\r\na\r\nb\r\nc"[..]);
+    fn crlf_files_and_blank_lines_number_their_lines_right() {
+        let mut r = csv_reader(&b"h\r\na\r\n\r\nb\r\nc"[..]);
         let mut rec = ByteRecord::new();
         let mut lines = Vec::new();
         while r.read_byte_record(&mut rec).unwrap() {
             lines.push(line_of(&rec));
         }
-        assert_eq!(lines, [1, 2, 3, 4]);
+        assert_eq!(lines, [1, 2, 4, 5]);
     }
 }

@@ -9,7 +9,7 @@ use csv::ByteRecord;
 
 use super::chunks::{self, read_chunked, Pending, Records, Split};
 use super::Header;
-use super::{csv_reader, is_blank, line_of, opt, read_header, req, Field, RowCheck};
+use super::{csv_reader, is_blank, line_of, opt, read_header, req, CsvReader, Field, RowCheck};
 use crate::error::Problems;
 use crate::hint::fetch_ahead;
 use crate::load::index::Probe;
@@ -93,10 +93,9 @@ impl Checker<'_> {
     /// Reads up to `BATCH` non-blank records; `false` once the input is exhausted.
     fn fill<R: Read>(
         &self,
-        reader: &mut csv::Reader<R>,
+        reader: &mut CsvReader<R>,
         batch: &mut [ByteRecord],
         problems: &mut Problems,
-        line_offset: u64,
     ) -> (usize, bool) {
         let mut n = 0;
         while n < batch.len() {
@@ -105,8 +104,7 @@ impl Checker<'_> {
                 Ok(true) => n += 1,
                 Ok(false) => return (n, false),
                 Err(e) => {
-                    let line = line_of(&batch[n]) + line_offset;
-                    problems.add(self.file, line, None, None, format!("cannot read: {e}"));
+                    super::unreadable(problems, self.file, &self.header, &e);
                     return (n, false);
                 }
             }
@@ -255,7 +253,7 @@ fn deliver(sink: &mut impl OrderSink, orders: &[Order<'_>]) {
 }
 
 fn checker<'a, R: Read>(
-    reader: &mut csv::Reader<R>,
+    reader: &mut CsvReader<R>,
     source: &OrderSource<'a>,
     problems: &mut Problems,
 ) -> Option<Checker<'a>> {
@@ -290,7 +288,7 @@ pub fn read_orders<R: Read>(
     let mut batch: Vec<ByteRecord> = (0..BATCH).map(|_| ByteRecord::new()).collect();
     let mut more = true;
     while more {
-        let (n, again) = checker.fill(&mut reader, &mut batch, problems, 0);
+        let (n, again) = checker.fill(&mut reader, &mut batch, problems);
         more = again;
         let mut orders = Vec::with_capacity(BATCH);
         checker.check(&batch[..n], problems, &mut stats, 0, |o| orders.push(o));
@@ -489,6 +487,10 @@ impl Records for OrderRecords<'_> {
         problems: &mut Problems,
     ) {
         self.full(record, part, problems);
+    }
+
+    fn unreadable(&self, e: &super::plain::Unreadable, problems: &mut Problems) {
+        super::unreadable(problems, self.checker.file, &self.checker.header, e);
     }
 }
 
