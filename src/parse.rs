@@ -179,13 +179,14 @@ pub fn datetime_cell(s: &[u8]) -> Result<NaiveDateTime, String> {
     let (day, time) = split_time(text);
     let time = time.ok_or_else(|| EXPECT_DATETIME.to_string())?;
     let day = loose_date(day).map_err(|e| e.replace(EXPECT_DATE, EXPECT_DATETIME))?;
+    // The hour in one or two digits, minutes and seconds in two; no sign, no space.
     let parts: Vec<&str> = time.trim().split(':').collect();
-    let number = |p: &str| p.parse::<u32>().ok().filter(|_| (1..=2).contains(&p.len()));
+    let (hour, two) = (|p: &str| number(p, 1..=2), |p: &str| number(p, 2..=2));
     let t = match parts.as_slice() {
-        [h, m] => number(h)
-            .zip(number(m))
+        [h, m] => hour(h)
+            .zip(two(m))
             .and_then(|(h, m)| NaiveTime::from_hms_opt(h, m, 0)),
-        [h, m, sec] => match (number(h), number(m), number(sec)) {
+        [h, m, sec] => match (hour(h), two(m), two(sec)) {
             (Some(h), Some(m), Some(sec)) => NaiveTime::from_hms_opt(h, m, sec),
             _ => None,
         },
@@ -208,11 +209,8 @@ fn loose_date(text: &str) -> Result<NaiveDate, String> {
     let [a, b, c] = parts.as_slice() else {
         return Err(EXPECT_DATE.to_string());
     };
-    let num = |p: &str| {
-        p.parse::<u32>()
-            .ok()
-            .filter(|_| !p.is_empty() && p.len() <= 4)
-    };
+    // A year of four digits, a month and a day of one or two; no sign, no space.
+    let num = |p: &str| number(p, if p.len() == 4 { 4..=4 } else { 1..=2 });
     let (Some(x), Some(y), Some(z)) = (num(a), num(b), num(c)) else {
         return Err(EXPECT_DATE.to_string());
     };
@@ -238,46 +236,69 @@ fn loose_date(text: &str) -> Result<NaiveDate, String> {
 }
 
 /// A money cell: `1234.50`, or as a spreadsheet may have rewritten it: thousands
-/// separators (`1,234.50`, in groups of three), a currency sign or code (`¥1,234.50`,
-/// `￥`, `$`, `CNY 1234.50`), spaces.
+/// separators (`1,234.50`, in groups of three), a currency sign or code before or after
+/// the number (`¥1,234.50`, `￥`, `$`, `CNY 1234.50`, `12.50 元`), one sign before or
+/// after the currency (`-¥5.00`, `¥-5.00`). Nothing else: a second sign (`--500.00`), a
+/// space inside the digits (`12 5`), a decimal comma (`12,5`) are errors, never guessed.
 pub fn money_cell(s: &[u8]) -> Result<Cents, String> {
     if let Some(c) = money(s) {
         return Ok(c);
     }
     let text = std::str::from_utf8(trim(s)).map_err(|_| EXPECT_MONEY.to_string())?;
-    let mut t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let negative = t.starts_with('-');
-    if negative {
-        t.remove(0);
-    }
-    for sign in ["¥", "￥", "$", "€", "£", "CNY", "RMB", "元"] {
-        if let Some(rest) = t.strip_prefix(sign) {
-            t = rest.to_string();
+    let bad = || EXPECT_MONEY.to_string();
+    let mut t = text.trim();
+    let sign = |t: &mut &str| -> Option<bool> {
+        let negative = t.starts_with('-');
+        let rest = t.strip_prefix(['-', '+'])?;
+        *t = rest;
+        Some(negative)
+    };
+    const CURRENCIES: [&str; 8] = ["¥", "￥", "$", "€", "£", "CNY", "RMB", "元"];
+    let mut negative = sign(&mut t);
+    let before = CURRENCIES.iter().find_map(|c| t.strip_prefix(c));
+    if let Some(rest) = before {
+        t = rest.trim_start();
+        if negative.is_none() {
+            negative = sign(&mut t);
         }
-        if let Some(rest) = t.strip_suffix(sign) {
-            t = rest.to_string();
-        }
+    } else if let Some(rest) = CURRENCIES.iter().find_map(|c| t.strip_suffix(c)) {
+        t = rest.trim_end();
     }
-    let negative = negative != t.starts_with('-');
-    let t = t.trim_start_matches('-');
     let (int, frac) = t.split_once('.').map_or((t, None), |(i, f)| (i, Some(f)));
     let groups: Vec<&str> = int.split(',').collect();
-    let grouped_right = groups.len() == 1
-        || (!groups[0].is_empty()
-            && groups[0].len() <= 3
-            && groups[1..].iter().all(|g| g.len() == 3));
-    if !grouped_right {
-        return Err(EXPECT_MONEY.to_string());
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    let grouped_right = groups.iter().all(|g| digits(g))
+        && (groups.len() == 1
+            || (!groups[0].is_empty()
+                && groups[0].len() <= 3
+                && groups[1..].iter().all(|g| g.len() == 3)));
+    if !grouped_right
+        || !frac.is_none_or(digits)
+        || (int.is_empty() && frac.is_none_or(str::is_empty))
+    {
+        return Err(bad());
+    }
+    if frac.is_some_and(|f| f.len() > 2) {
+        return Err("an amount has at most 2 decimal places".to_string());
     }
     let plain = match frac {
-        Some(f) if f.len() > 2 && f.bytes().all(|b| b.is_ascii_digit()) => {
-            return Err("an amount has at most 2 decimal places".to_string())
-        }
         Some(f) => format!("{}.{f}", groups.concat()),
         None => groups.concat(),
     };
-    let cents = money(plain.as_bytes()).ok_or_else(|| EXPECT_MONEY.to_string())?;
-    Ok(if negative { Cents(-cents.0) } else { cents })
+    let cents = money(plain.as_bytes()).ok_or_else(bad)?;
+    Ok(if negative == Some(true) {
+        Cents(-cents.0)
+    } else {
+        cents
+    })
+}
+
+/// A number of ASCII digits only (no sign, no space), of a length in `len`.
+fn number(p: &str, len: std::ops::RangeInclusive<usize>) -> Option<u32> {
+    let digits = p.bytes().all(|b| b.is_ascii_digit());
+    (digits && len.contains(&p.len()))
+        .then(|| p.parse().ok())
+        .flatten()
 }
 
 fn digits(s: &[u8]) -> Option<u32> {
@@ -483,7 +504,9 @@ mod tests {
         assert_eq!(m("-¥1,234.50"), Ok(Cents(-123_450)));
         assert_eq!(m("¥-5.00"), Ok(Cents(-500)));
         assert_eq!(m("CNY 12.5"), Ok(Cents(1250)));
-        assert_eq!(m(" 1 234 "), Ok(Cents(123_400)));
+        assert_eq!(m("12.50 元"), Ok(Cents(1250)));
+        assert_eq!(m("RMB -3"), Ok(Cents(-300)));
+        assert_eq!(m(" 1,234 "), Ok(Cents(123_400)));
         assert!(m("1,23.00").is_err(), "thousands come in threes");
         assert!(m("12,5").is_err(), "a decimal comma is not guessed");
         assert_eq!(
@@ -491,6 +514,66 @@ mod tests {
             Err("an amount has at most 2 decimal places".into())
         );
         assert!(m("abc").is_err());
+    }
+
+    #[test]
+    fn amounts_with_two_signs_or_spaces_inside_are_errors() {
+        let m = |s: &str| money_cell(s.as_bytes());
+        for bad in [
+            "--500.00",
+            "-+5",
+            "+-5",
+            "-¥-5",
+            "¥--5",
+            "12 5",
+            "1 234",
+            "1, 234.00",
+            "1,234 .50",
+            "- 5",
+            "5-",
+            "1.2.3",
+            "¥",
+            "-",
+            "",
+            ".",
+            "1,",
+            ",123",
+            "1.5e3",
+            "¥5¥",
+            "5 ¥ 5",
+            "1.-5",
+            "1.+5",
+            "0x10",
+        ] {
+            assert_eq!(m(bad), Err(EXPECT_MONEY.to_string()), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn signs_and_spaces_inside_dates_and_times_are_errors() {
+        for bad in [
+            "2026-+1-+5",
+            "2026--1-05",
+            "+2026-01-05",
+            "2026- 1-05",
+            "2026/1 /05",
+            "2026-011-05",
+            "02026-01-05",
+            "2026-01-05 +0:00",
+        ] {
+            assert!(date_cell(bad.as_bytes()).is_err(), "{bad:?}");
+        }
+        for bad in [
+            "2026-11-22 +9:00",
+            "2026-11-22 9:+5",
+            "2026-11-22 9:5",
+            "2026-11-22 -1:00",
+            "2026-11-22 09: 30",
+            "2026-11-22 09:30:+1",
+            "2026-+1-22 09:30",
+        ] {
+            assert!(datetime_cell(bad.as_bytes()).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
