@@ -104,24 +104,70 @@ fn xorshift(seed: u64) -> impl FnMut() -> u64 {
     }
 }
 
-/// An orders file of `n` rows, some bad, in the given dress.
-fn orders_file(
-    n: usize,
+/// How a generated file is written.
+#[derive(Debug, Clone, Copy)]
+struct Dress {
+    /// Quoted fields, some holding commas, quotes and line breaks.
     quoted: bool,
-    crlf: bool,
+    /// The line end: `\n`, `\r\n`, or `\r` alone (old Mac).
+    eol: &'static str,
     bom: bool,
     final_newline: bool,
-    seed: u64,
-) -> Vec<u8> {
-    let eol = if crlf { "\r\n" } else { "\n" };
+    /// Blank lines here and there (empty, or cells all empty).
+    blanks: bool,
+    /// A row whose quote opens and is never closed (a quoted field further on "closes"
+    /// it when the file is quoted).
+    open_quote: Option<usize>,
+}
+
+impl Dress {
+    const PLAIN: Dress = Dress {
+        quoted: false,
+        eol: "\n",
+        bom: false,
+        final_newline: true,
+        blanks: false,
+        open_quote: None,
+    };
+
+    /// The line end before row `i` (with a blank line or two now and then).
+    fn eol(&self, r: u64) -> String {
+        match (self.blanks, r % 17) {
+            (true, 0) => self.eol.repeat(3),
+            (true, 1) => format!("{0},,{0}", self.eol),
+            _ => self.eol.to_string(),
+        }
+    }
+}
+
+fn eols() -> impl Strategy<Value = &'static str> {
+    prop_oneof![Just("\n"), Just("\r\n"), Just("\r")]
+}
+
+prop_compose! {
+    fn dresses(rows: usize)(
+        quoted: bool,
+        eol in eols(),
+        bom: bool,
+        final_newline: bool,
+        blanks: bool,
+        open_quote in prop::option::weighted(0.3, 0..rows.max(1)),
+    ) -> Dress {
+        Dress { quoted, eol, bom, final_newline, blanks, open_quote }
+    }
+}
+
+/// An orders file of `n` rows, some bad, in the given dress.
+fn orders_file(n: usize, dress: Dress, seed: u64) -> Vec<u8> {
     let mut s = start(
-        bom,
+        dress.bom,
         "order_id,customer_id,date,kind,amount,profit,outcome,referred_by",
     );
+    let quoted = dress.quoted;
     let mut next = xorshift(seed);
     for i in 0..n {
-        s.push_str(eol);
         let r = next();
+        s.push_str(&dress.eol(r));
         let customer = if r.is_multiple_of(97) {
             "C999".to_string()
         } else {
@@ -138,7 +184,9 @@ fn orders_file(
         } else {
             format!("{}.{:02}", (r >> 20) % 100_000, (r >> 40) % 100)
         };
-        let id = if quoted && i % 7 == 0 {
+        let id = if dress.open_quote == Some(i) {
+            format!("\"O{i} \"\"the one")
+        } else if quoted && i % 7 == 0 {
             format!("\"O{i}, part \"\"{}\"\"\"", r % 3)
         } else {
             format!("O{i}")
@@ -152,8 +200,8 @@ fn orders_file(
             s.push_str("\"C1\nC2\"");
         }
     }
-    if final_newline {
-        s.push_str(eol);
+    if dress.final_newline {
+        s.push_str(dress.eol);
     }
     s.into_bytes()
 }
@@ -175,29 +223,85 @@ fn same_both_ways(bytes: &[u8], chunk: u64) -> u8 {
     chunked.3
 }
 
+/// The line where `text` first is in a file.
+fn line_of(file: &[u8], text: &str) -> usize {
+    let at = memchr::memmem::find(file, text.as_bytes()).expect("in the file");
+    1 + file[..at].iter().filter(|&&b| b == b'\n').count()
+}
+
 /// How many rows a file yields (to know a comparison compared something).
 fn row_count(bytes: &[u8]) -> usize {
+    rows_and_problems(bytes).0
+}
+
+/// How many rows a file yields, and its problems, read the plain way.
+fn rows_and_problems(bytes: &[u8]) -> (usize, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("orders.csv");
     std::fs::write(&path, bytes).unwrap();
-    rows_of(&std::fs::File::open(&path).unwrap(), None, &book())
-        .0
-        .len()
+    let (rows, problems, ..) = rows_of(&std::fs::File::open(&path).unwrap(), None, &book());
+    (rows.len(), problems)
 }
 
 #[test]
 fn files_read_alike_plain_and_in_chunks() {
     let n = 20_000;
-    for (crlf, bom, final_newline) in [
-        (false, false, true),
-        (true, true, false),
-        (false, true, false),
+    for (eol, bom, final_newline, blanks) in [
+        ("\n", false, true, false),
+        ("\r\n", true, false, true),
+        ("\n", true, false, true),
+        ("\r", false, true, true),
     ] {
-        let file = orders_file(n, false, crlf, bom, final_newline, 42);
+        let dress = Dress {
+            eol,
+            bom,
+            final_newline,
+            blanks,
+            ..Dress::PLAIN
+        };
+        let file = orders_file(n, dress, 42);
         assert!(row_count(&file) > n / 2, "most rows are valid");
+        let quoted = Dress {
+            quoted: true,
+            ..dress
+        };
         for chunk in [4096, 100_000] {
             assert_eq!(same_both_ways(&file, chunk), 2, "two threads");
-            same_both_ways(&orders_file(n, true, crlf, bom, final_newline, 7), chunk);
+            same_both_ways(&orders_file(n, quoted, 7), chunk);
+        }
+    }
+}
+
+#[test]
+fn a_quote_left_open_ends_the_file_alike_plain_and_in_chunks() {
+    // Few enough rows that every problem is kept (past 1,000 a file's are counted).
+    let n = 2_000;
+    for quoted in [false, true] {
+        for open in [10, 1_234, n - 1] {
+            let dress = Dress {
+                quoted,
+                open_quote: Some(open),
+                ..Dress::PLAIN
+            };
+            let file = orders_file(n, dress, 5);
+            let (rows, problems) = rows_and_problems(&file);
+            if !quoted {
+                assert!(rows < open, "no row after the open quote: {rows}");
+            }
+            // Open to the end of the file, or "closed" by a later quoted id, the row whose
+            // quote opened is a problem on its line.
+            let line = format!(
+                "o.csv:{}: order_id: a ",
+                line_of(&file, &format!("\"O{open} "))
+            );
+            assert!(
+                problems.iter().any(|p| p.starts_with(&line)),
+                "{line} in {} problems",
+                problems.len()
+            );
+            for chunk in [4096, 100_000] {
+                same_both_ways(&file, chunk);
+            }
         }
     }
 }
@@ -217,7 +321,8 @@ fn a_chunk_cut_inside_a_quoted_line_break_is_read_again_from_the_record_start() 
             s.push_str("\"O,\r\n1\",C1,2026-01-01,\"1.00\"\r\n");
         }
     }
-    assert_eq!(row_count(s.as_bytes()), 200);
+    // (The two ids holding line breaks are problems, not rows.)
+    assert_eq!(row_count(s.as_bytes()), 198);
     for chunk in [1, 7, 64, 1000] {
         same_both_ways(s.as_bytes(), chunk);
     }
@@ -225,8 +330,14 @@ fn a_chunk_cut_inside_a_quoted_line_break_is_read_again_from_the_record_start() 
 
 #[test]
 fn a_file_of_one_chunk_is_read_on_one_thread() {
-    let file = orders_file(50, true, true, true, false, 3);
-    assert_eq!(same_both_ways(&file, 1 << 20), 1);
+    let dress = Dress {
+        quoted: true,
+        eol: "\r\n",
+        bom: true,
+        final_newline: false,
+        ..Dress::PLAIN
+    };
+    assert_eq!(same_both_ways(&orders_file(50, dress, 3), 1 << 20), 1);
 }
 
 proptest! {
@@ -234,36 +345,25 @@ proptest! {
 
     #[test]
     fn small_files_read_alike(
-        n in 1usize..400,
-        quoted: bool,
-        crlf: bool,
-        bom: bool,
-        final_newline: bool,
+        (n, dress) in (1usize..400).prop_flat_map(|n| (Just(n), dresses(n))),
         seed: u64,
         chunk in 1u64..2000,
     ) {
-        same_both_ways(&orders_file(n, quoted, crlf, bom, final_newline, seed), chunk);
+        same_both_ways(&orders_file(n, dress, seed), chunk);
     }
 }
 
 /// A customers file of `n` rows, some bad or repeated, in the given dress.
-fn customers_file(
-    n: usize,
-    quoted: bool,
-    crlf: bool,
-    bom: bool,
-    final_newline: bool,
-    seed: u64,
-) -> Vec<u8> {
-    let eol = if crlf { "\r\n" } else { "\n" };
+fn customers_file(n: usize, dress: Dress, seed: u64) -> Vec<u8> {
     let mut s = start(
-        bom,
+        dress.bom,
         "customer_id,name,phone,birthday,anniversary,joined_on,owner,store,contact_ok",
     );
+    let quoted = dress.quoted;
     let mut next = xorshift(seed);
     for i in 0..n {
-        s.push_str(eol);
         let r = next();
+        s.push_str(&dress.eol(r));
         let id = match r % 53 {
             0 => format!("C{}", r % (i as u64 + 1)), // most likely a repeat
             1 => String::new(),
@@ -271,6 +371,7 @@ fn customers_file(
             _ => format!("C{i}"),
         };
         let name = match (quoted, i % 5) {
+            _ if dress.open_quote == Some(i) => "\"Dan \"\"the man".to_string(),
             (true, 0) => format!("\"Wang, {i}\""),
             (true, 1) => format!("\"Li \"\"Lee\"\"\nline two{i}\""),
             (_, 2) => format!("王伟{i}"),
@@ -299,8 +400,8 @@ fn customers_file(
             r % 7
         ));
     }
-    if final_newline {
-        s.push_str(eol);
+    if dress.final_newline {
+        s.push_str(dress.eol);
     }
     s.into_bytes()
 }
@@ -347,9 +448,9 @@ fn same_lists(plain: &[String], chunked: &[String], what: &str) {
     }
 }
 
-/// Reads a customers file both ways, asserts they agree, and returns how many customers
-/// and problems it holds.
-fn same_book_both_ways(bytes: &[u8], chunk: u64) -> (usize, usize) {
+/// Reads a customers file both ways, asserts they agree, and returns its customers and
+/// problems.
+fn same_book_both_ways(bytes: &[u8], chunk: u64) -> (usize, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("customers.csv");
     std::fs::write(&path, bytes).unwrap();
@@ -357,19 +458,30 @@ fn same_book_both_ways(bytes: &[u8], chunk: u64) -> (usize, usize) {
     let chunked = book_of(&path, Some(chunk));
     same_lists(&plain.1, &chunked.1, "problems");
     same_lists(&plain.0, &chunked.0, "customers");
-    (plain.0.len(), plain.1.len())
+    (plain.0.len(), plain.1)
 }
 
 #[test]
 fn customer_files_read_alike_plain_and_in_chunks() {
-    for (quoted, crlf, bom, final_newline) in [
-        (false, false, false, true),
-        (true, true, true, false),
-        (true, false, false, true),
+    for (quoted, eol, bom, final_newline, blanks) in [
+        (false, "\n", false, true, false),
+        (true, "\r\n", true, false, true),
+        (true, "\n", false, true, true),
+        (true, "\r", false, true, false),
+        (false, "\r", true, false, true),
     ] {
-        let file = customers_file(5000, quoted, crlf, bom, final_newline, 11);
+        let dress = Dress {
+            quoted,
+            eol,
+            bom,
+            final_newline,
+            blanks,
+            open_quote: None,
+        };
+        let file = customers_file(5000, dress, 11);
         for chunk in [1000, 4096, 100_000] {
             let (customers, problems) = same_book_both_ways(&file, chunk);
+            let problems = problems.len();
             assert!(customers > 4000, "most rows are kept: {customers}");
             assert!(
                 problems > 100,
@@ -388,7 +500,8 @@ fn a_customer_column_beyond_the_splitters_reach_is_read_all_the_same() {
         s.push_str(&format!("C{i},{}N{i}\n", ",".repeat(68)));
     }
     s.push_str(&format!("C1,{}again\n", ",".repeat(68)));
-    assert_eq!(same_book_both_ways(s.as_bytes(), 512), (300, 1));
+    let (customers, problems) = same_book_both_ways(s.as_bytes(), 512);
+    assert_eq!((customers, problems.len()), (300, 1));
 }
 
 proptest! {
@@ -396,14 +509,66 @@ proptest! {
 
     #[test]
     fn small_customer_files_read_alike(
-        n in 1usize..300,
-        quoted: bool,
-        crlf: bool,
-        bom: bool,
-        final_newline: bool,
+        (n, dress) in (1usize..300).prop_flat_map(|n| (Just(n), dresses(n))),
         seed: u64,
         chunk in 1u64..1500,
     ) {
-        same_book_both_ways(&customers_file(n, quoted, crlf, bom, final_newline, seed), chunk);
+        same_book_both_ways(&customers_file(n, dress, seed), chunk);
+    }
+}
+
+#[test]
+fn a_quote_left_open_in_customers_ends_the_file_alike() {
+    for quoted in [false, true] {
+        for open in [3, 300, 599] {
+            let dress = Dress {
+                quoted,
+                open_quote: Some(open),
+                ..Dress::PLAIN
+            };
+            let file = customers_file(600, dress, 13);
+            for chunk in [1000, 100_000] {
+                let (customers, problems) = same_book_both_ways(&file, chunk);
+                let line = format!("c.csv:{}: name: a ", line_of(&file, "\"Dan "));
+                assert!(
+                    problems.iter().any(|p| p.starts_with(&line)),
+                    "{line} in {} problems",
+                    problems.len()
+                );
+                if !quoted {
+                    assert!(customers <= open, "no customer after it: {customers}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn problems_name_the_physical_line_in_both_readers() {
+    // Line 5 after two blank lines, line 8 after a blank row of empty cells; in every
+    // dress of line end.
+    for eol in ["\n", "\r\n", "\r"] {
+        let text = [
+            "order_id,customer_id,date,amount",
+            "O1,C1,2026-01-01,1.00",
+            "",
+            "",
+            "O2,C1,2026-01-01,--500.00",
+            ",,,",
+            "\"O3\",C1,2026-01-01,1.00",
+            "O4,C1,2026-01-01,12 5",
+        ]
+        .join(eol);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("orders.csv");
+        std::fs::write(&path, &text).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let book = book();
+        for chunk in [None, Some(1), Some(16), Some(1 << 20)] {
+            let (rows, problems, ..) = rows_of(&file, chunk, &book);
+            let lines: Vec<&str> = problems.iter().map(|p| &p[..8]).collect();
+            assert_eq!(lines, ["o.csv:5:", "o.csv:8:"], "{eol:?} {chunk:?}");
+            assert!(rows[1].ends_with("|7"), "{rows:?}");
+        }
     }
 }

@@ -49,7 +49,7 @@ pub fn read_contacts<R: Read>(
         let source_id = row.text(record, 2).to_string();
         let done_on = row.req_with(record, 3, parse::date_cell, parse::EXPECT_DATE);
         let by = row.opt_text(record, 4).map(str::to_string);
-        let note = row.opt_text(record, 5).map(str::to_string);
+        let note = row.opt_lines(record, 5).map(str::to_string);
         if let (true, Resolved::Found(customer), Some(done_on)) = (row.ok, customer, done_on) {
             out.push(Contact {
                 customer,

@@ -223,12 +223,33 @@ impl RowCheck<'_> {
                 self.bad(field, cell, "a value is required here");
                 ""
             }
+            Ok(s) if !self.one_line(field, s) => "",
             Ok(s) => s,
             Err(_) => {
                 self.bad(field, cell, "expected UTF-8 text (save the file as UTF-8)");
                 ""
             }
         }
+    }
+
+    /// Whether a text cell is one line; a line break in an id, a name, a phone is a
+    /// problem (without the value: what follows the break is other rows' cells, phones
+    /// among them). It is what a quote opened in a cell and closed rows later leaves.
+    fn one_line(&mut self, field: usize, text: &str) -> bool {
+        if !text.contains(['\n', '\r']) {
+            return true;
+        }
+        self.ok = false;
+        let column = self.header.name(field).to_string();
+        self.problems.add(
+            self.file,
+            self.line,
+            Some(&column),
+            None,
+            "a line break inside the cell; expected one line of text (is a quote opened here \
+             and closed rows later?)",
+        );
+        false
     }
 
     /// An optional text cell: `None` when empty.
@@ -238,6 +259,16 @@ impl RowCheck<'_> {
 
     /// [`opt_text`](Self::opt_text), given the cell.
     pub fn opt_text_cell<'r>(&mut self, field: usize, cell: &'r [u8]) -> Option<&'r str> {
+        self.opt_lines_cell(field, cell)
+            .filter(|s| self.one_line(field, s))
+    }
+
+    /// An optional text cell of any number of lines (a note): `None` when empty.
+    pub fn opt_lines<'r>(&mut self, record: &'r ByteRecord, field: usize) -> Option<&'r str> {
+        self.opt_lines_cell(field, self.header.cell(record, field))
+    }
+
+    fn opt_lines_cell<'r>(&mut self, field: usize, cell: &'r [u8]) -> Option<&'r str> {
         let cell = crate::parse::trim(cell);
         match std::str::from_utf8(cell) {
             Ok("") => None,

@@ -82,7 +82,7 @@ pub fn read_overrides<R: Read>(
                 format!("unknown tier; the policy's tiers are {}", tiers.join(", ")),
             );
         }
-        let reason = unguard(row.opt_text(record, reason_at).unwrap_or("")).to_string();
+        let reason = unguard(row.opt_lines(record, reason_at).unwrap_or("")).to_string();
         let expires = row.opt_with(record, 5, parse::date_cell);
         if let Some(c) = customer {
             if let Some(first) = first_line.get(&c) {
