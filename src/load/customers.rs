@@ -10,7 +10,7 @@ use csv::ByteRecord;
 
 use super::chunks::{read_chunked, Pending, Range, Records, Split};
 use super::index::Probe;
-use super::{csv_reader, each_row_ahead, opt, read_header, req, Field, IdIndex, RowCheck};
+use super::{csv_reader, each_row_ahead, opt, phone, read_header, req, Field, IdIndex, RowCheck};
 use crate::error::Problems;
 use crate::hint::fetch_ahead;
 
@@ -20,7 +20,7 @@ use crate::parse;
 const FIELDS: &[Field] = &[
     req("customer_id"),
     req("name"),
-    opt("phone"),
+    phone("phone"),
     opt("birthday"),
     opt("anniversary"),
     opt("joined_on"),

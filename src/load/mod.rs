@@ -41,12 +41,15 @@ pub use plain::{MAX_QUOTED_BYTES, MAX_QUOTED_LINES};
 pub(crate) struct Field {
     pub name: &'static str,
     pub required: bool,
+    /// A phone number: masked in messages too (DOMAIN.md 5).
+    pub phone: bool,
 }
 
 pub(crate) const fn req(name: &'static str) -> Field {
     Field {
         name,
         required: true,
+        phone: false,
     }
 }
 
@@ -54,6 +57,16 @@ pub(crate) const fn opt(name: &'static str) -> Field {
     Field {
         name,
         required: false,
+        phone: false,
+    }
+}
+
+/// An optional phone column.
+pub(crate) const fn phone(name: &'static str) -> Field {
+    Field {
+        name,
+        required: false,
+        phone: true,
     }
 }
 
@@ -64,6 +77,8 @@ pub(crate) struct Header {
     pub at: Vec<Option<usize>>,
     /// The header as written in the file, per field (for messages).
     pub names: Vec<String>,
+    /// Per field, whether it holds phone numbers.
+    pub phones: Vec<bool>,
 }
 
 impl Header {
@@ -170,7 +185,8 @@ pub(crate) fn read_header<R: Read>(
         );
         return None;
     }
-    Some(Header { at, names })
+    let phones = fields.iter().map(|f| f.phone).collect();
+    Some(Header { at, names, phones })
 }
 
 /// Shows a cell in a message: lossy UTF-8, cut at 60 characters.
@@ -181,6 +197,20 @@ pub(crate) fn shown(cell: &[u8]) -> String {
     } else {
         s.into_owned()
     }
+}
+
+/// A phone cell as a message shows it: its digits masked as everywhere else
+/// ([`mask_phone`](crate::report::mask_phone)), whatever else it holds kept in place, so
+/// that `13800138000�` shows as `138****8000�`.
+pub(crate) fn masked(text: &str) -> String {
+    let mask = crate::report::mask_phone(text);
+    let mut digits = mask.chars();
+    text.chars()
+        .map(|c| match c.is_ascii_digit() {
+            true => digits.next().unwrap_or('*'),
+            false => c,
+        })
+        .collect()
 }
 
 /// A row whose cells are all empty (what a spreadsheet leaves below the data).
@@ -201,13 +231,12 @@ impl RowCheck<'_> {
     pub fn bad(&mut self, field: usize, cell: &[u8], expected: impl Into<String>) {
         self.ok = false;
         let column = self.header.name(field).to_string();
-        self.problems.add(
-            self.file,
-            self.line,
-            Some(&column),
-            Some(&shown(cell)),
-            expected,
-        );
+        let value = match self.header.phones[field] {
+            true => masked(&shown(cell)),
+            false => shown(cell),
+        };
+        self.problems
+            .add(self.file, self.line, Some(&column), Some(&value), expected);
     }
 
     /// A required text cell: present and valid UTF-8.
@@ -458,5 +487,13 @@ mod tests {
             lines.push(line_of(&rec));
         }
         assert_eq!(lines, [1, 2, 4, 5]);
+    }
+
+    #[test]
+    fn phones_in_messages_are_masked_in_place() {
+        assert_eq!(masked("13800138000\u{fffd}"), "138****8000\u{fffd}");
+        assert_eq!(masked("139-0000-1111 x"), "139-****-1111 x");
+        assert_eq!(masked("12345"), "*2345");
+        assert_eq!(masked("n/a"), "n/a");
     }
 }

@@ -1,0 +1,239 @@
+//! What the readers make of hostile or odd files, from the outside: a quote left open,
+//! amounts and dates that only look like numbers, blank lines and old-Mac line ends, a
+//! bad phone cell. Each test fails on the build before these fixes (run them with
+//! `CAREDESK_BIN=/path/to/old/caredesk cargo test --test reading` to see it).
+
+use std::path::Path;
+
+mod common;
+
+use common::caredesk;
+
+const CUSTOMERS: &str = "customer_id,name,phone\n\
+                         C1,Ann,13800138001\n\
+                         C2,Bob,13800138002\n\
+                         C3,Cat,13800138003\n";
+const ORDERS: &str = "order_id,customer_id,date,kind,amount,profit,outcome,referred_by\n\
+                      O1,C1,2026-01-05,sale,500.00,,,\n";
+const COMPLAINTS: &str =
+    "complaint_id,customer_id,order_id,category,opened_at,responded_at,closed_at,severity\n\
+     K1,C1,,service,2026-11-02 09:00,,,normal\n";
+
+/// A data folder: the good files, with `files` written over them.
+fn desk(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("customers.csv", CUSTOMERS),
+        ("orders.csv", ORDERS),
+        ("complaints.csv", COMPLAINTS),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    dir
+}
+
+/// Runs a command on the folder (with the shipped policy): exit code and stdout+stderr.
+fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> (i32, String) {
+    let mut cmd = caredesk();
+    cmd.args(args).arg("--data").arg(dir).args([
+        "--policy",
+        "config/policy.toml",
+        "--as-of",
+        "2026-11-22",
+    ]);
+    if let Some(bytes) = stdin {
+        cmd.write_stdin(bytes.to_vec());
+    }
+    let out = cmd.output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+fn check(dir: &Path) -> (i32, String) {
+    run(dir, &["check"], None)
+}
+
+#[test]
+fn a_quote_left_open_in_customers_is_an_error_on_its_line_not_a_swallowed_file() {
+    let customers = format!(
+        "{CUSTOMERS}C4,\"Dan \"\"the man,13700137000\nC5,Eve,13800138005\nC6,Fay,13800138006\n"
+    );
+    let dir = desk(&[("customers.csv", customers.as_bytes())]);
+    let (code, out) = check(dir.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("customers.csv:5: name: a quote opens this field and is never closed"),
+        "{out}"
+    );
+    for phone in ["13700137000", "13800138005", "13800138006"] {
+        assert!(!out.contains(phone), "no phone in the message: {out}");
+    }
+    // The same file piped in: the plain reader says the same.
+    let (code, piped) = run(
+        dir.path(),
+        &["check", "--customers", "/dev/stdin"],
+        Some(customers.as_bytes()),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        piped.contains("/dev/stdin:5: name: a quote opens this field and is never closed"),
+        "{piped}"
+    );
+}
+
+#[test]
+fn a_quote_closed_rows_later_is_reported_not_taken_as_a_name() {
+    // A later quoted field "closes" the open quote: the rows between would become one
+    // name holding line breaks and two whole phone numbers.
+    let customers = format!(
+        "{CUSTOMERS}C4,\"Dan \"\"the man,13700137000\nC5,Eve,13800138005\nC6,\"Fay, F\",13800138006\n"
+    );
+    let dir = desk(&[("customers.csv", customers.as_bytes())]);
+    let (code, out) = check(dir.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("customers.csv:5: name: a line break inside the cell"),
+        "{out}"
+    );
+    assert!(!out.contains("13800138005"), "{out}");
+}
+
+#[test]
+fn a_quoted_field_past_a_thousand_lines_stops_the_file_where_it_opened() {
+    let mut orders = String::from(ORDERS);
+    orders.push_str("\"O2,C1,2026-01-05,sale,1.00,,,\n");
+    for i in 3..1500 {
+        orders.push_str(&format!("O{i},C1,2026-01-05,sale,1.00,,,\n"));
+    }
+    orders.push_str("\"O9\",C1,2026-01-05,sale,1.00,,,\n");
+    let dir = desk(&[("orders.csv", orders.as_bytes())]);
+    let (code, out) = check(dir.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "orders.csv:3: order_id: a quote opens this field and is still open 1000 lines"
+        ),
+        "{out}"
+    );
+    // tiers reads orders.csv in chunks on two threads: the same problem.
+    let (code, tiers) = run(dir.path(), &["tiers", "--format", "csv"], None);
+    assert_eq!(code, 1);
+    assert!(
+        tiers.contains("orders.csv:3: order_id: a quote opens"),
+        "{tiers}"
+    );
+}
+
+#[test]
+fn a_note_left_open_in_contacts_is_an_error_on_its_line() {
+    let contacts = "customer_id,rule,source_id,done_on,by,note\n\
+                    C1,birthday,2026-01-01,2026-10-01,Li,\"said \"\"ok\n\
+                    C2,birthday,2026-01-01,2026-10-01,Li,fine\n";
+    let dir = desk(&[("contacts.csv", contacts.as_bytes())]);
+    let (code, out) = check(dir.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("contacts.csv:2: note: a quote opens this field and is never closed"),
+        "{out}"
+    );
+}
+
+#[test]
+fn amounts_and_dates_that_only_look_like_numbers_are_errors() {
+    let orders = format!(
+        "{ORDERS}O2,C1,2026-01-05,sale,--500.00,,,\n\
+         O3,C1,2026-01-05,sale,12 5,,,\n\
+         O4,C1,2026-+1-+5,sale,1.00,,,\n\
+         O5,C1,2026-01-05,sale,\"¥1,234.50\",,,\n\
+         O6,C1,2026年1月5日,sale,1.00,,,\n"
+    );
+    let complaints = format!("{COMPLAINTS}K2,C1,,service,2026-11-22 +9:00,,,normal\n");
+    let dir = desk(&[
+        ("orders.csv", orders.as_bytes()),
+        ("complaints.csv", complaints.as_bytes()),
+    ]);
+    let (code, out) = check(dir.path());
+    assert_eq!(code, 1, "{out}");
+    for expected in [
+        "orders.csv:3: amount: \"--500.00\": expected an amount",
+        "orders.csv:4: amount: \"12 5\": expected an amount",
+        "orders.csv:5: date: \"2026-+1-+5\": expected a date",
+        "complaints.csv:3: opened_at: \"2026-11-22 +9:00\": expected a date and time",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    assert!(
+        out.contains("4 problems found"),
+        "what spreadsheets write still reads: {out}"
+    );
+}
+
+#[test]
+fn problems_after_blank_lines_name_the_physical_line_in_every_command() {
+    let complaints = format!("{COMPLAINTS}\n\n,,,,,,,\nK2,C1,,noise,2026-11-02 09:00,,,normal\n");
+    let dir = desk(&[("complaints.csv", complaints.as_bytes())]);
+    for args in [
+        &["check"][..],
+        &["due", "--date", "2026-11-22"],
+        &["kpi"],
+        &["complaints"],
+    ] {
+        let (code, out) = run(dir.path(), args, None);
+        assert_eq!(code, 1, "{args:?}: {out}");
+        assert!(
+            out.contains("complaints.csv:6: category: \"noise\""),
+            "{args:?}: {out}"
+        );
+    }
+    // Piped orders, read front to back: the same physical lines.
+    let orders = format!("{ORDERS}\n\nO2,C1,2026-01-05,gift,1.00,,,\n");
+    let (code, out) = run(
+        dir.path(),
+        &["tiers", "--orders", "/dev/stdin", "--format", "csv"],
+        Some(orders.as_bytes()),
+    );
+    assert_eq!(code, 1);
+    assert!(out.contains("/dev/stdin:5: kind: \"gift\""), "{out}");
+}
+
+#[test]
+fn an_old_mac_file_names_each_problem_on_its_own_line() {
+    let customers = "customer_id,name,phone\rC1,Ann,1\r\rC1,Bob,2\rC3,,3\r";
+    let dir = desk(&[("customers.csv", customers.as_bytes())]);
+    let (code, out) = check(dir.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "customers.csv:4: customer_id: \"C1\": duplicate customer id; first on line 2"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("customers.csv:5: name"), "{out}");
+    let (_, piped) = run(
+        dir.path(),
+        &["check", "--customers", "/dev/stdin"],
+        Some(customers.as_bytes()),
+    );
+    assert!(piped.contains("/dev/stdin:4: customer_id"), "{piped}");
+}
+
+#[test]
+fn a_bad_phone_cell_is_masked_in_the_message() {
+    let customers = format!("{CUSTOMERS}C4,Dan,13800138000\u{ff}\n");
+    let mut bytes = customers.into_bytes();
+    // A byte that is not UTF-8 after the digits.
+    let at = bytes.len() - 3;
+    bytes.splice(at..at + 2, [0xff]);
+    let dir = desk(&[("customers.csv", &bytes)]);
+    let (code, out) = check(dir.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("customers.csv:5: phone: \"138****8000\u{fffd}\": expected UTF-8 text"),
+        "{out}"
+    );
+    assert!(!out.contains("13800138000"), "{out}");
+}
