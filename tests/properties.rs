@@ -7,7 +7,10 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 
 use caredesk::error::Problems;
-use caredesk::load::{read_complaints, read_customers, read_orders, OrderSource};
+use caredesk::load::{
+    read_complaints, read_contacts, read_customers, read_orders, read_overrides, read_previous,
+    OrderSource,
+};
 use caredesk::parse::{money, Cents};
 use caredesk::policy::{Policy, UnknownCustomer};
 
@@ -40,6 +43,12 @@ fn load_all(customers: &[u8], orders: &[u8], complaints: &[u8]) {
             |o: &caredesk::model::Order<'_>| assert!((o.customer as usize) < book.len()),
         );
         read_complaints(complaints, "k.csv", &renames, &book, unknown, &mut ps);
+    }
+    // The other loaders, on the same bytes.
+    for bytes in [customers, orders, complaints] {
+        read_contacts(bytes, "x.csv", &renames, &book, &["birthday"], &mut ps);
+        read_overrides(bytes, "v.csv", &book, &["VIP", "D"], &mut ps);
+        read_previous(bytes, "p.csv", &["VIP", "D"], &mut ps);
     }
     for p in ps.iter() {
         assert!(!p.to_string().is_empty());
