@@ -14,5 +14,6 @@ pub mod hint;
 pub mod load;
 pub mod model;
 pub mod parse;
+pub mod pipeline;
 pub mod policy;
 pub mod report;

@@ -15,15 +15,14 @@
 //! that does not is parsed again from there before it is used. No file, however quoted,
 //! is read wrong.
 
+use csv::ByteRecord;
 use std::fs::File;
 use std::io::{self, Read};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-use csv::ByteRecord;
 
 use super::is_blank;
 use super::plain::{Fed, LineEnds, OpenQuote, Parse, QuoteAt, Unreadable};
 use crate::error::Problems;
+use crate::pipeline::Flow;
 
 /// How to read an orders file: on how many threads, in chunks of how many bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,8 +178,6 @@ struct Ctx<'a, R> {
     chunk: u64,
     chunks: usize,
     records: &'a R,
-    /// Set once a chunk in turn ends the file: no more chunks are taken up.
-    stop: AtomicBool,
 }
 
 impl<R> Ctx<'_, R> {
@@ -221,129 +218,35 @@ pub(super) fn read_chunked<R: Records>(
         chunk,
         chunks: data.div_ceil(chunk) as usize,
         records,
-        stop: AtomicBool::new(false),
     };
-    let threads = split.threads.clamp(1, 2).min(ctx.chunks.max(1));
-    let next = AtomicUsize::new(0);
-    let claim = || {
-        if ctx.stop.load(Ordering::Relaxed) {
-            return None;
-        }
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        (i < ctx.chunks).then_some(i)
-    };
-    let mut merge = Merge {
-        expected: data_start,
-        newlines: header_lines,
-        next: 0,
-        waiting: Vec::new(),
-    };
-    let mut scratch = Scratch::new();
-    if threads == 1 {
-        while let Some(i) = claim() {
-            let chunk = parse_part(&ctx, i, None, &mut scratch)?;
-            merge.take(chunk, &ctx, &mut scratch, problems, &mut take)?;
-        }
-        return Ok(1);
-    }
-    std::thread::scope(|scope| -> io::Result<usize> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Chunk<R::Part>>>(2);
-        let (ctx, claim) = (&ctx, &claim);
-        scope.spawn(move || {
-            let mut scratch = Scratch::new();
-            while let Some(i) = claim() {
-                let chunk = parse_part(ctx, i, None, &mut scratch);
-                let failed = chunk.is_err();
-                if tx.send(chunk).is_err() || failed {
-                    break;
-                }
-            }
-        });
-        // This thread parses chunks too, and hands every part on in file order.
-        while merge.next < ctx.chunks {
-            while let Ok(chunk) = rx.try_recv() {
-                merge.waiting.push(chunk?);
-            }
-            if merge.ready() {
-                merge.flush(ctx, &mut scratch, problems, &mut take)?;
-            } else if let Some(i) = claim() {
-                let chunk = parse_part(ctx, i, None, &mut scratch)?;
-                merge.waiting.push(chunk);
-            } else {
-                match rx.recv() {
-                    Ok(chunk) => merge.waiting.push(chunk?),
-                    Err(_) => break,
-                }
-            }
-        }
-        drop(rx);
-        Ok(2)
-    })
-}
-
-/// Puts chunks back in file order and hands their parts on.
-struct Merge<P> {
-    /// Where the next chunk must start.
-    expected: u64,
-    /// Line ends before `expected`.
-    newlines: u64,
-    /// The next chunk's index.
-    next: usize,
-    /// Chunks that arrived ahead of their turn.
-    waiting: Vec<Chunk<P>>,
-}
-
-impl<P> Merge<P> {
-    fn ready(&self) -> bool {
-        self.waiting.iter().any(|p| p.index == self.next)
-    }
-
-    /// Hands on every waiting chunk that is next in turn.
-    fn flush<R: Records<Part = P>>(
-        &mut self,
-        ctx: &Ctx<'_, R>,
-        scratch: &mut Scratch<R::Scratch>,
-        problems: &mut Problems,
-        take: &mut impl FnMut(Done<P>, &mut Problems),
-    ) -> io::Result<()> {
-        while let Some(at) = self.waiting.iter().position(|p| p.index == self.next) {
-            let chunk = self.waiting.swap_remove(at);
-            self.take(chunk, ctx, scratch, problems, take)?;
-        }
-        Ok(())
-    }
-
-    /// Hands on `chunk`, which is next in turn; parsed again first if it started in the
-    /// wrong place.
-    fn take<R: Records<Part = P>>(
-        &mut self,
-        chunk: Chunk<P>,
-        ctx: &Ctx<'_, R>,
-        scratch: &mut Scratch<R::Scratch>,
-        problems: &mut Problems,
-        take: &mut impl FnMut(Done<P>, &mut Problems),
-    ) -> io::Result<()> {
-        let chunk = if chunk.start == self.expected {
-            chunk
-        } else {
-            parse_part(ctx, chunk.index, Some(self.expected), scratch)?
-        };
-        let done = Done {
-            part: chunk.part,
-            problems: chunk.problems,
-            lines_before: self.newlines,
-        };
-        take(done, problems);
-        self.newlines += chunk.newlines;
-        self.expected = chunk.end;
-        self.next += 1;
-        if chunk.stopped {
+    // Each chunk must start where the one before it ended: one that does not (its
+    // guessed start fell inside a quoted line break) is parsed again from there.
+    let mut expected = data_start;
+    let mut newlines = header_lines;
+    crate::pipeline::in_order(
+        ctx.chunks,
+        split.threads,
+        |i, scratch: &mut Scratch<R::Scratch>| parse_part(&ctx, i, None, scratch),
+        |chunk, scratch| {
+            let chunk = match chunk.start == expected {
+                true => chunk,
+                false => parse_part(&ctx, chunk.index, Some(expected), scratch)?,
+            };
+            let done = Done {
+                part: chunk.part,
+                problems: chunk.problems,
+                lines_before: newlines,
+            };
+            take(done, problems);
+            newlines += chunk.newlines;
+            expected = chunk.end;
             // What follows a record that cannot be read is not read.
-            ctx.stop.store(true, Ordering::Relaxed);
-            self.next = ctx.chunks;
-        }
-        Ok(())
-    }
+            Ok(match chunk.stopped {
+                true => Flow::Stop,
+                false => Flow::Go,
+            })
+        },
+    )
 }
 
 /// A thread's reusable buffers, and the records' own (`U`).
@@ -353,6 +256,12 @@ struct Scratch<U> {
     parse: Parse,
     batch: Vec<Pending>,
     user: U,
+}
+
+impl<U: Default> Default for Scratch<U> {
+    fn default() -> Scratch<U> {
+        Scratch::new()
+    }
 }
 
 impl<U: Default> Scratch<U> {

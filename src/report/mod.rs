@@ -186,52 +186,21 @@ fn render_csv_inner(rows: &dyn Rows, options: Options, out: &mut dyn Write) -> c
     let mut header = csv_writer(options, Vec::new());
     header.write_record(columns.iter().map(|c| c.name))?;
     out.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
-    // Blocks of rows formatted on both cores, each taking the next block when free;
-    // this thread writes them in order. Formatting a million rows is most of an export's
-    // time; at most a few blocks wait at once, so memory stays small.
+    // Blocks of rows formatted on both cores ([`pipeline`](crate::pipeline)), written in
+    // order: formatting a million rows is most of an export's time.
     const BLOCK: usize = 16_384;
     let n = rows.len();
-    let blocks = n.div_ceil(BLOCK);
     let range = |b: usize| b * BLOCK..((b + 1) * BLOCK).min(n);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let claim = || {
-        let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        (b < blocks).then_some(b)
-    };
-    if blocks < 2 {
-        for b in 0..blocks {
-            out.write_all(&csv_block(rows, range(b), options))?;
-        }
-        return Ok(());
-    }
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(2);
-        let (claim, range) = (&claim, &range);
-        scope.spawn(move || {
-            while let Some(b) = claim() {
-                if tx.send((b, csv_block(rows, range(b), options))).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut waiting: Vec<(usize, Vec<u8>)> = Vec::new();
-        let mut written = 0;
-        while written < blocks {
-            waiting.extend(rx.try_iter());
-            if let Some(at) = waiting.iter().position(|(b, _)| *b == written) {
-                out.write_all(&waiting.swap_remove(at).1)?;
-                written += 1;
-            } else if let Some(b) = claim() {
-                waiting.push((b, csv_block(rows, range(b), options)));
-            } else {
-                match rx.recv() {
-                    Ok(block) => waiting.push(block),
-                    Err(_) => break,
-                }
-            }
-        }
-        Ok(())
-    })
+    crate::pipeline::in_order(
+        n.div_ceil(BLOCK),
+        2,
+        |b, _: &mut ()| Ok::<_, io::Error>(csv_block(rows, range(b), options)),
+        |block, _| {
+            out.write_all(&block)?;
+            Ok(crate::pipeline::Flow::Go)
+        },
+    )?;
+    Ok(())
 }
 
 fn csv_writer(options: Options, into: Vec<u8>) -> csv::Writer<Vec<u8>> {

@@ -1,0 +1,143 @@
+//! Work cut into numbered pieces, done on both cores, handed on in order: how large
+//! files are read (the chunks of orders.csv and customers.csv) and large exports written
+//! (blocks of CSV lines). Each thread takes the next piece when it is free; this thread
+//! hands the pieces on in order as they come, and does pieces itself while the next one
+//! in turn is not ready. At most a few pieces wait at once, so memory stays small.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Whether to go on after a piece has been handed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Go,
+    /// Hand on no more pieces (the rest is not wanted).
+    Stop,
+}
+
+/// Makes pieces `0..n` with `make` on up to `threads` threads (at most two: this one and
+/// one more) and hands each to `take` in order, on this thread. Each thread has its own
+/// scratch `S`; `take` gets this thread's. The first error ends the run. Returns how many
+/// threads were used.
+pub fn in_order<S, T, E>(
+    n: usize,
+    threads: usize,
+    make: impl Fn(usize, &mut S) -> Result<T, E> + Sync,
+    mut take: impl FnMut(T, &mut S) -> Result<Flow, E>,
+) -> Result<usize, E>
+where
+    S: Default,
+    T: Send,
+    E: Send,
+{
+    let threads = threads.clamp(1, 2).min(n.max(1));
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let claim = || {
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        (i < n).then_some(i)
+    };
+    let mut scratch = S::default();
+    if threads == 1 {
+        while let Some(i) = claim() {
+            let piece = make(i, &mut scratch)?;
+            if take(piece, &mut scratch)? == Flow::Stop {
+                break;
+            }
+        }
+        return Ok(1);
+    }
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<T, E>)>(2);
+        let (claim, make) = (&claim, &make);
+        scope.spawn(move || {
+            let mut scratch = S::default();
+            while let Some(i) = claim() {
+                let piece = make(i, &mut scratch);
+                let failed = piece.is_err();
+                if tx.send((i, piece)).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        // Pieces that came ahead of their turn, and the next one to hand on.
+        let mut waiting: Vec<(usize, T)> = Vec::new();
+        let mut turn = 0;
+        while turn < n {
+            for (i, piece) in rx.try_iter() {
+                waiting.push((i, piece?));
+            }
+            if let Some(at) = waiting.iter().position(|(i, _)| *i == turn) {
+                let (_, piece) = waiting.swap_remove(at);
+                turn += 1;
+                if take(piece, &mut scratch)? == Flow::Stop {
+                    stop.store(true, Ordering::Relaxed);
+                    break;
+                }
+            } else if let Some(i) = claim() {
+                let piece = make(i, &mut scratch)?;
+                waiting.push((i, piece));
+            } else {
+                match rx.recv() {
+                    Ok((i, piece)) => waiting.push((i, piece?)),
+                    Err(_) => break,
+                }
+            }
+        }
+        // Dropping the receiver ends the other thread at its next piece.
+        Ok(2)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_come_in_order_on_one_thread_or_two() {
+        for threads in [1, 2] {
+            for n in [0, 1, 2, 7, 100] {
+                let mut seen = Vec::new();
+                let used = in_order(
+                    n,
+                    threads,
+                    |i, _: &mut ()| Ok::<_, ()>(i * 10),
+                    |v, _| {
+                        seen.push(v);
+                        Ok(Flow::Go)
+                    },
+                )
+                .unwrap();
+                assert_eq!(seen, (0..n).map(|i| i * 10).collect::<Vec<_>>());
+                assert_eq!(used, threads.min(n.max(1)));
+            }
+        }
+    }
+
+    #[test]
+    fn a_stop_or_an_error_ends_the_run() {
+        for threads in [1, 2] {
+            let mut seen = Vec::new();
+            in_order(
+                50,
+                threads,
+                |i, _: &mut ()| Ok::<_, ()>(i),
+                |v, _| {
+                    seen.push(v);
+                    Ok(if v == 3 { Flow::Stop } else { Flow::Go })
+                },
+            )
+            .unwrap();
+            assert_eq!(seen, [0, 1, 2, 3]);
+            let failed = in_order(
+                50,
+                threads,
+                |i, _: &mut ()| if i == 5 { Err(i) } else { Ok(i) },
+                |_, _| Ok(Flow::Go),
+            );
+            assert_eq!(failed, Err(5));
+        }
+    }
+}
