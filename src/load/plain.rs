@@ -267,13 +267,7 @@ impl Parse {
         }
         let mut taken = whole.len() - input.len();
         loop {
-            let (result, nin, nout, nend) = self.core.read_record(
-                input,
-                &mut self.out[self.nout..],
-                &mut self.ends[self.nend..],
-            );
-            self.nout += nout;
-            self.nend += nend;
+            let (result, nin) = self.step(input);
             taken += nin;
             input = &input[nin..];
             match result {
@@ -281,18 +275,12 @@ impl Parse {
                     self.quotes.feed(whole)?;
                     return Ok(Fed::More);
                 }
-                csv_core::ReadRecordResult::OutputFull => {
-                    let n = self.out.len() * 2;
-                    self.out.resize(n, 0);
-                }
-                csv_core::ReadRecordResult::OutputEndsFull => {
-                    let n = self.ends.len() * 2;
-                    self.ends.resize(n, 0);
-                }
                 csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => {
                     self.quotes.feed(&whole[..taken])?;
                     return Ok(Fed::Record(taken));
                 }
+                csv_core::ReadRecordResult::OutputFull
+                | csv_core::ReadRecordResult::OutputEndsFull => {}
             }
         }
     }
@@ -301,23 +289,36 @@ impl Parse {
     pub fn end(&mut self) -> Result<(), (OpenQuote, QuoteAt)> {
         self.quotes.at_end()?;
         loop {
-            let (result, _, nout, nend) =
-                self.core
-                    .read_record(&[], &mut self.out[self.nout..], &mut self.ends[self.nend..]);
-            self.nout += nout;
-            self.nend += nend;
-            match result {
-                csv_core::ReadRecordResult::OutputFull => {
-                    let n = self.out.len() * 2;
-                    self.out.resize(n, 0);
-                }
-                csv_core::ReadRecordResult::OutputEndsFull => {
-                    let n = self.ends.len() * 2;
-                    self.ends.resize(n, 0);
-                }
+            match self.step(&[]).0 {
+                csv_core::ReadRecordResult::OutputFull
+                | csv_core::ReadRecordResult::OutputEndsFull => {}
                 _ => return Ok(()),
             }
         }
+    }
+
+    /// One call of csv-core on `input`, after the record's output so far; a full output
+    /// buffer is grown (call again). Returns the result and the bytes taken.
+    fn step(&mut self, input: &[u8]) -> (csv_core::ReadRecordResult, usize) {
+        let (result, nin, nout, nend) = self.core.read_record(
+            input,
+            &mut self.out[self.nout..],
+            &mut self.ends[self.nend..],
+        );
+        self.nout += nout;
+        self.nend += nend;
+        match result {
+            csv_core::ReadRecordResult::OutputFull => {
+                let n = self.out.len() * 2;
+                self.out.resize(n, 0);
+            }
+            csv_core::ReadRecordResult::OutputEndsFull => {
+                let n = self.ends.len() * 2;
+                self.ends.resize(n, 0);
+            }
+            _ => {}
+        }
+        (result, nin)
     }
 
     /// The record's fields into `record`, a quoted `\r\n` read as `\n` (as the line ends
