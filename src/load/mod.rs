@@ -265,7 +265,7 @@ impl RowCheck<'_> {
     /// problem (without the value: what follows the break is other rows' cells, phones
     /// among them). It is what a quote opened in a cell and closed rows later leaves.
     fn one_line(&mut self, field: usize, text: &str) -> bool {
-        if !text.contains(['\n', '\r']) {
+        if memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_none() {
             return true;
         }
         self.ok = false;

@@ -44,18 +44,23 @@ impl LineEnds {
         let Some(&last) = bytes.last() else {
             return 0;
         };
-        let lf = memchr::memchr_iter(b'\n', bytes).count() as u64;
-        let n = if memchr::memchr(b'\r', bytes).is_none() {
-            lf - u64::from(self.after_cr && bytes[0] == b'\n')
-        } else {
-            let mut n = 0;
-            let mut after_cr = self.after_cr;
-            for &b in bytes {
-                n += u64::from(b == b'\r' || (b == b'\n' && !after_cr));
-                after_cr = b == b'\r';
-            }
-            n
-        };
+        // The usual piece, a record and its line end: one search, no count.
+        let body = &bytes[..bytes.len() - 1];
+        if memchr::memchr2(b'\n', b'\r', body).is_none() {
+            let n = match last {
+                b'\r' => 1,
+                b'\n' => u64::from(!(self.after_cr && body.is_empty())),
+                _ => 0,
+            };
+            self.after_cr = last == b'\r';
+            return n;
+        }
+        let mut n = 0;
+        let mut after_cr = self.after_cr;
+        for &b in bytes {
+            n += u64::from(b == b'\r') + u64::from(b == b'\n' && !after_cr);
+            after_cr = b == b'\r';
+        }
         self.after_cr = last == b'\r';
         n
     }
@@ -197,6 +202,11 @@ impl Quotes {
         Ok(())
     }
 
+    /// Whether nothing of the record has been followed yet.
+    fn is_fresh(&self) -> bool {
+        self.state == State::Start && self.field == 0 && self.line == 0
+    }
+
     /// At the end of the input: `Err` when a quoted field is still open.
     pub fn at_end(&self) -> Result<(), (OpenQuote, QuoteAt)> {
         match (self.state, self.open) {
@@ -276,7 +286,12 @@ impl Parse {
                     return Ok(Fed::More);
                 }
                 csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => {
-                    self.quotes.feed(&whole[..taken])?;
+                    // A record read whole from one piece without a quote cannot hold an
+                    // open one (the usual row: no need to follow its fields).
+                    let record = &whole[..taken];
+                    if !(self.quotes.is_fresh() && memchr::memchr(b'"', record).is_none()) {
+                        self.quotes.feed(record)?;
+                    }
                     return Ok(Fed::Record(taken));
                 }
                 csv_core::ReadRecordResult::OutputFull
@@ -325,11 +340,12 @@ impl Parse {
     /// between records are).
     pub fn record(&self, record: &mut ByteRecord) {
         record.clear();
+        let any_cr = memchr::memchr(b'\r', &self.out[..self.nout]).is_some();
         let mut from = 0;
         for &end in &self.ends[..self.nend] {
             let field = &self.out[from..end];
             from = end;
-            if memchr::memmem::find(field, b"\r\n").is_some() {
+            if any_cr && memchr::memmem::find(field, b"\r\n").is_some() {
                 let mut cleaned = Vec::with_capacity(field.len());
                 for (i, &b) in field.iter().enumerate() {
                     if !(b == b'\r' && field.get(i + 1) == Some(&b'\n')) {
