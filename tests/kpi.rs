@@ -136,6 +136,22 @@ fn all_or_nothing_scoring_from_the_policy() {
 }
 
 #[test]
+fn a_weight_at_an_exact_midpoint_shows_as_it_counts_half_up() {
+    // 2.345 counted 2.35 in the total but showed 2.34 (half to even) in its own row.
+    let dir = fixture();
+    let policy = dir.path().join("p.toml");
+    std::fs::write(
+        &policy,
+        "[[kpi.rules]]\nname = \"install\"\nmeasure = \"outcome\"\nkind = \"install\"\n\
+         target = 0.95\nweight = \"2.345\"\n",
+    )
+    .unwrap();
+    let (_, rows) = run(&dir, &["--policy", policy.to_str().unwrap()]);
+    assert_eq!(find(&rows, "all", "install")[9..].join(","), "2.35,2.35");
+    assert_eq!(find(&rows, "all", "total")[9..].join(","), "2.35,2.35");
+}
+
+#[test]
 fn by_owner_ranks_consultants_and_lists_those_without_rows() {
     let dir = fixture();
     let (_, rows) = run(&dir, &["--by", "owner"]);

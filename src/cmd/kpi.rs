@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use crate::app::{fail_on, warn_skipped, Output, Plan};
 use crate::cli::{KpiArgs, KpiGroup};
+use crate::domain::half_up;
 use crate::domain::kpi::{total, Grouping, KpiFold, Period, Score, Total};
 use crate::error::{Error, Problems, Result};
 use crate::policy::{KpiRule, Policy};
@@ -177,9 +178,9 @@ impl Rows for Scorecard<'_> {
                     Cell::Int(s.tally.passed as i64),
                     Cell::Int(s.tally.failed as i64),
                     s.rate.into(),
-                    Cell::Dec(rate4(rule.target)),
+                    Cell::Dec(half_up(rule.target, 4)),
                     s.met.map_or(Cell::Empty, Cell::Bool),
-                    Cell::Dec(dec2(rule.weight)),
+                    Cell::Dec(half_up(rule.weight, 2)),
                     Cell::Dec(s.points),
                 ]);
             }
@@ -237,16 +238,4 @@ impl Rows for Scorecard<'_> {
         }
         notes
     }
-}
-
-fn rate4(d: Decimal) -> Decimal {
-    let mut d = d;
-    d.rescale(4);
-    d
-}
-
-fn dec2(d: Decimal) -> Decimal {
-    let mut d = d.round_dp(2);
-    d.rescale(2);
-    d
 }

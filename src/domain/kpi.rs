@@ -4,7 +4,9 @@
 //! [`KpiFold::finish`] scores every group.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
+
+use super::half_up;
 
 use crate::model::{Complaint, Order, Outcome};
 use crate::policy::{KpiPolicy, KpiRule, Measure, Scoring};
@@ -307,15 +309,9 @@ fn score(tally: Tally, rule: &KpiRule, scoring: Scoring) -> Score {
         tally,
         rate: super::tiers::fraction(tally.passed as i128, assessed as i128),
         met: Some(met),
-        points: round2(exact_points),
+        points: half_up(exact_points, 2),
         exact_points,
     }
-}
-
-fn round2(d: Decimal) -> Decimal {
-    let mut r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    r.rescale(2);
-    r
 }
 
 /// A group's total: the assessed KPIs' weights and the points earned on them.
@@ -335,8 +331,8 @@ pub fn total(scores: &[Score], rules: &[KpiRule]) -> Total {
         }
     }
     Total {
-        weight: round2(weight),
-        points: round2(points),
+        weight: half_up(weight, 2),
+        points: half_up(points, 2),
     }
 }
 

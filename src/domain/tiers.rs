@@ -5,9 +5,9 @@
 use std::cmp::Ordering;
 
 use chrono::NaiveDate;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
-use super::{days_before, months_after};
+use super::{days_before, half_up, months_after};
 use crate::model::{Order, OrderKind};
 use crate::parse::Cents;
 use crate::policy::{Method, TierPolicy};
@@ -402,12 +402,9 @@ fn score_tiers(
         .iter()
         .map(|&num| {
             if n <= 1 {
-                return Decimal::ZERO.round_dp(2);
+                return half_up(Decimal::ZERO, 2);
             }
-            let mut s = (Decimal::from_i128_with_scale(num * 100, 0) / denominator)
-                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-            s.rescale(2);
-            s
+            half_up(Decimal::from_i128_with_scale(num * 100, 0) / denominator, 2)
         })
         .collect();
 
@@ -429,8 +426,7 @@ fn score_tiers(
             .iter()
             .map(|l| {
                 cumulative += l.share.unwrap_or_default();
-                let c = (Decimal::from(n as u64) * cumulative)
-                    .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+                let c = half_up(Decimal::from(n as u64) * cumulative, 0);
                 u64::try_from(c).unwrap_or(u64::MAX)
             })
             .collect();
@@ -539,10 +535,10 @@ pub fn fraction(num: i128, den: i128) -> Option<Decimal> {
     if den == 0 {
         return None;
     }
-    let mut f = (Decimal::from_i128_with_scale(num, 0) / Decimal::from_i128_with_scale(den, 0))
-        .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
-    f.rescale(4);
-    Some(f)
+    Some(half_up(
+        Decimal::from_i128_with_scale(num, 0) / Decimal::from_i128_with_scale(den, 0),
+        4,
+    ))
 }
 
 /// The per-tier view, top tier first, every tier listed.

@@ -363,7 +363,7 @@ fn exact(cell: &Cell<'_>, kind: Kind, show_phone: bool, out: &mut String) {
         Cell::Int(v) => out.push_str(itoa::Buffer::new().format(*v)),
         Cell::Dec(d) => {
             let places = if kind == Kind::Rate { 4 } else { 2 };
-            let _ = write!(out, "{:.*}", places, d);
+            let _ = write!(out, "{}", crate::domain::half_up(*d, places));
         }
         Cell::Date(d) => iso_date(*d, out),
         Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -407,7 +407,9 @@ fn human(cell: &Cell<'_>, kind: Kind) -> String {
         Cell::Text(s) if kind == Kind::Phone => mask_phone(s),
         Cell::Owned(s) if kind == Kind::Phone => mask_phone(s),
         Cell::Money(c) => thousands(*c),
-        Cell::Dec(d) if kind == Kind::Rate => format!("{:.2}%", d * Decimal::ONE_HUNDRED),
+        Cell::Dec(d) if kind == Kind::Rate => {
+            format!("{}%", crate::domain::half_up(d * Decimal::ONE_HUNDRED, 2))
+        }
         Cell::Bool(b) => (if *b { "yes" } else { "no" }).to_string(),
         other => {
             let mut s = String::new();
