@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 
 use crate::cli::{Cli, ColorChoice, Command, InputArgs, OutputArgs};
-use crate::error::{Error, Problems, Result};
+use crate::domain::complaints::Moment;
+use crate::domain::tiers::{ActivityFold, Overflow, Tiering, Total};
+use crate::error::{Error, Problem, Problems, Result};
 use crate::load::{self, CustomerBook, OrderStats};
 use crate::model::Complaint;
 use crate::policy::Policy;
@@ -87,8 +89,65 @@ impl Plan {
     /// Reads and checks the policy.
     pub fn load_policy(&self) -> Result<Policy> {
         refuse_folder(&self.policy, "the policy file (--policy FILE.toml)")?;
-        let text = std::fs::read_to_string(&self.policy).map_err(|e| Error::io(&self.policy, e))?;
-        Policy::parse(&text, &display(&self.policy)).map_err(Error::Invalid)
+        let bytes = std::fs::read(&self.policy).map_err(|e| Error::io(&self.policy, e))?;
+        Policy::parse_bytes(&bytes, &display(&self.policy)).map_err(Error::Invalid)
+    }
+
+    /// The tiering step after the orders were folded (docs/rules.md §3): every problem
+    /// found so far, and a total too large to hold, fail the run together; otherwise every
+    /// customer classified, overrides applied (expired ones named in a warning).
+    pub fn tiering(
+        &self,
+        policy: &Policy,
+        book: &CustomerBook,
+        fold: ActivityFold,
+        overrides: &[load::Override],
+        mut problems: Problems,
+    ) -> Result<Tiering> {
+        match Tiering::from_fold(fold, book, &policy.tiers, overrides) {
+            Ok(tiering) if problems.is_empty() => {
+                warn_expired(&tiering, overrides, book);
+                Ok(tiering)
+            }
+            Ok(_) => Err(Error::Invalid(problems)),
+            Err(overflow) => {
+                problems.push(self.overflow_problem(overflow, policy, book));
+                Err(Error::Invalid(problems))
+            }
+        }
+    }
+
+    /// A customer's total past 64 bits, blamed on what caused it: a points rate above 1
+    /// for the points (the policy key, with its line), the amounts otherwise.
+    pub fn overflow_problem(&self, o: Overflow, policy: &Policy, book: &CustomerBook) -> Problem {
+        let id = book.id(o.customer as usize).to_string();
+        let what = match o.total {
+            Total::Spend => "total spend",
+            Total::Profit => "total profit",
+            Total::Points => "points balance",
+        };
+        let rate = policy.tiers.points_per_unit;
+        if o.total == Total::Points && rate > rust_decimal::Decimal::ONE {
+            const KEY: &str = "tiers.points_per_unit";
+            return Problem {
+                file: display(&self.policy),
+                line: policy.origin.line(KEY).unwrap_or(0),
+                column: Some(KEY.into()),
+                value: Some(rate.normalize().to_string()),
+                expected: format!(
+                    "at this many points per unit, customer {id}'s points balance exceeds 9,223,372,036,854,775,807; lower the rate"
+                ),
+            };
+        }
+        Problem {
+            file: display(&self.orders),
+            line: 0,
+            column: Some("customer_id".into()),
+            value: Some(id),
+            expected: format!(
+                "this customer's {what} exceeds ±92,233,720,368,547,758.07; amounts this large are not supported"
+            ),
+        }
     }
 
     /// Reads customers.csv, keeping every column.
@@ -237,11 +296,9 @@ pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
     refuse_output_over_inputs(&plan, &cli.command)?;
     // Complaint deadlines are read at a moment: now for today, else the end of that day.
     let moment = if plan.as_of == today {
-        now
+        Moment::At(now)
     } else {
-        crate::domain::days_after(plan.as_of, 1)
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight")
+        Moment::EndOf(plan.as_of)
     };
     match cli.command {
         Command::Check => crate::cmd::check::run(&plan),
@@ -364,6 +421,27 @@ pub fn say(lines: &[String]) -> Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// Warns about overrides left out because they expired.
+fn warn_expired(tiering: &Tiering, overrides: &[load::Override], book: &CustomerBook) {
+    if tiering.expired.is_empty() {
+        return;
+    }
+    let list: Vec<String> = tiering
+        .expired
+        .iter()
+        .map(|&i| {
+            let o = &overrides[i];
+            let until = o.expires.map(|d| d.to_string()).unwrap_or_default();
+            format!(
+                "{} (line {}, expired {until})",
+                book.id(o.customer as usize),
+                o.line
+            )
+        })
+        .collect();
+    warn(&format!("expired overrides ignored: {}", list.join(", ")));
 }
 
 /// Warns about rows left out by policy.

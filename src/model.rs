@@ -118,9 +118,11 @@ pub struct Order<'a> {
 }
 
 impl Order<'_> {
-    /// A purchase: a sale that is not a refund (a 0.00 sale is a purchase).
-    pub fn is_purchase(&self) -> bool {
-        self.kind == OrderKind::Sale && self.amount.0 >= 0
+    /// A refund: a sale with a negative amount (a 0.00 sale is not one). Whether a refund
+    /// is a purchase is the policy's call: [`crate::policy::Purchases`].
+    #[inline]
+    pub fn is_refund(&self) -> bool {
+        self.kind == OrderKind::Sale && self.amount.0 < 0
     }
 }
 

@@ -1,11 +1,13 @@
 //! `caredesk check`: validates the policy and every data file, reporting all problems in
 //! one run. Besides the row checks every command makes, it holds what needs memory per
-//! order: order ids are unique, and complaints name orders that exist.
+//! order (order ids are unique, complaints name orders that exist), and it takes the
+//! tiering step, so a total too large for `tiers` is found here too.
 
 use chrono::NaiveDate;
 use foldhash::HashMap as FastMap;
 
 use crate::app::{display, say, Plan};
+use crate::domain::tiers::{ActivityFold, Tiering};
 use crate::error::{Error, Problems, Result};
 use crate::policy::Policy;
 
@@ -32,11 +34,16 @@ pub fn run(plan: &Plan) -> Result<()> {
     let mut rows = 0u64;
     let mut later = 0u64;
     let mut duplicates = Problems::new();
+    // The same tiering every command takes, so data `tiers` would refuse fails here too.
+    let mut fold = ActivityFold::new(&policy.tiers, plan.as_of, book.len());
     let stats = everything.scan_orders(
         &policy,
         &book,
         &mut problems,
         |order: &crate::model::Order<'_>| {
+            if order.date <= plan.as_of {
+                fold.add(order);
+            }
             rows += 1;
             later += u64::from(order.date > plan.as_of);
             match first_line.get(order.order_id) {
@@ -54,6 +61,9 @@ pub fn run(plan: &Plan) -> Result<()> {
         },
     )?;
     problems.extend(duplicates);
+    if let Err(overflow) = Tiering::from_fold(fold, &book, &policy.tiers, &[]) {
+        problems.push(plan.overflow_problem(overflow, &policy, &book));
+    }
 
     let complaints = plan.load_complaints(&policy, &book, &mut problems)?;
     if let Some(complaints) = &complaints {

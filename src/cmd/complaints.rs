@@ -1,18 +1,19 @@
 //! `caredesk complaints`: open complaints with their age and deadlines; `--weekly`, the
-//! Thursday warning notice (000): the last 7 days by category, open, breached, escalated.
+//! Thursday warning notice (docs/rules.md §7.3): the last 7 days by category, open, breached, escalated.
 
 use chrono::NaiveDateTime;
 
 use crate::app::{fail_on, Output, Plan};
 use crate::cli::ComplaintsArgs;
-use crate::domain::complaints::{standing, weekly, Standing, WeekLine, WEEKLY_ORDER};
+use crate::domain::complaints::{
+    is_escalated, last_week, standing, weekly, Moment, Standing, WeekLine, WEEKLY_ORDER,
+};
 use crate::error::{Problems, Result};
 use crate::load::CustomerBook;
 use crate::model::{Complaint, Severity};
-use crate::policy::DueSource;
 use crate::report::{col, Cell, Column, Kind, Rows};
 
-pub fn run(plan: &Plan, args: &ComplaintsArgs, now: NaiveDateTime) -> Result<()> {
+pub fn run(plan: &Plan, args: &ComplaintsArgs, at: Moment) -> Result<()> {
     let policy = plan.load_policy()?;
     let mut problems = Problems::new();
     let book = plan.load_customers(&policy, &mut problems)?;
@@ -20,29 +21,13 @@ pub fn run(plan: &Plan, args: &ComplaintsArgs, now: NaiveDateTime) -> Result<()>
         .load_complaints(&policy, &book, &mut problems)?
         .unwrap_or_default();
     fail_on(problems)?;
-    let hours = |source: DueSource| {
-        policy
-            .due
-            .rules
-            .iter()
-            .find(|r| r.source == source)
-            .and_then(|r| r.hours)
-            .unwrap_or(24)
-    };
-    let (respond, resolve) = (
-        hours(DueSource::ComplaintResponse),
-        hours(DueSource::ComplaintResolve),
-    );
+    let deadlines = policy.complaint_deadlines();
     let output = Output::resolve(&args.output, false);
+    let now = at.instant();
     if args.weekly {
-        let (lines, total) = weekly(&complaints, now, respond, resolve);
-        let escalated = complaints
-            .iter()
-            .filter(|c| {
-                c.severity == Severity::Major
-                    && now - chrono::Duration::days(7) < c.opened_at
-                    && c.opened_at <= now
-            })
+        let (lines, total) = weekly(&complaints, at, deadlines);
+        let escalated = last_week(&complaints, at)
+            .filter(|c| is_escalated(c))
             .map(|c| {
                 format!(
                     "{} ({} {}, {})",
@@ -63,8 +48,8 @@ pub fn run(plan: &Plan, args: &ComplaintsArgs, now: NaiveDateTime) -> Result<()>
     }
     let mut open: Vec<(&Complaint, Standing)> = complaints
         .iter()
-        .filter(|c| c.opened_at <= now)
-        .map(|c| (c, standing(c, now, respond, resolve)))
+        .filter(|c| at.has_happened(c.opened_at))
+        .map(|c| (c, standing(c, at, deadlines)))
         .filter(|(_, s)| s.is_open())
         .collect();
     open.sort_by(|a, b| {

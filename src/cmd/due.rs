@@ -1,10 +1,10 @@
 //! `caredesk due`: the call list for a day. Built for a cron job at 8 am: one line when
 //! nothing is due (or nothing at all with `--quiet-empty`), exit 0 either way.
 
-use crate::app::{fail_on, say, warn_skipped, Output, Plan};
+use crate::app::{say, warn_skipped, Output, Plan};
 use crate::cli::DueArgs;
 use crate::domain::due::{call_list, Day, DueFold, DueInputs, Item};
-use crate::domain::tiers::{classify, ActivityFold};
+use crate::domain::tiers::{ActivityFold, Tiering};
 use crate::error::{Error, Problems, Result};
 use crate::load::CustomerBook;
 use crate::policy::Policy;
@@ -18,7 +18,7 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
     };
     let policy = plan.load_policy()?;
     for r in &args.rule {
-        if !policy.due.rules.iter().any(|p| &p.name == r) {
+        if policy.due_rule(r).is_none() {
             let names: Vec<&str> = policy.due.rules.iter().map(|p| p.name.as_str()).collect();
             return Err(Error::Usage(format!(
                 "unknown rule {r:?}; the policy's rules are {}",
@@ -31,7 +31,7 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
     let day = Day {
         date: plan.as_of,
         within: args.within,
-        grace: policy.due.grace_days,
+        grace: policy.due.grace,
     };
     let mut tiers = ActivityFold::new(&policy.tiers, plan.as_of, book.len());
     let mut due = DueFold::new(&policy.due, day, book.len());
@@ -52,18 +52,12 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
         Some(path) => plan.load_overrides(path, &policy, &book, &mut problems)?,
         None => Vec::new(),
     };
-    crate::cmd::tiers::overflow_problem(&tiers, &book, &plan.orders, &mut problems);
-    fail_on(problems)?;
+    let Tiering { standings, .. } = plan.tiering(&policy, &book, tiers, &overrides, problems)?;
     warn_skipped(&stats, &plan.orders);
 
-    let mut standings = classify(&tiers.activities, &book, &policy.tiers, plan.as_of);
-    crate::domain::tiers::apply_overrides(&mut standings, &overrides, plan.as_of);
-    let tier_names: Vec<&str> = policy.tier_names().collect();
     let inputs = DueInputs {
         book: &book,
         standings: &standings,
-        tiers: tier_names.len(),
-        tier_names: &tier_names,
         complaints: &complaints,
         contacts: &contacts,
     };

@@ -18,7 +18,7 @@ use crate::cli::LogArgs;
 use crate::domain::due::{holiday_dates, yearly, Day, DueFold};
 use crate::error::{Error, Problems, Result};
 use crate::load::CustomerBook;
-use crate::policy::{DueSource, Policy, CONTACT_COLUMNS};
+use crate::policy::{Days, Policy, Trigger, CONTACT_COLUMNS};
 
 pub fn run(plan: &Plan, args: &LogArgs, today: NaiveDate) -> Result<()> {
     let policy = plan.load_policy()?;
@@ -152,8 +152,8 @@ fn check_item(plan: &Plan, policy: &Policy, book: &CustomerBook, entry: &Entry) 
             rule.name
         )))
     };
-    match rule.source {
-        DueSource::Sale | DueSource::Service => {
+    match &rule.trigger {
+        Trigger::Sale(_) | Trigger::Service { .. } => {
             let fold = DueFold::new(&policy.due, day_of(plan), book.len());
             let mut found = None;
             let mut problems = Problems::new();
@@ -172,7 +172,7 @@ fn check_item(plan: &Plan, policy: &Policy, book: &CustomerBook, entry: &Entry) 
                 Some(true) => Ok(()),
                 Some(false) => refuse(format!(
                     "that order is not one the rule follows ({})",
-                    if rule.source == DueSource::Sale {
+                    if matches!(rule.trigger, Trigger::Sale(_)) {
                         "a purchase"
                     } else {
                         "a job of its kinds"
@@ -184,9 +184,9 @@ fn check_item(plan: &Plan, policy: &Policy, book: &CustomerBook, entry: &Entry) 
                 )),
             }
         }
-        DueSource::ComplaintResponse
-        | DueSource::ComplaintResolve
-        | DueSource::ComplaintRevisit => {
+        Trigger::ComplaintResponse(_)
+        | Trigger::ComplaintResolve(_)
+        | Trigger::ComplaintRevisit(_) => {
             let mut problems = Problems::new();
             let complaints = plan.load_complaints(policy, book, &mut problems)?;
             fail_on(problems)?;
@@ -200,11 +200,11 @@ fn check_item(plan: &Plan, policy: &Policy, book: &CustomerBook, entry: &Entry) 
                 refuse(format!("{customer} has no complaint {source:?}"))
             }
         }
-        DueSource::Birthday
-        | DueSource::Anniversary
-        | DueSource::Holiday
-        | DueSource::Maintenance
-        | DueSource::PointsExpiry => {
+        Trigger::Birthday
+        | Trigger::Anniversary
+        | Trigger::Holiday
+        | Trigger::Maintenance { .. }
+        | Trigger::PointsExpiry(_) => {
             let Some(date) = crate::parse::date(source.as_bytes()) else {
                 return refuse("this rule's items are dates: expected YYYY-MM-DD".into());
             };
@@ -214,15 +214,15 @@ fn check_item(plan: &Plan, policy: &Policy, book: &CustomerBook, entry: &Entry) 
                 Some(stored) => refuse(format!("the {what} on file is {stored}")),
                 None => refuse(format!("no {what} on file")),
             };
-            match rule.source {
-                DueSource::Birthday => yearly_on(c.birthday, "birthday"),
-                DueSource::Anniversary => yearly_on(c.anniversary, "anniversary"),
-                DueSource::Holiday
+            match rule.trigger {
+                Trigger::Birthday => yearly_on(c.birthday, "birthday"),
+                Trigger::Anniversary => yearly_on(c.anniversary, "anniversary"),
+                Trigger::Holiday
                     if holiday_dates(&policy.due.holidays, date, date).contains(&date) =>
                 {
                     Ok(())
                 }
-                DueSource::Holiday => refuse("no holiday of the policy falls on it".into()),
+                Trigger::Holiday => refuse("no holiday of the policy falls on it".into()),
                 _ => Ok(()),
             }
         }
@@ -234,7 +234,7 @@ fn day_of(plan: &Plan) -> Day {
     Day {
         date: plan.as_of,
         within: 0,
-        grace: 0,
+        grace: Days::of(0),
     }
 }
 

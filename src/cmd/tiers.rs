@@ -5,10 +5,10 @@
 
 use std::collections::HashMap;
 
-use crate::app::{fail_on, warn, warn_skipped, Output, Plan};
+use crate::app::{warn_skipped, Output, Plan};
 use crate::cli::TiersArgs;
 use crate::domain::tiers::{
-    apply_overrides, classify, summarize, Activity, ActivityFold, Movement, Standing, TierSummary,
+    summarize, Activity, ActivityFold, Movement, Standing, TierSummary, Tiering,
 };
 use crate::error::{Problems, Result};
 use crate::load::{CustomerBook, Override};
@@ -22,7 +22,6 @@ pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
         plan.load_customers_keeping(&policy, crate::load::Keep { phone: false }, &mut problems)?;
     let mut fold = ActivityFold::new(&policy.tiers, plan.as_of, book.len());
     let stats = plan.scan_orders(&policy, &book, &mut problems, &mut fold)?;
-    overflow_problem(&fold, &book, &plan.orders, &mut problems);
     let overrides = match &args.overrides {
         Some(path) => plan.load_overrides(path, &policy, &book, &mut problems)?,
         None => Vec::new(),
@@ -31,31 +30,17 @@ pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
         Some(path) => Some(plan.load_previous(path, &policy, &mut problems)?),
         None => None,
     };
-    fail_on(problems)?;
-    warn_skipped(&stats, &plan.orders);
-
-    let activities = fold.activities;
     if previous.is_none() {
         // Ids are looked up again only to match last period's customers.
         book.release_index();
     }
-    let mut standings = classify(&activities, &book, &policy.tiers, plan.as_of);
-    let (pinned, expired) = apply_overrides(&mut standings, &overrides, plan.as_of);
-    if !expired.is_empty() {
-        let list: Vec<String> = expired
-            .iter()
-            .map(|&i| {
-                let o = &overrides[i];
-                let until = o.expires.map(|d| d.to_string()).unwrap_or_default();
-                format!(
-                    "{} (line {}, expired {until})",
-                    book.id(o.customer as usize),
-                    o.line
-                )
-            })
-            .collect();
-        warn(&format!("expired overrides ignored: {}", list.join(", ")));
-    }
+    let Tiering {
+        activities,
+        standings,
+        pinned,
+        ..
+    } = plan.tiering(&policy, &book, fold, &overrides, problems)?;
+    warn_skipped(&stats, &plan.orders);
     let inputs = plan.inputs();
     let output = Output::resolve(&args.output, false);
     let tier_names: Vec<&str> = policy.tier_names().collect();
@@ -125,24 +110,6 @@ pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
         gone,
     };
     output.write(&rows, &inputs)
-}
-
-/// A customer whose totals do not fit 64-bit cents is bad data (±92 trillion).
-pub fn overflow_problem(
-    fold: &ActivityFold,
-    book: &CustomerBook,
-    orders: &std::path::Path,
-    problems: &mut Problems,
-) {
-    if let Some(c) = fold.overflowed() {
-        problems.add(
-            &crate::app::display(orders),
-            0,
-            Some("amount"),
-            Some(book.id(c as usize)),
-            "this customer's total spend, profit or points exceeds ±92,233,720,368,547,758.07; amounts this large are not supported",
-        );
-    }
 }
 
 const CUSTOMER_COLUMNS: &[Column] = &[

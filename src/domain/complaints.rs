@@ -1,12 +1,109 @@
-//! Complaint deadlines at a moment: answered, closed, and whether the response and
-//! resolution targets (24 h by default) were breached. What is dated after the moment has
-//! not happened yet; closing a complaint answers it.
+//! The complaint clock (docs/rules.md §7): what is known of a complaint at a moment,
+//! its deadlines, whether they were met or breached, the last-7-days window of the weekly
+//! notice, and that `major` means escalated. The call list, the scorecard, the complaints
+//! view and the notice all read complaints through here.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 
+use super::{days_before, hours_after};
 use crate::model::{Category, Complaint, Severity};
+use crate::policy::{Deadlines, Hours};
 
-/// One complaint as it stands at `now`.
+/// A moment complaints are read at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    /// An instant (now, for today's view): what is dated at or before it has happened.
+    At(NaiveDateTime),
+    /// The end of a day (a past as-of, the call list's day, the scorecard): what is dated
+    /// that day or before has happened, nothing dated later.
+    EndOf(NaiveDate),
+}
+
+impl Moment {
+    /// Whether something dated `t` has happened by this moment.
+    pub fn has_happened(self, t: NaiveDateTime) -> bool {
+        match self {
+            Moment::At(now) => t <= now,
+            Moment::EndOf(day) => t.date() <= day,
+        }
+    }
+
+    /// Whether `deadline` is over by this moment ("past the deadline" is strict).
+    pub fn is_past(self, deadline: NaiveDateTime) -> bool {
+        match self {
+            Moment::At(now) => now > deadline,
+            Moment::EndOf(_) => deadline < self.instant(),
+        }
+    }
+
+    /// The instant the moment stands for in a view and from which ages are counted: now,
+    /// or the midnight that ends the day.
+    pub fn instant(self) -> NaiveDateTime {
+        match self {
+            Moment::At(now) => now,
+            Moment::EndOf(day) => day
+                .succ_opt()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .unwrap_or(NaiveDateTime::MAX),
+        }
+    }
+
+    /// The earlier of two moments.
+    pub fn min(self, other: Moment) -> Moment {
+        if other.instant() < self.instant() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// `opened` plus the hours of a target: the deadline, inclusive (exactly on it is on time).
+pub fn deadline(opened: NaiveDateTime, hours: Hours) -> NaiveDateTime {
+    hours_after(opened, hours)
+}
+
+/// What is known of a complaint at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Known {
+    /// The answer: `responded_at`, or the closing when there is none (closing answers).
+    pub answered_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+/// `c` as known at `at`: what is dated later has not happened yet.
+pub fn known(c: &Complaint, at: Moment) -> Known {
+    let happened = |t: Option<NaiveDateTime>| t.filter(|t| at.has_happened(*t));
+    let closed_at = happened(c.closed_at);
+    Known {
+        answered_at: happened(c.responded_at).or(closed_at),
+        closed_at,
+    }
+}
+
+/// Whether something due `hours` after `opened` was done on time: done by the deadline,
+/// yes; done later, or not done once `judged` is past the deadline, no; otherwise not
+/// known yet (`None`).
+pub fn on_time(
+    opened: NaiveDateTime,
+    done: Option<NaiveDateTime>,
+    hours: Hours,
+    judged: Moment,
+) -> Option<bool> {
+    let by = deadline(opened, hours);
+    match done {
+        Some(t) => Some(t <= by),
+        None if judged.is_past(by) => Some(false),
+        None => None,
+    }
+}
+
+/// A `major` complaint is escalated.
+pub fn is_escalated(c: &Complaint) -> bool {
+    c.severity == Severity::Major
+}
+
+/// One complaint as it stands at a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Standing {
     pub answered_at: Option<NaiveDateTime>,
@@ -25,29 +122,17 @@ impl Standing {
     }
 }
 
-/// Where `c` stands at `now`, with `respond_hours` and `resolve_hours` as targets.
-pub fn standing(
-    c: &Complaint,
-    now: NaiveDateTime,
-    respond_hours: u32,
-    resolve_hours: u32,
-) -> Standing {
-    let happened = |t: Option<NaiveDateTime>| t.filter(|t| *t <= now);
-    let closed_at = happened(c.closed_at);
-    let answered_at = happened(c.responded_at).or(closed_at);
-    let respond_by = c.opened_at + Duration::hours(respond_hours.into());
-    let resolve_by = c.opened_at + Duration::hours(resolve_hours.into());
-    let breached = |done: Option<NaiveDateTime>, by: NaiveDateTime| match done {
-        Some(t) => t > by,
-        None => now > by,
-    };
+/// Where `c` stands at `at`, against the policy's deadlines.
+pub fn standing(c: &Complaint, at: Moment, deadlines: Deadlines) -> Standing {
+    let k = known(c, at);
+    let breached = |done, hours| on_time(c.opened_at, done, hours, at) == Some(false);
     Standing {
-        answered_at,
-        closed_at,
-        respond_by,
-        resolve_by,
-        response_breached: breached(answered_at, respond_by),
-        resolution_breached: breached(closed_at, resolve_by),
+        answered_at: k.answered_at,
+        closed_at: k.closed_at,
+        respond_by: deadline(c.opened_at, deadlines.respond),
+        resolve_by: deadline(c.opened_at, deadlines.resolve),
+        response_breached: breached(k.answered_at, deadlines.respond),
+        resolution_breached: breached(k.closed_at, deadlines.resolve),
     }
 }
 
@@ -61,7 +146,7 @@ pub struct WeekLine {
     pub escalated: u64,
 }
 
-/// The notice's category order: repair, install and quality first (000).
+/// The notice's category order: repair, install and quality first (§7.3).
 pub const WEEKLY_ORDER: [Category; 6] = [
     Category::Repair,
     Category::Install,
@@ -71,31 +156,44 @@ pub const WEEKLY_ORDER: [Category; 6] = [
     Category::Other,
 ];
 
-/// Complaints opened in the 7 days up to `now` (`now − 7 days < opened_at ≤ now`), per
-/// category in [`WEEKLY_ORDER`], and the total.
+/// Whether a complaint opened at `opened` is in the last 7 days at `at`: the 7 × 24 hours
+/// up to an instant, or the 7 days up to a day's end (`T − 7 < date ≤ T`).
+pub fn in_last_week(opened: NaiveDateTime, at: Moment) -> bool {
+    match at {
+        Moment::At(now) => {
+            now.checked_sub_signed(Duration::days(7))
+                .is_none_or(|since| since < opened)
+                && opened <= now
+        }
+        Moment::EndOf(day) => days_before(day, 7u32) < opened.date() && opened.date() <= day,
+    }
+}
+
+/// The complaints opened in the last 7 days at `at`.
+pub fn last_week(complaints: &[Complaint], at: Moment) -> impl Iterator<Item = &Complaint> {
+    complaints
+        .iter()
+        .filter(move |c| in_last_week(c.opened_at, at))
+}
+
+/// The complaints of the last 7 days per category in [`WEEKLY_ORDER`], and the total.
 pub fn weekly(
     complaints: &[Complaint],
-    now: NaiveDateTime,
-    respond_hours: u32,
-    resolve_hours: u32,
+    at: Moment,
+    deadlines: Deadlines,
 ) -> ([WeekLine; 6], WeekLine) {
     let mut lines = [WeekLine::default(); 6];
-    let since = now - Duration::days(7);
-    for c in complaints
-        .iter()
-        .filter(|c| since < c.opened_at && c.opened_at <= now)
-    {
-        let s = standing(c, now, respond_hours, resolve_hours);
-        let at = WEEKLY_ORDER
-            .iter()
-            .position(|k| *k == c.category)
-            .unwrap_or(5);
-        let line = &mut lines[at];
+    for c in last_week(complaints, at) {
+        let s = standing(c, at, deadlines);
+        let Some(place) = WEEKLY_ORDER.iter().position(|k| *k == c.category) else {
+            continue;
+        };
+        let line = &mut lines[place];
         line.opened += 1;
         line.open += s.is_open() as u64;
         line.response_breached += s.response_breached as u64;
         line.resolution_breached += s.resolution_breached as u64;
-        line.escalated += (c.severity == Severity::Major) as u64;
+        line.escalated += is_escalated(c) as u64;
     }
     let mut total = WeekLine::default();
     for l in &lines {
@@ -111,6 +209,11 @@ pub fn weekly(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const H24: Deadlines = Deadlines {
+        respond: Hours::of(24),
+        resolve: Hours::of(24),
+    };
 
     fn t(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
@@ -145,11 +248,11 @@ mod tests {
             Some("2026-11-23 10:00"),
             Severity::Normal,
         );
-        let s = standing(&c, t("2026-11-22 08:00"), 24, 24);
+        let s = standing(&c, Moment::At(t("2026-11-22 08:00")), H24);
         assert!(!s.response_breached, "exactly 24 h is on time");
         assert!(s.resolution_breached, "not closed, deadline passed");
         assert!(s.is_open(), "the closing on the 23rd has not happened yet");
-        let s = standing(&c, t("2026-11-21 08:59"), 24, 24);
+        let s = standing(&c, Moment::At(t("2026-11-21 08:59")), H24);
         assert!(!s.response_breached && !s.resolution_breached);
         assert_eq!(s.answered_at, None);
     }
@@ -187,7 +290,7 @@ mod tests {
                 Severity::Normal,
             ),
         ];
-        let (lines, total) = weekly(&cs, now, 24, 24);
+        let (lines, total) = weekly(&cs, Moment::At(now), H24);
         assert_eq!(
             lines[0],
             WeekLine {
@@ -211,6 +314,57 @@ mod tests {
         assert_eq!(
             total.opened, 3,
             "opened exactly 7 days before now is outside"
+        );
+    }
+
+    #[test]
+    fn the_end_of_a_day_knows_what_is_dated_that_day_and_nothing_later() {
+        let c = k(
+            Category::Repair,
+            "2026-11-20 09:00",
+            Some("2026-11-21 00:00"),
+            Some("2026-11-22 00:00"),
+            Severity::Normal,
+        );
+        let day = Moment::EndOf("2026-11-21".parse().unwrap());
+        let at = known(&c, day);
+        assert_eq!(at.answered_at, Some(t("2026-11-21 00:00")));
+        assert_eq!(
+            at.closed_at, None,
+            "closed on the 22nd: not yet at the end of the 21st"
+        );
+        assert_eq!(day.instant(), t("2026-11-22 00:00"));
+        assert!(known(&c, Moment::At(t("2026-11-22 00:00")))
+            .closed_at
+            .is_some());
+        // the resolve deadline (21st 09:00) is past at the end of the 21st, not at 08:59
+        assert!(standing(&c, day, H24).resolution_breached);
+        assert!(!standing(&c, Moment::At(t("2026-11-21 08:59")), H24).resolution_breached);
+    }
+
+    #[test]
+    fn the_week_up_to_a_day_is_its_seven_dates() {
+        let day = Moment::EndOf("2026-11-26".parse().unwrap());
+        assert!(in_last_week(t("2026-11-20 00:00"), day), "T − 6");
+        assert!(!in_last_week(t("2026-11-19 23:59"), day), "T − 7");
+        assert!(in_last_week(t("2026-11-26 23:59"), day));
+        assert!(!in_last_week(t("2026-11-27 00:00"), day));
+        let now = Moment::At(t("2026-11-26 08:00"));
+        assert!(
+            !in_last_week(t("2026-11-19 08:00"), now),
+            "7 × 24 h before now"
+        );
+        assert!(in_last_week(t("2026-11-19 08:01"), now));
+    }
+
+    #[test]
+    fn a_deadline_a_century_out_is_a_date_not_a_panic() {
+        let far = deadline(t("9999-12-31 23:00"), Hours::of(Hours::MAX));
+        assert_eq!(far.date().to_string(), "+10099-12-31");
+        assert_eq!(
+            deadline(NaiveDateTime::MAX, Hours::of(1)),
+            NaiveDateTime::MAX,
+            "past the calendar's end: never reached"
         );
     }
 }

@@ -1,17 +1,18 @@
-//! The call list (DOMAIN.md section 3 and its exact readings in section 5): which
+//! The call list (docs/rules.md §5): which
 //! follow-ups are due on a day, overdue within the grace period, or coming up. Orders
 //! stream through [`DueFold`], which keeps only the rows that can make an item near the
 //! day; [`call_list`] builds, filters and sorts the items.
 
 use std::collections::HashSet;
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 
+use super::complaints::{self, Moment};
 use super::tiers::{Segment, Standing};
 use super::{days_after, days_before, months_after};
-use crate::load::CustomerBook;
+use crate::load::{CustomerBook, CustomerView};
 use crate::model::{Complaint, Contact, Order, OrderKind};
-use crate::policy::{DuePolicy, DueRule, DueSource, Holiday};
+use crate::policy::{Days, DuePolicy, Holiday, HolidayDate, Months, Offset, Purchases, Trigger};
 
 /// Where an item stands on the day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -52,7 +53,8 @@ pub struct Day {
     pub date: NaiveDate,
     /// Upcoming items: due (or opening) within this many days after `date`.
     pub within: u32,
-    pub grace: u32,
+    /// Days an item stays listed after its due date (`due.grace_days`).
+    pub grace: Days,
 }
 
 impl Day {
@@ -79,7 +81,8 @@ impl Day {
             Some((Status::Due, None))
         } else if end < d {
             let late = (d - end).num_days();
-            (no_grace || late <= self.grace as i64).then_some((Status::Overdue, Some(late)))
+            (no_grace || late <= i64::from(self.grace.get()))
+                .then_some((Status::Overdue, Some(late)))
         } else {
             (start <= self.latest()).then_some((Status::Upcoming, None))
         }
@@ -102,8 +105,6 @@ struct Source {
 pub struct DueFold<'p> {
     policy: &'p DuePolicy,
     day: Day,
-    /// Per rule, the service kinds it follows (service rules only).
-    kinds: Vec<Vec<OrderKind>>,
     last_maintenance: Vec<Option<NaiveDate>>,
     last_purchase: Vec<Option<NaiveDate>>,
     sources: Vec<Source>,
@@ -111,24 +112,9 @@ pub struct DueFold<'p> {
 
 impl<'p> DueFold<'p> {
     pub fn new(policy: &'p DuePolicy, day: Day, customers: usize) -> Self {
-        let kinds = policy
-            .rules
-            .iter()
-            .map(|r| {
-                if r.kinds.is_empty() {
-                    vec![OrderKind::Install, OrderKind::Repair]
-                } else {
-                    r.kinds
-                        .iter()
-                        .filter_map(|k| OrderKind::parse(k.as_bytes()))
-                        .collect()
-                }
-            })
-            .collect();
         DueFold {
             policy,
             day,
-            kinds,
             last_maintenance: vec![None; customers],
             last_purchase: vec![None; customers],
             sources: Vec::new(),
@@ -137,10 +123,12 @@ impl<'p> DueFold<'p> {
 
     /// Whether `order` makes an item of rule `r` (a purchase for a sale rule, a job of
     /// its kinds for a service rule): the one answer the fold and `log` both ask.
+    /// Callbacks follow kept sales whatever `refunds_are_purchases` says: a refund is
+    /// nothing to call back about (§2.2).
     pub fn follows(&self, r: usize, order: &Order<'_>) -> bool {
-        match self.policy.rules[r].source {
-            DueSource::Sale => order.is_purchase(),
-            DueSource::Service => self.kinds[r].contains(&order.kind),
+        match &self.policy.rules[r].trigger {
+            Trigger::Sale(_) => Purchases::KeptSales.includes(order),
+            Trigger::Service { kinds, .. } => kinds.contains(&order.kind),
             _ => false,
         }
     }
@@ -148,7 +136,8 @@ impl<'p> DueFold<'p> {
     /// Adds one order row dated on or before the day.
     pub fn add(&mut self, order: &Order<'_>) {
         let c = order.customer as usize;
-        let purchase = order.is_purchase();
+        // The maintenance anchor follows kept sales, as the callbacks do (§2.2).
+        let purchase = Purchases::KeptSales.includes(order);
         if purchase && self.last_purchase[c] < Some(order.date) {
             self.last_purchase[c] = Some(order.date);
         }
@@ -163,19 +152,18 @@ impl<'p> DueFold<'p> {
             if !self.follows(r, order) {
                 continue;
             }
-            let window = match rule.source {
-                DueSource::Sale => {
-                    let due = match (rule.days, rule.months) {
-                        (Some(d), _) => days_after(order.date, d),
-                        (None, Some(m)) => months_after(order.date, m),
-                        (None, None) => continue,
-                    };
+            let window = match &rule.trigger {
+                Trigger::Sale(Offset::Days(d)) => {
+                    let due = days_after(order.date, *d);
                     (due, due)
                 }
-                DueSource::Service => (
-                    days_after(order.date, rule.from_days.unwrap_or(0)),
-                    days_after(order.date, rule.to_days.unwrap_or(0)),
-                ),
+                Trigger::Sale(Offset::Months(m)) => {
+                    let due = months_after(order.date, *m);
+                    (due, due)
+                }
+                Trigger::Service { from, to, .. } => {
+                    (days_after(order.date, *from), days_after(order.date, *to))
+                }
                 _ => continue,
             };
             // Overdue complaint rules aside, nothing due before `earliest` is listed.
@@ -197,9 +185,6 @@ pub struct DueInputs<'a> {
     pub book: &'a CustomerBook,
     /// The tier of each customer as of the day (for the sort, tier filters, points).
     pub standings: &'a [Standing],
-    /// How many tiers the policy has (the bottom one is `tiers - 1`).
-    pub tiers: usize,
-    pub tier_names: &'a [&'a str],
     pub complaints: &'a [Complaint],
     pub contacts: &'a [Contact],
 }
@@ -208,60 +193,16 @@ pub struct DueInputs<'a> {
 /// complaints without grace), or upcoming, not yet logged done, for customers who may
 /// be contacted; sorted overdue first, then tier, due date, customer, rule, source.
 pub fn call_list(fold: DueFold<'_>, inputs: &DueInputs<'_>) -> Vec<Item> {
-    let ids = inputs.book;
     let DueFold {
         policy,
         day,
         last_maintenance,
         last_purchase,
         sources,
-        ..
     } = fold;
-    let d = day.date;
-    let done: HashSet<(u32, &str, &str)> = inputs
-        .contacts
-        .iter()
-        .filter(|c| c.done_on <= d)
-        .map(|c| (c.customer, c.rule.as_str(), c.source_id.as_str()))
-        .collect();
-    let applies = |rule: &DueRule, customer: u32| {
-        let c = customer as usize;
-        if !inputs.book.get(c).contact_ok {
-            return false;
-        }
-        let tier = inputs.standings[c].tier as usize;
-        if rule.above_bottom && tier + 1 >= inputs.tiers {
-            return false;
-        }
-        rule.tiers.is_empty() || rule.tiers.iter().any(|t| t == inputs.tier_names[tier])
-    };
-    let mut items = Vec::new();
-    let mut push = |rule_index: usize,
-                    customer: u32,
-                    start: NaiveDate,
-                    end: NaiveDate,
-                    source_id: String,
-                    no_grace: bool| {
-        let rule = &policy.rules[rule_index];
-        if !applies(rule, customer)
-            || done.contains(&(customer, rule.name.as_str(), source_id.as_str()))
-        {
-            return;
-        }
-        if let Some((status, days_overdue)) = day.status(start, end, no_grace) {
-            items.push(Item {
-                due_date: end,
-                status,
-                days_overdue,
-                customer,
-                rule: rule_index,
-                source_id,
-            });
-        }
-    };
-
+    let mut list = List::new(policy, day, inputs);
     for s in sources {
-        push(
+        list.push(
             s.rule,
             s.customer,
             s.start,
@@ -270,112 +211,189 @@ pub fn call_list(fold: DueFold<'_>, inputs: &DueInputs<'_>) -> Vec<Item> {
             false,
         );
     }
-    let (earliest, latest) = (day.earliest(), day.latest());
-    let holidays = holiday_dates(&policy.holidays, earliest, latest);
+    let holidays = holiday_dates(&policy.holidays, day.earliest(), day.latest());
     for (r, rule) in policy.rules.iter().enumerate() {
         if !rule.enabled {
             continue;
         }
-        match rule.source {
-            DueSource::Sale | DueSource::Service => {}
-            DueSource::Birthday | DueSource::Anniversary => {
-                for c in 0..inputs.book.len() {
-                    let customer = inputs.book.get(c);
-                    let stored = if rule.source == DueSource::Birthday {
-                        customer.birthday
-                    } else {
-                        customer.anniversary
-                    };
-                    if let Some(stored) = stored {
-                        for date in yearly(stored, earliest, latest) {
-                            push(r, c as u32, date, date, date.to_string(), false);
-                        }
-                    }
-                }
+        match &rule.trigger {
+            // Made from the orders, above.
+            Trigger::Sale(_) | Trigger::Service { .. } => {}
+            Trigger::Birthday => list.yearly(r, |c| c.birthday),
+            Trigger::Anniversary => list.yearly(r, |c| c.anniversary),
+            Trigger::Holiday => list.holidays(r, &holidays),
+            Trigger::Maintenance { every } => {
+                list.maintenance(r, *every, &last_maintenance, &last_purchase)
             }
-            DueSource::Holiday => {
-                for &date in &holidays {
-                    for c in 0..inputs.book.len() {
-                        push(r, c as u32, date, date, date.to_string(), false);
-                    }
-                }
-            }
-            DueSource::Maintenance => {
-                let every = rule.months.unwrap_or(6);
-                for c in 0..inputs.book.len() {
-                    let Some(anchor) = last_maintenance[c].max(last_purchase[c]) else {
-                        continue;
-                    };
-                    for date in repeating(anchor, every, earliest, latest) {
-                        push(r, c as u32, date, date, date.to_string(), false);
-                    }
-                }
-            }
-            DueSource::ComplaintResponse
-            | DueSource::ComplaintResolve
-            | DueSource::ComplaintRevisit => {
-                let hours = Duration::hours(rule.hours.unwrap_or(24).into());
-                let happened = |t: Option<chrono::NaiveDateTime>| t.filter(|t| t.date() <= d);
-                for k in inputs.complaints {
-                    if k.opened_at.date() > d {
-                        continue;
-                    }
-                    let closed = happened(k.closed_at);
-                    let answered = happened(k.responded_at).or(closed);
-                    let deadline = (k.opened_at + hours).date();
-                    let id = k.complaint_id.clone();
-                    match rule.source {
-                        DueSource::ComplaintResponse if answered.is_none() => {
-                            push(r, k.customer, deadline, deadline, id, true)
-                        }
-                        DueSource::ComplaintResolve if closed.is_none() => {
-                            push(r, k.customer, deadline, deadline, id, true)
-                        }
-                        DueSource::ComplaintRevisit => {
-                            if let Some(closed) = closed {
-                                let due = days_after(closed.date(), rule.days.unwrap_or(3));
-                                push(r, k.customer, due, due, id, false);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            DueSource::PointsExpiry => {
-                for (c, s) in inputs.standings.iter().enumerate() {
-                    if let (Segment::Retain, Some(clear)) = (s.segment, s.points_clear_on) {
-                        let due = days_before(clear, rule.days.unwrap_or(30));
-                        push(r, c as u32, due, due, clear.to_string(), false);
-                    }
+            trigger @ (Trigger::ComplaintResponse(_)
+            | Trigger::ComplaintResolve(_)
+            | Trigger::ComplaintRevisit(_)) => list.complaints(r, trigger),
+            Trigger::PointsExpiry(before) => list.points_expiry(r, *before),
+        }
+    }
+    list.sorted()
+}
+
+/// The list being built: the items so far, and what decides whether one is listed.
+struct List<'a> {
+    policy: &'a DuePolicy,
+    day: Day,
+    inputs: &'a DueInputs<'a>,
+    /// (customer, rule, source id) logged done on or before the day.
+    done: HashSet<(u32, &'a str, &'a str)>,
+    items: Vec<Item>,
+}
+
+impl<'a> List<'a> {
+    fn new(policy: &'a DuePolicy, day: Day, inputs: &'a DueInputs<'a>) -> Self {
+        let done = inputs
+            .contacts
+            .iter()
+            .filter(|c| c.done_on <= day.date)
+            .map(|c| (c.customer, c.rule.as_str(), c.source_id.as_str()))
+            .collect();
+        List {
+            policy,
+            day,
+            inputs,
+            done,
+            items: Vec::new(),
+        }
+    }
+
+    /// Lists the item of `rule` for `customer` with window `start..=end`, when the
+    /// customer may be contacted, is in the rule's tiers, has not had it done, and the
+    /// window is near the day. `no_grace`: overdue until done.
+    fn push(
+        &mut self,
+        rule: usize,
+        customer: u32,
+        start: NaiveDate,
+        end: NaiveDate,
+        source_id: String,
+        no_grace: bool,
+    ) {
+        let r = &self.policy.rules[rule];
+        let c = customer as usize;
+        if !self.inputs.book.get(c).contact_ok
+            || !r.tiers.contains(self.inputs.standings[c].tier)
+            || self
+                .done
+                .contains(&(customer, r.name.as_str(), source_id.as_str()))
+        {
+            return;
+        }
+        if let Some((status, days_overdue)) = self.day.status(start, end, no_grace) {
+            self.items.push(Item {
+                due_date: end,
+                status,
+                days_overdue,
+                customer,
+                rule,
+                source_id,
+            });
+        }
+    }
+
+    /// A date every year (a birthday, an anniversary); its source id is the date.
+    fn yearly(&mut self, rule: usize, stored: fn(&CustomerView<'_>) -> Option<NaiveDate>) {
+        let (earliest, latest) = (self.day.earliest(), self.day.latest());
+        for c in 0..self.inputs.book.len() {
+            if let Some(stored) = stored(&self.inputs.book.get(c)) {
+                for date in yearly(stored, earliest, latest) {
+                    self.push(rule, c as u32, date, date, date.to_string(), false);
                 }
             }
         }
     }
-    items.sort_by(|a, b| {
-        (
-            a.status,
-            inputs.standings[a.customer as usize].tier,
-            a.due_date,
-        )
-            .cmp(&(
-                b.status,
-                inputs.standings[b.customer as usize].tier,
-                b.due_date,
-            ))
-            .then_with(|| {
-                ids.id(a.customer as usize)
-                    .as_bytes()
-                    .cmp(ids.id(b.customer as usize).as_bytes())
-            })
-            .then_with(|| {
-                policy.rules[a.rule]
-                    .name
-                    .as_bytes()
-                    .cmp(policy.rules[b.rule].name.as_bytes())
-            })
-            .then_with(|| a.source_id.as_bytes().cmp(b.source_id.as_bytes()))
-    });
-    items
+
+    /// Each holiday near the day, for every customer.
+    fn holidays(&mut self, rule: usize, dates: &[NaiveDate]) {
+        for &date in dates {
+            for c in 0..self.inputs.book.len() {
+                self.push(rule, c as u32, date, date, date.to_string(), false);
+            }
+        }
+    }
+
+    /// Every `every` months after the later of the last maintenance and the last purchase.
+    fn maintenance(
+        &mut self,
+        rule: usize,
+        every: Months,
+        last_maintenance: &[Option<NaiveDate>],
+        last_purchase: &[Option<NaiveDate>],
+    ) {
+        let (earliest, latest) = (self.day.earliest(), self.day.latest());
+        for c in 0..self.inputs.book.len() {
+            let Some(anchor) = last_maintenance[c].max(last_purchase[c]) else {
+                continue;
+            };
+            for date in repeating(anchor, every.get(), earliest, latest) {
+                self.push(rule, c as u32, date, date, date.to_string(), false);
+            }
+        }
+    }
+
+    /// The complaint rules, on the complaints as known at the end of the day (§7.1): a
+    /// response or resolution is due at the deadline's date and stays overdue until done;
+    /// a revisit is due some days after the closing.
+    fn complaints(&mut self, rule: usize, trigger: &Trigger) {
+        let at = Moment::EndOf(self.day.date);
+        for k in self.inputs.complaints {
+            if !at.has_happened(k.opened_at) {
+                continue;
+            }
+            let known = complaints::known(k, at);
+            let (due, no_grace) = match *trigger {
+                Trigger::ComplaintResponse(hours) if known.answered_at.is_none() => {
+                    (complaints::deadline(k.opened_at, hours).date(), true)
+                }
+                Trigger::ComplaintResolve(hours) if known.closed_at.is_none() => {
+                    (complaints::deadline(k.opened_at, hours).date(), true)
+                }
+                Trigger::ComplaintRevisit(days) => match known.closed_at {
+                    Some(closed) => (days_after(closed.date(), days), false),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            self.push(rule, k.customer, due, due, k.complaint_id.clone(), no_grace);
+        }
+    }
+
+    /// A `retain` customer, some days before the points are cleared; the source id is the
+    /// clearing date.
+    fn points_expiry(&mut self, rule: usize, before: Days) {
+        for (c, s) in self.inputs.standings.iter().enumerate() {
+            if let (Segment::Retain, Some(clear)) = (s.segment, s.points_clear_on) {
+                let due = days_before(clear, before);
+                self.push(rule, c as u32, due, due, clear.to_string(), false);
+            }
+        }
+    }
+
+    /// The items, overdue first, then tier rank, due date, customer, rule, source
+    /// (texts byte by byte).
+    fn sorted(self) -> Vec<Item> {
+        let List {
+            policy,
+            inputs,
+            mut items,
+            ..
+        } = self;
+        let tier = |i: &Item| inputs.standings[i.customer as usize].tier;
+        let id = |i: &Item| inputs.book.id(i.customer as usize).as_bytes();
+        let rule = |i: &Item| policy.rules[i.rule].name.as_bytes();
+        items.sort_by(|a, b| {
+            (a.status, tier(a), a.due_date)
+                .cmp(&(b.status, tier(b), b.due_date))
+                .then_with(|| id(a).cmp(id(b)))
+                .then_with(|| rule(a).cmp(rule(b)))
+                .then_with(|| a.source_id.as_bytes().cmp(b.source_id.as_bytes()))
+        });
+        items
+    }
 }
 
 /// The yearly occurrences of `stored` (a birthday, an anniversary) between `from` and
@@ -416,20 +434,15 @@ pub fn repeating(anchor: NaiveDate, every: u32, from: NaiveDate, to: NaiveDate) 
 /// The dates of the holidays between `from` and `to`.
 pub fn holiday_dates(holidays: &[Holiday], from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     let mut out = Vec::new();
+    let years = from.year() - 1..=to.year() + 1;
     for h in holidays {
-        if let Some(date) = h
-            .date
-            .as_deref()
-            .and_then(|s| crate::parse::date(s.as_bytes()))
-        {
-            out.push(date);
-        }
-        for year in from.year() - 1..=to.year() + 1 {
-            if let Some((m, d)) = h.month_day.as_deref().and_then(crate::policy::month_day) {
-                out.extend(on_day(year, m, d));
+        match h.date {
+            HolidayDate::Fixed(date) => out.push(date),
+            HolidayDate::Yearly(md) => {
+                out.extend(years.clone().filter_map(|y| on_day(y, md.month, md.day)))
             }
-            if let Some((m, d)) = h.lunar.as_deref().and_then(crate::policy::month_day) {
-                out.extend(lunar(year, m, d));
+            HolidayDate::Lunar(md) => {
+                out.extend(years.clone().filter_map(|y| lunar(y, md.month, md.day)))
             }
         }
     }
@@ -511,9 +524,7 @@ mod tests {
         assert_eq!(got, [d("2026-09-25"), d("2026-10-01")]);
         let fixed = vec![Holiday {
             name: "x".into(),
-            date: Some("2026-12-24".into()),
-            month_day: None,
-            lunar: None,
+            date: HolidayDate::Fixed(d("2026-12-24")),
         }];
         assert_eq!(
             holiday_dates(&fixed, d("2026-12-01"), d("2026-12-31")),
@@ -527,7 +538,7 @@ mod tests {
         let day = Day {
             date: d("2026-11-22"),
             within: 3,
-            grace: 14,
+            grace: Days::of(14),
         };
         // a survey window 3…7 days after a job: first and last day are due
         assert_eq!(
@@ -615,8 +626,6 @@ mod tests {
         let inputs = DueInputs {
             book: &book,
             standings: &standings,
-            tiers: 2,
-            tier_names: &["Top", "Member"],
             complaints,
             contacts,
         };
@@ -645,7 +654,7 @@ mod tests {
         let day = Day {
             date: d("2026-11-30"),
             within: 0,
-            grace: 14,
+            grace: Days::of(14),
         };
         let got = list(&policy, day, &customers, &orders, &[], &[]);
         assert!(
@@ -704,7 +713,7 @@ mod tests {
         let day = Day {
             date: d("2026-11-22"),
             within: 0,
-            grace: 14,
+            grace: Days::of(14),
         };
         let got = list(&policy, day, &customers, &[], std::slice::from_ref(&k), &[]);
         assert_eq!(
@@ -758,7 +767,7 @@ mod tests {
         let day = Day {
             date: d("2026-11-22"),
             within: 0,
-            grace: 14,
+            grace: Days::of(14),
         };
         assert!(list(&policy, day, &customers, &[], std::slice::from_ref(&k), &[]).is_empty());
         let day = Day { within: 1, ..day };
@@ -784,14 +793,12 @@ mod tests {
             let day = Day {
                 date: d(date),
                 within: 0,
-                grace: 14,
+                grace: Days::of(14),
             };
             let fold = DueFold::new(&policy, day, 1);
             let inputs = DueInputs {
                 book: &book,
                 standings: std::slice::from_ref(&retain),
-                tiers: 2,
-                tier_names: &["Top", "Member"],
                 complaints: &[],
                 contacts: &[],
             };
@@ -821,7 +828,7 @@ mod tests {
         let day = Day {
             date: d("2026-11-22"),
             within: 30,
-            grace: 14,
+            grace: Days::of(14),
         };
         assert!(list(&policy, day, &[quiet], &orders, &[], &[]).is_empty());
     }
@@ -837,7 +844,7 @@ mod tests {
                 Day {
                     date: d(date),
                     within: 0,
-                    grace: 14,
+                    grace: Days::of(14),
                 },
                 &customers,
                 &orders,

@@ -3,9 +3,10 @@
 //! weight. Orders stream through [`KpiFold::add`]; complaints are evaluated whole; then
 //! [`KpiFold::finish`] scores every group.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
+use super::complaints::{known, on_time, Moment};
 use super::half_up;
 
 use crate::model::{Complaint, Order, Outcome};
@@ -29,21 +30,12 @@ impl Period {
     /// The calendar month holding `day`.
     pub fn month_of(day: NaiveDate) -> Period {
         let from = day.with_day(1).expect("day 1 exists");
-        let to = super::months_after(from, 1).pred_opt().unwrap_or(from);
+        let to = super::months_after(from, 1u32).pred_opt().unwrap_or(from);
         Period { from, to }
     }
 
     pub fn contains(&self, day: NaiveDate) -> bool {
         self.from <= day && day <= self.to
-    }
-
-    /// The first instant after the period.
-    pub fn end(&self) -> NaiveDateTime {
-        self.to
-            .succ_opt()
-            .unwrap_or(self.to)
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists")
     }
 
     /// Each calendar month the period touches, as `YYYY-MM`, in order.
@@ -52,7 +44,7 @@ impl Period {
         let mut m = self.from.with_day(1).expect("day 1 exists");
         while m <= self.to {
             out.push(m.format("%Y-%m").to_string());
-            m = super::months_after(m, 1);
+            m = super::months_after(m, 1u32);
         }
         out
     }
@@ -149,24 +141,21 @@ impl<'p> KpiFold<'p> {
         }
         let in_period = self.period.contains(order.date);
         for (r, rule) in self.policy.rules.iter().enumerate() {
-            if rule.kind != Some(order.kind) {
-                continue;
-            }
             match rule.measure {
-                Measure::Outcome if in_period => {
+                Measure::Outcome(kind) if kind == order.kind && in_period => {
                     if let Some(outcome) = order.outcome {
                         let g = self.grouping.group(order.customer, order.date);
                         self.tallies[g][r].count(outcome == Outcome::Pass);
                     }
                 }
-                Measure::RepeatVisit => {
-                    let last = super::days_after(self.period.to, rule.window_days);
-                    if order.date <= last {
-                        self.jobs[r].push(Job {
-                            customer: order.customer,
-                            date: order.date,
-                        });
-                    }
+                Measure::RepeatVisit { kind, window }
+                    if kind == order.kind
+                        && order.date <= super::days_after(self.period.to, window) =>
+                {
+                    self.jobs[r].push(Job {
+                        customer: order.customer,
+                        date: order.date,
+                    });
                 }
                 _ => {}
             }
@@ -174,33 +163,31 @@ impl<'p> KpiFold<'p> {
     }
 
     /// Adds the complaints (all of them; those opened outside the period are passed over).
+    /// They are known as of the end of as-of; a deadline is judged at the period's end, or
+    /// at as-of when that comes first (docs/rules.md §7.1).
     pub fn add_complaints(&mut self, complaints: &[Complaint]) {
-        // What is dated after as-of has not happened yet.
-        let known_until = self
-            .as_of
-            .succ_opt()
-            .unwrap_or(self.as_of)
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight");
-        let known = |t: Option<NaiveDateTime>| t.filter(|t| *t < known_until);
-        let end = self.period.end().min(known_until);
+        let now = Moment::EndOf(self.as_of);
+        let period_end = Moment::EndOf(self.period.to);
+        let judged = period_end.min(now);
         for c in complaints {
             let opened = c.opened_at;
-            if !self.period.contains(opened.date()) || opened >= known_until {
+            if !self.period.contains(opened.date()) || !now.has_happened(opened) {
                 continue;
             }
             let g = self.grouping.group(c.customer, opened.date());
-            let closed = known(c.closed_at);
-            // Closing a complaint answers it.
-            let answered = known(c.responded_at).or(closed);
+            let k = known(c, now);
             for (r, rule) in self.policy.rules.iter().enumerate() {
                 let verdict = match rule.measure {
                     Measure::ComplaintClosure => {
-                        Some(closed.is_some_and(|t| t < self.period.end()))
+                        Some(k.closed_at.is_some_and(|t| period_end.has_happened(t)))
                     }
-                    Measure::ComplaintResponse => on_time(opened, answered, rule.hours, end),
-                    Measure::ComplaintResolution => on_time(opened, closed, rule.hours, end),
-                    Measure::Outcome | Measure::RepeatVisit => None,
+                    Measure::ComplaintResponse(hours) => {
+                        on_time(opened, k.answered_at, hours, judged)
+                    }
+                    Measure::ComplaintResolution(hours) => {
+                        on_time(opened, k.closed_at, hours, judged)
+                    }
+                    Measure::Outcome(_) | Measure::RepeatVisit { .. } => None,
                 };
                 if let Some(passed) = verdict {
                     self.tallies[g][r].count(passed);
@@ -212,9 +199,9 @@ impl<'p> KpiFold<'p> {
     /// Scores every group: one [`Score`] per group and rule.
     pub fn finish(mut self) -> Vec<Vec<Score>> {
         for (r, rule) in self.policy.rules.iter().enumerate() {
-            if rule.measure != Measure::RepeatVisit {
+            let Measure::RepeatVisit { window, .. } = rule.measure else {
                 continue;
-            }
+            };
             let mut jobs = std::mem::take(&mut self.jobs[r]);
             jobs.sort_unstable();
             jobs.dedup();
@@ -223,7 +210,7 @@ impl<'p> KpiFold<'p> {
                     continue;
                 }
                 let next = jobs.get(i + 1).filter(|n| n.customer == job.customer);
-                let window_end = super::days_after(job.date, rule.window_days);
+                let window_end = super::days_after(job.date, window);
                 let verdict = match next {
                     Some(n) if n.date <= window_end => Some(false),
                     // No repeat yet, but the window is still open: not assessed.
@@ -246,22 +233,6 @@ impl<'p> KpiFold<'p> {
                     .collect()
             })
             .collect()
-    }
-}
-
-/// Within `hours` of opening (inclusive): on time; later, or absent once `end` is past
-/// the deadline: missed; otherwise not assessed yet.
-fn on_time(
-    opened: NaiveDateTime,
-    done: Option<NaiveDateTime>,
-    hours: u32,
-    end: NaiveDateTime,
-) -> Option<bool> {
-    let deadline = opened + Duration::hours(hours.into());
-    match done {
-        Some(t) => Some(t <= deadline),
-        None if end > deadline => Some(false),
-        None => None,
     }
 }
 
@@ -347,8 +318,8 @@ mod tests {
         s.parse().unwrap()
     }
 
-    fn t(s: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    fn t(s: &str) -> chrono::NaiveDateTime {
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
     }
 
     fn order(
@@ -370,14 +341,11 @@ mod tests {
         }
     }
 
-    fn rule(measure: Measure, kind: Option<OrderKind>, target: Decimal, weight: i64) -> KpiRule {
+    fn rule(measure: Measure, target: Decimal, weight: i64) -> KpiRule {
         KpiRule {
             name: "k".into(),
             label: String::new(),
             measure,
-            kind,
-            window_days: 30,
-            hours: 24,
             target,
             weight: Decimal::from(weight),
         }
@@ -394,7 +362,7 @@ mod tests {
 
     fn outcomes(pass: usize, fail: usize, target: Decimal, scoring: Scoring) -> Score {
         let p = policy(
-            vec![rule(Measure::Outcome, Some(OrderKind::Install), target, 5)],
+            vec![rule(Measure::Outcome(OrderKind::Install), target, 5)],
             scoring,
         );
         let mut f = KpiFold::new(&p, OCT, d("2026-11-22"), Grouping::All, 1);
@@ -457,13 +425,8 @@ mod tests {
         assert!(s.is_na());
         assert_eq!((s.rate, s.met, s.points), (None, None, Decimal::new(0, 2)));
         let rules = vec![
-            rule(
-                Measure::Outcome,
-                Some(OrderKind::Install),
-                Decimal::new(95, 2),
-                5,
-            ),
-            rule(Measure::Outcome, Some(OrderKind::Install), Decimal::ONE, 10),
+            rule(Measure::Outcome(OrderKind::Install), Decimal::new(95, 2), 5),
+            rule(Measure::Outcome(OrderKind::Install), Decimal::ONE, 10),
         ];
         let good = outcomes(19, 1, Decimal::new(95, 2), Scoring::Proportional);
         let tot = total(&[good, s], &rules);
@@ -479,8 +442,10 @@ mod tests {
     fn repeat(rows: &[(u32, &str)], as_of: &str) -> Tally {
         let p = policy(
             vec![rule(
-                Measure::RepeatVisit,
-                Some(OrderKind::Repair),
+                Measure::RepeatVisit {
+                    kind: OrderKind::Repair,
+                    window: crate::policy::Days::of(30),
+                },
                 Decimal::new(85, 2),
                 5,
             )],
@@ -672,12 +637,7 @@ mod tests {
     #[test]
     fn groups_by_month_follow_the_rows_dates() {
         let p = policy(
-            vec![rule(
-                Measure::Outcome,
-                Some(OrderKind::Install),
-                Decimal::ONE,
-                5,
-            )],
+            vec![rule(Measure::Outcome(OrderKind::Install), Decimal::ONE, 5)],
             Scoring::Proportional,
         );
         let period = Period {

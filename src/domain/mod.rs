@@ -6,7 +6,7 @@ pub mod due;
 pub mod kpi;
 pub mod tiers;
 
-use chrono::{Days, NaiveDate};
+use chrono::{Days, NaiveDate, NaiveDateTime, TimeDelta};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// `d` rounded half-up (away from zero at the midpoint) to exactly `places` decimals: the
@@ -19,21 +19,31 @@ pub fn half_up(d: Decimal, places: u32) -> Decimal {
 }
 
 /// `date − n days`, saturating at the calendar's start.
-pub fn days_before(date: NaiveDate, n: u32) -> NaiveDate {
+pub fn days_before(date: NaiveDate, n: impl Into<u32>) -> NaiveDate {
+    let n: u32 = n.into();
     date.checked_sub_days(Days::new(n.into()))
         .unwrap_or(NaiveDate::MIN)
 }
 
 /// `date + n days`, saturating at the calendar's end.
-pub fn days_after(date: NaiveDate, n: u32) -> NaiveDate {
+pub fn days_after(date: NaiveDate, n: impl Into<u32>) -> NaiveDate {
+    let n: u32 = n.into();
     date.checked_add_days(Days::new(n.into()))
         .unwrap_or(NaiveDate::MAX)
 }
 
-/// `date + n calendar months`, clamped to the month's end (31 Jan + 1 = 28/29 Feb).
-pub fn months_after(date: NaiveDate, n: u32) -> NaiveDate {
-    date.checked_add_months(chrono::Months::new(n))
+/// `date + n calendar months`, clamped to the month's end (31 Jan + 1 = 28/29 Feb),
+/// saturating at the calendar's end.
+pub fn months_after(date: NaiveDate, n: impl Into<u32>) -> NaiveDate {
+    date.checked_add_months(chrono::Months::new(n.into()))
         .unwrap_or(NaiveDate::MAX)
+}
+
+/// `t + n hours`, saturating at the calendar's end (a deadline past it is never reached).
+pub fn hours_after(t: NaiveDateTime, n: impl Into<u32>) -> NaiveDateTime {
+    let n: u32 = n.into();
+    t.checked_add_signed(TimeDelta::hours(n.into()))
+        .unwrap_or(NaiveDateTime::MAX)
 }
 
 #[cfg(test)]

@@ -8,9 +8,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::{days_before, half_up, months_after};
+use crate::load::Override;
 use crate::model::{Order, OrderKind};
 use crate::parse::Cents;
-use crate::policy::{Method, TierPolicy};
+use crate::policy::{Classes, Method, Purchases, ScoreWeights, TierPolicy, TierWindow};
 
 /// What the orders say about one customer, as of the as-of date.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -52,22 +53,43 @@ pub struct ActivityFold {
     tier_after: Option<NaiveDate>,
     /// Purchases dated after this count toward `sales_2y`.
     segment_after: NaiveDate,
-    refunds_are_purchases: bool,
+    purchases: Purchases,
+    as_of: NaiveDate,
     /// Points per unit as a fraction `num / den` of cents: points = trunc(cents·num/den).
     points_num: i128,
     points_den: i128,
     pub activities: Vec<Activity>,
     /// The first customer whose totals overflowed 64 bits, if any.
-    overflowed: Option<u32>,
+    overflowed: Option<Overflow>,
+}
+
+/// Which of a customer's totals no longer fits 64 bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Total {
+    Spend,
+    Profit,
+    Points,
+}
+
+/// A customer whose total spend, profit or points does not fit 64 bits (±92 trillion
+/// units): the data (or, for points, a points rate) is out of what caredesk holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overflow {
+    pub customer: u32,
+    pub total: Total,
 }
 
 impl ActivityFold {
     pub fn new(policy: &TierPolicy, as_of: NaiveDate, customers: usize) -> ActivityFold {
         let ppu = policy.points_per_unit;
         ActivityFold {
-            tier_after: (policy.window_days > 0).then(|| days_before(as_of, policy.window_days)),
+            tier_after: match policy.window {
+                TierWindow::AllTime => None,
+                TierWindow::Last(days) => Some(days_before(as_of, days)),
+            },
             segment_after: days_before(as_of, policy.segments.window_days),
-            refunds_are_purchases: policy.refunds_are_purchases,
+            purchases: policy.purchases,
+            as_of,
             points_num: ppu.mantissa(),
             points_den: 100 * 10i128.pow(ppu.scale()),
             activities: vec![Activity::default(); customers],
@@ -76,7 +98,7 @@ impl ActivityFold {
     }
 
     /// The first customer whose spend, profit or points total overflowed (bad data).
-    pub fn overflowed(&self) -> Option<u32> {
+    pub fn overflowed(&self) -> Option<Overflow> {
         self.overflowed
     }
 
@@ -110,12 +132,20 @@ impl ActivityFold {
                 act.profit_cents = profit;
                 act.points = points;
             }
-            _ => {
-                self.overflowed.get_or_insert(order.customer);
+            ((spend, profit), _) => {
+                let total = match (spend, profit) {
+                    (None, _) => Total::Spend,
+                    (_, None) => Total::Profit,
+                    _ => Total::Points,
+                };
+                self.overflowed.get_or_insert(Overflow {
+                    customer: order.customer,
+                    total,
+                });
                 return;
             }
         }
-        if order.amount.0 < 0 && !self.refunds_are_purchases {
+        if !self.purchases.includes(order) {
             return;
         }
         if in_tier_window {
@@ -290,13 +320,13 @@ pub fn classify(
     let is_top = |i: usize| n > 1 && top_from.is_some_and(|t| u64::from(points_below[i]) >= t);
 
     // freq ≥ min_per_year, freq = sales_2y · 365 / window_days, compared without dividing.
-    let freq_needed = whole_at_least(seg.min_per_year * Decimal::from(seg.window_days));
+    let freq_needed = whole_at_least(seg.min_per_year * Decimal::from(seg.window_days.get()));
     let frequent = |a: &Activity| freq_needed.is_some_and(|f| a.sales_2y as u64 * 365 >= f);
 
-    let (tiers, scores) = match policy.method {
-        Method::Spend => (spend_tiers(activities, policy), None),
-        Method::Score => {
-            let (t, s) = score_tiers(activities, ids, policy);
+    let (tiers, scores) = match &policy.method {
+        Method::Spend { min_spend } => (spend_tiers(activities, min_spend), None),
+        Method::Score { weights, classes } => {
+            let (t, s) = score_tiers(activities, ids, weights, classes);
             (t, Some(s))
         }
     };
@@ -328,8 +358,12 @@ pub fn classify(
             let days_since_visit = a.last_visit.map(|d| (as_of - d).num_days() as i32);
             let lifecycle = match days_since_visit {
                 None => Lifecycle::None,
-                Some(d) if d as i64 <= policy.lifecycle.active_days as i64 => Lifecycle::Active,
-                Some(d) if d as i64 <= policy.lifecycle.sleeping_days as i64 => Lifecycle::Sleeping,
+                Some(d) if d as i64 <= policy.lifecycle.active_days.get() as i64 => {
+                    Lifecycle::Active
+                }
+                Some(d) if d as i64 <= policy.lifecycle.sleeping_days.get() as i64 => {
+                    Lifecycle::Sleeping
+                }
                 Some(_) => Lifecycle::Lost,
             };
             let tier = tiers[i].min(floor);
@@ -356,8 +390,8 @@ fn whole_at_least(d: Decimal) -> Option<u64> {
     u64::try_from(d.max(Decimal::ZERO).ceil()).ok()
 }
 
-fn spend_tiers(activities: &[Activity], policy: &TierPolicy) -> Vec<u16> {
-    let mins: Vec<Cents> = policy.levels.iter().map_while(|l| l.min_spend).collect();
+/// Tier `i` is the first whose threshold the spend reaches; past all of them, the floor.
+fn spend_tiers(activities: &[Activity], mins: &[Cents]) -> Vec<u16> {
     activities
         .iter()
         .map(|a| {
@@ -372,10 +406,10 @@ fn spend_tiers(activities: &[Activity], policy: &TierPolicy) -> Vec<u16> {
 fn score_tiers(
     activities: &[Activity],
     ids: &dyn CustomerIds,
-    policy: &TierPolicy,
+    w: &ScoreWeights,
+    classes: &Classes,
 ) -> (Vec<u16>, Vec<Decimal>) {
     let n = activities.len();
-    let w = &policy.score;
     // Integer weights on a common scale, so the numerator Σ wᵢ·(rankᵢ − 1) is exact.
     let scale = w.spend.scale().max(w.profit.scale()).max(w.sales.scale());
     let int = |d: Decimal| {
@@ -408,49 +442,49 @@ fn score_tiers(
         })
         .collect();
 
-    let levels = &policy.levels;
-    let floor = (levels.len() - 1) as u16;
-    let mut tiers = vec![floor; n];
-    if levels.iter().any(|l| l.share.is_some()) {
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
-            let (a, b) = (a as usize, b as usize);
-            match numerators[b].cmp(&numerators[a]) {
-                Ordering::Equal => ids.id(a).as_bytes().cmp(ids.id(b).as_bytes()),
-                other => other,
-            }
-        });
-        // Position i (1-based) gets the first class with i ≤ round_half_up(N · cumulative share).
-        let mut cumulative = Decimal::ZERO;
-        let cutoffs: Vec<u64> = levels[..levels.len() - 1]
-            .iter()
-            .map(|l| {
-                cumulative += l.share.unwrap_or_default();
-                let c = half_up(Decimal::from(n as u64) * cumulative, 0);
-                u64::try_from(c).unwrap_or(u64::MAX)
-            })
-            .collect();
-        for (pos, &i) in order.iter().enumerate() {
-            let p = pos as u64 + 1;
-            tiers[i as usize] = cutoffs
+    let mut tiers = vec![0u16; n];
+    match classes {
+        Classes::Shares(shares) => {
+            let mut order: Vec<u32> = (0..n as u32).collect();
+            order.sort_unstable_by(|&a, &b| {
+                let (a, b) = (a as usize, b as usize);
+                match numerators[b].cmp(&numerators[a]) {
+                    Ordering::Equal => ids.id(a).as_bytes().cmp(ids.id(b).as_bytes()),
+                    other => other,
+                }
+            });
+            // Position i (1-based) gets the first class with i ≤ round_half_up(N · cumulative share).
+            let mut cumulative = Decimal::ZERO;
+            let cutoffs: Vec<u64> = shares
                 .iter()
-                .position(|&c| p <= c)
-                .unwrap_or(cutoffs.len()) as u16;
-        }
-    } else {
-        for i in 0..n {
-            let lhs = Decimal::from_i128_with_scale(numerators[i] * 100, 0);
-            tiers[i] = levels[..levels.len() - 1]
-                .iter()
-                .position(|l| {
-                    let min = l.min_score.unwrap_or(Decimal::MAX);
-                    if n <= 1 {
-                        Decimal::ZERO >= min
-                    } else {
-                        lhs >= min * denominator
-                    }
+                .map(|share| {
+                    cumulative += share;
+                    let c = half_up(Decimal::from(n as u64) * cumulative, 0);
+                    u64::try_from(c).unwrap_or(u64::MAX)
                 })
-                .unwrap_or(levels.len() - 1) as u16;
+                .collect();
+            for (pos, &i) in order.iter().enumerate() {
+                let p = pos as u64 + 1;
+                tiers[i as usize] = cutoffs
+                    .iter()
+                    .position(|&c| p <= c)
+                    .unwrap_or(cutoffs.len()) as u16;
+            }
+        }
+        Classes::MinScores(mins) => {
+            for i in 0..n {
+                let lhs = Decimal::from_i128_with_scale(numerators[i] * 100, 0);
+                tiers[i] = mins
+                    .iter()
+                    .position(|&min| {
+                        if n <= 1 {
+                            Decimal::ZERO >= min
+                        } else {
+                            lhs >= min * denominator
+                        }
+                    })
+                    .unwrap_or(mins.len()) as u16;
+            }
         }
     }
     (tiers, scores)
@@ -461,7 +495,7 @@ fn score_tiers(
 /// overrides ignored because they expired before `as_of`.
 pub fn apply_overrides(
     standings: &mut [Standing],
-    overrides: &[crate::load::Override],
+    overrides: &[Override],
     as_of: NaiveDate,
 ) -> (std::collections::HashMap<u32, usize>, Vec<usize>) {
     let mut pinned = std::collections::HashMap::new();
@@ -477,6 +511,41 @@ pub fn apply_overrides(
         }
     }
     (pinned, expired)
+}
+
+/// Every customer's tiering (docs/rules.md §3): what the orders say, where each stands,
+/// and the overrides that pinned a tier.
+#[derive(Debug, Clone)]
+pub struct Tiering {
+    pub activities: Vec<Activity>,
+    pub standings: Vec<Standing>,
+    /// Per pinned customer, the override that applies (the last one given for it).
+    pub pinned: std::collections::HashMap<u32, usize>,
+    /// The overrides ignored because they expired before as-of.
+    pub expired: Vec<usize>,
+}
+
+impl Tiering {
+    /// The one tiering step every command takes after folding the orders: the overflow
+    /// check, then classification, then the overrides. `ids` break score ties.
+    pub fn from_fold(
+        fold: ActivityFold,
+        ids: &dyn CustomerIds,
+        policy: &TierPolicy,
+        overrides: &[Override],
+    ) -> Result<Tiering, Overflow> {
+        if let Some(overflow) = fold.overflowed {
+            return Err(overflow);
+        }
+        let mut standings = classify(&fold.activities, ids, policy, fold.as_of);
+        let (pinned, expired) = apply_overrides(&mut standings, overrides, fold.as_of);
+        Ok(Tiering {
+            activities: fold.activities,
+            standings,
+            pinned,
+            expired,
+        })
+    }
 }
 
 /// How a customer's tier changed since the previous period.
@@ -665,7 +734,7 @@ mod tests {
         assert_eq!(a[0].last_visit, Some(d("2026-03-01")));
 
         let mut bench = Policy::default().tiers;
-        bench.refunds_are_purchases = true;
+        bench.purchases = Purchases::AllSales;
         let a = fold(
             &bench,
             1,
@@ -680,7 +749,7 @@ mod tests {
     #[test]
     fn tier_window_excludes_the_day_exactly_window_days_ago() {
         let mut p = Policy::default().tiers;
-        p.window_days = 730;
+        p.window = TierWindow::Last(crate::policy::Days::of(730));
         let a = fold(
             &p,
             2,
@@ -850,7 +919,13 @@ mod tests {
         f.add(&big);
         assert_eq!(f.overflowed(), None);
         f.add(&big);
-        assert_eq!(f.overflowed(), Some(0));
+        assert_eq!(
+            f.overflowed(),
+            Some(Overflow {
+                customer: 0,
+                total: Total::Spend
+            })
+        );
         assert_eq!(
             f.activities[0].spend_cents,
             i64::MAX - 10,
@@ -876,7 +951,13 @@ mod tests {
             referred_by: None,
             line: 0,
         });
-        assert_eq!(f.overflowed(), Some(0));
+        assert_eq!(
+            f.overflowed(),
+            Some(Overflow {
+                customer: 0,
+                total: Total::Points
+            })
+        );
         assert_eq!(f.activities[0].points, 0);
     }
 

@@ -1,0 +1,1072 @@
+//! From the policy as read to the policy as meant: one `TryFrom<RawPolicy> for Policy`
+//! that fills the defaults (docs/rules.md gives each), bounds every number, turns names
+//! into enums and tier sets, and checks what the types cannot say (thresholds descend,
+//! shares add up, a sale rule has days or months). Every problem is collected with its key
+//! and line; a value already reported by the reader is not reported again.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use super::raw::{
+    Field, Given, Place, RawColumns, RawDue, RawDueRule, RawHoliday, RawKpi, RawKpiRule, RawLevel,
+    RawPolicy, RawTiers,
+};
+use super::*;
+use crate::model::{one_of, OrderKind};
+
+impl TryFrom<RawPolicy> for Policy {
+    type Error = Problems;
+
+    fn try_from(raw: RawPolicy) -> Result<Policy, Problems> {
+        let mut c = Check {
+            file: raw.file,
+            problems: raw.problems,
+        };
+        let columns = c.columns(&raw.columns);
+        let validation = Validation {
+            unknown_customer: c.choice(
+                &raw.validation.unknown_customer,
+                UnknownCustomer::Error,
+                &[
+                    ("error", UnknownCustomer::Error),
+                    ("skip", UnknownCustomer::Skip),
+                ],
+            ),
+        };
+        let tiers = c.tiers(&raw.tiers);
+        let kpi = c.kpi(&raw.kpi);
+        let due = c.due(&raw.due, &tiers.levels);
+        if !c.problems.is_empty() {
+            return Err(c.problems);
+        }
+        Ok(Policy {
+            columns,
+            validation,
+            tiers,
+            kpi,
+            due,
+            origin: Origin { lines: raw.lines },
+        })
+    }
+}
+
+/// The problems found so far, and the helpers that read a field or report it.
+struct Check {
+    file: String,
+    problems: Problems,
+}
+
+/// What a decimal of the policy may be.
+struct Bounds {
+    min: Decimal,
+    /// Whether `min` itself is allowed.
+    min_allowed: bool,
+    max: Decimal,
+    places: u32,
+    /// Says what is expected, for the message: "a share is a fraction above 0 and at most 1".
+    expected: &'static str,
+}
+
+impl Check {
+    fn at(&mut self, key: &str, line: u64, message: impl Into<String>) {
+        self.problems
+            .add(&self.file, line, Some(key), None, message);
+    }
+
+    fn bad<T>(&mut self, given: &Given<T>, message: impl Into<String>) {
+        self.at(&given.key.clone(), given.line, message);
+    }
+
+    /// A required field: absent is a problem at `place`, saying `needs`.
+    fn required<'f, T>(
+        &mut self,
+        field: &'f Field<T>,
+        place: &Place,
+        needs: String,
+    ) -> Option<&'f Given<T>> {
+        if field.is_absent() {
+            self.at(&place.key, place.line, needs);
+        }
+        field.given()
+    }
+
+    /// A text that names one of `options`; absent or wrong: `default`.
+    fn choice<E: Copy>(&mut self, field: &Field<String>, default: E, options: &[(&str, E)]) -> E {
+        let Some(g) = field.given() else {
+            return default;
+        };
+        match options.iter().find(|(name, _)| *name == g.value) {
+            Some((_, e)) => *e,
+            None => {
+                let names: Vec<String> = options.iter().map(|(n, _)| format!("{n:?}")).collect();
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                self.bad(
+                    g,
+                    format!("expected {}, found {:?}", one_of(&names), g.value),
+                );
+                default
+            }
+        }
+    }
+
+    /// A span of whole units of at least `min`; absent: `default`.
+    fn span<S: Span>(&mut self, field: &Field<i64>, min: u32, default: S) -> S {
+        let Some(g) = field.given() else {
+            return default;
+        };
+        let fits = u32::try_from(g.value)
+            .ok()
+            .filter(|n| *n >= min)
+            .and_then(S::new);
+        match fits {
+            Some(s) => s,
+            None => {
+                self.bad(
+                    g,
+                    format!(
+                        "expected a whole number of {} from {min} to {} (a century), found {}",
+                        S::UNIT,
+                        S::MAX,
+                        g.value
+                    ),
+                );
+                default
+            }
+        }
+    }
+
+    fn days(&mut self, field: &Field<i64>, default: Days) -> Days {
+        self.span(field, 0, default)
+    }
+
+    /// A count from 0 to [`MAX_COUNT`]; absent: `default`.
+    fn count(&mut self, field: &Field<i64>, default: u32) -> u32 {
+        let Some(g) = field.given() else {
+            return default;
+        };
+        match u32::try_from(g.value).ok().filter(|n| *n <= MAX_COUNT) {
+            Some(n) => n,
+            None => {
+                self.bad(
+                    g,
+                    format!(
+                        "expected a whole number from 0 to {MAX_COUNT}, found {}",
+                        g.value
+                    ),
+                );
+                default
+            }
+        }
+    }
+
+    /// A decimal within `bounds`; `None` when absent, already reported, or out of bounds
+    /// (then reported).
+    fn number(&mut self, field: &Field<Decimal>, bounds: &Bounds) -> Option<Decimal> {
+        let g = field.given()?;
+        let v = g.value;
+        let low_ok = if bounds.min_allowed {
+            v >= bounds.min
+        } else {
+            v > bounds.min
+        };
+        if !low_ok || v > bounds.max {
+            self.bad(g, format!("{}, not {}", bounds.expected, v.normalize()));
+            return None;
+        }
+        if v.normalize().scale() > bounds.places {
+            self.bad(
+                g,
+                format!(
+                    "{} has more than {} decimal places",
+                    v.normalize(),
+                    bounds.places
+                ),
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    /// An amount of money: exact cents, from 0 to [`MAX_MIN_SPEND`].
+    fn money(&mut self, g: &Given<Decimal>) -> Option<Cents> {
+        let cents = g.value * Decimal::ONE_HUNDRED;
+        if cents.fract() != Decimal::ZERO {
+            self.bad(
+                g,
+                format!("an amount has at most 2 decimal places, not {}", g.value),
+            );
+            return None;
+        }
+        match i128::try_from(cents.trunc()).ok().map(Cents) {
+            Some(c) if c.0 >= 0 && c <= MAX_MIN_SPEND => Some(c),
+            _ => {
+                self.bad(
+                    g,
+                    format!(
+                        "an amount from 0 to {MAX_MIN_SPEND} (the largest total a customer can have), not {}",
+                        g.value
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn fraction(expected: &'static str, min_allowed: bool) -> Bounds {
+        Bounds {
+            min: Decimal::ZERO,
+            min_allowed,
+            max: Decimal::ONE,
+            places: MAX_PLACES,
+            expected,
+        }
+    }
+
+    // ---- the sections
+
+    fn columns(&mut self, raw: &RawColumns) -> Columns {
+        let mut one = |file: &str, given: &[Given<(String, String)>], known: &[&str]| {
+            let mut map = BTreeMap::new();
+            for g in given {
+                let (column, header) = &g.value;
+                if !known.contains(&column.as_str()) {
+                    self.bad(
+                        g,
+                        format!(
+                            "{file} has no column {column:?}; expected one of {}",
+                            known.join(", ")
+                        ),
+                    );
+                } else if header.trim().is_empty() {
+                    self.bad(g, "header name is empty");
+                } else {
+                    map.insert(column.clone(), header.clone());
+                }
+            }
+            map
+        };
+        Columns {
+            customers: one("customers", &raw.customers, CUSTOMER_COLUMNS),
+            orders: one("orders", &raw.orders, ORDER_COLUMNS),
+            complaints: one("complaints", &raw.complaints, COMPLAINT_COLUMNS),
+            contacts: one("contacts", &raw.contacts, CONTACT_COLUMNS),
+        }
+    }
+
+    fn tiers(&mut self, raw: &RawTiers) -> TierPolicy {
+        let d = TierPolicy::default();
+        let score = raw.method.value().is_some_and(|m| m == "score");
+        self.choice(
+            &raw.method,
+            "spend",
+            &[("spend", "spend"), ("score", "score")],
+        );
+        let (levels, method) = match raw.levels.given() {
+            Some(g) => self.levels(g, score, raw),
+            None if score => {
+                let key = raw
+                    .method
+                    .given()
+                    .map_or("tiers.method".into(), |g| g.key.clone());
+                let line = raw.method.given().map_or(0, |g| g.line);
+                self.at(
+                    &key,
+                    line,
+                    "the score method needs its own tiers: give [[tiers.levels]] with a share or a min_score on each but the last",
+                );
+                (d.levels.clone(), d.method.clone())
+            }
+            None => (d.levels.clone(), d.method.clone()),
+        };
+        let window = match self.days(&raw.window_days, Days::of(0)) {
+            n if n.get() == 0 => TierWindow::AllTime,
+            n => TierWindow::Last(n),
+        };
+        let purchases = match raw.refunds_are_purchases.value() {
+            Some(true) => Purchases::AllSales,
+            _ => Purchases::KeptSales,
+        };
+        let points_per_unit = self
+            .number(
+                &raw.points_per_unit,
+                &Bounds {
+                    min: Decimal::ZERO,
+                    min_allowed: true,
+                    max: Decimal::from(MAX_POINTS_PER_UNIT),
+                    places: MAX_PLACES,
+                    expected: "points per unit are from 0 to 10000",
+                },
+            )
+            .unwrap_or(d.points_per_unit);
+        let lifecycle = {
+            let l = &raw.lifecycle;
+            let active_days = self.days(&l.active_days, d.lifecycle.active_days);
+            let sleeping_days = self.days(&l.sleeping_days, d.lifecycle.sleeping_days);
+            if sleeping_days < active_days {
+                let (key, line) = l
+                    .sleeping_days
+                    .given()
+                    .or(l.active_days.given())
+                    .map_or(("tiers.lifecycle.sleeping_days".into(), 0), |g| {
+                        (g.key.clone(), g.line)
+                    });
+                self.at(
+                    &key,
+                    line,
+                    format!(
+                        "sleeping_days ({}) must be at least active_days ({})",
+                        sleeping_days.get(),
+                        active_days.get()
+                    ),
+                );
+            }
+            Lifecycle {
+                active_days,
+                sleeping_days,
+            }
+        };
+        let segments = {
+            let s = &raw.segments;
+            let ds = d.segments;
+            Segments {
+                window_days: self.span(&s.window_days, 1, ds.window_days),
+                min_per_year: self
+                    .number(
+                        &s.min_per_year,
+                        &Bounds {
+                            min: Decimal::ZERO,
+                            min_allowed: true,
+                            max: Decimal::from(MAX_PER_YEAR),
+                            places: MAX_PLACES,
+                            expected: "purchases a year are from 0 to 10000",
+                        },
+                    )
+                    .unwrap_or(ds.min_per_year),
+                top_rank: self
+                    .number(
+                        &s.top_rank,
+                        &Self::fraction("a percent rank is between 0 and 1", true),
+                    )
+                    .unwrap_or(ds.top_rank),
+                new_days: self.days(&s.new_days, ds.new_days),
+                retain_months: self.span(&s.retain_months, 0, ds.retain_months),
+            }
+        };
+        TierPolicy {
+            method,
+            levels,
+            window,
+            purchases,
+            points_per_unit,
+            lifecycle,
+            segments,
+            churn_days: self.days(&raw.churn_days, d.churn_days),
+            care_goal: CareGoal {
+                min_sales: self.count(&raw.care_goal.min_sales, d.care_goal.min_sales),
+                min_referrals: self.count(&raw.care_goal.min_referrals, d.care_goal.min_referrals),
+            },
+        }
+    }
+
+    /// The tiers as given, and the method's thresholds on them.
+    fn levels(
+        &mut self,
+        given: &Given<Vec<RawLevel>>,
+        score: bool,
+        raw: &RawTiers,
+    ) -> (Vec<Level>, Method) {
+        let d = TierPolicy::default();
+        let list = &given.value;
+        if list.len() < 2 || list.len() > MAX_TIERS {
+            self.bad(
+                given,
+                format!("expected at least two tiers and at most {MAX_TIERS}"),
+            );
+            return (d.levels, d.method);
+        }
+        let mut levels = Vec::with_capacity(list.len());
+        for (i, l) in list.iter().enumerate() {
+            let name = self.required(&l.name, &l.at, "a tier needs a name".into());
+            let name = name.map_or(String::new(), |g| {
+                let n = &g.value;
+                if n.trim().is_empty() {
+                    self.bad(g, "tier name is empty");
+                } else if list[..i].iter().any(|m| m.name.value() == Some(n)) {
+                    self.bad(g, format!("tier {n:?} is named twice"));
+                } else if RESERVED_TIER_NAMES.contains(&n.as_str()) {
+                    self.bad(
+                        g,
+                        format!("{n:?} is reserved: a rule's tiers = [{n:?}] means the {} tiers; name the tier otherwise",
+                            if n == "care_plan" { "care-plan" } else { "other" }),
+                    );
+                }
+                n.clone()
+            });
+            levels.push(Level {
+                name,
+                label: l.label.value().cloned(),
+                care_plan: l.care_plan.value().copied().unwrap_or(false),
+            });
+        }
+        let method = if score {
+            self.score_method(list, raw)
+        } else {
+            self.spend_method(list)
+        };
+        (levels, method)
+    }
+
+    fn spend_method(&mut self, list: &[RawLevel]) -> Method {
+        let last = list.len() - 1;
+        let mut mins: Vec<(usize, Cents)> = Vec::new();
+        for (i, l) in list.iter().enumerate() {
+            for g in [l.share.given(), l.min_score.given()].into_iter().flatten() {
+                self.bad(
+                    g,
+                    "only the score method uses this; the spend method reads min_spend",
+                );
+            }
+            match l.min_spend.given() {
+                Some(g) if i == last => {
+                    self.bad(g, "the last tier is the floor: it takes no min_spend")
+                }
+                Some(g) => mins.extend(self.money(g).map(|c| (i, c))),
+                None if l.min_spend.is_absent() && i < last => {
+                    let name = l.name.value().map_or("", String::as_str);
+                    self.at(
+                        &l.at.key,
+                        l.at.line,
+                        format!("tier {name:?} needs min_spend (only the last tier has none)"),
+                    );
+                }
+                None => {}
+            }
+        }
+        for w in mins.windows(2) {
+            let ((above, high), (at, low)) = (w[0], w[1]);
+            if low >= high {
+                let name = list[above].name.value().map_or("", String::as_str);
+                if let Some(g) = list[at].min_spend.given() {
+                    self.bad(
+                        g,
+                        format!(
+                            "tier thresholds must descend: {low} is not below {name:?}'s {high}"
+                        ),
+                    );
+                }
+            }
+        }
+        let mut min_spend = vec![Cents::ZERO; last];
+        for (i, c) in mins {
+            min_spend[i] = c;
+        }
+        Method::Spend { min_spend }
+    }
+
+    fn score_method(&mut self, list: &[RawLevel], raw: &RawTiers) -> Method {
+        let last = list.len() - 1;
+        let levels_key = "tiers.levels";
+        let levels_line = raw.levels.given().map_or(0, |g| g.line);
+        for l in list {
+            if let Some(g) = l.min_spend.given() {
+                self.bad(
+                    g,
+                    "only the spend method uses min_spend; the score method reads share or min_score",
+                );
+            }
+        }
+        let by_share = list.iter().any(|l| l.share.is_present());
+        let by_score = list.iter().any(|l| l.min_score.is_present());
+        let classes = if by_share && by_score {
+            self.at(
+                levels_key,
+                levels_line,
+                "use either share or min_score on the tiers, not both",
+            );
+            Classes::Shares(vec![Decimal::ZERO; last])
+        } else if by_share {
+            Classes::Shares(self.shares(list, levels_line))
+        } else if by_score {
+            Classes::MinScores(self.min_scores(list))
+        } else {
+            self.at(
+                levels_key,
+                levels_line,
+                "the score method needs a share or a min_score on each tier but the last",
+            );
+            Classes::Shares(vec![Decimal::ZERO; last])
+        };
+        let s = &raw.score;
+        let d = ScoreWeights::default();
+        let bounds = Bounds {
+            min: Decimal::ZERO,
+            min_allowed: true,
+            max: Decimal::ONE,
+            places: MAX_PLACES,
+            expected: "a weight is from 0 to 1",
+        };
+        let mut all_good = true;
+        let mut weight = |c: &mut Check, f: &Field<Decimal>, default: Decimal| {
+            let w = c.number(f, &bounds);
+            all_good &= w.is_some() || f.is_absent();
+            w.unwrap_or(default)
+        };
+        let weights = ScoreWeights {
+            spend: weight(self, &s.spend, d.spend),
+            profit: weight(self, &s.profit, d.profit),
+            sales: weight(self, &s.sales, d.sales),
+        };
+        let sum = weights.spend + weights.profit + weights.sales;
+        if all_good && sum != Decimal::ONE {
+            let key = if s.at.key.is_empty() {
+                "tiers.score".to_string()
+            } else {
+                s.at.key.clone()
+            };
+            self.at(
+                &key,
+                s.at.line,
+                format!(
+                    "score weights must add up to 1 (they add up to {})",
+                    sum.normalize()
+                ),
+            );
+        }
+        Method::Score { weights, classes }
+    }
+
+    fn shares(&mut self, list: &[RawLevel], levels_line: u64) -> Vec<Decimal> {
+        let last = list.len() - 1;
+        let bounds = Self::fraction("a share is a fraction above 0 and at most 1", false);
+        let mut sum = Decimal::ZERO;
+        let mut shares = Vec::with_capacity(last);
+        let mut complete = true;
+        for (i, l) in list.iter().enumerate() {
+            let share = self.number(&l.share, &bounds);
+            if share.is_none() && l.share.is_present() {
+                complete = false;
+            }
+            if share.is_none() && l.share.is_absent() && i < last {
+                let name = l.name.value().map_or("", String::as_str);
+                self.at(&l.at.key, l.at.line, format!("tier {name:?} needs a share"));
+                complete = false;
+            }
+            sum += share.unwrap_or_default();
+            if i < last {
+                shares.push(share.unwrap_or_default());
+            }
+        }
+        let floor = &list[last];
+        let with_floor = floor.share.is_present();
+        if complete && ((with_floor && sum != Decimal::ONE) || (!with_floor && sum >= Decimal::ONE))
+        {
+            let name = floor.name.value().map_or("", String::as_str);
+            self.at(
+                "tiers.levels",
+                levels_line,
+                if with_floor {
+                    format!("shares must add up to 1 (they add up to {})", sum.normalize())
+                } else {
+                    format!("shares above the last tier must add up to less than 1, leaving the rest to {name:?} (they add up to {})", sum.normalize())
+                },
+            );
+        }
+        shares
+    }
+
+    fn min_scores(&mut self, list: &[RawLevel]) -> Vec<Decimal> {
+        let last = list.len() - 1;
+        let bounds = Bounds {
+            min: Decimal::ZERO,
+            min_allowed: true,
+            max: Decimal::ONE_HUNDRED,
+            places: MAX_PLACES,
+            expected: "a score is between 0 and 100",
+        };
+        let mut out = Vec::with_capacity(last);
+        let mut previous: Option<Decimal> = None;
+        for (i, l) in list.iter().enumerate() {
+            if i == last {
+                if let Some(g) = l.min_score.given() {
+                    self.bad(
+                        g,
+                        format!(
+                            "the last tier is the floor: it takes no min_score (found {})",
+                            g.value
+                        ),
+                    );
+                }
+                break;
+            }
+            if l.min_score.is_absent() {
+                let name = l.name.value().map_or("", String::as_str);
+                self.at(
+                    &l.at.key,
+                    l.at.line,
+                    format!("tier {name:?} needs a min_score"),
+                );
+            }
+            let s = self.number(&l.min_score, &bounds);
+            if let (Some(s), Some(g)) = (s, l.min_score.given()) {
+                if let Some(p) = previous.filter(|p| s >= *p) {
+                    self.bad(
+                        g,
+                        format!("tier thresholds must descend: {s} is not below {p}"),
+                    );
+                }
+                previous = Some(s);
+            }
+            out.push(s.unwrap_or(Decimal::ZERO));
+        }
+        out
+    }
+
+    fn kpi(&mut self, raw: &RawKpi) -> KpiPolicy {
+        let d = KpiPolicy::default();
+        let scoring = self.choice(
+            &raw.scoring,
+            d.scoring,
+            &[
+                ("proportional", Scoring::Proportional),
+                ("all_or_nothing", Scoring::AllOrNothing),
+            ],
+        );
+        let rules = match raw.rules.given() {
+            Some(g) => {
+                let list = &g.value;
+                (0..list.len())
+                    .filter_map(|i| self.kpi_rule(&list[i], &list[..i]))
+                    .collect()
+            }
+            None => d.rules,
+        };
+        KpiPolicy { scoring, rules }
+    }
+
+    fn kpi_rule(&mut self, r: &RawKpiRule, before: &[RawKpiRule]) -> Option<KpiRule> {
+        let named = self.rule_name(&r.name, &r.at, before.iter().map(|b| &b.name), "KPI");
+        let name = named.clone().unwrap_or_default();
+        let measure = self.required(&r.measure, &r.at, format!("KPI {name:?} needs a measure"));
+        let kind = match r.kind.given() {
+            Some(g) => match order_kind(&g.value) {
+                Some(k) => Some(k),
+                None => {
+                    self.bad(g, unknown_kind(&g.value));
+                    None
+                }
+            },
+            None => None,
+        };
+        const MEASURES: [&str; 5] = [
+            "outcome",
+            "repeat_visit",
+            "complaint_closure",
+            "complaint_response",
+            "complaint_resolution",
+        ];
+        let measure = match measure {
+            Some(g) if !MEASURES.contains(&g.value.as_str()) => {
+                let names: Vec<String> = MEASURES.iter().map(|m| format!("{m:?}")).collect();
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                self.bad(
+                    g,
+                    format!("expected {}, found {:?}", one_of(&names), g.value),
+                );
+                None
+            }
+            other => other,
+        };
+        let measure = measure.map(|g| {
+            let counts_orders = matches!(g.value.as_str(), "outcome" | "repeat_visit");
+            if counts_orders && r.kind.is_absent() {
+                self.bad(g, format!("KPI {name:?} counts order rows: it needs kind = \"install\" (or another order kind)"));
+            }
+            if !counts_orders {
+                if let Some(k) = r.kind.given() {
+                    self.bad(k, format!("KPI {name:?} counts complaints: kind does not apply"));
+                }
+            }
+            if g.value != "repeat_visit" {
+                if let Some(w) = r.window_days.given() {
+                    self.bad(w, format!("KPI {name:?} ({}): window_days applies to repeat_visit only", g.value));
+                }
+            }
+            if !matches!(g.value.as_str(), "complaint_response" | "complaint_resolution") {
+                if let Some(h) = r.hours.given() {
+                    self.bad(h, format!("KPI {name:?} ({}): hours applies to complaint_response and complaint_resolution only", g.value));
+                }
+            }
+            let kind = kind.unwrap_or(OrderKind::Sale);
+            match g.value.as_str() {
+                "outcome" => Measure::Outcome(kind),
+                "repeat_visit" => Measure::RepeatVisit {
+                    kind,
+                    window: self.span(&r.window_days, 1, DEFAULT_REPEAT_DAYS),
+                },
+                "complaint_closure" => Measure::ComplaintClosure,
+                "complaint_response" => Measure::ComplaintResponse(self.span(&r.hours, 0, DEFAULT_COMPLAINT_HOURS)),
+                _ => Measure::ComplaintResolution(self.span(&r.hours, 0, DEFAULT_COMPLAINT_HOURS)),
+            }
+        });
+        let target = self.required(
+            &r.target,
+            &r.at,
+            format!("KPI {name:?} needs a target (0.95 = 95 %)"),
+        );
+        let target = target.and_then(|_| {
+            self.number(
+                &r.target,
+                &Self::fraction(
+                    "a target is a fraction above 0 and at most 1 (0.95 = 95 %)",
+                    false,
+                ),
+            )
+        });
+        self.required(
+            &r.weight,
+            &r.at,
+            format!("KPI {name:?} needs a weight (the points at stake)"),
+        );
+        let weight = self.number(
+            &r.weight,
+            &Bounds {
+                min: Decimal::ZERO,
+                min_allowed: true,
+                max: Decimal::from(MAX_KPI_WEIGHT),
+                places: MAX_PLACES,
+                expected: "a weight is from 0 to 10000 points",
+            },
+        );
+        Some(KpiRule {
+            name: named?,
+            label: r.label.value().cloned().unwrap_or_default(),
+            measure: measure?,
+            target: target?,
+            weight: weight?,
+        })
+    }
+
+    /// A rule's name: required, one word, not given twice.
+    fn rule_name<'a>(
+        &mut self,
+        name: &Field<String>,
+        at: &Place,
+        mut before: impl Iterator<Item = &'a Field<String>>,
+        what: &str,
+    ) -> Option<String> {
+        let g = self.required(name, at, format!("a {what} rule needs a name"))?;
+        let n = &g.value;
+        if n.trim().is_empty() || n.contains(char::is_whitespace) {
+            let example = if what == "KPI" {
+                "install"
+            } else {
+                "callback-3d"
+            };
+            self.bad(
+                g,
+                format!("a rule name is one word, such as {example}, not {n:?}"),
+            );
+        } else if before.any(|b| b.value() == Some(n)) {
+            let what = if what == "KPI" { "KPI" } else { "rule" };
+            self.bad(g, format!("{what} {n:?} is named twice"));
+        }
+        Some(n.clone())
+    }
+
+    fn due(&mut self, raw: &RawDue, levels: &[Level]) -> DuePolicy {
+        let d = DuePolicy::default_for(levels.len());
+        let rules = match raw.rules.given() {
+            Some(g) => {
+                let list = &g.value;
+                (0..list.len())
+                    .filter_map(|i| self.due_rule(&list[i], &list[..i], levels))
+                    .collect()
+            }
+            None => d.rules,
+        };
+        let holidays = match raw.holidays.given() {
+            Some(g) => g.value.iter().filter_map(|h| self.holiday(h)).collect(),
+            None => d.holidays,
+        };
+        DuePolicy {
+            grace: self.days(&raw.grace_days, d.grace),
+            rules,
+            holidays,
+        }
+    }
+
+    fn due_rule(
+        &mut self,
+        r: &RawDueRule,
+        before: &[RawDueRule],
+        levels: &[Level],
+    ) -> Option<DueRule> {
+        let name = self.rule_name(&r.name, &r.at, before.iter().map(|b| &b.name), "due");
+        let tiers = self.tier_set(r, levels);
+        let channel = self.required(
+            &r.channel,
+            &r.at,
+            "a due rule needs a channel: \"phone\", \"sms\", \"visit\" or \"gift\"".into(),
+        );
+        let channel = channel.and_then(|g| {
+            let options: Vec<(&str, Channel)> =
+                Channel::ALL.iter().map(|c| (c.as_str(), *c)).collect();
+            let known = options.iter().any(|(n, _)| *n == g.value);
+            let c = self.choice(&r.channel, Channel::Phone, &options);
+            known.then_some(c)
+        });
+        let source = self.required(
+            &r.source,
+            &r.at,
+            "a due rule needs a source (what makes its items)".into(),
+        );
+        let trigger = source.and_then(|g| self.trigger(g, r, name.as_deref().unwrap_or("")));
+        Some(DueRule {
+            name: name?,
+            trigger: trigger?,
+            channel: channel?,
+            tiers,
+            enabled: r.enabled.value().copied().unwrap_or(true),
+        })
+    }
+
+    /// The trigger a rule's `source` names, from the keys that source reads; a key it
+    /// does not read is reported, not ignored.
+    fn trigger(&mut self, source: &Given<String>, r: &RawDueRule, name: &str) -> Option<Trigger> {
+        const SOURCES: [(&str, &[&str]); 10] = [
+            ("sale", &["days", "months"]),
+            ("service", &["from_days", "to_days", "kinds"]),
+            ("birthday", &[]),
+            ("anniversary", &[]),
+            ("holiday", &[]),
+            ("maintenance", &["months"]),
+            ("complaint_response", &["hours"]),
+            ("complaint_resolve", &["hours"]),
+            ("complaint_revisit", &["days"]),
+            ("points_expiry", &["days"]),
+        ];
+        let s = source.value.as_str();
+        let Some((_, reads)) = SOURCES.iter().find(|(n, _)| *n == s) else {
+            let names: Vec<String> = SOURCES.iter().map(|(n, _)| format!("{n:?}")).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            self.bad(source, format!("expected {}, found {s:?}", one_of(&names)));
+            return None;
+        };
+        let given = [
+            ("days", r.days.place()),
+            ("months", r.months.place()),
+            ("from_days", r.from_days.place()),
+            ("to_days", r.to_days.place()),
+            ("hours", r.hours.place()),
+            ("kinds", r.kinds.place()),
+        ];
+        let stray: Vec<(String, u64, &str)> = given
+            .into_iter()
+            .filter(|(key, _)| !reads.contains(key))
+            .filter_map(|(key, at)| at.map(|p| (p.key, p.line, key)))
+            .collect();
+        for (k, line, key) in stray {
+            let reads = if reads.is_empty() {
+                "no offset".to_string()
+            } else {
+                one_of(reads)
+            };
+            self.at(
+                &k,
+                line,
+                format!("rule {name:?} ({s}): {key} does not apply (a {s} rule reads {reads})"),
+            );
+        }
+        let needs = |c: &mut Check, message: String| {
+            c.bad(source, message);
+        };
+        let days = |c: &mut Check, f: &Field<i64>| c.days(f, Days::of(0));
+        Some(match s {
+            "sale" => match (r.days.is_present(), r.months.is_present()) {
+                (true, false) => Trigger::Sale(Offset::Days(days(self, &r.days))),
+                (false, true) => {
+                    Trigger::Sale(Offset::Months(self.span(&r.months, 0, Months::of(0))))
+                }
+                _ => {
+                    needs(
+                        self,
+                        format!("rule {name:?} (sale) needs either days or months after the sale"),
+                    );
+                    return None;
+                }
+            },
+            "service" => {
+                if r.from_days.is_absent() || r.to_days.is_absent() {
+                    needs(
+                        self,
+                        format!("rule {name:?} (service) needs from_days and to_days"),
+                    );
+                    return None;
+                }
+                let (from, to) = (days(self, &r.from_days), days(self, &r.to_days));
+                if let (Some(_), Some(g)) = (r.from_days.given(), r.to_days.given()) {
+                    if to < from {
+                        self.bad(g, "the window ends before it starts");
+                    }
+                }
+                let kinds = match r.kinds.given() {
+                    None => DEFAULT_SERVICE_KINDS.to_vec(),
+                    Some(g) if g.value.is_empty() => {
+                        self.bad(g, "kinds lists at least one order kind (leave it out for install and repair)");
+                        Vec::new()
+                    }
+                    Some(g) => g
+                        .value
+                        .iter()
+                        .filter_map(|k| {
+                            let kind = order_kind(&k.value);
+                            if kind.is_none() {
+                                self.bad(k, unknown_kind(&k.value));
+                            }
+                            kind
+                        })
+                        .collect(),
+                };
+                Trigger::Service { from, to, kinds }
+            }
+            "birthday" => Trigger::Birthday,
+            "anniversary" => Trigger::Anniversary,
+            "holiday" => Trigger::Holiday,
+            "maintenance" => {
+                if r.months.is_absent() {
+                    needs(
+                        self,
+                        format!("rule {name:?} (maintenance) needs months = 6 (or another repeat)"),
+                    );
+                    return None;
+                }
+                Trigger::Maintenance {
+                    every: self.span(&r.months, 1, Months::of(6)),
+                }
+            }
+            "complaint_response" | "complaint_resolve" => {
+                if r.hours.is_absent() {
+                    needs(
+                        self,
+                        format!("rule {name:?} needs hours = 24 (the deadline)"),
+                    );
+                    return None;
+                }
+                let hours = self.span(&r.hours, 0, DEFAULT_COMPLAINT_HOURS);
+                if s == "complaint_response" {
+                    Trigger::ComplaintResponse(hours)
+                } else {
+                    Trigger::ComplaintResolve(hours)
+                }
+            }
+            _ => {
+                if r.days.is_absent() {
+                    needs(self, format!("rule {name:?} needs days"));
+                    return None;
+                }
+                let n = days(self, &r.days);
+                if s == "complaint_revisit" {
+                    Trigger::ComplaintRevisit(n)
+                } else {
+                    Trigger::PointsExpiry(n)
+                }
+            }
+        })
+    }
+
+    /// The tiers a rule reaches: the named ones (`care_plan` and `rest` name the care
+    /// plan's tiers and the others; none named: all), less the bottom one with
+    /// `above_bottom`.
+    fn tier_set(&mut self, r: &RawDueRule, levels: &[Level]) -> TierSet {
+        let n = levels.len();
+        let mut named = vec![r.tiers.value().is_none_or(|t| t.is_empty()); n];
+        if let Some(list) = r.tiers.value() {
+            for t in list {
+                let name = t.value.as_str();
+                let hit: Vec<usize> = match name {
+                    "care_plan" => (0..n).filter(|&i| levels[i].care_plan).collect(),
+                    "rest" => (0..n).filter(|&i| !levels[i].care_plan).collect(),
+                    _ => (0..n).filter(|&i| levels[i].name == name).collect(),
+                };
+                if hit.is_empty() && !RESERVED_TIER_NAMES.contains(&name) {
+                    let names: Vec<&str> = levels.iter().map(|l| l.name.as_str()).collect();
+                    self.bad(
+                        t,
+                        format!(
+                            "unknown tier {name:?}; the policy's tiers are {} (or care_plan, rest)",
+                            names.join(", ")
+                        ),
+                    );
+                }
+                for i in hit {
+                    named[i] = true;
+                }
+            }
+        }
+        let above_bottom = r.above_bottom.value().copied().unwrap_or(false);
+        TierSet::of(n, |i| named[i] && !(above_bottom && i + 1 == n))
+    }
+
+    fn holiday(&mut self, h: &RawHoliday) -> Option<Holiday> {
+        let name = self.required(&h.name, &h.at, "a holiday needs a name".into());
+        let given = [
+            h.date.is_present(),
+            h.month_day.is_present(),
+            h.lunar.is_present(),
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            let (key, line) = h
+                .name
+                .given()
+                .map_or((h.at.key.clone(), h.at.line), |g| (g.key.clone(), g.line));
+            let shown = h.name.value().map_or("", String::as_str);
+            self.at(
+                &key,
+                line,
+                format!("holiday {shown:?} needs exactly one of date, month_day or lunar"),
+            );
+            return None;
+        }
+        let date = if let Some(g) = h.date.given() {
+            match crate::parse::date(g.value.as_bytes()) {
+                Some(d) => Some(HolidayDate::Fixed(d)),
+                None => {
+                    self.bad(g, format!("expected a date YYYY-MM-DD, not {:?}", g.value));
+                    None
+                }
+            }
+        } else {
+            let (g, lunar) = match h.month_day.given() {
+                Some(g) => (Some(g), false),
+                None => (h.lunar.given(), true),
+            };
+            g.and_then(|g| match MonthDay::parse(&g.value) {
+                Some(md) if lunar => Some(HolidayDate::Lunar(md)),
+                Some(md) => Some(HolidayDate::Yearly(md)),
+                None => {
+                    self.bad(
+                        g,
+                        format!("expected a month-day such as 8-15, not {:?}", g.value),
+                    );
+                    None
+                }
+            })
+        };
+        Some(Holiday {
+            name: name?.value.clone(),
+            date: date?,
+        })
+    }
+}
+
+/// Tier names a rule's `tiers` gives a meaning of their own.
+const RESERVED_TIER_NAMES: [&str; 2] = ["care_plan", "rest"];
+
+fn order_kind(s: &str) -> Option<OrderKind> {
+    OrderKind::parse(s.as_bytes()).filter(|_| !s.trim().is_empty())
+}
+
+fn unknown_kind(s: &str) -> String {
+    format!("unknown order kind {s:?}; expected sale, install, repair, maintenance, return_repair or return_exchange")
+}
