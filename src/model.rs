@@ -1,4 +1,4 @@
-//! The records of the data contract (DOMAIN.md section 1), typed.
+//! The records of the data contract (the README's "Data files"), typed.
 
 use chrono::{NaiveDate, NaiveDateTime};
 

@@ -236,3 +236,22 @@ fn a_key_a_rule_does_not_read_is_an_error_not_ignored() {
         "{out}"
     );
 }
+
+#[test]
+fn the_readme_broken_policy_example_holds() {
+    let (code, out, _) = run(&[
+        "check",
+        "--policy",
+        "tests/fixtures/broken-policy.toml",
+        "--as-of",
+        "2026-11-22",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "tests/fixtures/broken-policy.toml:3: tiers.window_days: expected a whole number, found 30.5\n\
+         tests/fixtures/broken-policy.toml:4: tiers.churn_days: expected a whole number, found \"long\"\n\
+         tests/fixtures/broken-policy.toml:8: due.rules[1].hours: expected a whole number of hours from 0 to 876600 (a century), found 4294967295\n\
+         3 problems found\n"
+    );
+}

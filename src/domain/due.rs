@@ -191,7 +191,8 @@ pub struct DueInputs<'a> {
 
 /// Builds the call list for the day: every item due, open, overdue within grace (open
 /// complaints without grace), or upcoming, not yet logged done, for customers who may
-/// be contacted; sorted overdue first, then tier, due date, customer, rule, source.
+/// be contacted; sorted overdue first, then tier, due date, customer, rule, source
+/// (§5.3, §5.4).
 pub fn call_list(fold: DueFold<'_>, inputs: &DueInputs<'_>) -> Vec<Item> {
     let DueFold {
         policy,
@@ -398,7 +399,7 @@ impl<'a> List<'a> {
 
 /// The yearly occurrences of `stored` (a birthday, an anniversary) between `from` and
 /// `to`, from the year after the stored date on; 29 February falls on 28 February in
-/// other years.
+/// other years (§5.2).
 pub fn yearly(stored: NaiveDate, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     (from.year()..=to.year())
         .filter(|&y| y > stored.year())
@@ -413,7 +414,7 @@ fn on_day(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
 }
 
 /// Occurrences `anchor + k·every months` (k ≥ 1, each counted from the anchor, clamped
-/// to the month's end) between `from` and `to`.
+/// to the month's end) between `from` and `to` (§5.2).
 pub fn repeating(anchor: NaiveDate, every: u32, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     let mut out = Vec::new();
     for k in 1.. {
@@ -431,7 +432,7 @@ pub fn repeating(anchor: NaiveDate, every: u32, from: NaiveDate, to: NaiveDate) 
     out
 }
 
-/// The dates of the holidays between `from` and `to`.
+/// The dates of the holidays between `from` and `to` (§5.2).
 pub fn holiday_dates(holidays: &[Holiday], from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     let mut out = Vec::new();
     let years = from.year() - 1..=to.year() + 1;

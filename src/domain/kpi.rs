@@ -1,4 +1,4 @@
-//! The service scorecard (DOMAIN.md section 4): pass rates from order outcomes or from
+//! The service scorecard (docs/rules.md §6): pass rates from order outcomes or from
 //! repeat visits, complaint closure and 24-hour rates, each against its target and
 //! weight. Orders stream through [`KpiFold::add`]; complaints are evaluated whole; then
 //! [`KpiFold::finish`] scores every group.
@@ -236,7 +236,7 @@ impl<'p> KpiFold<'p> {
     }
 }
 
-/// One KPI's result in one group.
+/// One KPI's result in one group (§6.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Score {
     pub tally: Tally,

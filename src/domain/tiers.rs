@@ -1,6 +1,6 @@
-//! Tiers, segments, points, lifecycle (DOMAIN.md section 2 and its exact readings in
-//! section 5). Orders are folded into one [`Activity`] per customer; [`classify`] turns
-//! those into a [`Standing`] per customer; [`summarize`] gives the per-tier 80/20 view.
+//! Tiers, segments, points, lifecycle (docs/rules.md §3). Orders are folded into one
+//! [`Activity`] per customer; [`classify`] turns those into a [`Standing`] per customer
+//! ([`Tiering::from_fold`] is the whole step); [`summarize`] gives the per-tier 80/20 view.
 
 use std::cmp::Ordering;
 
@@ -193,7 +193,7 @@ impl crate::load::OrderSink for &mut ActivityFold {
     }
 }
 
-/// Where a customer stands within a tier (003).
+/// Where a customer stands within a tier (§3.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Segment {
     Upgrade,
@@ -218,7 +218,7 @@ impl Segment {
     }
 }
 
-/// Activity by the last visit (002).
+/// Activity by the last visit (§3.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Lifecycle {
     Active,
@@ -264,7 +264,7 @@ impl Standing {
 }
 
 /// `rank − 1` per customer under SQL `PERCENT_RANK()` ascending: the number of customers
-/// with a strictly smaller value (ties share the lowest rank).
+/// with a strictly smaller value (ties share the lowest rank, §3.2).
 pub fn ranks_below<T: Ord + Copy>(values: impl IntoIterator<Item = T>) -> Vec<u32> {
     // Values sorted with their indexes beside them: sorting indexes by `values[i]` read a
     // scattered value per comparison, and was most of `classify` on a million customers.
@@ -299,7 +299,8 @@ impl CustomerIds for crate::load::CustomerBook {
 }
 
 /// Classifies every customer. `ids` (customer ids, same order as `activities`) break
-/// score ties. Pure: the result depends only on the arguments.
+/// score ties. Pure: the result depends only on the arguments. Tiers §3.1–§3.2,
+/// segments §3.3, lifecycle and churn §3.5, care goal §3.6.
 pub fn classify(
     activities: &[Activity],
     ids: &dyn CustomerIds,
@@ -390,7 +391,8 @@ fn whole_at_least(d: Decimal) -> Option<u64> {
     u64::try_from(d.max(Decimal::ZERO).ceil()).ok()
 }
 
-/// Tier `i` is the first whose threshold the spend reaches; past all of them, the floor.
+/// Tier `i` is the first whose threshold the spend reaches; past all of them, the floor
+/// (§3.1).
 fn spend_tiers(activities: &[Activity], mins: &[Cents]) -> Vec<u16> {
     activities
         .iter()
@@ -402,7 +404,7 @@ fn spend_tiers(activities: &[Activity], mins: &[Cents]) -> Vec<u16> {
         .collect()
 }
 
-/// The score method: tiers and displayed scores.
+/// The score method (§3.2): tiers and displayed scores.
 fn score_tiers(
     activities: &[Activity],
     ids: &dyn CustomerIds,
@@ -492,7 +494,7 @@ fn score_tiers(
 
 /// Pins the overridden tiers (the computed tier stays in `computed_tier`). Returns, per
 /// pinned customer, the override that applies (the last one given for it), and the
-/// overrides ignored because they expired before `as_of`.
+/// overrides ignored because they expired before `as_of` (§3.8).
 pub fn apply_overrides(
     standings: &mut [Standing],
     overrides: &[Override],
@@ -610,7 +612,7 @@ pub fn fraction(num: i128, den: i128) -> Option<Decimal> {
     ))
 }
 
-/// The per-tier view, top tier first, every tier listed.
+/// The per-tier view, top tier first, every tier listed (§3.8).
 pub fn summarize(
     activities: &[Activity],
     standings: &[Standing],
