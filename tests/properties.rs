@@ -126,10 +126,29 @@ proptest! {
             Just("[tiers.score]".to_string()),
             Just("spend = 1".to_string()),
             Just("[columns.orders]".to_string()),
+            Just("[[due.rules]]".to_string()),
+            Just("[[kpi.rules]]".to_string()),
+            Just("[[due.holidays]]".to_string()),
+            Just("source = \"sale\"".to_string()),
+            Just("source = \"service\"".to_string()),
+            Just("measure = \"complaint_response\"".to_string()),
+            Just("channel = \"sms\"".to_string()),
+            Just("tiers = [\"care_plan\", \"rest\"]".to_string()),
+            Just("kinds = [\"install\", 3]".to_string()),
+            Just("lunar = \"13-40\"".to_string()),
+            Just("weight = \"79228162514264337593543950335\"".to_string()),
+            Just("target = 1e-30".to_string()),
+            Just("levels = [{ name = \"A\" }, 2]".to_string()),
+            "(days|months|hours|from_days|to_days|grace_days|window_days) = -?[0-9]{1,12}",
             "[a-z_]{1,8} = [0-9]{1,3}",
-        ], 0..20)
+        ], 0..24)
     ) {
         let _ = Policy::parse(&lines.join("\n"), "p.toml");
+    }
+
+    #[test]
+    fn policy_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        let _ = Policy::parse_bytes(&bytes, "p.toml");
     }
 
     #[test]
