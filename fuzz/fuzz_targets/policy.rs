@@ -1,9 +1,9 @@
-//! The policy: any text is a policy or a list of problems, never a panic.
+//! The policy: any bytes are a policy or a list of problems (bytes that are not UTF-8
+//! among them), never a panic.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    if let Err(ps) = caredesk::policy::Policy::parse(&text, "policy.toml") {
+    if let Err(ps) = caredesk::policy::Policy::parse_bytes(data, "policy.toml") {
         caredesk_fuzz::messages(&ps);
     }
 });
