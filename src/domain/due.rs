@@ -456,10 +456,8 @@ pub fn holiday_dates(holidays: &[Holiday], from: NaiveDate, to: NaiveDate) -> Ve
 /// The solar date of lunar month `m`, day `d` in the lunar year that starts in `year`
 /// (1901–2100); `None` outside that range or for a day the month does not have.
 pub fn lunar(year: i32, m: u32, d: u32) -> Option<NaiveDate> {
-    let year = u16::try_from(year).ok()?;
-    chinese_lunisolar_calendar::LunisolarDate::from_ymd(year, m as u8, false, d as u8)
-        .ok()
-        .map(|l| l.to_naive_date())
+    let d = u8::try_from(d).ok()?;
+    crate::domain::lunar::to_solar(year, m, crate::domain::lunar::LunarDay::Day(d))
 }
 
 #[cfg(test)]
