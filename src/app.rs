@@ -90,7 +90,11 @@ impl Plan {
     pub fn load_policy(&self) -> Result<Policy> {
         refuse_folder(&self.policy, "the policy file (--policy FILE.toml)")?;
         let bytes = std::fs::read(&self.policy).map_err(|e| Error::io(&self.policy, e))?;
-        Policy::parse_bytes(&bytes, &display(&self.policy)).map_err(Error::Invalid)
+        let policy = Policy::parse_bytes(&bytes, &display(&self.policy)).map_err(Error::Invalid)?;
+        for w in &policy.warnings {
+            warn(&w.to_string());
+        }
+        Ok(policy)
     }
 
     /// The tiering step after the orders were folded (docs/rules.md §3): every problem
@@ -398,6 +402,29 @@ pub fn fail_on(problems: Problems) -> Result<()> {
     } else {
         Err(Error::Invalid(problems))
     }
+}
+
+/// Warns when lunar holidays could fall in `from..=to` beyond the lunar calendar's reach
+/// (docs/rules.md §5.2), where they would otherwise be missing without a word. `what`
+/// says which dates these are ("this list covers", …).
+pub fn warn_lunar_range(policy: &Policy, from: NaiveDate, to: NaiveDate, what: &str) {
+    if !crate::domain::due::lunar_holidays_beyond_calendar(&policy.due, from, to) {
+        return;
+    }
+    let (first, last) = crate::domain::lunar::span();
+    let names: Vec<&str> = policy
+        .due
+        .holidays
+        .iter()
+        .filter(|h| matches!(h.date, crate::policy::HolidayDate::Lunar(_)))
+        .map(|h| h.name.as_str())
+        .collect();
+    warn(&format!(
+        "lunar holidays are known from {first} to {last} (the lunar years {}-{}); {what} {from} to {to}: {} cannot be listed on the days beyond it",
+        crate::domain::lunar::YEARS.start(),
+        crate::domain::lunar::YEARS.end(),
+        names.join(", ")
+    ));
 }
 
 /// Prints a warning on stderr.

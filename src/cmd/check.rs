@@ -23,6 +23,22 @@ pub fn run(plan: &Plan) -> Result<()> {
         Err(e) => return Err(e),
     };
     let book = plan.load_customers(&policy, &mut problems)?;
+    // The call lists of this day, with the grace behind and the longest --within ahead.
+    let (from, to) = crate::domain::due::Day {
+        date: plan.as_of,
+        within: crate::cli::MAX_WITHIN,
+        grace: policy.due.grace,
+    }
+    .span();
+    crate::app::warn_lunar_range(
+        &policy,
+        from,
+        to,
+        &format!(
+            "call lists for {} (grace and the longest --within included) look from",
+            plan.as_of
+        ),
+    );
 
     // Every row, whatever its date: an id is unique across the whole file.
     let everything = Plan {

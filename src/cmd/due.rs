@@ -33,6 +33,8 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
         within: args.within,
         grace: policy.due.grace,
     };
+    let (from, to) = day.span();
+    crate::app::warn_lunar_range(&policy, from, to, "this list looks from");
     let mut tiers = ActivityFold::new(&policy.tiers, plan.as_of, book.len());
     let mut due = DueFold::new(&policy.due, day, book.len());
     let stats = plan.scan_orders(

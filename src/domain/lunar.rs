@@ -96,11 +96,21 @@ pub fn to_solar(year: i32, m: u32, d: LunarDay) -> Option<NaiveDate> {
         .checked_add_days(Days::new(u64::from(before + day - 1)))
 }
 
+/// The first and the last solar day of the lunar years the table covers (1901-02-19 and
+/// 2101-01-28).
+pub fn span() -> (NaiveDate, NaiveDate) {
+    let first = to_solar(*YEARS.start(), 1, LunarDay::Day(1));
+    let last = to_solar(*YEARS.end(), 12, LunarDay::Last);
+    (
+        first.unwrap_or(NaiveDate::MAX),
+        last.unwrap_or(NaiveDate::MIN),
+    )
+}
+
 /// Whether a date lies in a lunar year the table covers.
 pub fn covers(date: NaiveDate) -> bool {
-    let first = Year::of(*YEARS.start()).and_then(|y| y.new_year(*YEARS.start()));
-    let after = to_solar(*YEARS.end(), 12, LunarDay::Last);
-    first.is_some_and(|f| date >= f) && after.is_some_and(|a| date <= a)
+    let (first, last) = span();
+    first <= date && date <= last
 }
 
 #[cfg(test)]
@@ -154,6 +164,7 @@ mod tests {
 
     #[test]
     fn covers_the_lunar_years_of_the_table() {
+        assert_eq!(span(), (d("1901-02-19"), d("2101-01-28")));
         assert!(!covers(d("1901-02-18")));
         assert!(covers(d("1901-02-19")));
         assert!(covers(d("2101-01-28")));

@@ -125,6 +125,9 @@ pub struct Policy {
     /// Where each key was written, for problems the data reveals later (a points rate
     /// that makes a total overflow names its line).
     pub origin: Origin,
+    /// What the policy says that does not stop a run but must not pass unsaid (a retired
+    /// key, a lunar day some years lack), each with its line.
+    pub warnings: Vec<crate::error::Problem>,
 }
 
 /// The lines of the keys a policy file gave (empty for the built-in defaults).
@@ -466,8 +469,32 @@ pub enum HolidayDate {
     Fixed(NaiveDate),
     /// Every year on this month-day (10-01); a day past the month's end falls on its last.
     Yearly(MonthDay),
-    /// Every year on this Chinese lunar month-day (8-15), converted per year (1901–2100).
-    Lunar(MonthDay),
+    /// Every year on this Chinese lunar month-day (8-15, or 12-last for 除夕), converted
+    /// per year in the calendar's range (§5.2).
+    Lunar(LunarMonthDay),
+}
+
+/// A day of an ordinary lunar month (not its leap repeat): `8-15`, or `12-last`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LunarMonthDay {
+    pub month: u32,
+    pub day: crate::domain::lunar::LunarDay,
+}
+
+impl LunarMonthDay {
+    /// Reads `M-D` (month 1–12, day 1–30) or `M-last`.
+    pub fn parse(s: &str) -> Option<LunarMonthDay> {
+        use crate::domain::lunar::LunarDay;
+        let (m, d) = s.trim().split_once('-')?;
+        let month = MonthDay::number(m).filter(|m| (1..=12).contains(m))?;
+        let day = if d.eq_ignore_ascii_case("last") {
+            LunarDay::Last
+        } else {
+            let day = MonthDay::number(d).filter(|d| (1..=30).contains(d))?;
+            LunarDay::Day(day as u8)
+        };
+        Some(LunarMonthDay { month, day })
+    }
 }
 
 /// A month (1–12) and a day (1–31).
@@ -481,13 +508,15 @@ impl MonthDay {
     /// Reads `MM-DD` or `M-D`.
     pub fn parse(s: &str) -> Option<MonthDay> {
         let (m, d) = s.trim().split_once('-')?;
-        let digits = |p: &str| {
-            (!p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| p.parse::<u32>().ok())
-                .flatten()
-        };
-        let (month, day) = (digits(m)?, digits(d)?);
+        let (month, day) = (MonthDay::number(m)?, MonthDay::number(d)?);
         ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(MonthDay { month, day })
+    }
+
+    /// One or two plain digits.
+    fn number(p: &str) -> Option<u32> {
+        (!p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
     }
 }
 
@@ -519,6 +548,7 @@ impl Default for Policy {
             kpi: KpiPolicy::default(),
             due,
             origin: Origin::default(),
+            warnings: Vec::new(),
         }
     }
 }
@@ -704,7 +734,12 @@ impl DuePolicy {
         let mut holiday = rule("holiday", Trigger::Holiday, Sms);
         holiday.tiers = TierSet::of(tiers, |t| t + 1 < tiers);
         let yearly = |month, day| HolidayDate::Yearly(MonthDay { month, day });
-        let lunar = |month, day| HolidayDate::Lunar(MonthDay { month, day });
+        let lunar = |month, day| {
+            HolidayDate::Lunar(LunarMonthDay {
+                month,
+                day: crate::domain::lunar::LunarDay::Day(day),
+            })
+        };
         let h = |name: &str, date| Holiday {
             name: name.into(),
             date,

@@ -10,7 +10,7 @@ use std::ops::Range;
 use rust_decimal::Decimal;
 use toml_edit::{Item, TableLike, Value};
 
-use crate::error::Problems;
+use crate::error::{Problem, Problems};
 
 /// A value the file gave, with its dotted key (`due.rules[3].days`) and line.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +80,8 @@ pub struct RawPolicy {
     pub due: RawDue,
     /// What reading found: syntax, wrong types, unknown keys.
     pub problems: Problems,
+    /// What reading found that does not stop a run: keys the policy reads no more.
+    pub warnings: Vec<Problem>,
     /// The line of every key the file gave.
     pub lines: BTreeMap<String, u64>,
 }
@@ -225,6 +227,7 @@ impl RawPolicy {
                 let line = r.line_of(e.span(), 0);
                 r.problem(line, None, format!("TOML syntax: {}", e.message().trim()));
                 raw.problems = r.problems;
+                raw.warnings = r.warnings;
                 return raw;
             }
         };
@@ -268,6 +271,7 @@ impl RawPolicy {
         }
         root.finish(&mut r, &[]);
         raw.problems = r.problems;
+        raw.warnings = r.warnings;
         raw.lines = r.lines;
         raw
     }
@@ -400,6 +404,7 @@ struct Reader<'t> {
     /// Byte offsets of the line ends, for turning a span into a line.
     newlines: Vec<usize>,
     problems: Problems,
+    warnings: Vec<Problem>,
     lines: BTreeMap<String, u64>,
 }
 
@@ -410,6 +415,7 @@ impl<'t> Reader<'t> {
             file,
             newlines: memchr::memchr_iter(b'\n', text.as_bytes()).collect(),
             problems: Problems::new(),
+            warnings: Vec::new(),
             lines: BTreeMap::new(),
         }
     }
@@ -423,6 +429,16 @@ impl<'t> Reader<'t> {
 
     fn problem(&mut self, line: u64, key: Option<&str>, message: impl Into<String>) {
         self.problems.add(self.file, line, key, None, message);
+    }
+
+    fn warning(&mut self, line: u64, key: &str, message: &str) {
+        self.warnings.push(Problem {
+            file: self.file.to_string(),
+            line,
+            column: Some(key.to_string()),
+            value: None,
+            expected: message.to_string(),
+        });
     }
 
     /// A value as written, for messages: `30.5`, `"long"`, `a list`.
@@ -722,11 +738,15 @@ impl<'d> Table<'d> {
                     .or_else(|| item.span()),
                 self.line,
             );
-            let message = retired.iter().find(|(k, _)| *k == key).map_or(
-                "unknown policy key (misspelt? the shipped config/policy.toml lists every key)",
-                |(_, m)| m,
-            );
-            r.problem(line, Some(&path), message);
+            // A retired key changes nothing: it is said, and the run goes on.
+            match retired.iter().find(|(k, _)| *k == key) {
+                Some((_, message)) => r.warning(line, &path, message),
+                None => r.problem(
+                    line,
+                    Some(&path),
+                    "unknown policy key (misspelt? the shipped config/policy.toml lists every key)",
+                ),
+            }
         }
     }
 }

@@ -22,6 +22,7 @@ impl TryFrom<RawPolicy> for Policy {
         let mut c = Check {
             file: raw.file,
             problems: raw.problems,
+            warnings: raw.warnings,
         };
         let columns = c.columns(&raw.columns);
         let validation = Validation {
@@ -47,6 +48,7 @@ impl TryFrom<RawPolicy> for Policy {
             kpi,
             due,
             origin: Origin { lines: raw.lines },
+            warnings: c.warnings,
         })
     }
 }
@@ -55,6 +57,7 @@ impl TryFrom<RawPolicy> for Policy {
 struct Check {
     file: String,
     problems: Problems,
+    warnings: Vec<crate::error::Problem>,
 }
 
 /// What a decimal of the policy may be.
@@ -1037,26 +1040,65 @@ impl Check {
                 }
             }
         } else {
-            let (g, lunar) = match h.month_day.given() {
-                Some(g) => (Some(g), false),
-                None => (h.lunar.given(), true),
-            };
-            g.and_then(|g| match MonthDay::parse(&g.value) {
-                Some(md) if lunar => Some(HolidayDate::Lunar(md)),
-                Some(md) => Some(HolidayDate::Yearly(md)),
-                None => {
-                    self.bad(
-                        g,
-                        format!("expected a month-day such as 8-15, not {:?}", g.value),
-                    );
-                    None
-                }
-            })
+            match (h.month_day.given(), h.lunar.given()) {
+                (Some(g), _) => match MonthDay::parse(&g.value) {
+                    Some(md) => Some(HolidayDate::Yearly(md)),
+                    None => {
+                        self.bad(
+                            g,
+                            format!("expected a month-day such as 10-01, not {:?}", g.value),
+                        );
+                        None
+                    }
+                },
+                (None, Some(g)) => self.lunar_day(g).map(HolidayDate::Lunar),
+                (None, None) => None,
+            }
         };
         Some(Holiday {
             name: name?.value.clone(),
             date: date?,
         })
+    }
+}
+
+impl Check {
+    /// A lunar month-day (§5.2). Day 30 is kept, with a warning naming how many years lack
+    /// it: those years have no such holiday, and `M-last` is what most people mean.
+    fn lunar_day(&mut self, g: &Given<String>) -> Option<LunarMonthDay> {
+        use crate::domain::lunar::{month_days, LunarDay, YEARS};
+        let Some(md) = LunarMonthDay::parse(&g.value) else {
+            self.bad(
+                g,
+                format!(
+                    "expected a lunar month-day such as 8-15 (month 1-12, day 1-30), or 12-last for the last day of the 12th month (除夕), not {:?}",
+                    g.value
+                ),
+            );
+            return None;
+        };
+        if let LunarDay::Day(day) = md.day {
+            let short = YEARS
+                .filter(|&y| month_days(y, md.month).is_some_and(|n| n < u32::from(day)))
+                .count();
+            if short > 0 {
+                self.warnings.push(crate::error::Problem {
+                    file: self.file.clone(),
+                    line: g.line,
+                    column: Some(g.key.clone()),
+                    value: Some(g.value.clone()),
+                    expected: format!(
+                        "lunar month {} has 29 days in {short} of the {} years {}-{}: the holiday is skipped in those years; write \"{}-last\" for the month's last day",
+                        md.month,
+                        YEARS.clone().count(),
+                        YEARS.start(),
+                        YEARS.end(),
+                        md.month
+                    ),
+                });
+            }
+        }
+        Some(md)
     }
 }
 

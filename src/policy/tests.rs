@@ -318,13 +318,49 @@ fn rule_tiers_name_tiers_or_the_care_plan() {
 }
 
 #[test]
-fn keep_privileges_is_retired_with_a_message() {
-    let got = problems("[[tiers.levels]]\nname = \"A\"\nmin_spend = 1\nkeep_privileges = true\n[[tiers.levels]]\nname = \"B\"\n");
-    assert_eq!(got.len(), 1);
+fn keep_privileges_is_retired_with_a_warning() {
+    let p = parsed("[[tiers.levels]]\nname = \"A\"\nmin_spend = 1\nkeep_privileges = true\n[[tiers.levels]]\nname = \"B\"\n");
+    assert_eq!(p.warnings.len(), 1);
+    let got = p.warnings[0].to_string();
     assert!(
-        got[0].starts_with("p.toml:4: tiers.levels[1].keep_privileges: no longer read"),
+        got.starts_with("p.toml:4: tiers.levels[1].keep_privileges: no longer read"),
         "{got:?}"
     );
+}
+
+#[test]
+fn a_lunar_day_some_years_lack_is_a_warning_and_last_is_the_months_last_day() {
+    use crate::domain::lunar::LunarDay;
+    let p = parsed("[[due.holidays]]\nname = \"Eve\"\nlunar = \"12-30\"\n[[due.holidays]]\nname = \"Eve 2\"\nlunar = \"12-LAST\"\n");
+    assert_eq!(
+        p.due.holidays[1].date,
+        HolidayDate::Lunar(LunarMonthDay {
+            month: 12,
+            day: LunarDay::Last
+        })
+    );
+    let got: Vec<String> = p.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].starts_with(
+            "p.toml:3: due.holidays[1].lunar: \"12-30\": lunar month 12 has 29 days in "
+        ),
+        "{got:?}"
+    );
+    assert!(got[0].contains("write \"12-last\""), "{got:?}");
+    // A day every month has says nothing; a day no lunar month has is an error.
+    assert!(parsed("[[due.holidays]]\nname = \"M\"\nlunar = \"8-15\"\n")
+        .warnings
+        .is_empty());
+    for bad in ["12-31", "13-1", "0-1", "12-", "12-first", "+1-1"] {
+        let got = problems(&format!(
+            "[[due.holidays]]\nname = \"X\"\nlunar = \"{bad}\"\n"
+        ));
+        assert!(
+            got[0].contains("expected a lunar month-day"),
+            "{bad}: {got:?}"
+        );
+    }
 }
 
 #[test]
@@ -338,7 +374,10 @@ fn holidays_are_parsed_once_into_dates() {
     );
     assert_eq!(
         p.due.holidays[1].date,
-        HolidayDate::Lunar(MonthDay { month: 8, day: 15 })
+        HolidayDate::Lunar(LunarMonthDay {
+            month: 8,
+            day: crate::domain::lunar::LunarDay::Day(15)
+        })
     );
     let got = problems(
         "[[due.holidays]]\nname = \"A\"\nmonth_day = \"+1-+5\"\n[[due.holidays]]\nname = \"B\"\ndate = \"2026-12-24\"\nlunar = \"1-1\"\n",
@@ -346,7 +385,7 @@ fn holidays_are_parsed_once_into_dates() {
     assert_eq!(
         got,
         [
-            "p.toml:3: due.holidays[1].month_day: expected a month-day such as 8-15, not \"+1-+5\"",
+            "p.toml:3: due.holidays[1].month_day: expected a month-day such as 10-01, not \"+1-+5\"",
             "p.toml:5: due.holidays[2].name: holiday \"B\" needs exactly one of date, month_day or lunar",
         ]
     );
