@@ -311,6 +311,7 @@ pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
         Command::Due(args) => crate::cmd::due::run(&plan, &args),
         Command::Log(args) => crate::cmd::log::run(&plan, &args, today),
         Command::Complaints(args) => crate::cmd::complaints::run(&plan, &args, moment),
+        Command::Sql(args) => crate::cmd::sql::run(&plan, &args),
     }
 }
 
@@ -322,7 +323,8 @@ fn refuse_output_over_inputs(plan: &Plan, command: &Command) -> Result<()> {
         Command::Due(a) => (&a.output, vec![&a.overrides]),
         Command::Kpi(a) => (&a.output, vec![]),
         Command::Complaints(a) => (&a.output, vec![]),
-        Command::Check | Command::Log(_) => return Ok(()),
+        // `sql` writes a query, not a table: it refuses its inputs itself (write_text).
+        Command::Check | Command::Log(_) | Command::Sql(_) => return Ok(()),
     };
     let Some(path) = &output.output else {
         return Ok(());
@@ -673,6 +675,12 @@ pub fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
             let message = format!("cannot write the output in this folder: {why}");
             Error::io(&dir, io::Error::new(e.kind(), message))
         })
+}
+
+/// Writes `text` to `path` atomically, refusing any of `inputs` as the target.
+pub fn write_text(path: &Path, inputs: &[PathBuf], text: &[u8]) -> Result<()> {
+    refuse_inputs(path, inputs)?;
+    write_atomically(path, |w| w.write_all(text))
 }
 
 /// Writes through a temporary file in the same directory, then renames it into place, so

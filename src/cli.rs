@@ -99,6 +99,63 @@ pub enum Command {
     Log(LogArgs),
     /// Open complaints with their age and deadlines; --weekly: the Thursday warning notice
     Complaints(ComplaintsArgs),
+    /// The policy compiled to one SQL query (Spark, DuckDB, PostgreSQL) whose result is
+    /// what `tiers`, `tiers --summary` or `kpi` print as CSV, for data in a warehouse
+    Sql(SqlArgs),
+}
+
+/// The report `caredesk sql` compiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SqlReport {
+    /// `caredesk tiers --format csv`: one row per customer
+    Tiers,
+    /// `caredesk tiers --summary --format csv`: one row per tier
+    Summary,
+    /// `caredesk kpi --format csv`: the scorecard (with --month, --from/--to, --by)
+    Kpi,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// What the query computes: tiers, summary or kpi
+    #[arg(value_enum, value_name = "REPORT")]
+    pub report: SqlReport,
+    /// The engine to write for: spark, duckdb or postgres
+    #[arg(long, value_enum)]
+    pub dialect: crate::sql::Dialect,
+    /// The customers table (may be qualified: db.customers); its columns are the data
+    /// contract's names, or the policy's [columns.customers] headers
+    #[arg(long, value_name = "TABLE", default_value = "customers")]
+    pub customers_table: String,
+    /// The orders table (columns as in orders.csv, or [columns.orders])
+    #[arg(long, value_name = "TABLE", default_value = "orders")]
+    pub orders_table: String,
+    /// The complaints table (columns as in complaints.csv, or [columns.complaints])
+    #[arg(long, value_name = "TABLE", default_value = "complaints")]
+    pub complaints_table: String,
+    /// tiers: a column of the customers table numbering the rows in the file's order (a
+    /// load sequence). caredesk lists customers tied on tier and spend in file order;
+    /// without this column the SQL lists them by customer_id
+    #[arg(long, value_name = "COLUMN")]
+    pub customers_order: Option<String>,
+    /// kpi: the month to score (YYYY-MM). Default: the last complete month before --as-of
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month, conflicts_with_all = ["from", "to"])]
+    pub month: Option<NaiveDate>,
+    /// kpi: first day of the period (YYYY-MM-DD); with --to (default: --as-of)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<NaiveDate>,
+    /// kpi: last day of the period (YYYY-MM-DD), inclusive; needs --from
+    #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "from")]
+    pub to: Option<NaiveDate>,
+    /// kpi: one scorecard per consultant (ranked), store (ranked) or calendar month
+    #[arg(long, value_enum, value_name = "GROUP")]
+    pub by: Option<KpiGroup>,
+    /// A comment before each CTE naming the rule (DOMAIN.md section) it implements
+    #[arg(long)]
+    pub explain: bool,
+    /// Write the SQL to this file (atomically) instead of stdout
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
 }
 
 /// How far ahead `due --within` looks: a year (and a leap day). Every day ahead adds

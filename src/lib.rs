@@ -2,7 +2,7 @@
 //!
 //! The library holds the domain: typed records ([`model`]), the policy ([`policy`]),
 //! loaders that validate every row ([`load`]), the rules as pure functions ([`domain`]),
-//! and renderers ([`report`]). The `caredesk` binary wires them to the command line
+//! renderers ([`report`]), and the rules compiled to SQL for a warehouse ([`sql`]). The `caredesk` binary wires them to the command line
 //! ([`app`], [`cli`]).
 
 pub mod app;
@@ -17,3 +17,4 @@ pub mod parse;
 pub mod pipeline;
 pub mod policy;
 pub mod report;
+pub mod sql;

@@ -91,21 +91,7 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
 
 /// The period asked for: `--month`, `--from`/`--to`, or the month before as-of.
 fn period(args: &KpiArgs, as_of: NaiveDate) -> Result<Period> {
-    let period = match (args.month, args.from) {
-        (Some(month), _) => Period::month_of(month),
-        (None, Some(from)) => Period {
-            from,
-            to: args.to.unwrap_or(as_of),
-        },
-        (None, None) => Period::month_before(as_of),
-    };
-    if period.to < period.from {
-        return Err(Error::Usage(format!(
-            "the period ends ({}) before it starts ({})",
-            period.to, period.from
-        )));
-    }
-    Ok(period)
+    Period::asked(args.month, args.from, args.to, as_of).map_err(Error::Usage)
 }
 
 struct Group {

@@ -6,6 +6,7 @@ pub mod complaints;
 pub mod due;
 pub mod kpi;
 pub mod log;
+pub mod sql;
 pub mod tiers;
 
 use crate::app::note;

@@ -27,6 +27,31 @@ impl Period {
         Period::month_of(to)
     }
 
+    /// The period a scorecard was asked for: the month of `month`, or `from` to `to`
+    /// (default as-of), or the month before as-of; an error when it ends before it starts.
+    pub fn asked(
+        month: Option<NaiveDate>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        as_of: NaiveDate,
+    ) -> Result<Period, String> {
+        let period = match (month, from) {
+            (Some(month), _) => Period::month_of(month),
+            (None, Some(from)) => Period {
+                from,
+                to: to.unwrap_or(as_of),
+            },
+            (None, None) => Period::month_before(as_of),
+        };
+        if period.to < period.from {
+            return Err(format!(
+                "the period ends ({}) before it starts ({})",
+                period.to, period.from
+            ));
+        }
+        Ok(period)
+    }
+
     /// The calendar month holding `day`.
     pub fn month_of(day: NaiveDate) -> Period {
         let from = day.with_day(1).expect("day 1 exists");

@@ -1,0 +1,70 @@
+//! `caredesk sql`: the policy compiled to one SQL query for a warehouse (Spark, DuckDB,
+//! PostgreSQL) whose result is what `tiers`, `tiers --summary` or `kpi` print as CSV.
+
+use crate::app::{display, write_text, Plan};
+use crate::cli::{KpiGroup, SqlArgs, SqlReport};
+use crate::domain::kpi::Period;
+use crate::error::{Error, Problems, Result};
+use crate::sql::{compile, Job, KpiGrouping, Report, Rules, Tables};
+
+pub fn run(plan: &Plan, args: &SqlArgs) -> Result<()> {
+    let kpi_only = args.month.is_some() || args.from.is_some() || args.by.is_some();
+    if kpi_only && args.report != SqlReport::Kpi {
+        return Err(Error::Usage(
+            "--month, --from, --to and --by belong to `caredesk sql kpi`".into(),
+        ));
+    }
+    let policy = plan.load_policy()?;
+    let rules = Rules::of(&policy);
+    let report = match args.report {
+        SqlReport::Tiers => Report::Tiers,
+        SqlReport::Summary => Report::Summary,
+        SqlReport::Kpi => Report::Kpi {
+            period: Period::asked(args.month, args.from, args.to, plan.as_of)
+                .map_err(Error::Usage)?,
+            grouping: match args.by {
+                None => KpiGrouping::All,
+                Some(KpiGroup::Owner) => KpiGrouping::Owner,
+                Some(KpiGroup::Store) => KpiGrouping::Store,
+                Some(KpiGroup::Month) => KpiGrouping::Month,
+            },
+        },
+    };
+    let tables = Tables {
+        customers: args.customers_table.clone(),
+        orders: args.orders_table.clone(),
+        complaints: args.complaints_table.clone(),
+        customers_order: args.customers_order.clone(),
+    };
+    let policy_name = display(&plan.policy);
+    let job = Job {
+        dialect: args.dialect,
+        rules: &rules,
+        as_of: plan.as_of,
+        tables: &tables,
+        policy_name: &policy_name,
+        explain: args.explain,
+    };
+    let sql = compile(&job, report).map_err(|e| {
+        let mut problems = Problems::new();
+        problems.add(
+            &policy_name,
+            0,
+            None,
+            None,
+            format!("cannot be compiled to SQL exactly: {e}"),
+        );
+        Error::Invalid(problems)
+    })?;
+    match &args.output {
+        None => {
+            use std::io::Write;
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            lock.write_all(sql.as_bytes())?;
+            lock.flush()?;
+            Ok(())
+        }
+        Some(path) => write_text(path, std::slice::from_ref(&plan.policy), sql.as_bytes()),
+    }
+}
