@@ -1,0 +1,341 @@
+//! `caredesk sql` and the SQL edge fixture (tests/fixtures/sql: 100 customers, each edge
+//! of DOMAIN.md sections 2, 4 and 5 on a named customer). These tests pin the native
+//! answers on the fixture; scripts/sql_check.py (run by .ci/run) runs the compiled SQL on
+//! DuckDB, PostgreSQL and Spark over the same fixture and requires the same bytes, so
+//! every edge here is checked through the SQL path as well.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::caredesk;
+use predicates::prelude::*;
+
+const DATA: &str = "tests/fixtures/sql";
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = caredesk().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `caredesk tiers --format csv` on the fixture, by customer id: column → value.
+fn tiers(policy: &str, as_of: &str) -> HashMap<String, HashMap<String, String>> {
+    let out = stdout_of(&[
+        "tiers", "--data", DATA, "--policy", policy, "--as-of", as_of, "--format", "csv",
+    ]);
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let row: HashMap<String, String> = header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(str::to_string))
+                .collect();
+            (row["customer_id"].clone(), row)
+        })
+        .collect()
+}
+
+fn cells<'a>(row: &'a HashMap<String, String>, columns: &[&str]) -> Vec<&'a str> {
+    columns.iter().map(|c| row[*c].as_str()).collect()
+}
+
+const POLICY: &str = "config/policy.toml";
+const T: &str = "2026-03-31";
+
+#[test]
+fn refund_lowers_spend_and_points_but_is_no_purchase() {
+    let t = tiers(POLICY, T);
+    // 100.00 bought, 100.05 refunded: spend −0.05; points 100 − 100 (truncated per row).
+    assert_eq!(
+        cells(
+            &t["S003"],
+            &["spend", "points", "sales", "last_sale", "last_visit"]
+        ),
+        ["-0.05", "0", "1", "2026-01-10", "2026-02-01"]
+    );
+    // A refund naming a referrer is no referral: S041 has one, from the purchase only.
+    assert_eq!(t["S041"]["referrals"], "1");
+}
+
+#[test]
+fn a_zero_sale_is_a_purchase() {
+    let t = tiers(POLICY, T);
+    assert_eq!(
+        cells(&t["S004"], &["sales", "first_sale", "segment", "spend"]),
+        ["1", "2026-03-01", "new", "0.00"]
+    );
+}
+
+#[test]
+fn spend_thresholds_are_inclusive_to_the_cent() {
+    let t = tiers(POLICY, T);
+    let tier = |id: &str| t[id]["tier"].as_str();
+    assert_eq!(
+        [tier("S001"), tier("S002"), tier("S053"), tier("S054")],
+        ["Diamond", "Platinum", "Platinum", "VIP"]
+    );
+}
+
+#[test]
+fn the_last_365_and_730_days_exclude_the_day_exactly_that_far_back() {
+    let t = tiers(POLICY, T);
+    assert_eq!(
+        cells(&t["S005"], &["churned", "segment"]),
+        ["true", "abandon"]
+    );
+    assert_eq!(cells(&t["S006"], &["churned", "segment"]), ["false", "new"]);
+    assert_eq!(t["S007"]["sales_2y"], "0");
+    assert_eq!(t["S008"]["sales_2y"], "1");
+    // As of 29 Feb 2028 a year back spans a leap day: 1 Mar 2027 is 365 days back
+    // (churned), 2 Mar 364 (not), 28 Feb 2027 366 (churned).
+    let leap = tiers(POLICY, "2028-02-29");
+    let churned = |id: &str| leap[id]["churned"].as_str();
+    assert_eq!(
+        [churned("S050"), churned("S051"), churned("S052")],
+        ["true", "false", "true"]
+    );
+    assert_eq!(leap["S050"]["days_since_visit"], "365");
+}
+
+#[test]
+fn lifecycle_bounds_90_91_180_181() {
+    let t = tiers(POLICY, T);
+    let l = |id: &str| t[id]["lifecycle"].as_str();
+    assert_eq!(
+        [l("S013"), l("S014"), l("S015"), l("S016")],
+        ["active", "sleeping", "sleeping", "lost"]
+    );
+}
+
+#[test]
+fn percent_rank_ties_share_a_score_and_shares_cut_by_customer_id() {
+    // N = 100: A is position 1 (round(0.5) = 1), B up to round(1.5) = 2, C up to
+    // round(6.5) = 7. S020…S027 tie at positions 2–9: their ids decide.
+    let t = tiers("examples/jewellery-score.toml", T);
+    let got: Vec<(&str, &str)> = (20..28)
+        .map(|i| {
+            let r = &t[&format!("S0{i}")];
+            (r["tier"].as_str(), r["score"].as_str())
+        })
+        .collect();
+    let tiers: Vec<&str> = got.iter().map(|g| g.0).collect();
+    assert_eq!(tiers, ["B", "C", "C", "C", "C", "C", "D", "D"]);
+    assert!(got.iter().all(|g| g.1 == "90.30"), "{got:?}");
+}
+
+#[test]
+fn the_clearing_date_clamps_to_the_month_end() {
+    // Last purchase 31 Aug 2022 + 730 days = 30 Aug 2024, + 6 months = 28 Feb 2025.
+    let t = tiers(POLICY, T);
+    assert_eq!(
+        cells(&t["S009"], &["segment", "points_clear_on"]),
+        ["retain", "2025-02-28"]
+    );
+    assert_eq!(t["S010"]["points_clear_on"], "2026-02-28");
+    assert_eq!(t["S001"]["points_clear_on"], "");
+}
+
+#[test]
+fn kpi_month_ends_and_24_hours_exactly() {
+    let out = stdout_of(&[
+        "kpi", "--data", DATA, "--as-of", T, "--month", "2026-02", "--format", "csv",
+    ]);
+    let row = |kpi: &str| {
+        out.lines()
+            .find(|l| l.split(',').nth(1) == Some(kpi))
+            .unwrap_or_else(|| panic!("{kpi} in {out}"))
+            .split(',')
+            .skip(3)
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    // Install jobs on 1 and 28 February count (31 January and 1 March do not).
+    assert_eq!(row("install"), "2,1,1");
+    // Closing exactly 24 h after opening answers on time; one minute later does not; a
+    // complaint opened 28 Feb 10:00 has its deadline after February's end: not assessed.
+    assert_eq!(row("response_24h"), "3,1,2");
+    assert_eq!(row("resolution_24h"), "3,1,2");
+    // January: opened 31 Jan 23:30, answered exactly 24 h later: on time; closed in
+    // February: not closed by January's end.
+    let jan = stdout_of(&[
+        "kpi", "--data", DATA, "--as-of", T, "--month", "2026-01", "--format", "csv",
+    ]);
+    assert!(jan.contains("\nall,complaint_closure,投诉关闭率 complaint closure rate,2,1,1,"));
+    assert!(jan.contains("\nall,response_24h,24小时响应率 24 h response rate,2,2,0,"));
+}
+
+#[test]
+fn repeat_visit_on_day_30_fails_and_on_day_31_passes() {
+    let out = stdout_of(&[
+        "kpi",
+        "--data",
+        DATA,
+        "--as-of",
+        T,
+        "--month",
+        "2026-01",
+        "--policy",
+        "examples/field-service-kpi.toml",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.contains("\nall,repair_ftf,"), "{out}");
+    assert!(
+        out.contains(",2,1,1,0.5000,0.8500,false,10.00,0.00\n"),
+        "{out}"
+    );
+}
+
+// ---- the command itself ----
+
+#[test]
+fn sql_prints_one_query_with_explanations_per_cte() {
+    let out = stdout_of(&[
+        "sql",
+        "tiers",
+        "--dialect",
+        "postgres",
+        "--as-of",
+        T,
+        "--explain",
+    ]);
+    assert!(
+        out.starts_with("-- caredesk sql tiers (PostgreSQL)"),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with(';'));
+    let code: String = out
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect();
+    assert_eq!(code.matches(';').count(), 1, "one statement");
+    for cte in ["customer_rows AS (", "activity AS (", "classified AS ("] {
+        assert!(out.contains(cte), "{cte}");
+    }
+    assert!(out.contains("-- DOMAIN.md section 2"), "explained");
+    assert!(out.contains("COLLATE \"C\""), "ids compared byte by byte");
+    assert!(!code.contains("PERCENT_RANK"), "percent ranks kept exact");
+    let plain = stdout_of(&["sql", "tiers", "--dialect", "postgres", "--as-of", T]);
+    assert!(!plain.contains("-- DOMAIN.md section 2: per customer"));
+}
+
+#[test]
+fn sql_reads_the_tables_and_columns_it_is_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.toml");
+    std::fs::write(
+        &policy,
+        "[columns.customers]\ncustomer_id = \"客户编号\"\n[columns.orders]\namount = \"金额\"\n",
+    )
+    .unwrap();
+    let out = stdout_of(&[
+        "sql",
+        "summary",
+        "--dialect",
+        "spark",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--customers-table",
+        "crm.customers",
+        "--orders-table",
+        "dw.order_lines",
+        "--as-of",
+        T,
+    ]);
+    assert!(out.contains("FROM `crm`.`customers`"), "{out}");
+    assert!(out.contains("FROM `dw`.`order_lines`"));
+    assert!(out.contains("CAST(`客户编号` AS STRING)"));
+    assert!(out.contains("CAST(`金额` AS STRING)"));
+    let kpi = stdout_of(&["sql", "kpi", "--dialect", "spark", "--as-of", T]);
+    assert!(kpi.contains("AS TIMESTAMP_NTZ)"), "no time zone: {kpi}");
+}
+
+#[test]
+fn kpi_flags_belong_to_kpi() {
+    caredesk()
+        .args(["sql", "tiers", "--dialect", "duckdb", "--month", "2026-01"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("belong to `caredesk sql kpi`"));
+    caredesk()
+        .args(["sql", "kpi", "--dialect", "oracle"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn what_sql_cannot_compute_exactly_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.toml");
+    std::fs::write(
+        &policy,
+        "[[kpi.rules]]\nname = \"big\"\nmeasure = \"outcome\"\nkind = \"install\"\ntarget = 0.9\nweight = 10000000\n",
+    )
+    .unwrap();
+    caredesk()
+        .args(["sql", "kpi", "--dialect", "duckdb", "--policy"])
+        .arg(&policy)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "cannot be compiled to SQL exactly",
+        ))
+        .stderr(predicate::str::contains("weight is too large"));
+    // The tiers of the same policy compile.
+    caredesk()
+        .args(["sql", "tiers", "--dialect", "duckdb", "--policy"])
+        .arg(&policy)
+        .assert()
+        .success();
+}
+
+#[test]
+fn sql_output_file_is_written_whole_and_never_over_the_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("kpi.sql");
+    caredesk()
+        .args([
+            "sql",
+            "kpi",
+            "--dialect",
+            "duckdb",
+            "--by",
+            "owner",
+            "--as-of",
+            T,
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout("");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("per owner (ranked)"));
+    caredesk()
+        .args([
+            "sql",
+            "kpi",
+            "--dialect",
+            "duckdb",
+            "-o",
+            "config/policy.toml",
+        ])
+        .assert()
+        .code(2);
+}
