@@ -288,7 +288,7 @@ class Spark:
             path = os.path.join(data, f"{t}.csv")
             if not os.path.exists(path):
                 continue
-            df = self.spark.read.csv(path, header=True, multiLine=True, encoding="UTF-8")
+            df = self.spark.read.csv(path, header=True, multiLine=True, encoding="UTF-8", escape='"')
             if typed:
                 for c, ty in TYPES[t].items():
                     if c in df.columns:

@@ -138,18 +138,9 @@ pub struct SqlArgs {
     /// without this column the SQL lists them by customer_id
     #[arg(long, value_name = "COLUMN")]
     pub customers_order: Option<String>,
-    /// kpi: the month to score (YYYY-MM). Default: the last complete month before --as-of
-    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month, conflicts_with_all = ["from", "to"])]
-    pub month: Option<NaiveDate>,
-    /// kpi: first day of the period (YYYY-MM-DD); with --to (default: --as-of)
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    pub from: Option<NaiveDate>,
-    /// kpi: last day of the period (YYYY-MM-DD), inclusive; needs --from
-    #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "from")]
-    pub to: Option<NaiveDate>,
-    /// kpi: one scorecard per consultant (ranked), store (ranked) or calendar month
-    #[arg(long, value_enum, value_name = "GROUP")]
-    pub by: Option<KpiGroup>,
+    /// kpi: the period and grouping, as for `caredesk kpi`
+    #[command(flatten)]
+    pub scope: KpiScope,
     /// A comment before each CTE naming the rule (DOMAIN.md section) it implements
     #[arg(long)]
     pub explain: bool,
@@ -223,6 +214,15 @@ pub struct ComplaintsArgs {
 
 #[derive(Debug, Args)]
 pub struct KpiArgs {
+    #[command(flatten)]
+    pub scope: KpiScope,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The period and grouping of a scorecard (`kpi`, `sql kpi`).
+#[derive(Debug, Args)]
+pub struct KpiScope {
     /// The month to score (YYYY-MM). Default: the last complete month before --as-of
     #[arg(long, value_name = "YYYY-MM", value_parser = parse_month, conflicts_with_all = ["from", "to"])]
     pub month: Option<NaiveDate>,
@@ -235,8 +235,6 @@ pub struct KpiArgs {
     /// One scorecard per consultant (ranked), store (ranked) or calendar month (the trend)
     #[arg(long, value_enum, value_name = "GROUP")]
     pub by: Option<KpiGroup>,
-    #[command(flatten)]
-    pub output: OutputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

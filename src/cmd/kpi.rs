@@ -18,7 +18,7 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
     let mut problems = Problems::new();
     let book = plan.load_customers(&policy, &mut problems)?;
 
-    let (names, grouping) = match args.by {
+    let (names, grouping) = match args.scope.by {
         None => (vec!["all".to_string()], Grouping::All),
         Some(KpiGroup::Month) => (
             period.months(),
@@ -71,7 +71,7 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
             scores,
         })
         .collect();
-    if matches!(args.by, Some(KpiGroup::Owner | KpiGroup::Store)) {
+    if matches!(args.scope.by, Some(KpiGroup::Owner | KpiGroup::Store)) {
         // The ranking: the best share of the points at stake first.
         groups.sort_by(|a, b| {
             b.share()
@@ -91,7 +91,8 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
 
 /// The period asked for: `--month`, `--from`/`--to`, or the month before as-of.
 fn period(args: &KpiArgs, as_of: NaiveDate) -> Result<Period> {
-    Period::asked(args.month, args.from, args.to, as_of).map_err(Error::Usage)
+    let s = &args.scope;
+    Period::asked(s.month, s.from, s.to, as_of).map_err(Error::Usage)
 }
 
 struct Group {

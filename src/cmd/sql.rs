@@ -8,7 +8,8 @@ use crate::error::{Error, Problems, Result};
 use crate::sql::{compile, Job, KpiGrouping, Report, Rules, Tables};
 
 pub fn run(plan: &Plan, args: &SqlArgs) -> Result<()> {
-    let kpi_only = args.month.is_some() || args.from.is_some() || args.by.is_some();
+    let scope = &args.scope;
+    let kpi_only = scope.month.is_some() || scope.from.is_some() || scope.by.is_some();
     if kpi_only && args.report != SqlReport::Kpi {
         return Err(Error::Usage(
             "--month, --from, --to and --by belong to `caredesk sql kpi`".into(),
@@ -20,9 +21,9 @@ pub fn run(plan: &Plan, args: &SqlArgs) -> Result<()> {
         SqlReport::Tiers => Report::Tiers,
         SqlReport::Summary => Report::Summary,
         SqlReport::Kpi => Report::Kpi {
-            period: Period::asked(args.month, args.from, args.to, plan.as_of)
+            period: Period::asked(scope.month, scope.from, scope.to, plan.as_of)
                 .map_err(Error::Usage)?,
-            grouping: match args.by {
+            grouping: match scope.by {
                 None => KpiGrouping::All,
                 Some(KpiGroup::Owner) => KpiGrouping::Owner,
                 Some(KpiGroup::Store) => KpiGrouping::Store,

@@ -192,28 +192,23 @@ fn classified(job: &Job<'_>) -> Result<Query, Unsupported> {
                 w.mantissa()
             })
             .collect();
+        let numerator = format!(
+            "{} * {} + {} * {} + {} * {}",
+            w[0],
+            d.big("spend_below"),
+            w[1],
+            d.big("profit_below"),
+            w[2],
+            d.big("sales_below"),
+        );
         let order = match t.method {
             TierMethod::ScoreShares { .. } => format!(
-                ",\n       ROW_NUMBER() OVER (ORDER BY {ws} * {} + {wp} * {} + {wq} * {} DESC, {}) AS pos",
-                d.big("spend_below"),
-                d.big("profit_below"),
-                d.big("sales_below"),
+                ",\n       ROW_NUMBER() OVER (ORDER BY {numerator} DESC, {}) AS pos",
                 d.bytewise("customer_id"),
-                ws = w[0],
-                wp = w[1],
-                wq = w[2],
             ),
             _ => String::new(),
         };
-        let score_cols = format!(
-            ",\n       {ws} * {} + {wp} * {} + {wq} * {} AS numerator{order}",
-            d.big("spend_below"),
-            d.big("profit_below"),
-            d.big("sales_below"),
-            ws = w[0],
-            wp = w[1],
-            wq = w[2],
-        );
+        let score_cols = format!(",\n       {numerator} AS numerator{order}");
         q.cte(
             "scored",
             &format!(
