@@ -4,7 +4,7 @@
 use crate::app::{display, write_text, Plan};
 use crate::cli::{KpiGroup, SqlArgs, SqlReport};
 use crate::domain::kpi::Period;
-use crate::error::{Error, Problems, Result};
+use crate::error::{Error, Result};
 use crate::sql::{compile, Job, KpiGrouping, Report, Rules, Tables};
 
 pub fn run(plan: &Plan, args: &SqlArgs) -> Result<()> {
@@ -47,15 +47,9 @@ pub fn run(plan: &Plan, args: &SqlArgs) -> Result<()> {
         explain: args.explain,
     };
     let sql = compile(&job, report).map_err(|e| {
-        let mut problems = Problems::new();
-        problems.add(
-            &policy_name,
-            0,
-            None,
-            None,
-            format!("cannot be compiled to SQL exactly: {e}"),
-        );
-        Error::Invalid(problems)
+        // A policy SQL cannot reproduce exactly is refused, never approximated.
+        eprintln!("caredesk: {policy_name}: cannot be compiled to SQL exactly: {e}");
+        Error::AlreadyReported(crate::error::exit::BAD_INPUT)
     })?;
     match &args.output {
         None => {

@@ -65,8 +65,16 @@ fn numbers(
     let mut w = weight;
     w.rescale(w_scale);
     let met_q = wn * 100 * K / wd;
-    let g = gcd(100 * K * wn * td, wd * tn);
-    let (b1, b2) = (100 * K * wn * td / g, wd * tn / g);
+    // b1 · passed must stay within 38 digits for every passed count below 10^10.
+    let (b1, b2) = (100 * K)
+        .checked_mul(wn)
+        .and_then(|x| x.checked_mul(td))
+        .map(|num| {
+            let g = gcd(num, wd * tn);
+            (num / g, wd * tn / g)
+        })
+        .filter(|(b1, _)| *b1 < 10i128.pow(27))
+        .ok_or_else(|| unsupported("the weight and the target have too many digits together"))?;
     let round = crate::domain::half_up(weight, 2);
     Ok(RuleNumbers {
         tn,

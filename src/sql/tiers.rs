@@ -233,13 +233,14 @@ fn classified(job: &Job<'_>) -> Result<Query, Unsupported> {
         d.big("(n - 1)")
     );
     // freq >= min_per_year: sales_2y · 365 >= ceil(min_per_year · window), once.
-    let needed = (t.min_per_year * Decimal::from(t.segment_window_days))
-        .max(Decimal::ZERO)
-        .ceil();
-    let frequent = if needed > Decimal::from(u32::MAX as u64 * 365) {
-        "FALSE".to_string()
-    } else {
-        format!("sales_2y * 365 >= {needed}")
+    let needed = t
+        .min_per_year
+        .checked_mul(Decimal::from(t.segment_window_days))
+        .map(|n| n.max(Decimal::ZERO).ceil());
+    let frequent = match needed {
+        Some(n) if n <= Decimal::from(u32::MAX as u64 * 365) => format!("sales_2y * 365 >= {n}"),
+        // More than any count of purchases can reach.
+        _ => "FALSE".to_string(),
     };
     let new_after = days_before(job.as_of, t.new_days);
     let churn_on_or_before = days_before(job.as_of, t.churn_days);
