@@ -561,3 +561,20 @@ pub fn kpi(job: &Job<'_>, period: Period, grouping: KpiGrouping) -> Result<Strin
     };
     Ok(q.render(job, &header, &select))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_beyond_exact_sums_are_refused() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert!(numbers(d("0.95"), d("5"), 2, "k").is_ok());
+        let e = numbers(d("0.9"), d("10000000"), 2, "k").err().unwrap();
+        assert!(e.0.contains("weight is too large"), "{e}");
+        assert!(numbers(d("0.9"), d("1.00000000001"), 11, "k").is_err());
+        // 5 × 16 / (0.85 × 19) rounds to 4.95 (×100 = a1·p + a2·a over 2·a2·a).
+        let n = numbers(d("0.85"), d("5"), 2, "k").unwrap();
+        assert_eq!((n.a1 * 16 + n.a2 * 19) / (2 * n.a2 * 19), 495);
+    }
+}
