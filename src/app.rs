@@ -8,10 +8,11 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 
-use crate::cli::{Cli, ColorChoice, Command, InputArgs, OutputArgs};
+use crate::cli::{Cli, ColorChoice, Command, InputArgs, OutputArgs, OutputEncoding};
 use crate::domain::complaints::Moment;
 use crate::domain::tiers::{ActivityFold, Overflow, Tiering, Total};
 use crate::error::{Error, Problem, Problems, Result};
+use crate::load::encoding::Encoding;
 use crate::load::{self, CustomerBook, OrderStats};
 use crate::model::Complaint;
 use crate::policy::Policy;
@@ -28,10 +29,16 @@ pub struct Plan {
     pub contacts: PathBuf,
     pub contacts_named: bool,
     pub policy: PathBuf,
+    /// Whether --policy was given (for `init`: the file to write).
+    pub policy_named: bool,
     pub as_of: NaiveDate,
     /// Every file the run has opened, shared by the plan's copies: an output never lands
     /// on one of them.
     pub read: Arc<Mutex<Vec<PathBuf>>>,
+    /// The input encoding from --encoding (else the policy's `input.encoding`).
+    pub encoding: Option<Encoding>,
+    /// --quiet: no notes, no progress bar.
+    pub quiet: bool,
 }
 
 impl Plan {
@@ -57,9 +64,15 @@ impl Plan {
                 .clone()
                 .unwrap_or_else(|| in_data("contacts.csv")),
             contacts_named: inputs.contacts.is_some(),
-            policy: inputs.policy.clone(),
+            policy: inputs
+                .policy
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("config/policy.toml")),
+            policy_named: inputs.policy.is_some(),
             as_of: inputs.as_of.unwrap_or(today),
             read: Arc::default(),
+            encoding: inputs.encoding,
+            quiet: inputs.quiet,
         }
     }
 
@@ -76,14 +89,6 @@ impl Plan {
         ];
         all.extend(self.read.lock().map(|r| r.clone()).unwrap_or_default());
         all
-    }
-
-    /// Opens an input and remembers it as one.
-    fn open(&self, path: &Path) -> Result<Input> {
-        if let Ok(mut read) = self.read.lock() {
-            read.push(path.to_path_buf());
-        }
-        open(path)
     }
 
     /// Reads and checks the policy.
@@ -168,11 +173,15 @@ impl Plan {
     ) -> Result<CustomerBook> {
         let name = display(&self.customers);
         let renames = &policy.columns.customers;
-        match self.open(&self.customers)? {
-            Input::File(file) => load::read_customers_file(&file, &name, renames, keep, problems)
-                .map_err(|e| Error::io(&self.customers, e)),
-            other => Ok(load::read_customers(other, &name, renames, keep, problems)),
-        }
+        let mut opened = self.open(&self.customers, policy, problems)?;
+        let before = problems.total();
+        let book = match &mut opened.input {
+            Input::File(file) => load::read_customers_file(file, &name, renames, keep, problems)
+                .map_err(|e| Error::io(&self.customers, e))?,
+            other => load::read_customers(other, &name, renames, keep, problems),
+        };
+        opened.trace(before, problems)?;
+        Ok(book)
     }
 
     /// Streams orders.csv through `sink`, in file order (a large file is parsed on two
@@ -186,11 +195,26 @@ impl Plan {
     ) -> Result<OrderStats> {
         let name = display(&self.orders);
         let source = self.order_source(policy, book, &name);
-        match self.open(&self.orders)? {
-            Input::File(file) => load::read_orders_file(&file, &source, problems, sink)
-                .map_err(|e| Error::io(&self.orders, e)),
-            other => Ok(load::read_orders(other, &source, problems, sink)),
-        }
+        let mut opened = self.open(&self.orders, policy, problems)?;
+        let before = problems.total();
+        let stats = match &mut opened.input {
+            Input::File(file) => {
+                let bar = Progress::new(file, self.quiet);
+                let tell = |done: u64| bar.set(done);
+                load::read_orders_file_reporting(
+                    file,
+                    &source,
+                    problems,
+                    sink,
+                    load::Split::auto(),
+                    &tell,
+                )
+                .map_err(|e| Error::io(&self.orders, e))?
+            }
+            other => load::read_orders(other, &source, problems, sink),
+        };
+        opened.trace(before, problems)?;
+        Ok(stats)
     }
 
     fn order_source<'a>(
@@ -218,15 +242,18 @@ impl Plan {
         if !self.complaints_named && !exists(&self.complaints) {
             return Ok(None);
         }
-        let file = self.open(&self.complaints)?;
-        Ok(Some(load::read_complaints(
-            file,
+        let mut opened = self.open(&self.complaints, policy, problems)?;
+        let before = problems.total();
+        let complaints = load::read_complaints(
+            &mut opened.input,
             &display(&self.complaints),
             &policy.columns.complaints,
             book,
             policy.validation.unknown_customer,
             problems,
-        )))
+        );
+        opened.trace(before, problems)?;
+        Ok(Some(complaints))
     }
 
     /// Reads contacts.csv; empty when it was not named and does not exist yet.
@@ -240,15 +267,18 @@ impl Plan {
             return Ok(Vec::new());
         }
         let rules: Vec<&str> = policy.due.rules.iter().map(|r| r.name.as_str()).collect();
-        let file = self.open(&self.contacts)?;
-        Ok(load::read_contacts(
-            file,
+        let mut opened = self.open(&self.contacts, policy, problems)?;
+        let before = problems.total();
+        let contacts = load::read_contacts(
+            &mut opened.input,
             &display(&self.contacts),
             &policy.columns.contacts,
             book,
             &rules,
             problems,
-        ))
+        );
+        opened.trace(before, problems)?;
+        Ok(contacts)
     }
 
     /// Reads an overrides file (CSV or a sheet).
@@ -259,14 +289,13 @@ impl Plan {
         book: &CustomerBook,
         problems: &mut Problems,
     ) -> Result<Vec<load::Override>> {
-        let tiers: Vec<&str> = policy.tier_names().collect();
-        Ok(load::read_overrides(
-            self.open(path)?,
-            &display(path),
-            book,
-            &tiers,
-            problems,
-        ))
+        let tiers = tier_names(policy);
+        let mut opened = self.open(path, policy, problems)?;
+        let before = problems.total();
+        let overrides =
+            load::read_overrides(&mut opened.input, &display(path), book, &tiers, problems);
+        opened.trace(before, problems)?;
+        Ok(overrides)
     }
 
     /// Reads last month's tiers export (CSV or a sheet).
@@ -276,13 +305,82 @@ impl Plan {
         policy: &Policy,
         problems: &mut Problems,
     ) -> Result<load::Previous> {
-        let tiers: Vec<&str> = policy.tier_names().collect();
-        Ok(load::read_previous(
-            self.open(path)?,
-            &display(path),
-            &tiers,
-            problems,
-        ))
+        let tiers = tier_names(policy);
+        let mut opened = self.open(path, policy, problems)?;
+        let before = problems.total();
+        let previous = load::read_previous(&mut opened.input, &display(path), &tiers, problems);
+        opened.trace(before, problems)?;
+        Ok(previous)
+    }
+
+    /// Opens an input for reading in its encoding; what does not decode goes to
+    /// `problems`, and a detected encoding other than UTF-8 is said once on stderr.
+    /// The file is remembered as an input: an output never lands on it.
+    pub fn open(&self, path: &Path, policy: &Policy, problems: &mut Problems) -> Result<Opened> {
+        if let Ok(mut read) = self.read.lock() {
+            read.push(path.to_path_buf());
+        }
+        let want = self.encoding.unwrap_or(policy.input.encoding);
+        open(path, want, self.quiet, problems)
+    }
+}
+
+/// An input opened in its encoding, to read once.
+pub struct Opened {
+    pub input: Input,
+    name: String,
+    /// The file as it is, when it was read as UTF-8 on the strength of its start.
+    presumed: Option<File>,
+}
+
+impl Opened {
+    /// After reading: a file taken for UTF-8 from its start that had problems is looked at
+    /// whole, and a byte further on that is not UTF-8 is reported with its line; a stream's
+    /// undecodable bytes are reported.
+    pub fn trace(&self, before: u64, problems: &mut Problems) -> Result<()> {
+        if let Input::Stream(s) = &self.input {
+            if s.malformed > 0 {
+                problems.add(
+                    &self.name,
+                    s.first_malformed_line,
+                    None,
+                    None,
+                    format!(
+                        "{} byte sequence{} not {} text (replaced); fix them, or save the file as \"CSV UTF-8\"",
+                        s.malformed,
+                        if s.malformed == 1 { " is" } else { "s are" },
+                        s.detected.unwrap_or("the given encoding's"),
+                    ),
+                );
+            }
+        }
+        let Some(file) = &self.presumed else {
+            return Ok(());
+        };
+        if problems.total() == before {
+            return Ok(());
+        }
+        let size = file.metadata().map_err(|e| Error::io(&self.name, e))?.len();
+        if let Some((line, gb18030)) =
+            load::encoding::late_spot(file, size).map_err(|e| Error::io(&self.name, e))?
+        {
+            problems.add(
+                &self.name,
+                line,
+                None,
+                None,
+                format!(
+                    "not UTF-8 from this line on, though the file's first {} MiB are, so it was read as UTF-8; {}",
+                    load::encoding::SNIFF >> 20,
+                    if gb18030 {
+                        "the whole file reads as GB18030 (GBK): run again with --encoding gb18030"
+                    } else {
+                        "nor is it GB18030 (GBK): save the file as \"CSV UTF-8\""
+                    }
+                ),
+            );
+        }
+        Ok(())
     }
 }
 
@@ -304,14 +402,28 @@ pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
     } else {
         Moment::EndOf(plan.as_of)
     };
+    if let Some(output) = cli.command.output() {
+        check_output(output)?;
+    }
     match cli.command {
-        Command::Check => crate::cmd::check::run(&plan),
+        Command::Check(args) => crate::cmd::check::run(&plan, &args),
         Command::Tiers(args) => crate::cmd::tiers::run(&plan, &args),
         Command::Kpi(args) => crate::cmd::kpi::run(&plan, &args),
         Command::Due(args) => crate::cmd::due::run(&plan, &args),
         Command::Log(args) => crate::cmd::log::run(&plan, &args, today),
         Command::Complaints(args) => crate::cmd::complaints::run(&plan, &args, moment),
         Command::Sql(args) => crate::cmd::sql::run(&plan, &args),
+        Command::Init(args) => {
+            // Set up, then check with what was written: init's verdict is check's.
+            let set_up = crate::cmd::init::run(&plan, &args)?;
+            let only_data = crate::cli::CheckArgs {
+                overrides: None,
+                previous: None,
+            };
+            crate::cmd::check::run(&set_up.plan, &only_data)
+        }
+        Command::Completions(args) => crate::cmd::completions::run(args.shell),
+        Command::Man => crate::cmd::man::run(),
     }
 }
 
@@ -323,8 +435,13 @@ fn refuse_output_over_inputs(plan: &Plan, command: &Command) -> Result<()> {
         Command::Due(a) => (&a.output, vec![&a.overrides]),
         Command::Kpi(a) => (&a.output, vec![]),
         Command::Complaints(a) => (&a.output, vec![]),
+        Command::Check(_)
+        | Command::Log(_)
+        | Command::Init(_)
+        | Command::Completions(_)
+        | Command::Man => return Ok(()),
         // `sql` writes a query, not a table: it refuses its inputs itself (write_text).
-        Command::Check | Command::Log(_) | Command::Sql(_) => return Ok(()),
+        Command::Sql(_) => return Ok(()),
     };
     let Some(path) = &output.output else {
         return Ok(());
@@ -332,6 +449,98 @@ fn refuse_output_over_inputs(plan: &Plan, command: &Command) -> Result<()> {
     let mut inputs = plan.inputs();
     inputs.extend(extra.into_iter().flatten().cloned());
     refuse_inputs(path, &inputs)
+}
+
+/// The policy's tiers as an overrides or previous-tiers file may name them.
+fn tier_names(policy: &Policy) -> load::TierNames<'_> {
+    load::TierNames::new(
+        policy
+            .tiers
+            .levels
+            .iter()
+            .map(|l| (l.name.as_str(), l.label.as_deref())),
+    )
+}
+
+/// A progress bar on stderr while a large file is read, by bytes: only on a terminal,
+/// and not with --quiet.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    /// Files smaller than this are read too fast for a bar to help.
+    const LARGE: u64 = 64 << 20;
+
+    fn new(file: &File, quiet: bool) -> Progress {
+        let size = file.metadata().map_or(0, |m| m.len());
+        if quiet || size < Self::LARGE || !io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new(size);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "reading orders {bar:40} {binary_bytes}/{binary_total_bytes} {eta}",
+        ) {
+            bar.set_style(style);
+        }
+        Progress(Some(bar))
+    }
+
+    fn set(&self, done: u64) {
+        if let Some(bar) = &self.0 {
+            bar.set_position(done);
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The output arguments that cannot work, refused before anything is read: an --output
+/// extension that names no format (`.xls` is read, not written), an output encoding for a
+/// format that has none.
+fn check_output(args: &OutputArgs) -> Result<()> {
+    if args.format.is_none() {
+        if let Some(ext) = args.output.as_deref().and_then(|p| p.extension()) {
+            let ext = ext.to_string_lossy();
+            if format_of_extension(&ext).is_none() {
+                return Err(Error::Usage(format!(
+                    "--output: .{ext} is not a format caredesk writes; use .csv, .json, .xlsx, .md or .txt (the table), or give --format csv|json|xlsx|md|table"
+                )));
+            }
+        }
+    }
+    let format = Output::resolve(args, false).format;
+    if args.output_encoding == Some(OutputEncoding::Gb18030) {
+        if format != Format::Csv {
+            return Err(Error::Usage(
+                "--output-encoding gb18030 is for CSV exports (xlsx, json and md are UTF-8 by their nature)"
+                    .into(),
+            ));
+        }
+        if args.bom {
+            return Err(Error::Usage(
+                "--bom marks UTF-8; give either --bom or --output-encoding gb18030".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The format an --output file's extension names.
+fn format_of_extension(ext: &str) -> Option<Format> {
+    let ext = ext.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "csv" => Format::Csv,
+        "json" => Format::Json,
+        "xlsx" => Format::Xlsx,
+        "md" => Format::Md,
+        "txt" => Format::Table,
+        _ => return None,
+    })
 }
 
 /// A path as the user wrote it, for messages.
@@ -344,19 +553,22 @@ pub fn exists(path: &Path) -> bool {
     load::SheetPath::of(path).map_or_else(|| path.exists(), |s| s.file.exists())
 }
 
-/// An input opened for reading: a regular file (read in chunks, on both cores), a pipe or
-/// other stream (read front to back), or a spreadsheet's sheet as CSV in memory.
+/// An input opened for reading: a regular file of UTF-8 text (read in chunks, on both
+/// cores; the file itself, or a transcoded copy), a pipe or other stream (read front to
+/// back, decoded as it goes), or text in memory (a spreadsheet's sheet as CSV, a small
+/// transcoded file).
 pub enum Input {
     File(File),
-    Stream(File),
-    Sheet(io::Cursor<Vec<u8>>),
+    Stream(load::encoding::StreamText<File>),
+    Memory(io::Cursor<Vec<u8>>),
 }
 
 impl io::Read for Input {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
-            Input::File(f) | Input::Stream(f) => f.read(buf),
-            Input::Sheet(c) => c.read(buf),
+            Input::File(f) => f.read(buf),
+            Input::Stream(s) => s.read(buf),
+            Input::Memory(c) => c.read(buf),
         }
     }
 }
@@ -372,9 +584,59 @@ fn refuse_folder(path: &Path, expected: &str) -> Result<()> {
     Ok(())
 }
 
-/// Opens an input: a CSV file, or `file.xlsx` / `file.xlsx#Sheet`.
-fn open(path: &Path) -> Result<Input> {
-    refuse_folder(path, "a file (CSV or .xlsx)")?;
+/// Opens an input: a CSV file in `want` (or its detected encoding), or a workbook
+/// (`file.xlsx`, `.xls`, `.ods`, `file.xlsx#Sheet`).
+pub fn open(path: &Path, want: Encoding, quiet: bool, problems: &mut Problems) -> Result<Opened> {
+    let name = display(path);
+    let opened = |input, presumed| Opened {
+        input,
+        name: name.clone(),
+        presumed,
+    };
+    let note = |encoding: &str| {
+        // Once per file and run (`init` reads a file, then `check` reads it again).
+        static NOTED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+        let mut noted = NOTED.lock().unwrap_or_else(|e| e.into_inner());
+        if !quiet && !noted.contains(&name) {
+            noted.push(name.clone());
+            eprintln!("{name}: read as {encoding}; save as \"CSV UTF-8\" to skip this note");
+        }
+    };
+    let input = open_raw(path, want)?;
+    match input {
+        Input::File(file) => {
+            let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
+            let decoded = load::encoding::decode_file(&file, size, &name, want)
+                .map_err(|e| Error::io(path, e))?;
+            if let Some(encoding) = decoded.detected {
+                note(encoding);
+            }
+            problems.extend(decoded.problems);
+            Ok(match decoded.text {
+                load::encoding::Text::AsIs if decoded.presumed => {
+                    let original = file.try_clone().map_err(|e| Error::io(path, e))?;
+                    opened(Input::File(file), Some(original))
+                }
+                load::encoding::Text::AsIs => opened(Input::File(file), None),
+                load::encoding::Text::Memory(text) => {
+                    opened(Input::Memory(io::Cursor::new(text)), None)
+                }
+                load::encoding::Text::Temp(copy) => opened(Input::File(copy), None),
+            })
+        }
+        Input::Stream(stream) => {
+            if let Some(encoding) = stream.detected {
+                note(encoding);
+            }
+            Ok(opened(Input::Stream(stream), None))
+        }
+        memory => Ok(opened(memory, None)),
+    }
+}
+
+/// Opens an input as it is: a CSV file, or `file.xlsx` / `file.xlsx#Sheet`.
+fn open_raw(path: &Path, want: Encoding) -> Result<Input> {
+    refuse_folder(path, "a file (CSV or a workbook)")?;
     if let Some(sheet) = load::SheetPath::of(path) {
         refuse_folder(&sheet.file, "a workbook file")?;
         if !sheet.file.exists() {
@@ -382,7 +644,7 @@ fn open(path: &Path) -> Result<Input> {
             return Err(Error::io(&sheet.file, e));
         }
         return load::sheet_to_csv(&sheet)
-            .map(|bytes| Input::Sheet(io::Cursor::new(bytes)))
+            .map(|bytes| Input::Memory(io::Cursor::new(bytes)))
             .map_err(|message| {
                 let mut problems = Problems::new();
                 problems.add(&display(path), 0, None, None, message);
@@ -393,7 +655,31 @@ fn open(path: &Path) -> Result<Input> {
     // `--orders /dev/stdin` or `<(…)`: no size to cut into chunks, no positioned reads.
     match file.metadata() {
         Ok(m) if m.is_file() => Ok(Input::File(file)),
-        _ => Ok(Input::Stream(file)),
+        _ => load::encoding::StreamText::new(file, want)
+            .map(Input::Stream)
+            .map_err(|e| Error::io(path, e)),
+    }
+}
+
+/// Points the advice after the problems at the hand-edited files among them: plain
+/// `caredesk check` does not read an overrides or previous-tiers file.
+pub fn hint_hand_files(problems: &mut Problems, overrides: Option<&Path>, previous: Option<&Path>) {
+    let mut flags = Vec::new();
+    let mut named = Vec::new();
+    for (flag, path) in [("--overrides", overrides), ("--previous", previous)] {
+        if let Some(path) = path {
+            if problems.mention(&display(path)) {
+                flags.push(format!("{flag} {}", display(path)));
+                named.push(display(path));
+            }
+        }
+    }
+    if !named.is_empty() {
+        problems.set_hint(format!(
+            "fix {}; `caredesk check {}` lists them again",
+            named.join(" and "),
+            flags.join(" ")
+        ));
     }
 }
 
@@ -485,6 +771,36 @@ pub fn warn_skipped(stats: &OrderStats, file: &Path) {
     }
 }
 
+/// Warns when the inputs hold nothing to compute on: no customers, no orders, or no
+/// order dated on or before the as-of date (`rows` order rows read, `used` of them on or
+/// before it). Every answer would be empty or zero, without a word otherwise.
+pub fn warn_empty(plan: &Plan, customers: usize, rows: u64, used: u64) {
+    if customers == 0 {
+        warn(&format!(
+            "{}: no customers (the file has no rows): every answer is empty",
+            display(&plan.customers)
+        ));
+    }
+    if rows == 0 {
+        warn(&format!(
+            "{}: no orders (the file has no rows): spend, visits and rates are all zero",
+            display(&plan.orders)
+        ));
+    } else if used == 0 {
+        warn(&format!(
+            "{}: none of its {rows} orders is dated on or before {}, the as-of date: they count as not happened yet (--as-of sets another day)",
+            display(&plan.orders),
+            plan.as_of
+        ));
+    }
+}
+
+/// [`warn_empty`] after a pass over the orders.
+pub fn warn_empty_orders(plan: &Plan, customers: usize, stats: &OrderStats) {
+    let rows = stats.used + stats.after_as_of + stats.unknown_customer;
+    warn_empty(plan, customers, rows, stats.used);
+}
+
 /// Where and how a table goes.
 #[derive(Debug, Clone)]
 pub struct Output {
@@ -496,6 +812,8 @@ pub struct Output {
     pub crlf: bool,
     /// Whether stdout is a terminal (decided once, with the format).
     pub terminal: bool,
+    /// CSV in GB18030 rather than UTF-8.
+    pub gb18030: bool,
 }
 
 impl Output {
@@ -503,13 +821,11 @@ impl Output {
     pub fn resolve(args: &OutputArgs, show_phone: bool) -> Output {
         let terminal = args.output.is_none() && io::stdout().is_terminal();
         let format = args.format.unwrap_or_else(|| match &args.output {
-            Some(p) => match p.extension().and_then(|e| e.to_str()) {
-                Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
-                Some(e) if e.eq_ignore_ascii_case("xlsx") => Format::Xlsx,
-                Some(e) if e.eq_ignore_ascii_case("md") => Format::Md,
-                Some(e) if e.eq_ignore_ascii_case("txt") => Format::Table,
-                _ => Format::Csv,
-            },
+            // An unknown extension was refused before the run (`check_output`).
+            Some(p) => p
+                .extension()
+                .and_then(|e| format_of_extension(&e.to_string_lossy()))
+                .unwrap_or(Format::Csv),
             None if terminal => Format::Table,
             None => Format::Csv,
         });
@@ -528,6 +844,7 @@ impl Output {
             bom: args.bom,
             crlf: args.crlf,
             terminal,
+            gb18030: args.output_encoding == Some(OutputEncoding::Gb18030),
         }
     }
 
@@ -549,6 +866,7 @@ impl Output {
             bom: self.bom,
             crlf: self.crlf,
             notes: self.holds_notes(),
+            gb18030: self.gb18030,
         };
         if self.format == Format::Xlsx {
             report::xlsx_fits(rows).map_err(Error::Usage)?;
@@ -580,6 +898,26 @@ impl Output {
         }
         Ok(())
     }
+}
+
+/// Writes a new file whole (through a temporary file), never over one that exists.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp = temp_beside(path)?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
+    }
+    tmp.persist_noclobber(path).map_err(|e| {
+        if e.error.kind() == io::ErrorKind::AlreadyExists {
+            Error::Usage(format!("{}: exists; not written over", display(path)))
+        } else {
+            Error::io(path, e.error)
+        }
+    })?;
+    Ok(())
 }
 
 /// Whether `a` and `b` are the same regular file, however spelt (a symlink, `..`, a hard
@@ -742,6 +1080,7 @@ mod tests {
             color: ColorChoice::Always,
             bom: false,
             crlf: false,
+            output_encoding: None,
         };
         assert_eq!(Output::resolve(&args, false).format, Format::Json);
         let args = OutputArgs {
@@ -750,6 +1089,7 @@ mod tests {
             color: ColorChoice::Always,
             bom: false,
             crlf: false,
+            output_encoding: None,
         };
         let out = Output::resolve(&args, false);
         assert_eq!(out.format, Format::Csv);

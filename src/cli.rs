@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
+use crate::load::encoding::Encoding;
 use crate::report::Format;
 
 #[derive(Debug, Parser)]
@@ -15,8 +16,14 @@ use crate::report::Format;
     about = "Run a customer-care desk from flat files: tiers, call lists, KPIs",
     long_about = "Run a customer-care desk from flat files.\n\n\
         Reads customers.csv, orders.csv and complaints.csv from --data (default ./data) and the \
-        tier policy from --policy (default ./config/policy.toml).\n\n\
+        tier policy from --policy (default ./config/policy.toml). Files may be CSV (UTF-8, \
+        GB18030/GBK or UTF-16, detected) or workbooks (.xlsx, .xls, .ods).\n\n\
         Exit codes: 0 ok, 1 bad data or policy, 2 bad usage.",
+    after_help = "Examples:\n  \
+        caredesk init --from exports/           set up a policy from your own exports\n  \
+        caredesk check                          validate data/ and config/policy.toml\n  \
+        caredesk tiers --summary                the monthly tiering, per tier\n  \
+        caredesk due --owner 陈静               one consultant's call list for today",
     propagate_version = true
 )]
 pub struct Cli {
@@ -28,6 +35,7 @@ pub struct Cli {
 
 /// Where the data and the policy are, and the day to compute for.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Inputs")]
 pub struct InputArgs {
     /// Directory holding customers.csv, orders.csv, complaints.csv
     #[arg(long, global = true, value_name = "DIR", default_value = "data")]
@@ -44,24 +52,29 @@ pub struct InputArgs {
     /// contacts.csv (the log of follow-ups done) instead of DIR/contacts.csv
     #[arg(long, global = true, value_name = "FILE")]
     pub contacts: Option<PathBuf>,
-    /// The tier policy (TOML)
-    #[arg(
-        long,
-        global = true,
-        value_name = "FILE",
-        default_value = "config/policy.toml"
-    )]
-    pub policy: PathBuf,
+    /// The tier policy (TOML; default config/policy.toml). For `init`: the policy to
+    /// write (default DIR/policy.toml)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
     /// Compute as of this day (YYYY-MM-DD; default: today, local). Later rows are ignored.
     #[arg(long, global = true, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
+    /// The encoding of the input files. Default: the policy's input.encoding, else auto
+    /// (a byte order mark, else UTF-8 when valid, else GB18030)
+    #[arg(long, global = true, value_enum, value_name = "ENCODING")]
+    pub encoding: Option<Encoding>,
+    /// No progress bar and no notes on stderr (warnings and errors still print)
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 /// How and where a command writes its table.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// table (for people), csv, json, xlsx or md. Default: what the --output file's
-    /// extension says; otherwise table on a terminal, csv when piped
+    /// extension says (.csv, .json, .xlsx, .md, .txt); otherwise table on a terminal,
+    /// csv when piped
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Write to this file (atomically: a temporary file, then a rename) instead of stdout
@@ -73,9 +86,22 @@ pub struct OutputArgs {
     /// CSV: end lines with CRLF (Windows)
     #[arg(long)]
     pub crlf: bool,
+    /// CSV: the encoding written, utf-8 (default) or gb18030, for an old Excel that
+    /// garbles UTF-8 without a byte order mark (--bom is the UTF-8 way)
+    #[arg(long, value_enum, value_name = "ENCODING")]
+    pub output_encoding: Option<OutputEncoding>,
     /// Colour in the table view: auto (on a terminal, unless NO_COLOR is set), always, never
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,
+}
+
+/// The encodings a CSV export can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputEncoding {
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    #[value(name = "gb18030", alias = "gbk")]
+    Gb18030,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -88,20 +114,72 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate the data files and the policy; report every problem in one run
-    Check,
+    #[command(after_help = "Examples:\n  \
+        caredesk check\n  \
+        caredesk check --data exports/ --policy exports/policy.toml\n  \
+        caredesk check --overrides tiers-2026-11.xlsx --previous tiers-2026-10.csv")]
+    Check(CheckArgs),
     /// Tier, segment and lifecycle of every customer (the monthly tiering)
+    #[command(after_help = "Examples:\n  \
+        caredesk tiers --summary\n  \
+        caredesk tiers --output tiers-2026-11.xlsx\n  \
+        caredesk tiers --overrides tiers-2026-11.xlsx --output tiers-2026-11-final.xlsx\n  \
+        caredesk tiers --summary --previous tiers-2026-10.csv")]
     Tiers(TiersArgs),
     /// The service scorecard: pass rates and complaint rates against their targets, scored
+    #[command(after_help = "Examples:\n  \
+        caredesk kpi                            last month, the whole desk\n  \
+        caredesk kpi --month 2026-10 --by owner the consultants ranked\n  \
+        caredesk kpi --from 2026-01-01 --by month   the trend this year")]
     Kpi(KpiArgs),
     /// Whom to contact today, and why: the call list
+    #[command(
+        long_about = "Whom to contact today, and why: the call list.\n\n\
+            --date is the day of the list: what is due that day, what is overdue then, and \
+            the orders and complaints up to that day. --as-of (shared by every command) is \
+            the day the data is read as of; for `due` it is only the default of --date. \
+            Give --date to print another day's list.",
+        after_help = "Examples:\n  \
+            caredesk due                            today's list\n  \
+            caredesk due --owner 陈静 --quiet-empty  one consultant's list, for cron\n  \
+            caredesk due --date 2026-11-22 --within 7 --format csv"
+    )]
     Due(DueArgs),
     /// Record a follow-up as done in contacts.csv (it leaves later call lists)
+    #[command(after_help = "Examples:\n  \
+        caredesk log C0151 callback-3d O03314 --by 李娜 --note \"happy with the delivery\"\n  \
+        caredesk log C0019 survey O03303 --on 2026-11-25 --contacts /srv/care/contacts.csv")]
     Log(LogArgs),
     /// Open complaints with their age and deadlines; --weekly: the Thursday warning notice
+    #[command(after_help = "Examples:\n  \
+        caredesk complaints\n  \
+        caredesk complaints --weekly --format md")]
     Complaints(ComplaintsArgs),
     /// The policy compiled to one SQL query (Spark, DuckDB, PostgreSQL) whose result is
     /// what `tiers`, `tiers --summary` or `kpi` print as CSV, for data in a warehouse
     Sql(SqlArgs),
+    /// Set a company up from its own exports: map their headers, write a policy, check it
+    #[command(
+        long_about = "Set a company up from its own exports.\n\n\
+            Reads the headers and a sample of rows of the customer, order and complaint files \
+            in --from (CSV in any of the accepted encodings, or workbooks), maps each contract \
+            column to a header by the usual Chinese and English names and by what the values \
+            look like, writes a commented policy with [columns.*] filled in (never over an \
+            existing file), prints the mapping, then runs `check` with it.",
+        after_help = "Examples:\n  \
+            caredesk init --from exports/                 writes exports/policy.toml\n  \
+            caredesk init --from exports/ --policy config/acme.toml\n  \
+            caredesk --data exports/ --policy exports/policy.toml tiers --summary"
+    )]
+    Init(InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell)
+    #[command(after_help = "Examples:\n  \
+        caredesk completions bash > ~/.local/share/bash-completion/completions/caredesk\n  \
+        caredesk completions zsh > ~/.zfunc/_caredesk")]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff)
+    #[command(after_help = "Example:\n  caredesk man > caredesk.1 && man ./caredesk.1")]
+    Man,
 }
 
 /// The report `caredesk sql` compiles.
@@ -149,22 +227,67 @@ pub struct SqlArgs {
     pub output: Option<PathBuf>,
 }
 
+impl Command {
+    /// The output arguments of a command that writes a table.
+    pub fn output(&self) -> Option<&OutputArgs> {
+        match self {
+            Command::Tiers(a) => Some(&a.output),
+            Command::Kpi(a) => Some(&a.output),
+            Command::Due(a) => Some(&a.output),
+            Command::Complaints(a) => Some(&a.output),
+            _ => None,
+        }
+    }
+}
+
 /// How far ahead `due --within` looks: a year (and a leap day). Every day ahead adds
 /// each customer's dated items to the list, so an unbounded N grew to 24 GB.
 pub const MAX_WITHIN: u32 = 366;
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Check")]
+pub struct CheckArgs {
+    /// Also validate this overrides file (as `tiers --overrides` reads it)
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Option<PathBuf>,
+    /// Also validate this previous tiers export (as `tiers --previous` reads it)
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Init")]
+pub struct InitArgs {
+    /// The directory of exports to read (customers, orders, complaints files)
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub from: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Call list")]
 pub struct DueArgs {
-    /// The day of the list (YYYY-MM-DD; default: --as-of, or today)
+    /// The day of the list (YYYY-MM-DD; default: --as-of, or today). Orders and
+    /// complaints after it are not read
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub date: Option<NaiveDate>,
     /// Also list what comes up in the next N days (0 to 366: a year ahead at most)
     #[arg(long, value_name = "N", default_value_t = 0,
           value_parser = clap::value_parser!(u32).range(0..=MAX_WITHIN as i64))]
     pub within: u32,
-    /// Only this owner's customers (the account manager / service consultant)
+    /// Only this owner's customers (the account manager / service consultant); case and
+    /// surrounding spaces do not matter; a name no customer has is an error
     #[arg(long, value_name = "NAME")]
     pub owner: Option<String>,
+    /// Only this store's customers (matched like --owner)
+    #[arg(long, value_name = "NAME")]
+    pub store: Option<String>,
     /// Only these rules (repeat, or separate with commas)
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub rule: Vec<String>,
@@ -182,6 +305,7 @@ pub struct DueArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Log")]
 pub struct LogArgs {
     /// The customer called
     #[arg(value_name = "CUSTOMER_ID")]
@@ -204,6 +328,7 @@ pub struct LogArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Complaints")]
 pub struct ComplaintsArgs {
     /// The weekly warning notice: the last 7 days by category, open, breached, escalated
     #[arg(long)]
@@ -213,6 +338,7 @@ pub struct ComplaintsArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Scorecard")]
 pub struct KpiArgs {
     #[command(flatten)]
     pub scope: KpiScope,
@@ -252,6 +378,7 @@ pub fn parse_month(s: &str) -> Result<NaiveDate, String> {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Tiers")]
 pub struct TiersArgs {
     /// Per tier (top first): customers, spend and their shares, churn, care goal: the 80/20 view
     #[arg(long)]

@@ -54,6 +54,9 @@ pub struct Problems {
     /// Problems counted beyond the cap, per file.
     dropped: Vec<(String, u64)>,
     per_file: Vec<(String, u64)>,
+    /// What to do about them, when the usual advice (`caredesk check`) would not find
+    /// them (an overrides or previous-tiers file).
+    hint: Option<String>,
 }
 
 impl Problems {
@@ -155,6 +158,20 @@ impl Problems {
         let mut sorted: Vec<&Problem> = self.list.iter().collect();
         sorted.sort_by_key(|p| (file_rank(p), p.line));
         sorted.into_iter()
+    }
+
+    /// Whether any problem is about `file`.
+    pub fn mention(&self, file: &str) -> bool {
+        self.per_file.iter().any(|(f, n)| f == file && *n > 0)
+    }
+
+    /// Sets the advice printed after the problems.
+    pub fn set_hint(&mut self, hint: String) {
+        self.hint = Some(hint);
+    }
+
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
     }
 
     /// Lines saying how many problems were not kept, per file.

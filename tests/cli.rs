@@ -406,10 +406,19 @@ fn a_closed_pipe_is_not_an_error() {
         customers.push_str(&format!("C{i},Name {i}\n"));
     }
     std::fs::write(d.join("customers.csv"), customers).unwrap();
-    std::fs::write(d.join("orders.csv"), "order_id,customer_id,date,amount\n").unwrap();
+    // One order: an empty orders file is warned about, and stderr must stay empty here.
+    let orders = "order_id,customer_id,date,amount\nO1,C1,2026-01-05,10.00\n";
+    std::fs::write(d.join("orders.csv"), orders).unwrap();
     let mut child = Std::new(assert_cmd::cargo::cargo_bin("caredesk"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["tiers", "--format", "csv", "--data"])
+        .args([
+            "tiers",
+            "--as-of",
+            "2026-11-22",
+            "--format",
+            "csv",
+            "--data",
+        ])
         .arg(d)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

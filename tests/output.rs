@@ -92,8 +92,11 @@ fn a_full_disk_on_stdout_is_exit_1_with_a_message() {
             "due",
             "--date",
             "2026-11-22",
+            // An owner with nothing due under this rule: the one-line "nothing due".
             "--owner",
-            "nobody",
+            "Zhang Wei",
+            "--rule",
+            "points-expiry",
             "--format",
             "table",
         ],

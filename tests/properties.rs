@@ -47,8 +47,9 @@ fn load_all(customers: &[u8], orders: &[u8], complaints: &[u8]) {
     // The other loaders, on the same bytes.
     for bytes in [customers, orders, complaints] {
         read_contacts(bytes, "x.csv", &renames, &book, &["birthday"], &mut ps);
-        read_overrides(bytes, "v.csv", &book, &["VIP", "D"], &mut ps);
-        read_previous(bytes, "p.csv", &["VIP", "D"], &mut ps);
+        let tiers = caredesk::load::TierNames::new([("VIP", None), ("D", Some("普通"))]);
+        read_overrides(bytes, "v.csv", &book, &tiers, &mut ps);
+        read_previous(bytes, "p.csv", &tiers, &mut ps);
     }
     for p in ps.iter() {
         assert!(!p.to_string().is_empty());

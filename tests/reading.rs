@@ -232,7 +232,7 @@ fn a_bad_phone_cell_is_masked_in_the_message() {
     let (code, out) = check(dir.path());
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("customers.csv:5: phone: \"138****8000\u{fffd}\": expected UTF-8 text"),
+        out.contains("customers.csv:5: phone: \"138****8000\u{fffd}\": byte 0xFF not UTF-8 text"),
         "{out}"
     );
     assert!(!out.contains("13800138000"), "{out}");

@@ -7,11 +7,12 @@ use chrono::NaiveDate;
 use foldhash::HashMap as FastMap;
 
 use crate::app::{display, say, Plan};
+use crate::cli::CheckArgs;
 use crate::domain::tiers::{ActivityFold, Tiering};
 use crate::error::{Error, Problems, Result};
 use crate::policy::Policy;
 
-pub fn run(plan: &Plan) -> Result<()> {
+pub fn run(plan: &Plan, args: &CheckArgs) -> Result<()> {
     let mut problems = Problems::new();
     // A broken policy is reported, and the data is still checked with the defaults.
     let policy = match plan.load_policy() {
@@ -100,6 +101,14 @@ pub fn run(plan: &Plan) -> Result<()> {
     }
 
     let contacts = plan.load_contacts(&policy, &book, &mut problems)?;
+    let overrides = match &args.overrides {
+        Some(path) => Some(plan.load_overrides(path, &policy, &book, &mut problems)?),
+        None => None,
+    };
+    let previous = match &args.previous {
+        Some(path) => Some(plan.load_previous(path, &policy, &mut problems)?),
+        None => None,
+    };
 
     if !problems.is_empty() {
         let mut lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
@@ -131,6 +140,17 @@ pub fn run(plan: &Plan) -> Result<()> {
         contacts.len(),
         display(&plan.policy),
     )])?;
+    if let (Some(o), Some(path)) = (&overrides, &args.overrides) {
+        say(&[format!("ok: {} overrides in {}", o.len(), display(path))])?;
+    }
+    if let (Some(p), Some(path)) = (&previous, &args.previous) {
+        say(&[format!(
+            "ok: {} customers' previous tiers in {}",
+            p.rows.len(),
+            display(path)
+        )])?;
+    }
     crate::app::warn_skipped(&stats, &plan.orders);
+    crate::app::warn_empty(plan, book.len(), rows, rows - later);
     Ok(())
 }

@@ -28,6 +28,15 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
     }
     let mut problems = Problems::new();
     let book = plan.load_customers(&policy, &mut problems)?;
+    // A typo in --owner must not look like a quiet day: the cron job would go silent.
+    if problems.is_empty() {
+        if let Some(owner) = &args.owner {
+            known(&book, owner, "owner", |i| book.get(i).owner)?;
+        }
+        if let Some(store) = &args.store {
+            known(&book, store, "store", |i| book.get(i).store)?;
+        }
+    }
     let day = Day {
         date: plan.as_of,
         within: args.within,
@@ -54,8 +63,10 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
         Some(path) => plan.load_overrides(path, &policy, &book, &mut problems)?,
         None => Vec::new(),
     };
+    crate::app::hint_hand_files(&mut problems, args.overrides.as_deref(), None);
     let Tiering { standings, .. } = plan.tiering(&policy, &book, tiers, &overrides, problems)?;
     warn_skipped(&stats, &plan.orders);
+    crate::app::warn_empty_orders(plan, book.len(), &stats);
 
     let inputs = DueInputs {
         book: &book,
@@ -65,15 +76,19 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
     };
     let mut items = call_list(due, &inputs);
     items.retain(|item| {
-        let owner_ok = args
-            .owner
-            .as_deref()
-            .is_none_or(|o| book.get(item.customer as usize).owner == Some(o));
+        let c = book.get(item.customer as usize);
+        let owner_ok = args.owner.as_deref().is_none_or(|o| same_name(c.owner, o));
+        let store_ok = args.store.as_deref().is_none_or(|s| same_name(c.store, s));
         let rule_ok = args.rule.is_empty() || args.rule.contains(&policy.due.rules[item.rule].name);
-        owner_ok && rule_ok
+        owner_ok && store_ok && rule_ok
     });
 
     let output = Output::resolve(&args.output, args.show_phone);
+    if args.show_phone && output.format == Format::Table {
+        crate::app::warn(
+            "--show-phone: the table view keeps phones masked; --format csv or json shows them",
+        );
+    }
     if items.is_empty() {
         if args.quiet_empty {
             return Ok(());
@@ -91,11 +106,62 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
     output.write(&rows, &plan.inputs())
 }
 
+/// Whether a customer's owner (or store) is the one asked for: case and surrounding
+/// spaces aside.
+fn same_name(value: Option<&str>, wanted: &str) -> bool {
+    value.is_some_and(|v| fold(v) == fold(wanted))
+}
+
+fn fold(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// Fails with a usage error naming the close names when no customer has `wanted` as its
+/// `what` (owner or store).
+fn known<'b>(
+    book: &'b CustomerBook,
+    wanted: &str,
+    what: &str,
+    value: impl Fn(usize) -> Option<&'b str>,
+) -> Result<()> {
+    let names: std::collections::BTreeSet<&str> = (0..book.len()).filter_map(value).collect();
+    if names.iter().any(|n| fold(n) == fold(wanted)) {
+        return Ok(());
+    }
+    let wanted_folded = fold(wanted);
+    let mut close: Vec<(f64, &str)> = names
+        .iter()
+        .map(|n| (strsim::normalized_levenshtein(&fold(n), &wanted_folded), *n))
+        .filter(|(score, _)| *score >= 0.4)
+        .collect();
+    close.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    let hint = if !close.is_empty() {
+        let list: Vec<&str> = close.iter().take(5).map(|(_, n)| *n).collect();
+        format!("did you mean {}?", list.join(", "))
+    } else if names.is_empty() {
+        format!(
+            "no customer has a{} {what} at all",
+            if what == "owner" { "n" } else { "" }
+        )
+    } else if names.len() <= 12 {
+        let list: Vec<&str> = names.iter().copied().collect();
+        format!("the {what}s are {}", list.join(", "))
+    } else {
+        format!("the customers file names {} {what}s", names.len())
+    };
+    Err(Error::Usage(format!(
+        "no customer has the {what} {wanted:?}; {hint}"
+    )))
+}
+
 /// " for owner X" and the like, for the empty-list line.
 fn scope(args: &DueArgs) -> String {
     let mut s = String::new();
     if let Some(o) = &args.owner {
         s.push_str(&format!(" for {o}"));
+    }
+    if let Some(store) = &args.store {
+        s.push_str(&format!(" at {store}"));
     }
     if !args.rule.is_empty() {
         s.push_str(&format!(" (rules: {})", args.rule.join(", ")));

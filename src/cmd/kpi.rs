@@ -58,6 +58,7 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
     let complaints = plan.load_complaints(&policy, &book, &mut problems)?;
     fail_on(problems)?;
     warn_skipped(&stats, &plan.orders);
+    crate::app::warn_empty_orders(plan, book.len(), &stats);
     if let Some(complaints) = &complaints {
         fold.add_complaints(complaints);
     }
@@ -92,7 +93,15 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
 /// The period asked for: `--month`, `--from`/`--to`, or the month before as-of.
 fn period(args: &KpiArgs, as_of: NaiveDate) -> Result<Period> {
     let s = &args.scope;
-    Period::asked(s.month, s.from, s.to, as_of).map_err(Error::Usage)
+    let period = Period::asked(s.month, s.from, s.to, as_of).map_err(Error::Usage)?;
+    // Nothing in it has happened as of that day: a scorecard of n/a would look like one.
+    if period.from > as_of {
+        return Err(Error::Usage(format!(
+            "the period starts on {}, after the as-of date {as_of}: nothing in it has happened yet (give --as-of a later day, or another --month)",
+            period.from
+        )));
+    }
+    Ok(period)
 }
 
 struct Group {

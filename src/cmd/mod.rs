@@ -3,9 +3,12 @@
 
 pub mod check;
 pub mod complaints;
+pub mod completions;
 pub mod due;
+pub mod init;
 pub mod kpi;
 pub mod log;
+pub mod man;
 pub mod sql;
 pub mod tiers;
 
@@ -22,9 +25,12 @@ pub fn report_error(error: &Error) {
             for line in problems.dropped_notes() {
                 note(&line);
             }
-            note(&format!(
-                "caredesk: {error}; nothing was computed (run `caredesk check` to list them again)"
-            ));
+            match problems.hint() {
+                Some(hint) => note(&format!("caredesk: {error}; nothing was computed ({hint})")),
+                None => note(&format!(
+                    "caredesk: {error}; nothing was computed (run `caredesk check` to list them again)"
+                )),
+            }
         }
         Error::AlreadyReported(_) => {}
         Error::Usage(_) | Error::Io { .. } | Error::Output(_) => {

@@ -34,6 +34,11 @@ pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
         // Ids are looked up again only to match last period's customers.
         book.release_index();
     }
+    crate::app::hint_hand_files(
+        &mut problems,
+        args.overrides.as_deref(),
+        args.previous.as_deref(),
+    );
     let Tiering {
         activities,
         standings,
@@ -41,6 +46,7 @@ pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
         ..
     } = plan.tiering(&policy, &book, fold, &overrides, problems)?;
     warn_skipped(&stats, &plan.orders);
+    crate::app::warn_empty_orders(plan, book.len(), &stats);
     let inputs = plan.inputs();
     let output = Output::resolve(&args.output, false);
     let tier_names: Vec<&str> = policy.tier_names().collect();

@@ -178,6 +178,8 @@ struct Ctx<'a, R> {
     chunk: u64,
     chunks: usize,
     records: &'a R,
+    /// Told the bytes read so far after each chunk handed on (a progress bar).
+    progress: &'a (dyn Fn(u64) + Sync),
 }
 
 impl<R> Ctx<'_, R> {
@@ -197,14 +199,15 @@ pub(super) struct Done<P> {
 }
 
 /// Reads the records of `file` (`size` bytes) after its header with `records`, and hands
-/// each chunk's results to `take` in file order, with `problems` to add its problems to.
-/// Returns the threads used.
+/// each chunk's results to `take` in file order, with `problems` to add its problems to;
+/// `progress` is told the bytes done after each. Returns the threads used.
 pub(super) fn read_chunked<R: Records>(
     file: &File,
     size: u64,
     records: &R,
     split: Split,
     problems: &mut Problems,
+    progress: &(dyn Fn(u64) + Sync),
     mut take: impl FnMut(Done<R::Part>, &mut Problems),
 ) -> io::Result<usize> {
     assert!(records.fields().len() <= MAX_FIELDS, "too many fields");
@@ -218,6 +221,7 @@ pub(super) fn read_chunked<R: Records>(
         chunk,
         chunks: data.div_ceil(chunk) as usize,
         records,
+        progress,
     };
     // Each chunk must start where the one before it ended: one that does not (its
     // guessed start fell inside a quoted line break) is parsed again from there.
@@ -240,6 +244,7 @@ pub(super) fn read_chunked<R: Records>(
             take(done, problems);
             newlines += chunk.newlines;
             expected = chunk.end;
+            (ctx.progress)(chunk.end);
             // What follows a record that cannot be read is not read.
             Ok(match chunk.stopped {
                 true => Flow::Stop,

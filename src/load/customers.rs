@@ -316,32 +316,40 @@ pub fn read_customers_file_with(
         keep,
     };
     let mut admit = Admit::new(name, &header, keep);
-    read_chunked(file, size, &records, split, problems, |done, problems| {
-        let (part, before, mut found) = (done.part, done.lines_before, done.problems);
-        // The chunk's problems go in by line with the repeats found here, as the plain
-        // reader adds them (which of them are kept past the cap depends on it).
-        let mut found_list = found.take_list().into_iter().peekable();
-        let mut flush_to = |line: u64, problems: &mut Problems| {
-            while let Some(mut p) = found_list.next_if(|p| p.line + before <= line) {
-                p.line += before;
-                problems.push(p);
+    read_chunked(
+        file,
+        size,
+        &records,
+        split,
+        problems,
+        &|_| {},
+        |done, problems| {
+            let (part, before, mut found) = (done.part, done.lines_before, done.problems);
+            // The chunk's problems go in by line with the repeats found here, as the plain
+            // reader adds them (which of them are kept past the cap depends on it).
+            let mut found_list = found.take_list().into_iter().peekable();
+            let mut flush_to = |line: u64, problems: &mut Problems| {
+                while let Some(mut p) = found_list.next_if(|p| p.line + before <= line) {
+                    p.line += before;
+                    problems.push(p);
+                }
+            };
+            // Each row's id slot is loaded [`AHEAD`](crate::hint::AHEAD) rows before the row
+            // goes in.
+            let probes: Vec<Probe> = (0..part.rows.len())
+                .map(|k| IdIndex::probe(part.view(k).customer_id.as_bytes()))
+                .collect();
+            for (k, &probe) in probes.iter().enumerate() {
+                fetch_ahead(&probes, k, |probe| admit.book.index.prefetch(probe));
+                let line = part.rows[k].line + before;
+                flush_to(line, problems);
+                admit.admit(part.view(k), probe, line, problems);
             }
-        };
-        // Each row's id slot is loaded [`AHEAD`](crate::hint::AHEAD) rows before the row
-        // goes in.
-        let probes: Vec<Probe> = (0..part.rows.len())
-            .map(|k| IdIndex::probe(part.view(k).customer_id.as_bytes()))
-            .collect();
-        for (k, &probe) in probes.iter().enumerate() {
-            fetch_ahead(&probes, k, |probe| admit.book.index.prefetch(probe));
-            let line = part.rows[k].line + before;
-            flush_to(line, problems);
-            admit.admit(part.view(k), probe, line, problems);
-        }
-        flush_to(u64::MAX, problems);
-        // What is left of the chunk's problems: the count of those past its cap.
-        problems.extend(found);
-    })?;
+            flush_to(u64::MAX, problems);
+            // What is left of the chunk's problems: the count of those past its cap.
+            problems.extend(found);
+        },
+    )?;
     Ok(admit.book)
 }
 

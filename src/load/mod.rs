@@ -7,6 +7,8 @@ mod chunks;
 mod complaints;
 mod contacts;
 mod customers;
+pub mod encoding;
+pub mod headers;
 pub mod index;
 mod orders;
 pub(crate) mod plain;
@@ -21,10 +23,11 @@ pub use customers::{
 };
 pub use index::IdIndex;
 pub use orders::{
-    read_orders, read_orders_file, read_orders_file_with, OrderSink, OrderSource, OrderStats,
+    read_orders, read_orders_file, read_orders_file_reporting, read_orders_file_with, OrderSink,
+    OrderSource, OrderStats,
 };
 pub use sheet::{sheet_to_csv, SheetPath};
-pub use tier_files::{read_overrides, read_previous, Override, Previous};
+pub use tier_files::{read_overrides, read_previous, Override, Previous, TierNames};
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -189,6 +192,11 @@ pub(crate) fn read_header<R: Read>(
     Some(Header { at, names, phones })
 }
 
+/// A text cell that is not UTF-8 in a file read as UTF-8 (given so, or detected from its
+/// start: [`encoding`]).
+pub(crate) const NOT_UTF8: &str = "expected UTF-8 text: the file was read as UTF-8 \
+    (--encoding gb18030 or utf-16 reads it otherwise; or save it as \"CSV UTF-8\")";
+
 /// Shows a cell in a message: lossy UTF-8, cut at 60 characters.
 pub(crate) fn shown(cell: &[u8]) -> String {
     let s = String::from_utf8_lossy(cell);
@@ -255,7 +263,7 @@ impl RowCheck<'_> {
             Ok(s) if !self.one_line(field, s) => "",
             Ok(s) => s,
             Err(_) => {
-                self.bad(field, cell, "expected UTF-8 text (save the file as UTF-8)");
+                self.bad(field, cell, NOT_UTF8);
                 ""
             }
         }
@@ -303,7 +311,7 @@ impl RowCheck<'_> {
             Ok("") => None,
             Ok(s) => Some(s),
             Err(_) => {
-                self.bad(field, cell, "expected UTF-8 text (save the file as UTF-8)");
+                self.bad(field, cell, NOT_UTF8);
                 None
             }
         }

@@ -383,8 +383,21 @@ pub fn read_orders_file_with(
     file: &std::fs::File,
     source: &OrderSource<'_>,
     problems: &mut Problems,
+    sink: impl OrderSink,
+    split: Split,
+) -> std::io::Result<OrderStats> {
+    read_orders_file_reporting(file, source, problems, sink, split, &|_| {})
+}
+
+/// [`read_orders_file_with`], telling `progress` the bytes read after each chunk (once
+/// per 2 MiB: a progress bar costs the fast path nothing).
+pub fn read_orders_file_reporting(
+    file: &std::fs::File,
+    source: &OrderSource<'_>,
+    problems: &mut Problems,
     mut sink: impl OrderSink,
     split: Split,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> std::io::Result<OrderStats> {
     let size = file.metadata()?.len();
     let mut header = csv_reader(chunks::Range::new(file, 0, size));
@@ -397,15 +410,23 @@ pub fn read_orders_file_with(
         ids: sink.needs_ids(),
     };
     let mut stats = OrderStats::default();
-    let threads = read_chunked(file, size, &records, split, problems, |done, problems| {
-        let (part, lines) = (done.part, done.lines_before);
-        problems.extend_shifted(done.problems, lines);
-        deliver_owned(&mut sink, &part.rows, lines);
-        stats.used += part.stats.used;
-        stats.after_as_of += part.stats.after_as_of;
-        stats.unknown_customer += part.stats.unknown_customer;
-        stats.bad += part.stats.bad;
-    })?;
+    let threads = read_chunked(
+        file,
+        size,
+        &records,
+        split,
+        problems,
+        progress,
+        |done, problems| {
+            let (part, lines) = (done.part, done.lines_before);
+            problems.extend_shifted(done.problems, lines);
+            deliver_owned(&mut sink, &part.rows, lines);
+            stats.used += part.stats.used;
+            stats.after_as_of += part.stats.after_as_of;
+            stats.unknown_customer += part.stats.unknown_customer;
+            stats.bad += part.stats.bad;
+        },
+    )?;
     stats.parts = threads as u8;
     Ok(stats)
 }

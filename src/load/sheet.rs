@@ -1,4 +1,5 @@
-//! Spreadsheet inputs: the first sheet of an `.xlsx` file, or `file.xlsx#Sheet`, turned
+//! Spreadsheet inputs: the first sheet of a workbook (`.xlsx`, `.xlsm`, `.xlsb`, Excel
+//! 97–2003 `.xls`, OpenDocument `.ods`), or `file.xlsx#Sheet`, turned
 //! into CSV so it goes through the same row checks and messages as a CSV file. Cells keep
 //! what the sheet shows: text as text (`007` stays `007`), whole numbers without `.0`,
 //! dates as `YYYY-MM-DD` (with `HH:MM` when they carry a time), TRUE/FALSE as true/false.
@@ -15,10 +16,16 @@ pub struct SheetPath {
 }
 
 impl SheetPath {
-    /// `Some` when `path` names an xlsx workbook, with `#Sheet` or not.
+    /// The file name endings read as workbooks (calamine reads them all).
+    pub const EXTENSIONS: &[&str] = &[".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"];
+
+    /// `Some` when `path` names a workbook, with `#Sheet` or not.
     pub fn of(path: &Path) -> Option<SheetPath> {
         let text = path.to_str()?;
-        let is_xlsx = |p: &str| p.to_ascii_lowercase().ends_with(".xlsx");
+        let is_xlsx = |p: &str| {
+            let p = p.to_ascii_lowercase();
+            Self::EXTENSIONS.iter().any(|e| p.ends_with(e))
+        };
         if is_xlsx(text) {
             return Some(SheetPath {
                 file: path.to_path_buf(),
@@ -42,19 +49,13 @@ impl SheetPath {
 /// so line numbers are sheet rows; a row without values is `""`, which every reader
 /// skips as blank.
 pub fn sheet_to_csv(at: &SheetPath) -> Result<Vec<u8>, String> {
+    let lower = at.file.to_string_lossy().to_ascii_lowercase();
+    if !(lower.ends_with(".xlsx") || lower.ends_with(".xlsm")) {
+        return legacy_sheet_to_csv(at);
+    }
     let mut book: Xlsx<_> =
         open_workbook(&at.file).map_err(|e| format!("cannot read it as a workbook: {e}"))?;
-    let names = book.sheet_names().to_vec();
-    let name = match &at.sheet {
-        Some(s) if names.contains(s) => s.clone(),
-        Some(s) => {
-            return Err(format!(
-                "no sheet {s:?}; the workbook has {}",
-                names.join(", ")
-            ))
-        }
-        None => names.first().cloned().ok_or("the workbook has no sheet")?,
-    };
+    let name = sheet_name(book.sheet_names(), at)?;
     let mut cells = Vec::new();
     {
         let mut reader = book
@@ -71,6 +72,42 @@ pub fn sheet_to_csv(at: &SheetPath) -> Result<Vec<u8>, String> {
             }
         }
     }
+    cells_to_csv(cells)
+}
+
+/// The sheet asked for, or the first.
+fn sheet_name(names: Vec<String>, at: &SheetPath) -> Result<String, String> {
+    match &at.sheet {
+        Some(s) if names.contains(s) => Ok(s.clone()),
+        Some(s) => Err(format!(
+            "no sheet {s:?}; the workbook has {}",
+            names.join(", ")
+        )),
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| "the workbook has no sheet".to_string()),
+    }
+}
+
+/// An Excel 97–2003 (`.xls`), OpenDocument (`.ods`) or binary (`.xlsb`) workbook's
+/// sheet: calamine reads these whole (their formats cap a sheet's size: 65,536 rows of
+/// `.xls`), and the cells holding a value go on as for `.xlsx`.
+fn legacy_sheet_to_csv(at: &SheetPath) -> Result<Vec<u8>, String> {
+    let mut book = calamine::open_workbook_auto(&at.file)
+        .map_err(|e| format!("cannot read it as a workbook: {e}"))?;
+    let name = sheet_name(book.sheet_names(), at)?;
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|e| format!("sheet {name:?}: {e}"))?;
+    let cells = range
+        .used_cells()
+        .filter(|(_, _, v)| **v != Data::Empty)
+        .map(|(r, c, v)| {
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            (r as u32 + r0, c as u32 + c0, v.clone())
+        })
+        .collect();
     cells_to_csv(cells)
 }
 
@@ -152,6 +189,9 @@ mod tests {
             })
         );
         assert_eq!(SheetPath::of(Path::new("a/t.csv#x")), None);
+        for legacy in ["a/t.xls", "a/t.ODS", "a/t.xlsm"] {
+            assert!(SheetPath::of(Path::new(legacy)).is_some(), "{legacy}");
+        }
     }
 
     #[test]

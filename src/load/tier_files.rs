@@ -24,13 +24,52 @@ pub struct Override {
     pub line: u64,
 }
 
+/// The policy's tiers as a hand-edited file may name them: by name or label (钻石会员),
+/// in any case, with spaces around.
+#[derive(Debug, Clone)]
+pub struct TierNames<'a> {
+    tiers: Vec<(&'a str, Option<&'a str>)>,
+}
+
+impl<'a> TierNames<'a> {
+    /// The tiers top down, each with its label.
+    pub fn new(tiers: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) -> Self {
+        TierNames {
+            tiers: tiers.into_iter().collect(),
+        }
+    }
+
+    /// The tier `text` names.
+    pub fn find(&self, text: &str) -> Option<usize> {
+        let text = text.trim();
+        let same = |a: &str| a.trim().to_lowercase() == text.to_lowercase();
+        // An exact name first: a label may equal another tier's name in another case.
+        (self.tiers.iter().position(|(n, _)| *n == text))
+            .or_else(|| self.tiers.iter().position(|(n, _)| same(n)))
+            .or_else(|| self.tiers.iter().position(|(_, l)| l.is_some_and(same)))
+    }
+
+    /// "the policy's tiers are Diamond (钻石会员), ...".
+    pub fn listing(&self) -> String {
+        let each: Vec<String> = self
+            .tiers
+            .iter()
+            .map(|(n, l)| match l {
+                Some(l) if l != n => format!("{n} ({l})"),
+                _ => n.to_string(),
+            })
+            .collect();
+        format!("unknown tier; the policy's tiers are {}", each.join(", "))
+    }
+}
+
 /// Reads an overrides file. Rows with an empty tier are no override (an export where most
 /// rows are not pinned); an unknown customer or tier is a problem with its row.
 pub fn read_overrides<R: Read>(
     input: R,
     file: &str,
     book: &CustomerBook,
-    tiers: &[&str],
+    tiers: &TierNames<'_>,
     problems: &mut Problems,
 ) -> Vec<Override> {
     let mut reader = csv_reader(input);
@@ -74,13 +113,9 @@ pub fn read_overrides<R: Read>(
         if customer.is_none() && !id.is_empty() {
             row.bad(0, id.as_bytes(), "no such customer in the customers file");
         }
-        let tier_index = tiers.iter().position(|t| *t == tier);
+        let tier_index = tiers.find(tier);
         if tier_index.is_none() {
-            row.bad(
-                tier_at,
-                tier.as_bytes(),
-                format!("unknown tier; the policy's tiers are {}", tiers.join(", ")),
-            );
+            row.bad(tier_at, tier.as_bytes(), tiers.listing());
         }
         let reason = unguard(row.opt_lines(record, reason_at).unwrap_or("")).to_string();
         let expires = row.opt_with(record, 5, parse::date_cell);
@@ -118,7 +153,7 @@ pub struct Previous {
 pub fn read_previous<R: Read>(
     input: R,
     file: &str,
-    tiers: &[&str],
+    tiers: &TierNames<'_>,
     problems: &mut Problems,
 ) -> Previous {
     let mut reader = csv_reader(input);
@@ -146,14 +181,10 @@ pub fn read_previous<R: Read>(
                 first_line.insert(id.clone(), row.line);
             }
         }
-        match tiers.iter().position(|t| *t == tier) {
+        match tiers.find(&tier) {
             Some(i) if row.ok => out.rows.push((id, name, i as u16)),
             Some(_) => {}
-            None => row.bad(
-                1,
-                tier.as_bytes(),
-                format!("unknown tier; the policy's tiers are {}", tiers.join(", ")),
-            ),
+            None => row.bad(1, tier.as_bytes(), tiers.listing()),
         }
     });
     out

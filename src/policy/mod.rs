@@ -114,6 +114,8 @@ pub struct Policy {
     /// Header names in the files, per contract column, for exports whose headers differ
     /// (`[columns.customers] customer_id = "客户编号"`).
     pub columns: Columns,
+    /// How the data files are read (§1.1).
+    pub input: InputPolicy,
     /// How strictly the data is held to the contract.
     pub validation: Validation,
     /// Tiers, segments, points, lifecycle (docs/rules.md §3).
@@ -150,6 +152,14 @@ pub struct Columns {
     pub orders: BTreeMap<String, String>,
     pub complaints: BTreeMap<String, String>,
     pub contacts: BTreeMap<String, String>,
+}
+
+/// `[input]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InputPolicy {
+    /// The encoding of the data files: detected (the default) or given; `--encoding`
+    /// wins over it (§1.1).
+    pub encoding: crate::load::encoding::Encoding,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -543,6 +553,7 @@ impl Default for Policy {
         let due = DuePolicy::default_for(tiers.levels.len());
         Policy {
             columns: Columns::default(),
+            input: InputPolicy::default(),
             validation: Validation::default(),
             tiers,
             kpi: KpiPolicy::default(),

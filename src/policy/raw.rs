@@ -74,6 +74,7 @@ pub struct RawPolicy {
     /// The file as the user named it, for messages.
     pub file: String,
     pub columns: RawColumns,
+    pub input: RawInput,
     pub validation: RawValidation,
     pub tiers: RawTiers,
     pub kpi: RawKpi,
@@ -93,6 +94,12 @@ pub struct RawColumns {
     pub orders: Vec<Given<(String, String)>>,
     pub complaints: Vec<Given<(String, String)>>,
     pub contacts: Vec<Given<(String, String)>>,
+}
+
+/// `[input]`: how the data files are read.
+#[derive(Debug, Clone, Default)]
+pub struct RawInput {
+    pub encoding: Field<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -244,6 +251,10 @@ impl RawPolicy {
                 complaints: t.headers(&mut r, "complaints"),
                 contacts: t.headers(&mut r, "contacts"),
             };
+            t.finish(&mut r, &[]);
+        }
+        if let Some(mut t) = root.table(&mut r, "input") {
+            raw.input.encoding = t.string(&mut r, "encoding");
             t.finish(&mut r, &[]);
         }
         if let Some(mut t) = root.table(&mut r, "validation") {

@@ -25,6 +25,13 @@ impl TryFrom<RawPolicy> for Policy {
             warnings: raw.warnings,
         };
         let columns = c.columns(&raw.columns);
+        let input = InputPolicy {
+            encoding: c.choice(
+                &raw.input.encoding,
+                crate::load::encoding::Encoding::Auto,
+                crate::load::encoding::Encoding::NAMES,
+            ),
+        };
         let validation = Validation {
             unknown_customer: c.choice(
                 &raw.validation.unknown_customer,
@@ -43,6 +50,7 @@ impl TryFrom<RawPolicy> for Policy {
         }
         Ok(Policy {
             columns,
+            input,
             validation,
             tiers,
             kpi,

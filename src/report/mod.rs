@@ -133,6 +133,8 @@ pub struct Options {
     /// Table and md: print the table's notes under it (where else notes go is decided
     /// once, by [`crate::app::Output::write`]).
     pub notes: bool,
+    /// CSV: written in GB18030 (GBK) rather than UTF-8, for an old Excel.
+    pub gb18030: bool,
 }
 
 /// Renders `rows` to `out`.
@@ -166,6 +168,70 @@ pub fn unguard(text: &str) -> &str {
     }
 }
 
+/// Writes UTF-8 text on as GB18030. Every character has a GB18030 spelling, so nothing
+/// is lost; a character cut between two writes waits for the rest.
+struct Gb18030Writer<'a> {
+    out: &'a mut dyn Write,
+    encoder: encoding_rs::Encoder,
+    held: Vec<u8>,
+    buf: Vec<u8>,
+}
+
+impl<'a> Gb18030Writer<'a> {
+    fn new(out: &'a mut dyn Write) -> Self {
+        Gb18030Writer {
+            out,
+            encoder: encoding_rs::GB18030.new_encoder(),
+            held: Vec::new(),
+            buf: vec![0; 1 << 16],
+        }
+    }
+
+    fn encode(&mut self, text: &str, last: bool) -> io::Result<()> {
+        let mut text = text;
+        loop {
+            let (result, read, wrote) =
+                self.encoder
+                    .encode_from_utf8_without_replacement(text, &mut self.buf, last);
+            self.out.write_all(&self.buf[..wrote])?;
+            text = &text[read..];
+            match result {
+                encoding_rs::EncoderResult::InputEmpty => return Ok(()),
+                encoding_rs::EncoderResult::OutputFull => {}
+                // GB18030 spells every character: cannot happen.
+                encoding_rs::EncoderResult::Unmappable(c) => {
+                    return Err(io::Error::other(format!("{c:?} has no GB18030 form")))
+                }
+            }
+        }
+    }
+
+    fn finish(mut self) -> io::Result<()> {
+        let held = std::mem::take(&mut self.held);
+        self.encode(&String::from_utf8_lossy(&held), true)?;
+        self.out.flush()
+    }
+}
+
+impl Write for Gb18030Writer<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.held.extend_from_slice(data);
+        let valid = match std::str::from_utf8(&self.held) {
+            Ok(_) => self.held.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        let held = std::mem::take(&mut self.held);
+        let text = std::str::from_utf8(&held[..valid]).expect("checked");
+        self.encode(text, false)?;
+        self.held = held[valid..].to_vec();
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// The csv crate wraps write errors; unwrap them so a closed pipe stays a closed pipe.
 fn io_error(e: csv::Error) -> io::Error {
     match e.into_kind() {
@@ -175,6 +241,11 @@ fn io_error(e: csv::Error) -> io::Error {
 }
 
 fn render_csv(rows: &dyn Rows, options: Options, out: &mut dyn Write) -> io::Result<()> {
+    if options.gb18030 {
+        let mut gb = Gb18030Writer::new(out);
+        render_csv_inner(rows, options, &mut gb).map_err(io_error)?;
+        return gb.finish();
+    }
     if options.bom {
         out.write_all("\u{feff}".as_bytes())?;
     }
@@ -765,6 +836,7 @@ mod tests {
                 bom: false,
                 crlf: false,
                 notes: true,
+                gb18030: false,
             },
             &mut out,
         )
@@ -981,6 +1053,7 @@ mod csv_tests {
                 bom: false,
                 crlf,
                 notes: false,
+                gb18030: false,
             },
             Vec::new(),
         );
@@ -1023,6 +1096,7 @@ mod csv_tests {
                     bom: false,
                     crlf,
                     notes: false,
+                    gb18030: false,
                 };
                 let ours = csv_block(&rows, 0..rows.len(), options);
                 assert_eq!(

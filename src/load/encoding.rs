@@ -1,0 +1,659 @@
+//! Input encodings: what Excel and WPS on Chinese Windows save besides UTF-8. A file in
+//! GB18030 (a superset of GBK and GB2312) or UTF-16 is transcoded once, streaming, into
+//! UTF-8 (memory for a small file, an anonymous temporary file for a large one) that the
+//! readers then read as usual; line breaks survive, so every line number does. A UTF-8
+//! file is read as it is, on the fast path.
+//!
+//! Detection (docs/rules.md §4.3): a byte order mark decides (UTF-8, UTF-16 LE
+//! or BE); else a file whose first [`SNIFF`] bytes are valid UTF-8 is UTF-8 (validating a
+//! 500 MB file up front would read it twice; its cells are checked as they are read, and
+//! a bad one is then traced here: [`late_spot`]); else a file that decodes as GB18030
+//! without an error is GB18030. A file that is neither is decoded in whichever of the two
+//! it breaks fewer times, and each break is a problem naming its line, column and bytes.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+
+use encoding_rs::{DecoderResult, GB18030, UTF_16BE, UTF_16LE, UTF_8};
+
+use crate::error::Problems;
+
+/// The encoding of the input files, as the user names it (`--encoding`, `input.encoding`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Encoding {
+    /// Detect it: a byte order mark, else UTF-8 when valid, else GB18030.
+    #[default]
+    Auto,
+    /// UTF-8 (Excel's "CSV UTF-8").
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// GB18030, which includes GBK and GB2312 (Excel's "CSV" on Chinese Windows).
+    #[value(name = "gb18030", alias = "gbk", alias = "gb2312")]
+    Gb18030,
+    /// UTF-16 (Excel's "Unicode text"): the byte order mark says which end first; without
+    /// one, little-endian, as Windows writes it.
+    #[value(name = "utf-16", alias = "utf16")]
+    Utf16,
+}
+
+impl Encoding {
+    /// The names `input.encoding` takes, each with what it means.
+    pub const NAMES: &'static [(&'static str, Encoding)] = &[
+        ("auto", Encoding::Auto),
+        ("utf-8", Encoding::Utf8),
+        ("utf8", Encoding::Utf8),
+        ("gb18030", Encoding::Gb18030),
+        ("gbk", Encoding::Gb18030),
+        ("gb2312", Encoding::Gb18030),
+        ("utf-16", Encoding::Utf16),
+        ("utf16", Encoding::Utf16),
+    ];
+}
+
+/// Bytes read to decide that a file without a byte order mark is UTF-8.
+pub const SNIFF: usize = 8 << 20;
+
+/// Files transcoded into memory up to this size; larger ones into a temporary file.
+const IN_MEMORY: u64 = 16 << 20;
+
+/// Encoding problems kept per file (the rest are counted).
+const SPOTS_KEPT: usize = 200;
+
+/// The text to read after decoding.
+pub enum Text {
+    /// The file itself (UTF-8).
+    AsIs,
+    /// The UTF-8 text, in memory.
+    Memory(Vec<u8>),
+    /// The UTF-8 text, in an anonymous temporary file.
+    Temp(File),
+}
+
+/// What became of a file.
+pub struct Decoded {
+    pub text: Text,
+    /// The encoding it was read in, when that was detected rather than given, and is not
+    /// UTF-8: the note on stderr says so.
+    pub detected: Option<&'static str>,
+    /// UTF-8 decided from the first [`SNIFF`] bytes of a longer file.
+    pub presumed: bool,
+    /// Bytes that are not text in the encoding read, each located.
+    pub problems: Problems,
+}
+
+/// A user-facing name for an encoding.
+fn label(e: &'static encoding_rs::Encoding) -> &'static str {
+    if e == GB18030 {
+        "GB18030 (GBK)"
+    } else if e == UTF_16LE || e == UTF_16BE {
+        "UTF-16"
+    } else {
+        "UTF-8"
+    }
+}
+
+/// The encoding a byte order mark names, and the mark's length.
+fn bom(prefix: &[u8]) -> Option<(&'static encoding_rs::Encoding, usize)> {
+    encoding_rs::Encoding::for_bom(prefix)
+}
+
+/// Whether `prefix` is UTF-8, allowing a character cut by the end of a prefix of a longer
+/// input.
+fn utf8_prefix(prefix: &[u8], whole: bool) -> bool {
+    match std::str::from_utf8(prefix) {
+        Ok(_) => true,
+        Err(e) => !whole && e.error_len().is_none(),
+    }
+}
+
+/// What to do with a file, from its start and the user's choice; `None`: as it is.
+fn choose(
+    prefix: &[u8],
+    whole: bool,
+    want: Encoding,
+) -> (Option<&'static encoding_rs::Encoding>, bool) {
+    if let Some((e, _)) = bom(prefix) {
+        // A byte order mark is unambiguous, whatever was said.
+        return (if e == UTF_8 { None } else { Some(e) }, false);
+    }
+    match want {
+        Encoding::Utf8 => (None, false),
+        Encoding::Gb18030 => (Some(GB18030), false),
+        Encoding::Utf16 => (Some(UTF_16LE), false),
+        Encoding::Auto if utf8_prefix(prefix, whole) => (None, !whole),
+        Encoding::Auto => (Some(GB18030), false),
+    }
+}
+
+/// Decodes a regular file (`size` bytes) for reading; `name` is the file in messages.
+pub fn decode_file(file: &File, size: u64, name: &str, want: Encoding) -> io::Result<Decoded> {
+    let mut prefix = vec![0; SNIFF.min(size as usize)];
+    read_full_at(file, &mut prefix, 0)?;
+    let whole = prefix.len() as u64 == size;
+    let (encoding, presumed) = choose(&prefix, whole, want);
+    let Some(encoding) = encoding else {
+        return Ok(Decoded {
+            text: Text::AsIs,
+            detected: None,
+            presumed,
+            problems: Problems::new(),
+        });
+    };
+    let detected_here = want == Encoding::Auto && bom(&prefix).is_none();
+    let reopen = || super::chunks::Range::new(file, 0, size);
+    let (text, spots) = transcode(reopen(), encoding, size)?;
+    if spots.count == 0 {
+        return Ok(Decoded {
+            text,
+            detected: (want == Encoding::Auto).then(|| label(encoding)),
+            presumed: false,
+            problems: Problems::new(),
+        });
+    }
+    // Not text in the encoding chosen. When that was a guess, the file is neither UTF-8
+    // (its start is not) nor GB18030: read it in whichever it breaks less.
+    let (text, spots, encoding) = if detected_here {
+        let (utf8_text, utf8_spots) = transcode(reopen(), UTF_8, size)?;
+        // A tie goes to UTF-8: the contract's encoding, and what a lone bad byte in an
+        // ASCII file was meant to be.
+        if utf8_spots.count <= spots.count {
+            (utf8_text, utf8_spots, UTF_8)
+        } else {
+            (text, spots, encoding)
+        }
+    } else {
+        (text, spots, encoding)
+    };
+    let tried = if detected_here {
+        let other = if encoding == UTF_8 { GB18030 } else { UTF_8 };
+        format!(
+            "not {} text, nor {}; the rest of the file reads as {}",
+            label(encoding),
+            label(other),
+            label(encoding)
+        )
+    } else {
+        format!(
+            "not {} text, as the encoding was given (--encoding or input.encoding)",
+            label(encoding)
+        )
+    };
+    let problems = locate(&text, &spots, name, &tried)?;
+    Ok(Decoded {
+        text,
+        detected: (want == Encoding::Auto && encoding != UTF_8).then(|| label(encoding)),
+        presumed: false,
+        problems,
+    })
+}
+
+/// Where the bytes that do not decode are.
+#[derive(Default)]
+struct Spots {
+    /// (offset in the decoded text of the replacement character, its line, the bytes
+    /// found), for the first [`SPOTS_KEPT`].
+    kept: Vec<(u64, u64, Vec<u8>)>,
+    count: u64,
+}
+
+/// Decodes all of `input` from `encoding` into UTF-8 text, each undecodable sequence
+/// replaced by U+FFFD and noted.
+fn transcode(
+    input: impl Read,
+    encoding: &'static encoding_rs::Encoding,
+    size: u64,
+) -> io::Result<(Text, Spots)> {
+    let mut spots = Spots::default();
+    if size <= IN_MEMORY {
+        let mut out = Vec::with_capacity(size as usize + size as usize / 2);
+        decode_into(input, encoding, &mut out, &mut spots)?;
+        return Ok((Text::Memory(out), spots));
+    }
+    let mut file = tempfile::tempfile()?;
+    {
+        let mut w = io::BufWriter::with_capacity(1 << 20, &mut file);
+        decode_into(input, encoding, &mut w, &mut spots)?;
+        w.flush()?;
+    }
+    Ok((Text::Temp(file), spots))
+}
+
+/// The decoding loop: 1 MiB in, up to 3 MiB out at a time, no BOM in the output.
+fn decode_into(
+    mut input: impl Read,
+    encoding: &'static encoding_rs::Encoding,
+    out: &mut impl Write,
+    spots: &mut Spots,
+) -> io::Result<()> {
+    let mut decoder = encoding.new_decoder_with_bom_removal();
+    let mut inbuf = vec![0u8; 1 << 20];
+    let mut outbuf = vec![0u8; 3 << 20];
+    let mut written = 0u64;
+    let mut lines = 1u64;
+    let mut last = false;
+    while !last {
+        let n = read_some(&mut input, &mut inbuf)?;
+        last = n == 0;
+        let mut src = &inbuf[..n];
+        loop {
+            let (result, read, wrote) =
+                decoder.decode_to_utf8_without_replacement(src, &mut outbuf, last);
+            out.write_all(&outbuf[..wrote])?;
+            written += wrote as u64;
+            if spots.kept.len() < SPOTS_KEPT {
+                lines += memchr::memchr_iter(b'\n', &outbuf[..wrote]).count() as u64;
+            }
+            match result {
+                DecoderResult::InputEmpty => break,
+                DecoderResult::OutputFull => src = &src[read..],
+                DecoderResult::Malformed(bad, after) => {
+                    let end = read - after as usize;
+                    let start = end.saturating_sub(bad as usize);
+                    if spots.kept.len() < SPOTS_KEPT {
+                        spots.kept.push((written, lines, src[start..end].to_vec()));
+                    }
+                    spots.count += 1;
+                    out.write_all("\u{FFFD}".as_bytes())?;
+                    written += 3;
+                    src = &src[read..];
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_some(input: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match input.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+fn read_full_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        match super::chunks::read_at(file, &mut buf[done..], at + done as u64)? {
+            0 => break,
+            n => done += n,
+        }
+    }
+    Ok(())
+}
+
+/// Each spot as a problem: the line of its record, its column's header, the cell as
+/// decoded and the bytes found.
+fn locate(text: &Text, spots: &Spots, name: &str, tried: &str) -> io::Result<Problems> {
+    let mut problems = Problems::new();
+    let bytes: Box<dyn Read> = match text {
+        Text::Memory(v) => Box::new(io::Cursor::new(v.as_slice())),
+        Text::Temp(f) => Box::new(super::chunks::Range::new(f, 0, f.metadata()?.len())),
+        Text::AsIs => return Ok(problems),
+    };
+    let mut cells = CellScan::new(io::BufReader::with_capacity(1 << 16, bytes));
+    let mut header: Vec<String> = Vec::new();
+    let mut next = spots.kept.iter().peekable();
+    while let Some(cell) = cells.next_cell()? {
+        if cell.line == 1 && cell.record == 0 {
+            header.push(String::from_utf8_lossy(&cell.text).trim().to_string());
+        }
+        while let Some((_, _, found)) = next.next_if(|(at, _, _)| *at < cell.end) {
+            let column = header
+                .get(cell.field)
+                .filter(|h| !h.is_empty() && cell.record > 0)
+                .cloned()
+                .unwrap_or_else(|| format!("column {}", cell.field + 1));
+            let shown = match looks_like_phone(&column, &cell.text) {
+                true => super::masked(&super::shown(&cell.text)),
+                false => super::shown(&cell.text),
+            };
+            let bytes: Vec<String> = found.iter().map(|b| format!("0x{b:02X}")).collect();
+            problems.add(
+                name,
+                cell.line,
+                Some(&column),
+                Some(&shown),
+                format!(
+                    "{} {} {tried}; fix the cell, or save the file as \"CSV UTF-8\"",
+                    if found.len() == 1 { "byte" } else { "bytes" },
+                    bytes.join(" "),
+                ),
+            );
+        }
+        if next.peek().is_none() {
+            break;
+        }
+    }
+    if spots.count > spots.kept.len() as u64 {
+        problems.add(
+            name,
+            0,
+            None,
+            None,
+            format!(
+                "... and {} more bytes like these",
+                spots.count - spots.kept.len() as u64
+            ),
+        );
+    }
+    Ok(problems)
+}
+
+/// Whether a cell is masked in a message as a phone: its column is named as one (the
+/// contract's or a usual name), or its digits are those of a phone number.
+fn looks_like_phone(column: &str, cell: &[u8]) -> bool {
+    let folded = super::headers::fold(column);
+    let named = folded == "phone" || super::headers::is_phone_header(&folded);
+    let digits = cell.iter().filter(|b| b.is_ascii_digit()).count();
+    named || (digits >= 8 && digits * 10 >= cell.len() * 6)
+}
+
+/// A cell of CSV text: where it ends in the text, its record's first line, its index.
+struct ScannedCell {
+    text: Vec<u8>,
+    end: u64,
+    line: u64,
+    record: u64,
+    field: usize,
+}
+
+/// Cuts CSV text into cells, quotes respected, without judging them.
+struct CellScan<R> {
+    input: R,
+    pos: u64,
+    line: u64,
+    record: u64,
+    field: usize,
+    record_line: u64,
+    done: bool,
+}
+
+impl<R: io::BufRead> CellScan<R> {
+    fn new(input: R) -> Self {
+        CellScan {
+            input,
+            pos: 0,
+            line: 1,
+            record: 0,
+            field: 0,
+            record_line: 1,
+            done: false,
+        }
+    }
+
+    fn next_cell(&mut self) -> io::Result<Option<ScannedCell>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut text = Vec::new();
+        let mut quoted = false;
+        let (line, record, field) = (self.record_line, self.record, self.field);
+        loop {
+            let mut byte = [0u8];
+            if self.input.read(&mut byte)? == 0 {
+                self.done = true;
+                return Ok((!text.is_empty() || field > 0).then_some(ScannedCell {
+                    text,
+                    end: self.pos + 1,
+                    line,
+                    record,
+                    field,
+                }));
+            }
+            self.pos += 1;
+            let b = byte[0];
+            if b == b'\n' {
+                self.line += 1;
+            }
+            match b {
+                b'"' => quoted = !quoted,
+                b',' if !quoted => {
+                    self.field += 1;
+                    break;
+                }
+                b'\n' if !quoted => {
+                    self.field = 0;
+                    self.record += 1;
+                    self.record_line = self.line;
+                    break;
+                }
+                b'\r' if !quoted => {}
+                _ => text.push(b),
+            }
+        }
+        Ok(Some(ScannedCell {
+            text,
+            end: self.pos,
+            line,
+            record,
+            field,
+        }))
+    }
+}
+
+/// For a file read as UTF-8 from its first [`SNIFF`] bytes that turned out to have bad
+/// cells: the line of the first byte that is not UTF-8, and whether the file decodes as
+/// GB18030 without an error. `None` when the whole file is UTF-8 after all.
+pub fn late_spot(file: &File, size: u64) -> io::Result<Option<(u64, bool)>> {
+    let mut utf8 = Spots::default();
+    let whole = || super::chunks::Range::new(file, 0, size);
+    decode_into(whole(), UTF_8, &mut io::sink(), &mut utf8)?;
+    let Some(&(_, line, _)) = utf8.kept.first() else {
+        return Ok(None);
+    };
+    let mut gb = Spots::default();
+    decode_into(whole(), GB18030, &mut io::sink(), &mut gb)?;
+    Ok(Some((line, gb.count == 0)))
+}
+
+/// A stream (a pipe) decoded as it is read: the first [`SNIFF`] bytes decide, as for a
+/// file; bytes that do not decode later are counted, with the line of the first.
+pub struct StreamText<R> {
+    prefix: io::Cursor<Vec<u8>>,
+    rest: R,
+    decoder: Option<encoding_rs::Decoder>,
+    pending: Vec<u8>,
+    pending_at: usize,
+    finished: bool,
+    /// The encoding read in, when detected and not UTF-8.
+    pub detected: Option<&'static str>,
+    /// Undecodable sequences replaced, and the line of the first.
+    pub malformed: u64,
+    pub first_malformed_line: u64,
+    lines: u64,
+}
+
+impl<R: Read> StreamText<R> {
+    pub fn new(mut rest: R, want: Encoding) -> io::Result<Self> {
+        let mut prefix = Vec::with_capacity(1 << 16);
+        (&mut rest).take(SNIFF as u64).read_to_end(&mut prefix)?;
+        let whole = prefix.len() < SNIFF;
+        let (encoding, _) = choose(&prefix, whole, want);
+        let detected = encoding.filter(|_| want == Encoding::Auto).map(label);
+        Ok(StreamText {
+            prefix: io::Cursor::new(prefix),
+            rest,
+            decoder: encoding.map(|e| e.new_decoder_with_bom_removal()),
+            pending: Vec::new(),
+            pending_at: 0,
+            finished: false,
+            detected,
+            malformed: 0,
+            first_malformed_line: 0,
+            lines: 1,
+        })
+    }
+
+    fn raw(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.prefix.read(buf)? {
+            0 => read_some(&mut self.rest, buf),
+            n => Ok(n),
+        }
+    }
+}
+
+impl<R: Read> Read for StreamText<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.decoder.is_none() {
+            return self.raw(buf);
+        }
+        while self.pending_at == self.pending.len() {
+            if self.finished {
+                return Ok(0);
+            }
+            let mut inbuf = vec![0u8; 1 << 16];
+            let n = self.raw(&mut inbuf)?;
+            let last = n == 0;
+            self.finished = last;
+            self.pending.clear();
+            self.pending_at = 0;
+            let decoder = self.decoder.as_mut().expect("checked");
+            let mut src = &inbuf[..n];
+            let mut out = vec![0u8; 3 * n + 16];
+            loop {
+                let (result, read, wrote) =
+                    decoder.decode_to_utf8_without_replacement(src, &mut out, last);
+                let text = &out[..wrote];
+                let breaks = memchr::memchr_iter(b'\n', text).count() as u64;
+                self.pending.extend_from_slice(text);
+                match result {
+                    DecoderResult::InputEmpty => {
+                        self.lines += breaks;
+                        break;
+                    }
+                    DecoderResult::OutputFull => {
+                        self.lines += breaks;
+                        src = &src[read..];
+                    }
+                    DecoderResult::Malformed(..) => {
+                        self.lines += breaks;
+                        if self.malformed == 0 {
+                            self.first_malformed_line = self.lines;
+                        }
+                        self.malformed += 1;
+                        self.pending.extend_from_slice("\u{FFFD}".as_bytes());
+                        src = &src[read..];
+                    }
+                }
+            }
+        }
+        let n = (self.pending.len() - self.pending_at).min(buf.len());
+        buf[..n].copy_from_slice(&self.pending[self.pending_at..self.pending_at + n]);
+        self.pending_at += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_with(bytes: &[u8]) -> File {
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(bytes).unwrap();
+        f
+    }
+
+    fn decoded(bytes: &[u8], want: Encoding) -> (Vec<u8>, Option<&'static str>, Vec<String>) {
+        let f = file_with(bytes);
+        let d = decode_file(&f, bytes.len() as u64, "c.csv", want).unwrap();
+        let text = match d.text {
+            Text::AsIs => bytes.to_vec(),
+            Text::Memory(v) => v,
+            Text::Temp(_) => unreachable!("small"),
+        };
+        let problems = d.problems.iter().map(|p| p.to_string()).collect();
+        (text, d.detected, problems)
+    }
+
+    const SAMPLE: &str = "customer_id,name,owner\nC1,张伟,陈静\nC2,\"李, 娜\",王磊\n";
+
+    #[test]
+    fn utf8_is_read_as_it_is() {
+        let (text, detected, problems) = decoded(SAMPLE.as_bytes(), Encoding::Auto);
+        assert_eq!(text, SAMPLE.as_bytes());
+        assert_eq!(detected, None);
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn gb18030_is_detected_and_utf16_goes_by_its_bom() {
+        let (gbk, _, _) = GB18030.encode(SAMPLE);
+        let (text, detected, problems) = decoded(&gbk, Encoding::Auto);
+        assert_eq!(String::from_utf8(text).unwrap(), SAMPLE);
+        assert_eq!(detected, Some("GB18030 (GBK)"));
+        assert!(problems.is_empty());
+
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(SAMPLE.encode_utf16().flat_map(u16::to_le_bytes));
+        let (text, detected, _) = decoded(&le, Encoding::Auto);
+        assert_eq!(String::from_utf8(text).unwrap(), SAMPLE);
+        assert_eq!(detected, Some("UTF-16"));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(SAMPLE.encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(
+            decoded(&be, Encoding::Utf8).0,
+            SAMPLE.as_bytes(),
+            "a BOM wins"
+        );
+
+        let bare: Vec<u8> = SAMPLE.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let (text, detected, _) = decoded(&bare, Encoding::Utf16);
+        assert_eq!(String::from_utf8(text).unwrap(), SAMPLE);
+        assert_eq!(detected, None, "given, not detected: no note");
+    }
+
+    #[test]
+    fn a_byte_in_neither_encoding_is_located() {
+        let mut gbk = GB18030.encode(SAMPLE).0.into_owned();
+        // "王磊" on line 3 loses its last byte's partner: 0xC0 then a line end.
+        let at = gbk.len() - 2;
+        gbk[at] = 0xFF;
+        let (text, _, problems) = decoded(&gbk, Encoding::Auto);
+        assert!(String::from_utf8(text).is_ok());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with(
+                "c.csv:3: owner: \"王\u{FFFD}\": bytes 0xC0 0xFF not GB18030 (GBK) text, nor UTF-8"
+            ),
+            "{}",
+            problems[0]
+        );
+    }
+
+    #[test]
+    fn a_forced_encoding_is_obeyed_and_its_breaks_located() {
+        let (text, _, problems) = decoded(b"id,name\nC1,\xFF\n", Encoding::Gb18030);
+        assert_eq!(text, "id,name\nC1,\u{FFFD}\n".as_bytes());
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].starts_with("c.csv:2: name:"), "{}", problems[0]);
+    }
+
+    #[test]
+    fn streams_decide_on_their_start() {
+        let (gbk, _, _) = GB18030.encode(SAMPLE);
+        let mut s = StreamText::new(&gbk[..], Encoding::Auto).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        assert_eq!(out, SAMPLE);
+        assert_eq!(s.detected, Some("GB18030 (GBK)"));
+        let mut s = StreamText::new(SAMPLE.as_bytes(), Encoding::Auto).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        assert_eq!(out, SAMPLE);
+        assert_eq!(s.detected, None);
+    }
+
+    #[test]
+    fn a_late_bad_byte_is_traced() {
+        let mut bytes = b"id,name\n".to_vec();
+        bytes.extend(b"C1,ok\n");
+        bytes.extend(GB18030.encode("C2,张伟\n").0.iter());
+        let f = file_with(&bytes);
+        assert_eq!(late_spot(&f, bytes.len() as u64).unwrap(), Some((3, true)));
+        let f = file_with(SAMPLE.as_bytes());
+        assert_eq!(late_spot(&f, SAMPLE.len() as u64).unwrap(), None);
+    }
+}

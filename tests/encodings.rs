@@ -1,0 +1,318 @@
+//! Files the way Chinese offices save them: the sample re-encoded as GB18030 and UTF-16,
+//! legacy workbooks (.xls, .ods), GB18030 exports. Each must give the UTF-8 answer.
+
+use std::path::Path;
+
+mod common;
+
+use common::caredesk;
+
+const FILES: [&str; 4] = [
+    "customers.csv",
+    "orders.csv",
+    "complaints.csv",
+    "contacts.csv",
+];
+
+fn sample(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// The sample's files in `dir`, each spelled by `encode`.
+fn sample_in(dir: &Path, encode: impl Fn(&str) -> Vec<u8>) {
+    for f in FILES {
+        std::fs::write(dir.join(f), encode(&sample(f))).unwrap();
+    }
+}
+
+fn gb18030(text: &str) -> Vec<u8> {
+    encoding_rs::GB18030.encode(text).0.into_owned()
+}
+
+fn utf16le(text: &str, bom: bool) -> Vec<u8> {
+    let mut out = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+    out.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    out
+}
+
+/// stdout and stderr of a successful run.
+fn run(args: &[&str]) -> (String, String) {
+    let out = caredesk()
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const AS_OF: &str = "2026-11-22";
+
+fn tiers_of(dir: &Path, extra: &[&str]) -> (String, String) {
+    let mut args = vec!["tiers", "--as-of", AS_OF, "--format", "csv", "--data"];
+    let dir = dir.to_str().unwrap();
+    args.push(dir);
+    args.extend(extra);
+    run(&args)
+}
+
+fn utf8_tiers() -> String {
+    run(&["tiers", "--as-of", AS_OF, "--format", "csv"]).0
+}
+
+#[test]
+fn the_sample_in_gb18030_reads_as_in_utf8_detected_or_given() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_in(dir.path(), gb18030);
+    let (out, err) = tiers_of(dir.path(), &[]);
+    assert_eq!(out, utf8_tiers());
+    let note = format!(
+        "{}: read as GB18030 (GBK); save as \"CSV UTF-8\" to skip this note",
+        dir.path().join("customers.csv").display()
+    );
+    assert!(err.contains(&note), "{err}");
+    // Said once per file, and only for files that are not ASCII (orders.csv is).
+    assert_eq!(err.matches("read as GB18030").count(), 1, "{err}");
+
+    let (out, err) = tiers_of(dir.path(), &["--encoding", "gb18030"]);
+    assert_eq!(out, utf8_tiers());
+    assert!(err.is_empty(), "a given encoding is not a surprise: {err}");
+    let (out, _) = tiers_of(dir.path(), &["--quiet"]);
+    assert_eq!(out, utf8_tiers());
+}
+
+#[test]
+fn the_sample_in_utf16_reads_as_in_utf8_by_its_bom_or_given() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_in(dir.path(), |t| utf16le(t, true));
+    let (out, err) = tiers_of(dir.path(), &[]);
+    assert_eq!(out, utf8_tiers());
+    assert!(err.contains("customers.csv: read as UTF-16"), "{err}");
+
+    let bare = tempfile::tempdir().unwrap();
+    sample_in(bare.path(), |t| utf16le(t, false));
+    let (out, _) = tiers_of(bare.path(), &["--encoding", "utf-16"]);
+    assert_eq!(out, utf8_tiers());
+}
+
+#[test]
+fn the_policy_can_name_the_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_in(dir.path(), |t| utf16le(t, false));
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "[input]\nencoding = \"utf-16\"\n").unwrap();
+    let (out, _) = tiers_of(dir.path(), &["--policy", policy.to_str().unwrap()]);
+    assert_eq!(out, utf8_tiers());
+    std::fs::write(&policy, "[input]\nencoding = \"latin-1\"\n").unwrap();
+    caredesk()
+        .args(["tiers", "--policy", policy.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("latin-1"));
+}
+
+#[test]
+fn every_input_can_be_gb18030_including_overrides_and_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let overrides = dir.path().join("pins.csv");
+    std::fs::write(
+        &overrides,
+        gb18030("customer_id,tier,reason\nC0001,钻石会员,老客户\n"),
+    )
+    .unwrap();
+    let (out, _) = run(&[
+        "tiers",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "csv",
+        "--overrides",
+        overrides.to_str().unwrap(),
+    ]);
+    assert!(out.contains("C0001,陈刚芳,Diamond,"), "{out}");
+    assert!(out.contains(",Diamond,老客户\n"), "{out}");
+
+    let customers = gb18030(&sample("customers.csv"));
+    let out = caredesk()
+        .args([
+            "tiers",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "csv",
+            "--customers",
+            "/dev/stdin",
+        ])
+        .write_stdin(customers)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(String::from_utf8(out).unwrap(), utf8_tiers());
+}
+
+#[test]
+fn a_byte_valid_in_neither_encoding_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    sample_in(dir.path(), gb18030);
+    let path = dir.path().join("customers.csv");
+    let mut bytes = std::fs::read(&path).unwrap();
+    // Line 3's name: its first character's second byte becomes 0xFF (no GB18030 trail).
+    let line3 = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(1)
+        .unwrap()
+        .0
+        + 1;
+    let name = line3 + "C0002,".len();
+    bytes[name + 1] = 0xFF;
+    std::fs::write(&path, bytes).unwrap();
+    let out = caredesk()
+        .args([
+            "check",
+            "--as-of",
+            AS_OF,
+            "--data",
+            dir.path().to_str().unwrap(),
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let expected = format!(
+        "{}:3: name: \"\u{FFFD}磊\": bytes 0xC0 0xFF not GB18030 (GBK) text, nor UTF-8; the rest of the file reads as GB18030 (GBK); fix the cell, or save the file as \"CSV UTF-8\"",
+        path.display()
+    );
+    assert!(out.contains(&expected), "{out}");
+    assert!(
+        out.ends_with("1 problem found\n"),
+        "one bad cell, one problem: {out}"
+    );
+}
+
+#[test]
+fn a_utf8_file_given_as_utf8_names_what_was_tried() {
+    let dir = tempfile::tempdir().unwrap();
+    let customers = dir.path().join("customers.csv");
+    std::fs::write(&customers, gb18030("customer_id,name\nC1,张伟\n")).unwrap();
+    caredesk()
+        .args(["check", "--encoding", "utf-8", "--customers", customers.to_str().unwrap()])
+        .args(["--orders", "tests/fixtures/edge/orders.csv"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "customers.csv:2: name: ",
+        ))
+        .stdout(predicates::str::contains(
+            "expected UTF-8 text: the file was read as UTF-8 (--encoding gb18030 or utf-16 reads it otherwise",
+        ));
+}
+
+#[test]
+fn xls_and_ods_workbooks_read_as_the_csv_files() {
+    let (out, _) = run(&[
+        "tiers",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "csv",
+        "--customers",
+        "tests/fixtures/legacy/customers.xls",
+        "--orders",
+        "tests/fixtures/legacy/orders.ods",
+    ]);
+    assert_eq!(out, utf8_tiers());
+    let (out, _) = run(&[
+        "check",
+        "--as-of",
+        AS_OF,
+        "--customers",
+        "tests/fixtures/legacy/customers.xls#客户",
+    ]);
+    assert!(out.starts_with("ok: 320 customers, 3389 orders"), "{out}");
+}
+
+#[test]
+fn an_unknown_output_extension_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let xls = dir.path().join("tiers.xls");
+    caredesk()
+        .args(["tiers", "--as-of", AS_OF, "--output", xls.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            ".xls is not a format caredesk writes; use .csv, .json, .xlsx, .md or .txt",
+        ));
+    assert!(!xls.exists());
+    // With --format the extension is the user's business.
+    caredesk()
+        .args([
+            "tiers",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "csv",
+            "--output",
+            xls.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+}
+
+#[test]
+fn csv_exports_can_be_written_in_gb18030() {
+    let bytes = caredesk()
+        .args([
+            "tiers",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "csv",
+            "--output-encoding",
+            "gb18030",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let (text, _, bad) = encoding_rs::GB18030.decode(&bytes);
+    assert!(!bad);
+    assert_eq!(text, utf8_tiers());
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "not UTF-8: Chinese names are GBK bytes"
+    );
+    // And it reads back as it was written.
+    let dir = tempfile::tempdir().unwrap();
+    let previous = dir.path().join("tiers-gbk.csv");
+    std::fs::write(&previous, &bytes).unwrap();
+    let (out, _) = run(&[
+        "tiers",
+        "--as-of",
+        AS_OF,
+        "--summary",
+        "--format",
+        "csv",
+        "--previous",
+        previous.to_str().unwrap(),
+    ]);
+    assert!(out.contains("Diamond,11,0,0,0,0,0,11"), "{out}");
+    caredesk()
+        .args(["tiers", "--format", "json", "--output-encoding", "gb18030"])
+        .assert()
+        .code(2);
+}
