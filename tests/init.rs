@@ -1,0 +1,156 @@
+//! `caredesk init` on a Chinese office's exports (tests/fixtures/chinese/: GB18030,
+//! UTF-8 with a BOM and UTF-16, Chinese headers, another column order, 2026/11/22 dates):
+//! the policy it writes passes `check`, and `tiers` on the exports is `tiers` on data/.
+
+use std::path::Path;
+
+mod common;
+
+use common::caredesk;
+
+fn exports() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chinese");
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn init_maps_the_exports_writes_a_policy_and_checks_it() {
+    let dir = exports();
+    let d = dir.path();
+    let out = caredesk()
+        .args([
+            "init",
+            "--as-of",
+            "2026-11-22",
+            "--from",
+            d.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "customers ← ",
+        "  customer_id   = \"会员卡号\"  (the usual name)",
+        "  owner         = \"专属顾问\"  (the usual name)",
+        "  amount        = \"实收金额(元)\"  (the usual name)",
+        "  not used: \"收银员\"",
+        "  opened_at     = \"受理时间\"  (the usual name)",
+        "ok: 320 customers, 3389 orders, 90 complaints, 0 contacts logged",
+    ] {
+        assert!(stdout.contains(line), "{line:?} in\n{stdout}");
+    }
+    let policy = d.join("policy.toml");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    assert!(text.contains("[columns.customers]"), "{text}");
+    assert!(text.contains("customer_id = \"会员卡号\""), "{text}");
+    assert!(
+        text.contains("[[tiers.levels]]"),
+        "the shipped defaults follow"
+    );
+
+    // The second command, as init printed it.
+    let next = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("next: caredesk "))
+        .unwrap();
+    assert!(next.starts_with("tiers --summary --policy "), "{next}");
+    let tiers = |extra: &[&str]| {
+        let out = caredesk()
+            .args(["tiers", "--as-of", "2026-11-22", "--format", "csv"])
+            .args(extra)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let p = |name: &str| d.join(name).to_str().unwrap().to_string();
+    let ours = tiers(&[
+        "--policy",
+        &p("policy.toml"),
+        "--customers",
+        &p("会员资料.csv"),
+        "--orders",
+        &p("销售明细.csv"),
+        "--complaints",
+        &p("投诉记录.txt"),
+    ]);
+    assert_eq!(
+        ours,
+        tiers(&[]),
+        "the exports give the contract files' answer"
+    );
+
+    // Never over an existing file.
+    let before = std::fs::read(&policy).unwrap();
+    caredesk()
+        .args(["init", "--from", d.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "exists; init never writes over a file",
+        ));
+    assert_eq!(std::fs::read(&policy).unwrap(), before);
+}
+
+#[test]
+fn init_writes_where_policy_says_and_guesses_from_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Headers the table does not know: phones, ids, dates and amounts are recognised by
+    // their values; the order number is not, and is reported missing.
+    std::fs::write(
+        d.join("会员.csv"),
+        "卡号,姓名,联络\nM1,张伟,13812345678\nM2,李娜,13987654321\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("流水.csv"),
+        "票,客,日,钱\nS1,M1,2026/10/01,\"¥1,200.00\"\nS2,M2,2026/10/02,30\n",
+    )
+    .unwrap();
+    let target = d.join("acme.toml");
+    let out = caredesk()
+        .args([
+            "init",
+            "--as-of",
+            "2026-11-22",
+            "--from",
+            d.to_str().unwrap(),
+        ])
+        .args(["--policy", target.to_str().unwrap()])
+        .assert()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(target.exists(), "{stdout}");
+    assert!(stdout.contains("  phone         = \"联络\"  (guessed: 11-digit numbers starting with 1: mobile phones)"), "{stdout}");
+    assert!(
+        stdout.contains("  customer_id   = \"客\"  (guessed: its values are customer ids)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  date          = \"日\"  (guessed: its values are dates)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  amount        = \"钱\"  (guessed: its values are amounts)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  order_id        not found: required"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("missing required column order_id"),
+        "check says so: {stdout}"
+    );
+}
