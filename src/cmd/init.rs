@@ -98,8 +98,10 @@ pub fn run(plan: &Plan, args: &InitArgs) -> Result<SetUp> {
         let Some((score, k, mapping)) = best else {
             continue;
         };
-        // A file missing required columns is not this one, unless it is named for it.
-        if score < 0 && file_stem(&files[k].path) != kind.name() {
+        // A file missing required columns is not this one, unless its name says it is
+        // (then the mapping shows what is missing, and check says so).
+        let stem = file_stem(&files[k].path);
+        if score < 0 && !kind.file_words().iter().any(|w| stem.contains(w)) {
             continue;
         }
         if kind == FileKind::Customers {

@@ -212,10 +212,208 @@ fn transcode(
     let mut file = tempfile::tempfile()?;
     {
         let mut w = io::BufWriter::with_capacity(1 << 20, &mut file);
-        decode_into(input, encoding, &mut w, &mut spots)?;
+        if encoding == UTF_16LE || encoding == UTF_16BE {
+            decode_into(input, encoding, &mut w, &mut spots)?;
+        } else {
+            decode_in_parts(input, encoding, &mut w, &mut spots)?;
+        }
         w.flush()?;
     }
     Ok((Text::Temp(file), spots))
+}
+
+/// Bytes of input decoded as one part by [`decode_in_parts`].
+const PART: usize = 2 << 20;
+
+/// Buffers handed back to be used again: a fresh 3 MiB buffer per part was paid in page
+/// faults (system time tripled).
+#[derive(Default)]
+struct Pool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Pool {
+    fn get(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut p| p.pop())
+            .unwrap_or_default()
+    }
+
+    fn put(&self, mut buf: Vec<u8>) {
+        buf.clear();
+        if let Ok(mut p) = self.0.lock() {
+            p.push(buf);
+        }
+    }
+}
+
+/// [`decode_into`] on both cores, for encodings in which a line feed byte is always a
+/// line feed (GB18030, UTF-8; not UTF-16): the input is cut just after a line feed into
+/// parts that two threads decode, each with a decoder of its own, while this thread
+/// reads and writes in order. (Decoding on one thread took a 670 MB GB18030 orders file
+/// from 1× to about 1.35× the UTF-8 time; cut in two, the decoding mostly hides behind
+/// the reading and writing.)
+fn decode_in_parts(
+    mut input: impl Read,
+    encoding: &'static encoding_rs::Encoding,
+    out: &mut impl Write,
+    spots: &mut Spots,
+) -> io::Result<()> {
+    type Job = (usize, Vec<u8>);
+    type Done = (usize, Vec<u8>, Spots, u64);
+    let (job_tx, job_rx) = std::sync::mpsc::sync_channel::<Job>(2);
+    let job_rx = std::sync::Mutex::new(job_rx);
+    let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Done>(2);
+    let pool = Pool::default();
+    std::thread::scope(|scope| -> io::Result<()> {
+        for _ in 0..2 {
+            let (job_rx, done_tx, pool) = (&job_rx, done_tx.clone(), &pool);
+            scope.spawn(move || loop {
+                let job = job_rx.lock().map(|rx| rx.recv());
+                let Ok(Ok((index, bytes))) = job else { break };
+                let mut part = Spots::default();
+                let mut text = pool.get();
+                let lines = decode_part(&bytes, encoding, index == 0, &mut text, &mut part);
+                pool.put(bytes);
+                if done_tx.send((index, text, part, lines)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(done_tx);
+        let mut writer = InOrder {
+            next: 0,
+            waiting: Vec::new(),
+            written: 0,
+            lines: 0,
+        };
+        let mut carry: Vec<u8> = Vec::new();
+        let mut index = 0;
+        let mut eof = false;
+        while !eof {
+            let mut buf = pool.get();
+            buf.append(&mut carry);
+            let start = buf.len();
+            buf.resize(start + PART, 0);
+            let mut filled = start;
+            while filled < buf.len() {
+                match read_some(&mut input, &mut buf[filled..])? {
+                    0 => {
+                        eof = true;
+                        break;
+                    }
+                    n => filled += n,
+                }
+            }
+            buf.truncate(filled);
+            if !eof {
+                // The part ends just after its last line feed; the rest starts the next.
+                let cut = memchr::memrchr(b'\n', &buf).map_or(buf.len(), |i| i + 1);
+                carry.extend_from_slice(&buf[cut..]);
+                buf.truncate(cut);
+            }
+            if buf.is_empty() {
+                continue;
+            }
+            if job_tx.send((index, buf)).is_err() {
+                break;
+            }
+            index += 1;
+            while let Ok(done) = done_rx.try_recv() {
+                writer.take(done, out, spots, &pool)?;
+            }
+        }
+        drop(job_tx);
+        while writer.next < index {
+            match done_rx.recv() {
+                Ok(done) => writer.take(done, out, spots, &pool)?,
+                Err(_) => return Err(io::Error::other("a decoding thread stopped")),
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Decodes one part whole into `out` (cleared); returns its line feeds.
+fn decode_part(
+    bytes: &[u8],
+    encoding: &'static encoding_rs::Encoding,
+    first: bool,
+    out: &mut Vec<u8>,
+    spots: &mut Spots,
+) -> u64 {
+    let mut decoder = if first {
+        encoding.new_decoder_with_bom_removal()
+    } else {
+        encoding.new_decoder_without_bom_handling()
+    };
+    out.clear();
+    let mut src = bytes;
+    let mut lines = 0u64;
+    loop {
+        let room = decoder
+            .max_utf8_buffer_length_without_replacement(src.len())
+            .unwrap_or(src.len() * 3 + 16);
+        let len = out.len();
+        out.resize(len + room, 0);
+        let (result, read, wrote) =
+            decoder.decode_to_utf8_without_replacement(src, &mut out[len..], true);
+        out.truncate(len + wrote);
+        lines += memchr::memchr_iter(b'\n', &out[len..]).count() as u64;
+        match result {
+            DecoderResult::InputEmpty => return lines,
+            DecoderResult::OutputFull => src = &src[read..],
+            DecoderResult::Malformed(bad, after) => {
+                let end = read - after as usize;
+                let start = end.saturating_sub(bad as usize);
+                if spots.kept.len() < SPOTS_KEPT {
+                    spots
+                        .kept
+                        .push((out.len() as u64, lines + 1, src[start..end].to_vec()));
+                }
+                spots.count += 1;
+                out.extend_from_slice("\u{FFFD}".as_bytes());
+                src = &src[read..];
+            }
+        }
+    }
+}
+
+/// Writes decoded parts in their order, their spots moved to where they land.
+struct InOrder {
+    next: usize,
+    waiting: Vec<(usize, Vec<u8>, Spots, u64)>,
+    written: u64,
+    lines: u64,
+}
+
+impl InOrder {
+    fn take(
+        &mut self,
+        done: (usize, Vec<u8>, Spots, u64),
+        out: &mut impl Write,
+        spots: &mut Spots,
+        pool: &Pool,
+    ) -> io::Result<()> {
+        self.waiting.push(done);
+        while let Some(at) = self.waiting.iter().position(|d| d.0 == self.next) {
+            let (_, text, part, lines) = self.waiting.swap_remove(at);
+            for (offset, line, bytes) in part.kept {
+                if spots.kept.len() < SPOTS_KEPT {
+                    spots
+                        .kept
+                        .push((self.written + offset, self.lines + line, bytes));
+                }
+            }
+            spots.count += part.count;
+            out.write_all(&text)?;
+            self.written += text.len() as u64;
+            self.lines += lines;
+            self.next += 1;
+            pool.put(text);
+        }
+        Ok(())
+    }
 }
 
 /// The decoding loop: 1 MiB in, up to 3 MiB out at a time, no BOM in the output.
@@ -644,6 +842,28 @@ mod tests {
         s.read_to_string(&mut out).unwrap();
         assert_eq!(out, SAMPLE);
         assert_eq!(s.detected, None);
+    }
+
+    #[test]
+    fn decoding_in_parts_is_decoding_whole() {
+        // Parts of 4 MiB: this input makes three, lines cut anywhere, two bad bytes.
+        let mut text = String::new();
+        for i in 0..200_000 {
+            text.push_str(&format!("O{i},C{},张伟{i},\"a\nb\"\n", i % 97));
+        }
+        let mut bytes = GB18030.encode(&text).0.into_owned();
+        let n = bytes.len();
+        bytes[n / 2] = 0xFF;
+        bytes[n - 3] = 0xFF;
+        for encoding in [GB18030, UTF_8] {
+            let (mut whole, mut parted) = (Vec::new(), Vec::new());
+            let (mut a, mut b) = (Spots::default(), Spots::default());
+            decode_into(&bytes[..], encoding, &mut whole, &mut a).unwrap();
+            decode_in_parts(&bytes[..], encoding, &mut parted, &mut b).unwrap();
+            assert!(whole == parted, "{}", encoding.name());
+            assert_eq!(a.count, b.count);
+            assert_eq!(a.kept, b.kept);
+        }
     }
 
     #[test]
