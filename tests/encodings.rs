@@ -316,3 +316,48 @@ fn csv_exports_can_be_written_in_gb18030() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn log_appends_to_a_gbk_contacts_file_in_gbk() {
+    let dir = tempfile::tempdir().unwrap();
+    let contacts = dir.path().join("contacts.csv");
+    let head =
+        "customer_id,rule,source_id,done_on,by,note\nC0151,callback-3d,O03314,2026-11-20,李娜,好\n";
+    std::fs::write(&contacts, gb18030(head)).unwrap();
+    caredesk()
+        .args([
+            "log",
+            "C0097",
+            "survey",
+            "O03308",
+            "--on",
+            "2026-11-22",
+            "--by",
+            "王磊",
+        ])
+        .args(["--note", "满意", "--contacts", contacts.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "written in GB18030 (GBK), as the file is",
+        ));
+    let bytes = std::fs::read(&contacts).unwrap();
+    let (text, _, bad) = encoding_rs::GB18030.decode(&bytes);
+    assert!(!bad && std::str::from_utf8(&bytes).is_err(), "still GBK");
+    assert_eq!(
+        text,
+        format!("{head}C0097,survey,O03308,2026-11-22,王磊,满意\n")
+    );
+    // And it still reads: the due list knows the item is done.
+    caredesk()
+        .args([
+            "check",
+            "--as-of",
+            AS_OF,
+            "--contacts",
+            contacts.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("2 contacts logged"));
+}

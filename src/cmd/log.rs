@@ -17,6 +17,7 @@ use crate::app::{display, fail_on, say, temp_beside, Plan};
 use crate::cli::LogArgs;
 use crate::domain::due::{holiday_dates, yearly, Day, DueFold};
 use crate::error::{Error, Problems, Result};
+use crate::load::encoding::{Encoding, Spelling};
 use crate::load::CustomerBook;
 use crate::policy::{Days, Policy, Trigger, CONTACT_COLUMNS};
 
@@ -28,8 +29,18 @@ pub fn run(plan: &Plan, args: &LogArgs, today: NaiveDate) -> Result<()> {
     let entry = Entry::from_args(plan, args, today, &policy, &book)?;
     check_item(plan, &policy, &book, &entry)?;
     let path = &plan.contacts;
-    let receipt = match append(path, &policy, &entry)? {
-        Appended::New => format!("logged {} in {}", entry.describe(), display(path)),
+    let want = plan.encoding.unwrap_or(policy.input.encoding);
+    let receipt = match append(path, &policy, &entry, want)? {
+        Appended::New(spelling) => {
+            if !spelling.is_utf8() && !plan.quiet {
+                crate::app::note(&format!(
+                    "{}: written in {}, as the file is",
+                    display(path),
+                    spelling.label()
+                ));
+            }
+            format!("logged {} in {}", entry.describe(), display(path))
+        }
         Appended::Already(line) => format!(
             "already logged: {} is line {line} of {}; nothing added",
             entry.describe(),
@@ -243,14 +254,15 @@ type LoggedRow = (u64, Vec<String>);
 
 /// What [`append`] did.
 enum Appended {
-    New,
+    /// Added, in the file's own encoding.
+    New(Spelling),
     /// The same row is already on this line (a retry): nothing was added.
     Already(u64),
 }
 
 /// Adds the entry's row to the contact log (created with its header when missing or
 /// blank), in the file's own column order.
-fn append(path: &Path, policy: &Policy, entry: &Entry) -> Result<Appended> {
+fn append(path: &Path, policy: &Policy, entry: &Entry, want: Encoding) -> Result<Appended> {
     if crate::load::SheetPath::of(path).is_some() {
         return Err(Error::Usage(format!(
             "{}: log appends to a CSV file; name a .csv with --contacts (a workbook can be read, not appended to)",
@@ -258,7 +270,8 @@ fn append(path: &Path, policy: &Policy, entry: &Entry) -> Result<Appended> {
         )));
     }
     let (file, target) = open_locked(path)?;
-    let existing = read_existing(&file, path)?;
+    // A log that Excel saved in GBK (or UTF-16) is added to in its own encoding.
+    let (existing, raw, spelling) = read_existing(&file, path, want)?;
     let header_of = |column: &str| {
         policy
             .columns
@@ -311,17 +324,27 @@ fn append(path: &Path, policy: &Policy, entry: &Entry) -> Result<Appended> {
         return Ok(Appended::Already(*line));
     }
     write_row(&mut content, &row);
+    let blank = is_blank(&existing);
+    // Where the new bytes start in what is written.
+    let mut old_len = existing.len();
+    if !spelling.is_utf8() && !blank {
+        // The old bytes as they were, then what is new in their encoding.
+        let added = spelling.encode(&String::from_utf8_lossy(&content[existing.len()..]));
+        old_len = raw.len();
+        content = raw;
+        content.extend_from_slice(&added);
+    }
     if hard_linked(&file) {
         // A rename would split the links: write the new bytes in one write instead (the
         // read left the file at its end; a blank file is emptied first).
-        let tail: &[u8] = if is_blank(&existing) {
+        let tail: &[u8] = if blank {
             file.set_len(0).map_err(|e| Error::io(path, e))?;
             (&file)
                 .seek(std::io::SeekFrom::Start(0))
                 .map_err(|e| Error::io(path, e))?;
             &content
         } else {
-            &content[existing.len()..]
+            &content[old_len..]
         };
         (&file)
             .write_all(tail)
@@ -330,7 +353,7 @@ fn append(path: &Path, policy: &Policy, entry: &Entry) -> Result<Appended> {
     } else {
         replace(&file, &target, &content)?;
     }
-    Ok(Appended::New)
+    Ok(Appended::New(if blank { Spelling::UTF8 } else { spelling }))
 }
 
 /// Opens the contact log (creating it empty when missing) and locks it. A run that held
@@ -389,24 +412,35 @@ fn hard_linked(_: &File) -> bool {
 
 /// The log's text. A file that is not UTF-8 is an error on the line of its first bad
 /// byte.
-fn read_existing(mut file: &File, path: &Path) -> Result<String> {
+fn read_existing(
+    mut file: &File,
+    path: &Path,
+    want: Encoding,
+) -> Result<(String, Vec<u8>, Spelling)> {
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let bytes = e.into_bytes();
-        let line = 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count() as u64;
-        let mut problems = Problems::new();
-        problems.add(
-            &display(path),
-            line,
-            None,
-            None,
-            "expected UTF-8 text (save the file as UTF-8); nothing was logged",
-        );
-        Error::Invalid(problems)
-    })
+    match crate::load::encoding::decode_all(&bytes, want) {
+        // A UTF-8 log keeps its byte order mark: the old bytes are written back as they are.
+        Ok((_, spelling)) if spelling.is_utf8() => match String::from_utf8(bytes) {
+            Ok(text) => Ok((text, Vec::new(), spelling)),
+            Err(_) => unreachable!("decoded as UTF-8 without a break"),
+        },
+        Ok((text, spelling)) => Ok((text, bytes, spelling)),
+        Err((line, tried)) => {
+            let mut problems = Problems::new();
+            problems.add(
+                &display(path),
+                line,
+                None,
+                None,
+                format!(
+                    "expected {tried} text (save the file as \"CSV UTF-8\"); nothing was logged"
+                ),
+            );
+            Err(Error::Invalid(problems))
+        }
+    }
 }
 
 /// Empty, or nothing but blank lines (and a byte order mark).

@@ -187,6 +187,61 @@ pub fn decode_file(file: &File, size: u64, name: &str, want: Encoding) -> io::Re
     })
 }
 
+/// How a whole small file is spelled, to add to it in kind (`caredesk log` appending
+/// to a contacts.csv that Excel saved in GBK).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spelling(&'static encoding_rs::Encoding);
+
+impl Spelling {
+    pub const UTF8: Spelling = Spelling(UTF_8);
+
+    /// `text` in this spelling (no byte order mark: it goes after what is there).
+    pub fn encode(self, text: &str) -> Vec<u8> {
+        let e = self.0;
+        if e == UTF_16LE {
+            text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+        } else if e == UTF_16BE {
+            text.encode_utf16().flat_map(u16::to_be_bytes).collect()
+        } else {
+            e.encode(text).0.into_owned()
+        }
+    }
+
+    pub fn is_utf8(self) -> bool {
+        self.0 == UTF_8
+    }
+
+    pub fn label(self) -> &'static str {
+        label(self.0)
+    }
+}
+
+/// Decodes a whole small file as [`decode_file`] would choose; `Err` gives the line of
+/// the first break and the encoding tried, when it is not text in that encoding.
+pub fn decode_all(bytes: &[u8], want: Encoding) -> Result<(String, Spelling), (u64, &'static str)> {
+    let (encoding, _) = choose(bytes, true, want);
+    let encoding = encoding.unwrap_or(UTF_8);
+    let mut out = Vec::new();
+    let mut spots = Spots::default();
+    // Writing into memory cannot fail.
+    let _ = decode_into(bytes, encoding, &mut out, &mut spots);
+    if let Some((_, line, _)) = spots.kept.first() {
+        let guessed = want == Encoding::Auto && bom(bytes).is_none() && encoding == GB18030;
+        return Err((
+            *line,
+            if guessed {
+                "UTF-8 or GB18030 (GBK)"
+            } else {
+                label(encoding)
+            },
+        ));
+    }
+    match String::from_utf8(out) {
+        Ok(text) => Ok((text, Spelling(encoding))),
+        Err(_) => Err((1, label(encoding))),
+    }
+}
+
 /// Where the bytes that do not decode are.
 #[derive(Default)]
 struct Spots {
