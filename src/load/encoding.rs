@@ -899,12 +899,37 @@ mod tests {
         assert_eq!(s.detected, None);
     }
 
+    proptest::proptest! {
+        /// Any bytes: no panic, the text is UTF-8, and a break is a located problem.
+        #[test]
+        fn any_bytes_decode_to_utf8_text_or_located_problems(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            want in proptest::sample::select(vec![Encoding::Auto, Encoding::Utf8, Encoding::Gb18030, Encoding::Utf16]),
+        ) {
+            let f = file_with(&bytes);
+            let d = decode_file(&f, bytes.len() as u64, "x.csv", want).unwrap();
+            match &d.text {
+                Text::AsIs => {}
+                Text::Memory(v) => proptest::prop_assert!(std::str::from_utf8(v).is_ok()),
+                Text::Temp(_) => proptest::prop_assert!(false, "small input in memory"),
+            }
+            for p in d.problems.iter() {
+                proptest::prop_assert!(p.line >= 1 || p.expected.starts_with("... and"));
+            }
+            let mut s = StreamText::new(&bytes[..], want).unwrap();
+            let mut out = Vec::new();
+            s.read_to_end(&mut out).unwrap();
+            let _ = decode_all(&bytes, want);
+        }
+    }
+
     #[test]
     fn decoding_in_parts_is_decoding_whole() {
-        // Parts of 4 MiB: this input makes three, lines cut anywhere, two bad bytes.
+        // Parts of 2 MiB: this input makes three, lines cut anywhere, two bad bytes.
         let mut text = String::new();
         for i in 0..200_000 {
-            text.push_str(&format!("O{i},C{},张伟{i},\"a\nb\"\n", i % 97));
+            let name = if i % 1000 == 0 { "张伟" } else { "Wei" };
+            text.push_str(&format!("O{i},C{},{name}{i},\"a\nb\"\n", i % 97));
         }
         let mut bytes = GB18030.encode(&text).0.into_owned();
         let n = bytes.len();

@@ -1,6 +1,6 @@
 //! The usual names of the contract's columns in a company's own exports (POS, CRM, a
 //! spreadsheet kept by hand), Chinese and English, and the guesses made from values when
-//! no header matches: what `caredesk init` maps with (docs/rules.md §4.4).
+//! no header matches: what `caredesk init` maps with (docs/rules.md §4.4; the README shows the table).
 //! Pure: headers and sample cells in, a mapping out.
 
 use std::collections::BTreeMap;
