@@ -160,7 +160,7 @@ fn show_phone_with_the_table_says_it_stays_masked() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "--show-phone: the table view keeps phones masked",
+            "--show-phone: the table and md views keep phones masked",
         ));
 }
 

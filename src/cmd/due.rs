@@ -84,9 +84,9 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
     });
 
     let output = Output::resolve(&args.output, args.show_phone);
-    if args.show_phone && output.format == Format::Table {
+    if args.show_phone && matches!(output.format, Format::Table | Format::Md) {
         crate::app::warn(
-            "--show-phone: the table view keeps phones masked; --format csv or json shows them",
+            "--show-phone: the table and md views keep phones masked; --format csv, json or xlsx shows them",
         );
     }
     if items.is_empty() {
