@@ -775,12 +775,7 @@ pub fn warn_skipped(stats: &OrderStats, file: &Path) {
 /// order dated on or before the as-of date (`rows` order rows read, `used` of them on or
 /// before it). Every answer would be empty or zero, without a word otherwise.
 pub fn warn_empty(plan: &Plan, customers: usize, rows: u64, used: u64) {
-    if customers == 0 {
-        warn(&format!(
-            "{}: no customers (the file has no rows): every answer is empty",
-            display(&plan.customers)
-        ));
-    }
+    warn_no_customers(plan, customers);
     if rows == 0 {
         warn(&format!(
             "{}: no orders (the file has no rows): spend, visits and rates are all zero",
@@ -791,6 +786,16 @@ pub fn warn_empty(plan: &Plan, customers: usize, rows: u64, used: u64) {
             "{}: none of its {rows} orders is dated on or before {}, the as-of date: they count as not happened yet (--as-of sets another day)",
             display(&plan.orders),
             plan.as_of
+        ));
+    }
+}
+
+/// The customers half of [`warn_empty`], for the commands that read no orders.
+pub fn warn_no_customers(plan: &Plan, customers: usize) {
+    if customers == 0 {
+        warn(&format!(
+            "{}: no customers (the file has no rows): every answer is empty",
+            display(&plan.customers)
         ));
     }
 }

@@ -99,11 +99,14 @@ fn empty_inputs_and_nothing_before_as_of_are_warned() {
         ));
     std::fs::write(d.join("customers.csv"), "customer_id,name\n").unwrap();
     std::fs::write(d.join("orders.csv"), "order_id,customer_id,date,amount\n").unwrap();
-    caredesk()
-        .args(["check", "--as-of", AS_OF, "--data", data])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("customers.csv: no customers"));
+    for command in [&["check"][..], &["complaints", "--format", "csv"]] {
+        caredesk()
+            .args(command)
+            .args(["--as-of", AS_OF, "--data", data])
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("customers.csv: no customers"));
+    }
 }
 
 #[test]

@@ -21,6 +21,7 @@ pub fn run(plan: &Plan, args: &ComplaintsArgs, at: Moment) -> Result<()> {
         .load_complaints(&policy, &book, &mut problems)?
         .unwrap_or_default();
     fail_on(problems)?;
+    crate::app::warn_no_customers(plan, book.len());
     let deadlines = policy.complaint_deadlines();
     let output = Output::resolve(&args.output, false);
     let now = at.instant();
