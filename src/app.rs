@@ -318,15 +318,16 @@ pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
 /// Refuses, before any work, an `--output` that is one of the run's inputs (the write
 /// checks again, with every file the run opened).
 fn refuse_output_over_inputs(plan: &Plan, command: &Command) -> Result<()> {
-    let (output, extra): (&OutputArgs, Vec<&Option<PathBuf>>) = match command {
-        Command::Tiers(a) => (&a.output, vec![&a.overrides, &a.previous]),
-        Command::Due(a) => (&a.output, vec![&a.overrides]),
-        Command::Kpi(a) => (&a.output, vec![]),
-        Command::Complaints(a) => (&a.output, vec![]),
-        // `sql` writes a query, not a table: it refuses its inputs itself (write_text).
-        Command::Check | Command::Log(_) | Command::Sql(_) => return Ok(()),
+    let (output, extra): (&Option<PathBuf>, Vec<&Option<PathBuf>>) = match command {
+        Command::Tiers(a) => (&a.output.output, vec![&a.overrides, &a.previous]),
+        Command::Due(a) => (&a.output.output, vec![&a.overrides]),
+        Command::Kpi(a) => (&a.output.output, vec![]),
+        Command::Complaints(a) => (&a.output.output, vec![]),
+        // `sql` writes a query, not a table, through the same output path.
+        Command::Sql(a) => (&a.output, vec![]),
+        Command::Check | Command::Log(_) => return Ok(()),
     };
-    let Some(path) = &output.output else {
+    let Some(path) = output else {
         return Ok(());
     };
     let mut inputs = plan.inputs();
@@ -675,12 +676,6 @@ pub fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
             let message = format!("cannot write the output in this folder: {why}");
             Error::io(&dir, io::Error::new(e.kind(), message))
         })
-}
-
-/// Writes `text` to `path` atomically, refusing any of `inputs` as the target.
-pub fn write_text(path: &Path, inputs: &[PathBuf], text: &[u8]) -> Result<()> {
-    refuse_inputs(path, inputs)?;
-    write_atomically(path, |w| w.write_all(text))
 }
 
 /// Writes through a temporary file in the same directory, then renames it into place, so

@@ -1,7 +1,9 @@
 //! `caredesk sql`: the policy compiled to one SQL query for a warehouse (Spark, DuckDB,
 //! PostgreSQL) whose result is what `tiers`, `tiers --summary` or `kpi` print as CSV.
 
-use crate::app::{display, write_text, Plan};
+use std::io::Write;
+
+use crate::app::{display, write_output, Plan};
 use crate::cli::{KpiGroup, SqlArgs, SqlReport};
 use crate::domain::kpi::Period;
 use crate::error::{Error, Result};
@@ -53,13 +55,14 @@ pub fn run(plan: &Plan, args: &SqlArgs) -> Result<()> {
     })?;
     match &args.output {
         None => {
-            use std::io::Write;
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
             lock.write_all(sql.as_bytes())?;
             lock.flush()?;
             Ok(())
         }
-        Some(path) => write_text(path, std::slice::from_ref(&plan.policy), sql.as_bytes()),
+        // Every file of the plan is protected (the data files too, though `sql` reads
+        // only the policy), a symlink followed, a device written into.
+        Some(path) => write_output(path, &plan.inputs(), |w| w.write_all(sql.as_bytes())),
     }
 }
