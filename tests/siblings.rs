@@ -3,12 +3,21 @@
 //! panic on a full stderr, a reader that let an open quote through, a message naming the
 //! wrong line, a workbook that asked for unbounded memory, a filter that said nothing).
 
+use std::process::Stdio;
+
 mod common;
 
-use common::{caredesk, sample_desk};
+use common::{caredesk, caredesk_std, sample_desk};
 use predicates::prelude::*;
 
 const AS_OF: [&str; 2] = ["--as-of", "2026-11-22"];
+
+fn no_panic(out: &std::process::Output) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(out.status.code(), Some(101), "{err}");
+    assert_ne!(out.status.code(), None, "killed by a signal: {err}");
+}
 
 // ---- `sql --output`: the one output path, like every table command's ----
 
@@ -77,4 +86,16 @@ fn sql_output_follows_a_symlink_and_writes_into_a_device() {
         .success();
     let kind = std::fs::symlink_metadata(&null).unwrap().file_type();
     assert!(kind.is_char_device(), "the device node is still a device");
+}
+
+#[test]
+fn sql_refusal_on_a_full_stderr_does_not_panic() {
+    let out = caredesk_std()
+        .args(["sql", "kpi", "--dialect", "duckdb", "--as-of", "0000-01-01"])
+        .stdout(Stdio::null())
+        .stderr(common::full_disk())
+        .output()
+        .unwrap();
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
 }

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::app::{display, write_output, Plan};
+use crate::app::{display, note, write_output, Plan};
 use crate::cli::{KpiGroup, SqlArgs, SqlReport};
 use crate::domain::kpi::Period;
 use crate::error::{Error, Result};
@@ -49,8 +49,11 @@ pub fn run(plan: &Plan, args: &SqlArgs) -> Result<()> {
         explain: args.explain,
     };
     let sql = compile(&job, report).map_err(|e| {
-        // A policy SQL cannot reproduce exactly is refused, never approximated.
-        eprintln!("caredesk: {policy_name}: cannot be compiled to SQL exactly: {e}");
+        // A policy SQL cannot reproduce exactly is refused, never approximated (the
+        // message goes through `note`: a full stderr drops it, never panics).
+        note(&format!(
+            "caredesk: {policy_name}: cannot be compiled to SQL exactly: {e}"
+        ));
         Error::AlreadyReported(crate::error::exit::BAD_INPUT)
     })?;
     match &args.output {
