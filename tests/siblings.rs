@@ -3,6 +3,7 @@
 //! panic on a full stderr, a reader that let an open quote through, a message naming the
 //! wrong line, a workbook that asked for unbounded memory, a filter that said nothing).
 
+use std::path::Path;
 use std::process::Stdio;
 
 mod common;
@@ -98,4 +99,63 @@ fn sql_refusal_on_a_full_stderr_does_not_panic() {
         .unwrap();
     no_panic(&out);
     assert_eq!(out.status.code(), Some(1));
+}
+
+// ---- `log` reads the log it appends to as every input is read ----
+
+fn log_into(d: &Path, contacts: &str, args: &[&str]) -> assert_cmd::assert::Assert {
+    std::fs::write(d.join("data/contacts.csv"), contacts).unwrap();
+    caredesk()
+        .current_dir(d)
+        .args(["log", "--policy", "policy.toml"])
+        .args(AS_OF)
+        .args(args)
+        .assert()
+}
+
+/// Issue 12's own example, with the file ending in a line end: the quote opened on line
+/// 2 swallows the later rows, and the new row was written inside it.
+#[test]
+fn log_refuses_a_log_with_a_quote_left_open_though_it_ends_in_a_newline() {
+    let desk = sample_desk();
+    let d = desk.path();
+    let text = "customer_id,rule,source_id,done_on,by,note\n\
+                C0003,survey,O01737,2026-06-01,刘洋,\"said \"\"ok\n\
+                C0003,callback-3d,O01737,2026-06-02,刘洋,fine\n";
+    log_into(d, text, &["C0003", "callback-3m", "O01473"])
+        .code(1)
+        .stderr(predicate::str::contains("contacts.csv:2:"))
+        .stderr(predicate::str::contains("never closed"));
+    assert_eq!(
+        std::fs::read_to_string(d.join("data/contacts.csv")).unwrap(),
+        text,
+        "nothing written into the open quote"
+    );
+}
+
+/// "already logged: … is line N" names the physical line, after blank lines and in an
+/// old-Mac file too (the csv crate counted only `\n`, and skipped blank lines uncounted).
+#[test]
+fn log_names_the_physical_line_of_the_row_already_logged() {
+    let desk = sample_desk();
+    let d = desk.path();
+    let row = "C0003,callback-3m,O01473,2026-11-22,,";
+    for (text, line) in [
+        (
+            format!("customer_id,rule,source_id,done_on,by,note\n\n\n{row}\n"),
+            4,
+        ),
+        (
+            format!("customer_id,rule,source_id,done_on,by,note\rC0003,survey,O01737,2026-06-01,,\r{row}\r"),
+            3,
+        ),
+    ] {
+        log_into(d, &text, &["C0003", "callback-3m", "O01473"])
+            .success()
+            .stdout(predicate::str::contains(format!("is line {line} of")));
+        assert_eq!(
+            std::fs::read_to_string(d.join("data/contacts.csv")).unwrap(),
+            text
+        );
+    }
 }
