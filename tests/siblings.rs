@@ -159,3 +159,119 @@ fn log_names_the_physical_line_of_the_row_already_logged() {
         );
     }
 }
+
+// ---- workbooks bounded by what a sheet can hold ----
+
+const SHEET_HEADER: &str = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>customer_id</t></is></c><c r="B1" t="inlineStr"><is><t>tier</t></is></c></row>"#;
+
+/// A minimal workbook whose one sheet holds `rows` (sheetData XML), written by hand as
+/// Excel would not: cells past XFD1048576, or a part whose declared size is `declared`.
+fn workbook(path: &Path, rows: &str, declared: Option<u32>) {
+    use std::io::Write;
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="pins" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{SHEET_HEADER}{rows}</sheetData></worksheet>"#
+            ),
+        ),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, text) in &parts {
+        zip.start_file(*name, stored).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    let mut bytes = zip.finish().unwrap().into_inner();
+    if let Some(size) = declared {
+        // The sheet's uncompressed size in its central directory entry (offset 24).
+        let name = b"xl/worksheets/sheet1.xml";
+        let at = bytes
+            .windows(4)
+            .enumerate()
+            .filter(|(_, w)| *w == b"PK\x01\x02")
+            .map(|(i, _)| i)
+            .find(|&i| bytes[i + 46..].starts_with(name))
+            .unwrap();
+        bytes[at + 24..at + 28].copy_from_slice(&size.to_le_bytes());
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn pins_refused(d: &Path, file: &str, why: &str) {
+    let out = caredesk()
+        .current_dir(d)
+        .args(["tiers", "--policy", "policy.toml", "--format", "csv"])
+        .args(AS_OF)
+        .args(["--overrides", file])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    no_panic(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(why), "{err}");
+}
+
+/// Issue 12 bounded a cell at XFD1048576 (the sheet's last); a cell past the last row or
+/// column a sheet can have was still read: at A4000000000 or ZZZZZZ2 it asked for 4 or 7
+/// GiB and aborted. Here one past the last, so the old build fails fast, not by abort.
+#[test]
+fn a_cell_past_the_last_a_sheet_can_have_is_an_error_naming_it() {
+    let desk = sample_desk();
+    let d = desk.path();
+    let text = |r: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>C0001</t></is></c>"#);
+    workbook(
+        &d.join("row.xlsx"),
+        &format!(r#"<row r="1048577">{}</row>"#, text("A1048577")),
+        None,
+    );
+    pins_refused(d, "row.xlsx", "a cell at A1048577, past the last cell");
+    workbook(
+        &d.join("col.xlsx"),
+        &format!(r#"<row r="2">{}</row>"#, text("XFE2")),
+        None,
+    );
+    pins_refused(d, "col.xlsx", "a cell at XFE2, past the last cell");
+    // the sheet's last cell itself is read
+    workbook(
+        &d.join("last.xlsx"),
+        &format!(r#"<row r="2">{}</row>"#, text("XFD2")),
+        None,
+    );
+    caredesk()
+        .current_dir(d)
+        .args(["tiers", "--policy", "policy.toml", "--format", "csv"])
+        .args(AS_OF)
+        .args(["--overrides", "last.xlsx"])
+        .assert()
+        .success();
+}
+
+/// A zip bomb (6 MB of shared strings unpacking to 2.9 GB took 3 GB and 5 s; a sheet part
+/// of 2.9 GB aborted) is refused by what its parts declare they unpack to, before any is
+/// read: the zip reader fails a part that grows past its declared size.
+#[test]
+fn a_workbook_that_unpacks_past_a_gib_is_refused_before_it_is_read() {
+    let desk = sample_desk();
+    let d = desk.path();
+    workbook(&d.join("bomb.xlsx"), "", Some(3 << 30));
+    pins_refused(d, "bomb.xlsx", "the workbook unpacks to 3072 MiB");
+}
