@@ -275,3 +275,40 @@ fn a_workbook_that_unpacks_past_a_gib_is_refused_before_it_is_read() {
     workbook(&d.join("bomb.xlsx"), "", Some(3 << 30));
     pins_refused(d, "bomb.xlsx", "the workbook unpacks to 3072 MiB");
 }
+
+// ---- a filter that matches nobody is said ----
+
+/// `--owner` with a name no customer has (a typo in the cron line) printed "nothing due"
+/// every morning, or nothing at all with `--quiet-empty`; a rule switched off in the
+/// policy likewise. Each is a warning on stderr (cron mails it); the list is unchanged.
+#[test]
+fn due_says_when_a_filter_can_match_nobody() {
+    let desk = sample_desk();
+    let d = desk.path();
+    let due = |policy: &str, args: &[&str]| {
+        caredesk()
+            .current_dir(d)
+            .args(["due", "--date", "2026-11-22", "--policy", policy])
+            .args(args)
+            .assert()
+            .success()
+    };
+    due("policy.toml", &["--owner", "陈静x", "--quiet-empty"])
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "warning: --owner \"陈静x\": no customer in data/customers.csv has this owner; its owners are Zhang Wei, 刘洋, 李娜, 王磊, 陈静",
+        ));
+    due("policy.toml", &["--owner", "陈静", "--format", "csv"]).stderr("");
+    let policy = std::fs::read_to_string(d.join("policy.toml"))
+        .unwrap()
+        .replace(
+            "name = \"birthday\"\nsource = \"birthday\"\n",
+            "name = \"birthday\"\nsource = \"birthday\"\nenabled = false\n",
+        );
+    std::fs::write(d.join("off.toml"), policy).unwrap();
+    due("off.toml", &["--rule", "birthday", "--format", "table"])
+        .stdout(predicate::str::contains("nothing due on 2026-11-22"))
+        .stderr(predicate::str::contains(
+            "warning: --rule birthday: the rule is switched off in off.toml",
+        ));
+}

@@ -1,7 +1,7 @@
 //! `caredesk due`: the call list for a day. Built for a cron job at 8 am: one line when
 //! nothing is due (or nothing at all with `--quiet-empty`), exit 0 either way.
 
-use crate::app::{say, warn_skipped, Output, Plan};
+use crate::app::{display, say, warn, warn_skipped, Output, Plan};
 use crate::cli::DueArgs;
 use crate::domain::due::{call_list, Day, DueFold, DueInputs, Item};
 use crate::domain::tiers::{ActivityFold, Tiering};
@@ -63,6 +63,7 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
         complaints: &complaints,
         contacts: &contacts,
     };
+    warn_unmatched_filters(plan, &policy, &book, args);
     let mut items = call_list(due, &inputs);
     items.retain(|item| {
         let owner_ok = args
@@ -89,6 +90,40 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
         items,
     };
     output.write(&rows, &plan.inputs())
+}
+
+/// A filter that can match nothing is said, not left to look like a quiet day: an owner
+/// no customer has (a typo in a cron line would print "nothing due" every morning, or
+/// nothing at all with --quiet-empty), a rule the policy has switched off.
+fn warn_unmatched_filters(plan: &Plan, policy: &Policy, book: &CustomerBook, args: &DueArgs) {
+    if let Some(owner) = args.owner.as_deref() {
+        let mut owners: Vec<&str> = (0..book.len()).filter_map(|i| book.get(i).owner).collect();
+        if !owners.contains(&owner) {
+            owners.sort_unstable();
+            owners.dedup();
+            const SHOWN: usize = 20;
+            let known = match owners.len() {
+                0 => "no customer has an owner".to_string(),
+                n if n <= SHOWN => format!("its owners are {}", owners.join(", ")),
+                n => format!(
+                    "its owners are {}, … ({n} in all)",
+                    owners[..SHOWN].join(", ")
+                ),
+            };
+            warn(&format!(
+                "--owner {owner:?}: no customer in {} has this owner; {known}",
+                display(&plan.customers)
+            ));
+        }
+    }
+    for r in &args.rule {
+        if policy.due_rule(r).is_some_and(|rule| !rule.enabled) {
+            warn(&format!(
+                "--rule {r}: the rule is switched off in {} (enabled = false): it lists nobody",
+                display(&plan.policy)
+            ));
+        }
+    }
 }
 
 /// " for owner X" and the like, for the empty-list line.
