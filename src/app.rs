@@ -653,8 +653,30 @@ pub fn write_output(
             let target = path.canonicalize().map_err(|e| Error::io(path, e))?;
             write_atomically(&target, fill)
         }
+        // A link to a file not made yet: the file is made where it points, and the link
+        // stays (renaming over the link replaced it with a plain file).
+        Err(_) if path.is_symlink() => write_atomically(&link_target(path)?, fill),
         _ => write_atomically(path, fill),
     }
+}
+
+/// Where a symlink finally points, followed link by link (relative targets from the
+/// link's folder), whether or not the file there exists yet.
+fn link_target(path: &Path) -> Result<PathBuf> {
+    let mut at = path.to_path_buf();
+    // As many hops as Linux follows before ELOOP.
+    for _ in 0..40 {
+        if !at.is_symlink() {
+            return Ok(at);
+        }
+        let next = std::fs::read_link(&at).map_err(|e| Error::io(&at, e))?;
+        at = match at.parent() {
+            Some(dir) if next.is_relative() => dir.join(next),
+            _ => next,
+        };
+    }
+    let e = io::Error::other("too many levels of symbolic links");
+    Err(Error::io(path, e))
 }
 
 /// A private temporary file in `path`'s folder, to be renamed over `path`. When the
@@ -813,6 +835,25 @@ mod tests {
         write_output(&d.join("link.csv"), &[], |w| w.write_all(b"new")).unwrap();
         assert!(d.join("link.csv").is_symlink());
         assert_eq!(std::fs::read_to_string(d.join("real.csv")).unwrap(), "new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_file_not_made_yet_makes_it_and_stays_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join("out")).unwrap();
+        std::os::unix::fs::symlink("out/new.csv", d.join("link.csv")).unwrap();
+        std::os::unix::fs::symlink("link.csv", d.join("link2.csv")).unwrap();
+        write_output(&d.join("link2.csv"), &[], |w| w.write_all(b"new")).unwrap();
+        assert!(d.join("link.csv").is_symlink() && d.join("link2.csv").is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(d.join("out/new.csv")).unwrap(),
+            "new"
+        );
+        std::os::unix::fs::symlink("loop.csv", d.join("loop.csv")).unwrap();
+        assert!(write_output(&d.join("loop.csv"), &[], |w| w.write_all(b"x")).is_err());
+        assert!(d.join("loop.csv").is_symlink());
     }
 
     #[test]

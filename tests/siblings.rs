@@ -312,3 +312,22 @@ fn due_says_when_a_filter_can_match_nobody() {
             "warning: --rule birthday: the rule is switched off in off.toml",
         ));
 }
+
+/// A symlink to a file not made yet (a dangling link: `reports/latest.csv` pointing at
+/// this month's file) was replaced by a plain file; like `>` in a shell, the file is made
+/// where the link points and the link stays.
+#[test]
+fn an_output_link_to_a_file_not_made_yet_is_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::os::unix::fs::symlink("tiers-2026-11.csv", d.join("latest.csv")).unwrap();
+    caredesk()
+        .args(["tiers", "--summary", "--format", "csv", "--output"])
+        .arg(d.join("latest.csv"))
+        .args(AS_OF)
+        .assert()
+        .success();
+    assert!(d.join("latest.csv").is_symlink(), "the link stays a link");
+    let text = std::fs::read_to_string(d.join("tiers-2026-11.csv")).unwrap();
+    assert!(text.starts_with("tier,customers,"), "{text}");
+}
