@@ -331,3 +331,30 @@ fn an_output_link_to_a_file_not_made_yet_is_followed() {
     let text = std::fs::read_to_string(d.join("tiers-2026-11.csv")).unwrap();
     assert!(text.starts_with("tier,customers,"), "{text}");
 }
+
+// ---- privacy: no whole phone number in any message ----
+
+/// customers.csv saved without its header row: the "missing columns" message listed the
+/// first row as the header, the customer's whole phone number in it.
+#[test]
+fn a_file_without_its_header_row_does_not_show_a_phone_number() {
+    let desk = sample_desk();
+    let d = desk.path();
+    let text = std::fs::read_to_string(d.join("data/customers.csv")).unwrap();
+    let rows: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    std::fs::write(d.join("data/customers.csv"), rows).unwrap();
+    let out = caredesk()
+        .current_dir(d)
+        .args(["check", "--policy", "policy.toml"])
+        .args(AS_OF)
+        .output()
+        .unwrap();
+    // (`check` prints its report on stdout)
+    let err = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("missing required columns customer_id, name; the header has: C0001, 陈刚芳, 136****6116,"),
+        "{err}"
+    );
+    assert!(!err.contains("13666126116"), "{err}");
+}
