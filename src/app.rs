@@ -430,20 +430,20 @@ pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
 /// Refuses, before any work, an `--output` that is one of the run's inputs (the write
 /// checks again, with every file the run opened).
 fn refuse_output_over_inputs(plan: &Plan, command: &Command) -> Result<()> {
-    let (output, extra): (&OutputArgs, Vec<&Option<PathBuf>>) = match command {
-        Command::Tiers(a) => (&a.output, vec![&a.overrides, &a.previous]),
-        Command::Due(a) => (&a.output, vec![&a.overrides]),
-        Command::Kpi(a) => (&a.output, vec![]),
-        Command::Complaints(a) => (&a.output, vec![]),
+    let (output, extra): (&Option<PathBuf>, Vec<&Option<PathBuf>>) = match command {
+        Command::Tiers(a) => (&a.output.output, vec![&a.overrides, &a.previous]),
+        Command::Due(a) => (&a.output.output, vec![&a.overrides]),
+        Command::Kpi(a) => (&a.output.output, vec![]),
+        Command::Complaints(a) => (&a.output.output, vec![]),
+        // `sql` writes a query, not a table, through the same output path.
+        Command::Sql(a) => (&a.output, vec![]),
         Command::Check(_)
         | Command::Log(_)
         | Command::Init(_)
         | Command::Completions(_)
         | Command::Man => return Ok(()),
-        // `sql` writes a query, not a table: it refuses its inputs itself (write_text).
-        Command::Sql(_) => return Ok(()),
     };
-    let Some(path) = &output.output else {
+    let Some(path) = output else {
         return Ok(());
     };
     let mut inputs = plan.inputs();
@@ -995,8 +995,30 @@ pub fn write_output(
             let target = path.canonicalize().map_err(|e| Error::io(path, e))?;
             write_atomically(&target, fill)
         }
+        // A link to a file not made yet: the file is made where it points, and the link
+        // stays (renaming over the link replaced it with a plain file).
+        Err(_) if path.is_symlink() => write_atomically(&link_target(path)?, fill),
         _ => write_atomically(path, fill),
     }
+}
+
+/// Where a symlink finally points, followed link by link (relative targets from the
+/// link's folder), whether or not the file there exists yet.
+fn link_target(path: &Path) -> Result<PathBuf> {
+    let mut at = path.to_path_buf();
+    // As many hops as Linux follows before ELOOP.
+    for _ in 0..40 {
+        if !at.is_symlink() {
+            return Ok(at);
+        }
+        let next = std::fs::read_link(&at).map_err(|e| Error::io(&at, e))?;
+        at = match at.parent() {
+            Some(dir) if next.is_relative() => dir.join(next),
+            _ => next,
+        };
+    }
+    let e = io::Error::other("too many levels of symbolic links");
+    Err(Error::io(path, e))
 }
 
 /// A private temporary file in `path`'s folder, to be renamed over `path`. When the
@@ -1018,12 +1040,6 @@ pub fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
             let message = format!("cannot write the output in this folder: {why}");
             Error::io(&dir, io::Error::new(e.kind(), message))
         })
-}
-
-/// Writes `text` to `path` atomically, refusing any of `inputs` as the target.
-pub fn write_text(path: &Path, inputs: &[PathBuf], text: &[u8]) -> Result<()> {
-    refuse_inputs(path, inputs)?;
-    write_atomically(path, |w| w.write_all(text))
 }
 
 /// Writes through a temporary file in the same directory, then renames it into place, so
@@ -1163,6 +1179,25 @@ mod tests {
         write_output(&d.join("link.csv"), &[], |w| w.write_all(b"new")).unwrap();
         assert!(d.join("link.csv").is_symlink());
         assert_eq!(std::fs::read_to_string(d.join("real.csv")).unwrap(), "new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_file_not_made_yet_makes_it_and_stays_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join("out")).unwrap();
+        std::os::unix::fs::symlink("out/new.csv", d.join("link.csv")).unwrap();
+        std::os::unix::fs::symlink("link.csv", d.join("link2.csv")).unwrap();
+        write_output(&d.join("link2.csv"), &[], |w| w.write_all(b"new")).unwrap();
+        assert!(d.join("link.csv").is_symlink() && d.join("link2.csv").is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(d.join("out/new.csv")).unwrap(),
+            "new"
+        );
+        std::os::unix::fs::symlink("loop.csv", d.join("loop.csv")).unwrap();
+        assert!(write_output(&d.join("loop.csv"), &[], |w| w.write_all(b"x")).is_err());
+        assert!(d.join("loop.csv").is_symlink());
     }
 
     #[test]

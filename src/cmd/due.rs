@@ -1,7 +1,7 @@
 //! `caredesk due`: the call list for a day. Built for a cron job at 8 am: one line when
 //! nothing is due (or nothing at all with `--quiet-empty`), exit 0 either way.
 
-use crate::app::{say, warn_skipped, Output, Plan};
+use crate::app::{display, say, warn, warn_skipped, Output, Plan};
 use crate::cli::DueArgs;
 use crate::domain::due::{call_list, Day, DueFold, DueInputs, Item};
 use crate::domain::tiers::{ActivityFold, Tiering};
@@ -74,6 +74,7 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
         complaints: &complaints,
         contacts: &contacts,
     };
+    warn_unmatched_filters(plan, &policy, args);
     let mut items = call_list(due, &inputs);
     items.retain(|item| {
         let c = book.get(item.customer as usize);
@@ -152,6 +153,19 @@ fn known<'b>(
     Err(Error::Usage(format!(
         "no customer has the {what} {wanted:?}; {hint}"
     )))
+}
+
+/// A rule filter that can match nothing is said, not left to look like a quiet day (an
+/// owner or store no customer has is refused earlier, by [`known`]).
+fn warn_unmatched_filters(plan: &Plan, policy: &Policy, args: &DueArgs) {
+    for r in &args.rule {
+        if policy.due_rule(r).is_some_and(|rule| !rule.enabled) {
+            warn(&format!(
+                "--rule {r}: the rule is switched off in {} (enabled = false): it lists nobody",
+                display(&plan.policy)
+            ));
+        }
+    }
 }
 
 /// " for owner X" and the like, for the empty-list line.

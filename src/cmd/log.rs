@@ -448,53 +448,64 @@ fn is_blank(text: &str) -> bool {
     text.trim_start_matches('\u{feff}').trim().is_empty()
 }
 
-/// The log's header (trimmed) and its rows with their first lines. A last row without
-/// a line end that has fewer cells than the header was cut off (by an editor, or a
-/// `caredesk log` of an older version killed mid-write): it is refused, never completed.
+/// The log's header (trimmed) and its rows with their physical lines, read with the
+/// reader every input is read with: a quote left open anywhere (not only in a last row
+/// without a line end) is an error on the line where it opened, never a cell that the
+/// new row would be written into; blank lines and old-Mac line ends count as an editor
+/// counts them. A last row without a line end that has fewer cells than the header was
+/// cut off (by an editor, or a `caredesk log` of an older version killed mid-write): it
+/// is refused, never completed.
 fn parse_log(text: &str, path: &Path) -> Result<(Vec<String>, Vec<LoggedRow>)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let refuse = |line: u64, why: String| {
+        let mut problems = Problems::new();
+        problems.add(&display(path), line, None, None, why);
+        Error::Invalid(problems)
+    };
+    let cut_off = |what: String| {
+        format!(
+            "the last row has no line end and {what}: it was cut off; \
+             complete it or remove it, then log again (nothing was logged)"
+        )
+    };
+    let torn = !text.ends_with(['\n', '\r']);
+    let mut reader = crate::load::csv_reader(text.as_bytes());
     let mut header = None;
     let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record
-            .map_err(|e| Error::Usage(format!("{}: cannot read it as CSV: {e}", display(path))))?;
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) if torn && ends_in_open_quote(text) => {
+                return Err(refuse(
+                    e.line,
+                    cut_off("a quote that is never closed".into()),
+                ))
+            }
+            Err(e) => return Err(refuse(e.line, format!("{}; nothing was logged", e.message))),
+        }
         let line = record.position().map_or(0, |p| p.line());
-        let cells: Vec<String> = record.iter().map(|c| c.to_string()).collect();
+        // The text is UTF-8, and a record splits it at ASCII bytes only.
+        let cells: Vec<String> = record
+            .iter()
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
         if header.is_none() {
-            header = Some(
-                cells
-                    .iter()
-                    .map(|c| c.trim().to_string())
-                    .collect::<Vec<_>>(),
-            );
+            let mut names: Vec<String> = cells.iter().map(|c| c.trim().to_string()).collect();
+            if let Some(first) = names.first_mut() {
+                *first = first.trim_start_matches('\u{feff}').trim().to_string();
+            }
+            header = Some(names);
         } else {
             rows.push((line, cells));
         }
     }
     let header: Vec<String> = header.unwrap_or_default();
-    if !text.ends_with('\n') {
+    if torn {
         if let Some((line, last)) = rows.last() {
-            if ends_in_open_quote(text) || last.len() < header.len() {
-                let mut problems = Problems::new();
-                problems.add(
-                    &display(path),
-                    *line,
-                    None,
-                    None,
-                    format!(
-                        "the last row has no line end and {}: it was cut off; \
-                         complete it or remove it, then log again (nothing was logged)",
-                        if ends_in_open_quote(text) {
-                            "a quote that is never closed".to_string()
-                        } else {
-                            format!("{} of {} columns", last.len(), header.len())
-                        }
-                    ),
-                );
-                return Err(Error::Invalid(problems));
+            if last.len() < header.len() {
+                let what = format!("{} of {} columns", last.len(), header.len());
+                return Err(refuse(*line, cut_off(what)));
             }
         }
     }

@@ -1,7 +1,9 @@
 //! `caredesk sql`: the policy compiled to one SQL query for a warehouse (Spark, DuckDB,
 //! PostgreSQL) whose result is what `tiers`, `tiers --summary` or `kpi` print as CSV.
 
-use crate::app::{display, write_text, Plan};
+use std::io::Write;
+
+use crate::app::{display, note, write_output, Plan};
 use crate::cli::{KpiGroup, SqlArgs, SqlReport};
 use crate::domain::kpi::Period;
 use crate::error::{Error, Result};
@@ -47,19 +49,23 @@ pub fn run(plan: &Plan, args: &SqlArgs) -> Result<()> {
         explain: args.explain,
     };
     let sql = compile(&job, report).map_err(|e| {
-        // A policy SQL cannot reproduce exactly is refused, never approximated.
-        eprintln!("caredesk: {policy_name}: cannot be compiled to SQL exactly: {e}");
+        // A policy SQL cannot reproduce exactly is refused, never approximated (the
+        // message goes through `note`: a full stderr drops it, never panics).
+        note(&format!(
+            "caredesk: {policy_name}: cannot be compiled to SQL exactly: {e}"
+        ));
         Error::AlreadyReported(crate::error::exit::BAD_INPUT)
     })?;
     match &args.output {
         None => {
-            use std::io::Write;
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
             lock.write_all(sql.as_bytes())?;
             lock.flush()?;
             Ok(())
         }
-        Some(path) => write_text(path, std::slice::from_ref(&plan.policy), sql.as_bytes()),
+        // Every file of the plan is protected (the data files too, though `sql` reads
+        // only the policy), a symlink followed, a device written into.
+        Some(path) => write_output(path, &plan.inputs(), |w| w.write_all(sql.as_bytes())),
     }
 }

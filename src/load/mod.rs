@@ -183,7 +183,7 @@ pub(crate) fn read_header<R: Read>(
                 "missing required column{} {}; the header has: {}",
                 if missing.len() == 1 { "" } else { "s" },
                 missing.join(", "),
-                cells.join(", ")
+                listed(&cells)
             ),
         );
         return None;
@@ -196,6 +196,29 @@ pub(crate) fn read_header<R: Read>(
 /// start: [`encoding`]).
 pub(crate) const NOT_UTF8: &str = "expected UTF-8 text: the file was read as UTF-8 \
     (--encoding gb18030 or utf-16 reads it otherwise; or save it as \"CSV UTF-8\")";
+
+/// A header as a message lists it: at most 30 names, each cut as a cell is ([`shown`]),
+/// and one with 7 digits or more masked as a phone is ([`masked`]): a file saved without
+/// its header row has a customer's row there, phone number and all (a 300 MB line
+/// without a line end was printed whole).
+fn listed(cells: &[String]) -> String {
+    const SHOWN: usize = 30;
+    let mut names: Vec<String> = cells
+        .iter()
+        .take(SHOWN)
+        .map(|c| {
+            let c = shown(c.as_bytes());
+            match c.bytes().filter(u8::is_ascii_digit).count() >= 7 {
+                true => masked(&c),
+                false => c,
+            }
+        })
+        .collect();
+    if cells.len() > SHOWN {
+        names.push(format!("… ({} columns in all)", cells.len()));
+    }
+    names.join(", ")
+}
 
 /// Shows a cell in a message: lossy UTF-8, cut at 60 characters.
 pub(crate) fn shown(cell: &[u8]) -> String {

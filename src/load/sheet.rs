@@ -53,6 +53,7 @@ pub fn sheet_to_csv(at: &SheetPath) -> Result<Vec<u8>, String> {
     if !(lower.ends_with(".xlsx") || lower.ends_with(".xlsm")) {
         return legacy_sheet_to_csv(at);
     }
+    refuse_bombs(&at.file)?;
     let mut book: Xlsx<_> =
         open_workbook(&at.file).map_err(|e| format!("cannot read it as a workbook: {e}"))?;
     let name = sheet_name(book.sheet_names(), at)?;
@@ -68,6 +69,15 @@ pub fn sheet_to_csv(at: &SheetPath) -> Result<Vec<u8>, String> {
             let value = Data::from(cell.get_value().clone());
             if value != Data::Empty {
                 let (row, col) = cell.get_position();
+                // A cell past XFD1048576 is no cell a spreadsheet can hold; read, it
+                // would be billions of blank lines or cells (a 2 KB file aborted).
+                if row >= MAX_ROWS || col >= MAX_COLUMNS {
+                    return Err(format!(
+                        "sheet {name:?}: a cell at {}, past the last cell a sheet can have \
+                         (XFD1048576: {MAX_ROWS} rows, {MAX_COLUMNS} columns)",
+                        cell_name(row, col)
+                    ));
+                }
                 cells.push((row, col, value));
             }
         }
@@ -94,6 +104,11 @@ fn sheet_name(names: Vec<String>, at: &SheetPath) -> Result<String, String> {
 /// sheet: calamine reads these whole (their formats cap a sheet's size: 65,536 rows of
 /// `.xls`), and the cells holding a value go on as for `.xlsx`.
 fn legacy_sheet_to_csv(at: &SheetPath) -> Result<Vec<u8>, String> {
+    let lower = at.file.to_string_lossy().to_ascii_lowercase();
+    if lower.ends_with(".ods") || lower.ends_with(".xlsb") {
+        // Zip containers, as .xlsx is: a bomb is refused before it is unpacked.
+        refuse_bombs(&at.file)?;
+    }
     let mut book = calamine::open_workbook_auto(&at.file)
         .map_err(|e| format!("cannot read it as a workbook: {e}"))?;
     let name = sheet_name(book.sheet_names(), at)?;
@@ -109,6 +124,60 @@ fn legacy_sheet_to_csv(at: &SheetPath) -> Result<Vec<u8>, String> {
         })
         .collect();
     cells_to_csv(cells)
+}
+
+/// The rows and the columns a sheet can have (Excel and WPS alike).
+pub const MAX_ROWS: u32 = 1_048_576;
+pub const MAX_COLUMNS: u32 = 16_384;
+
+/// What the parts of a workbook may unpack to, together: 1 GiB. The largest sheet a
+/// spreadsheet can hold of real orders (1,048,576 rows of a dozen short cells) is a few
+/// hundred MiB of XML; a zip bomb of a few MB unpacks to gigabytes, which the sheet
+/// reader would hold in memory (the shared strings all at once).
+pub const MAX_UNPACKED: u64 = 1 << 30;
+
+/// Refuses a workbook whose parts unpack to more than [`MAX_UNPACKED`], by the sizes its
+/// central directory declares (the zip reader fails a part that grows past its declared
+/// size, so the declaration bounds what is read).
+fn refuse_bombs(file: &Path) -> Result<(), String> {
+    let mut zip = std::fs::File::open(file)
+        .map_err(|e| e.to_string())
+        .and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()))
+        .map_err(|e| format!("cannot read it as a workbook: {e}"))?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let size = zip
+            .by_index_raw(i)
+            .map(|part| part.size())
+            .map_err(|e| format!("cannot read it as a workbook: {e}"))?;
+        total = total.saturating_add(size);
+    }
+    if total > MAX_UNPACKED {
+        return Err(format!(
+            "the workbook unpacks to {} MiB, more than a sheet can hold (at most {} MiB); \
+             save the sheet as CSV, or split it",
+            total >> 20,
+            MAX_UNPACKED >> 20
+        ));
+    }
+    Ok(())
+}
+
+/// `XFD1048576` for the 0-based cell (row, column).
+fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = u64::from(col) + 1;
+    while n > 0 {
+        n -= 1;
+        letters.push(b'A' + (n % 26) as u8);
+        n /= 26;
+    }
+    letters.reverse();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&letters),
+        u64::from(row) + 1
+    )
 }
 
 /// Cells (row, column, value), in any order, as CSV lines from the sheet's first row to
@@ -192,6 +261,15 @@ mod tests {
         for legacy in ["a/t.xls", "a/t.ODS", "a/t.xlsm"] {
             assert!(SheetPath::of(Path::new(legacy)).is_some(), "{legacy}");
         }
+    }
+
+    #[test]
+    fn cells_are_named_as_a_spreadsheet_names_them() {
+        assert_eq!(cell_name(0, 0), "A1");
+        assert_eq!(cell_name(1, 25), "Z2");
+        assert_eq!(cell_name(0, 26), "AA1");
+        assert_eq!(cell_name(MAX_ROWS - 1, MAX_COLUMNS - 1), "XFD1048576");
+        assert_eq!(cell_name(u32::MAX, u32::MAX), "MWLQKWV4294967296");
     }
 
     #[test]
