@@ -72,7 +72,11 @@ where
         let mut waiting: Vec<(usize, T)> = Vec::new();
         let mut turn = 0;
         while turn < n {
-            for (i, piece) in rx.try_iter() {
+            // One piece at a time: draining the channel while the other thread refills
+            // it let `waiting` grow past any bound on a loaded machine. The other
+            // thread sends in the order it claims, so when the piece in turn is not
+            // here and not being made here, it is the next one in the channel.
+            if let Ok((i, piece)) = rx.try_recv() {
                 waiting.push((i, piece?));
             }
             if let Some(at) = waiting.iter().position(|(i, _)| *i == turn) {
@@ -160,9 +164,12 @@ mod tests {
             },
         )
         .unwrap();
+        // Made and not taken: this thread's few ahead (AHEAD, one more pulled before the
+        // check, one in turn), two in the channel, one in the other thread's hand.
+        // Draining the channel whole let this reach 34 on a loaded machine.
         let most = most.load(Ordering::SeqCst);
         assert!(
-            most <= AHEAD + 4,
+            most <= AHEAD + 5,
             "{most} pieces were made and not yet taken"
         );
     }
