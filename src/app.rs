@@ -28,6 +28,8 @@ pub struct Plan {
     pub complaints_named: bool,
     pub contacts: PathBuf,
     pub contacts_named: bool,
+    pub answers: PathBuf,
+    pub answers_named: bool,
     pub policy: PathBuf,
     /// Whether --policy was given (for `init`: the file to write).
     pub policy_named: bool,
@@ -69,6 +71,11 @@ impl Plan {
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("config/policy.toml")),
             policy_named: inputs.policy.is_some(),
+            answers: inputs
+                .answers
+                .clone()
+                .unwrap_or_else(|| in_data("answers.csv")),
+            answers_named: inputs.answers.is_some(),
             as_of: inputs.as_of.unwrap_or(today),
             read: Arc::default(),
             encoding: inputs.encoding,
@@ -85,6 +92,7 @@ impl Plan {
             self.orders.clone(),
             self.complaints.clone(),
             self.contacts.clone(),
+            self.answers.clone(),
             self.policy.clone(),
         ];
         all.extend(self.read.lock().map(|r| r.clone()).unwrap_or_default());
@@ -281,6 +289,82 @@ impl Plan {
         Ok(contacts)
     }
 
+    /// Reads answers.csv; empty when it was not named and does not exist yet.
+    pub fn load_answers(
+        &self,
+        policy: &Policy,
+        book: &CustomerBook,
+        problems: &mut Problems,
+    ) -> Result<Vec<crate::model::Answer>> {
+        if !self.answers_named && !exists(&self.answers) {
+            return Ok(Vec::new());
+        }
+        let mut opened = self.open(&self.answers, policy, problems)?;
+        let before = problems.total();
+        let answers = load::read_answers(
+            &mut opened.input,
+            &display(&self.answers),
+            &policy.columns.answers,
+            book,
+            &policy.due,
+            &policy.survey,
+            problems,
+        );
+        opened.trace(before, problems)?;
+        Ok(answers)
+    }
+
+    /// The kinds of the jobs that `answers` survey, where the form of a call depends on it
+    /// (a service rule whose forms name kinds): per (customer, order id), read from the
+    /// orders in one pass; nothing is read when no answer needs it.
+    pub fn job_kinds(
+        &self,
+        policy: &Policy,
+        book: &CustomerBook,
+        answers: &[crate::model::Answer],
+        problems: &mut Problems,
+    ) -> Result<std::collections::HashMap<(u32, String), crate::model::OrderKind>> {
+        let needs = |a: &crate::model::Answer| {
+            policy
+                .due
+                .rules
+                .iter()
+                .position(|r| r.name == a.rule)
+                .is_some_and(|r| policy.survey.needs_kind(r))
+        };
+        let wanted: std::collections::HashSet<(u32, &str)> = answers
+            .iter()
+            .filter(|a| needs(a))
+            .map(|a| (a.customer, a.source_id.as_str()))
+            .collect();
+        let mut kinds = std::collections::HashMap::new();
+        if wanted.is_empty() {
+            return Ok(kinds);
+        }
+        self.scan_orders(policy, book, problems, |order: &crate::model::Order<'_>| {
+            if wanted.contains(&(order.customer, order.order_id)) {
+                kinds.insert((order.customer, order.order_id.to_string()), order.kind);
+            }
+        })?;
+        Ok(kinds)
+    }
+
+    /// Reads a filled worksheet (`log --from`, CSV or a sheet); `questions` are the forms'
+    /// question ids.
+    pub fn load_worksheet(
+        &self,
+        path: &Path,
+        policy: &Policy,
+        questions: &[&str],
+        problems: &mut Problems,
+    ) -> Result<load::Worksheet> {
+        let mut opened = self.open(path, policy, problems)?;
+        let before = problems.total();
+        let sheet = load::read_worksheet(&mut opened.input, &display(path), questions, problems);
+        opened.trace(before, problems)?;
+        Ok(sheet)
+    }
+
     /// Reads an overrides file (CSV or a sheet).
     pub fn load_overrides(
         &self,
@@ -384,6 +468,47 @@ impl Opened {
     }
 }
 
+/// The groups of a breakdown (`--by owner|store|month`): their names, and how rows fall
+/// into them (by the customer's owner or store, `(none)` without one; or by the month of
+/// the row's own date within `period`). Without `by`: one group, `all`.
+pub fn groups(
+    book: &CustomerBook,
+    by: Option<crate::cli::KpiGroup>,
+    period: crate::domain::kpi::Period,
+) -> (Vec<String>, crate::domain::kpi::Grouping) {
+    use crate::cli::KpiGroup;
+    use crate::domain::kpi::Grouping;
+    match by {
+        None => (vec!["all".to_string()], Grouping::All),
+        Some(KpiGroup::Month) => (
+            period.months(),
+            Grouping::ByMonth {
+                first_month: period.from,
+            },
+        ),
+        Some(by) => {
+            // Owners and stores are few and interned in the book: borrow them.
+            let attribute = |i: usize| {
+                let c = book.get(i);
+                let v = if by == KpiGroup::Owner {
+                    c.owner
+                } else {
+                    c.store
+                };
+                v.unwrap_or("(none)")
+            };
+            let distinct: std::collections::BTreeSet<&str> =
+                (0..book.len()).map(attribute).collect();
+            let names: Vec<&str> = distinct.into_iter().collect();
+            let of_customer = (0..book.len())
+                .map(|i| names.binary_search(&attribute(i)).unwrap_or(0) as u32)
+                .collect();
+            let names = names.into_iter().map(str::to_string).collect();
+            (names, Grouping::ByCustomer { of_customer })
+        }
+    }
+}
+
 /// Runs the command line; `now` is the local time (injected for tests).
 pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
     let today = now.date();
@@ -411,6 +536,7 @@ pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
         Command::Kpi(args) => crate::cmd::kpi::run(&plan, &args),
         Command::Due(args) => crate::cmd::due::run(&plan, &args),
         Command::Log(args) => crate::cmd::log::run(&plan, &args, today),
+        Command::Survey(args) => crate::cmd::survey::run(&plan, &args),
         Command::Complaints(args) => crate::cmd::complaints::run(&plan, &args, moment),
         Command::Sql(args) => crate::cmd::sql::run(&plan, &args),
         Command::Init(args) => {
@@ -435,6 +561,7 @@ fn refuse_output_over_inputs(plan: &Plan, command: &Command) -> Result<()> {
         Command::Due(a) => (&a.output.output, vec![&a.overrides]),
         Command::Kpi(a) => (&a.output.output, vec![]),
         Command::Complaints(a) => (&a.output.output, vec![]),
+        Command::Survey(a) => (&a.output.output, vec![]),
         // `sql` writes a query, not a table, through the same output path.
         Command::Sql(a) => (&a.output, vec![]),
         Command::Check(_)

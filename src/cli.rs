@@ -52,6 +52,9 @@ pub struct InputArgs {
     /// contacts.csv (the log of follow-ups done) instead of DIR/contacts.csv
     #[arg(long, global = true, value_name = "FILE")]
     pub contacts: Option<PathBuf>,
+    /// answers.csv (the survey answers) instead of DIR/answers.csv
+    #[arg(long, global = true, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
     /// The tier policy (TOML; default config/policy.toml). For `init`: the policy to
     /// write (default DIR/policy.toml)
     #[arg(long, global = true, value_name = "FILE")]
@@ -145,11 +148,16 @@ pub enum Command {
             caredesk due --date 2026-11-22 --within 7 --format csv"
     )]
     Due(DueArgs),
-    /// Record a follow-up as done in contacts.csv (it leaves later call lists)
+    /// Record a call in contacts.csv (done, no answer, refused) with its survey answers in
+    /// answers.csv; or read back a filled `due --worksheet` (--from)
     #[command(after_help = "Examples:\n  \
         caredesk log C0151 callback-3d O03314 --by 李娜 --note \"happy with the delivery\"\n  \
-        caredesk log C0019 survey O03303 --on 2026-11-25 --contacts /srv/care/contacts.csv")]
+        caredesk log C0206 survey O03316 --by 李娜 --answer overall=5 --answer appointment=比较满意\n  \
+        caredesk log C0019 survey O03303 --result no_answer --contacts /srv/care/contacts.csv\n  \
+        caredesk log --from calls-陈静.xlsx --by 陈静")]
     Log(LogArgs),
+    /// Satisfaction per form and question: calls, rated, mean against the target, CSAT
+    Survey(SurveyArgs),
     /// Open complaints with their age and deadlines; --weekly: the Thursday warning notice
     #[command(after_help = "Examples:\n  \
         caredesk complaints\n  \
@@ -300,6 +308,10 @@ pub struct DueArgs {
     /// Tiers pinned by hand (as for `tiers --overrides`): the list sorts and filters by them
     #[arg(long, value_name = "FILE")]
     pub overrides: Option<PathBuf>,
+    /// The care staff's sheet: adds the columns to fill in (done_on, by, result, note, and
+    /// one per question of the forms the listed calls ask); read it back with `log --from`
+    #[arg(long)]
+    pub worksheet: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -308,23 +320,64 @@ pub struct DueArgs {
 #[command(next_help_heading = "Log")]
 pub struct LogArgs {
     /// The customer called
-    #[arg(value_name = "CUSTOMER_ID")]
-    pub customer: String,
+    #[arg(value_name = "CUSTOMER_ID", required_unless_present = "from")]
+    pub customer: Option<String>,
     /// The rule of the item, as on the call list (callback-3d, survey, ...)
-    #[arg(value_name = "RULE")]
-    pub rule: String,
+    #[arg(value_name = "RULE", required_unless_present = "from")]
+    pub rule: Option<String>,
     /// The item's source id, as on the call list (an order or complaint id, or a date)
-    #[arg(value_name = "SOURCE_ID")]
-    pub source_id: String,
-    /// The day it was done (default: --as-of, or today; not after it)
+    #[arg(value_name = "SOURCE_ID", required_unless_present = "from")]
+    pub source_id: Option<String>,
+    /// The day it was done (default: --as-of, or today; not after it). With --from: the
+    /// day of the rows whose done_on is empty
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub on: Option<NaiveDate>,
-    /// Who did it
+    /// Who did it. With --from: who did the rows whose by is empty
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
     /// What was said or agreed
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", conflicts_with = "from")]
     pub note: Option<String>,
+    /// How the call went: done (default), no_answer (the item stays on the list), refused
+    #[arg(long, value_enum, value_name = "RESULT", conflicts_with = "from")]
+    pub result: Option<ResultArg>,
+    /// A survey answer, QUESTION=SCORE (a digit or the scale's label, e.g. overall=5 or
+    /// polite=比较满意); repeat for each question
+    #[arg(long, value_name = "QUESTION=SCORE", conflicts_with = "from")]
+    pub answer: Vec<String>,
+    /// A filled worksheet (`due --worksheet`, CSV or xlsx as Excel, WPS or LibreOffice
+    /// save it): every filled row is checked, and logged only if all are good
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["customer", "rule", "source_id"])]
+    pub from: Option<PathBuf>,
+}
+
+/// `log --result`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ResultArg {
+    Done,
+    #[value(name = "no_answer")]
+    NoAnswer,
+    Refused,
+}
+
+impl From<ResultArg> for crate::model::CallResult {
+    fn from(r: ResultArg) -> Self {
+        match r {
+            ResultArg::Done => crate::model::CallResult::Done,
+            ResultArg::NoAnswer => crate::model::CallResult::NoAnswer,
+            ResultArg::Refused => crate::model::CallResult::Refused,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SurveyArgs {
+    /// The period and grouping, as for `caredesk kpi` (by the customer's owner or store,
+    /// or by the month of the answers)
+    #[command(flatten)]
+    pub scope: KpiScope,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -358,7 +411,8 @@ pub struct KpiScope {
     /// Last day of the period (YYYY-MM-DD), inclusive; needs --from
     #[arg(long, value_name = "DATE", value_parser = parse_date, requires = "from")]
     pub to: Option<NaiveDate>,
-    /// One scorecard per consultant (ranked), store (ranked) or calendar month (the trend)
+    /// One block per consultant or store (the customer's owner or store; kpi ranks them),
+    /// or per calendar month (the trend)
     #[arg(long, value_enum, value_name = "GROUP")]
     pub by: Option<KpiGroup>,
 }
@@ -399,4 +453,17 @@ pub struct TiersArgs {
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     crate::parse::date(s.as_bytes())
         .ok_or_else(|| format!("{s:?} is not a date; expected YYYY-MM-DD"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// clap checks the definitions (ids used twice, conflicts naming no argument) only
+    /// when asked: a global `--answers` and `log --answers` once panicked at parse time.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
 }

@@ -199,7 +199,50 @@ pub struct Complaint {
     pub line: u64,
 }
 
-/// A row of contacts.csv: a follow-up done.
+/// How a call went (contacts.csv's `result`, docs/rules.md §9.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, PartialOrd, Ord)]
+pub enum CallResult {
+    /// Done (an empty cell says so too): the item is ended.
+    #[default]
+    Done,
+    /// Nobody answered: the item stays on the list, one attempt more.
+    NoAnswer,
+    /// The customer declined: the item is ended.
+    Refused,
+}
+
+impl CallResult {
+    pub const ALL: [CallResult; 3] = [CallResult::Done, CallResult::NoAnswer, CallResult::Refused];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallResult::Done => "done",
+            CallResult::NoAnswer => "no_answer",
+            CallResult::Refused => "refused",
+        }
+    }
+
+    /// Reads a result; an empty cell is `done`.
+    pub fn parse(s: &[u8]) -> Option<CallResult> {
+        let s = crate::parse::trim(s);
+        if s.is_empty() {
+            return Some(CallResult::Done);
+        }
+        CallResult::ALL
+            .into_iter()
+            .find(|r| r.as_str().as_bytes() == s)
+    }
+
+    /// Whether the call ends its item (`done`, `refused`); after a `no_answer` it stays.
+    pub fn ends_item(self) -> bool {
+        self != CallResult::NoAnswer
+    }
+
+    /// What a result cell may hold, for messages.
+    pub const EXPECTED: &'static str = "expected done, no_answer or refused (empty = done)";
+}
+
+/// A row of contacts.csv: a follow-up done (or tried).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
     pub customer: u32,
@@ -209,7 +252,24 @@ pub struct Contact {
     pub source_id: String,
     pub done_on: NaiveDate,
     pub by: Option<String>,
+    pub result: CallResult,
     pub note: Option<String>,
+}
+
+/// A row of answers.csv: one question answered on a call (docs/rules.md §9.3). The call is
+/// (customer, rule, source_id), as in contacts.csv.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub customer: u32,
+    pub rule: String,
+    pub source_id: String,
+    /// The question's id in the call's form.
+    pub question: String,
+    /// The score on the scale; `None`: not rated (empty, or 不予评价).
+    pub score: Option<u8>,
+    pub answered_on: NaiveDate,
+    /// The line in the file, for later messages.
+    pub line: u64,
 }
 
 /// Joins a list of names as `a, b or c` for messages.

@@ -50,7 +50,7 @@ fn list(dir: &Path, args: &[&str]) -> Vec<Vec<String>> {
     let mut r = csv::Reader::from_reader(out.as_slice());
     assert_eq!(
         r.headers().unwrap().iter().collect::<Vec<_>>().join(","),
-        "due_date,status,days_overdue,customer_id,name,tier,owner,phone,rule,source_id,channel"
+        "due_date,status,days_overdue,customer_id,name,tier,owner,phone,rule,source_id,channel,attempts"
     );
     r.records()
         .map(|r| r.unwrap().iter().map(str::to_string).collect())
@@ -199,7 +199,7 @@ fn a_logged_item_leaves_the_list_and_log_appends_safely() {
         std::fs::read_to_string(d.join("contacts.csv")).unwrap(),
         before
     );
-    assert!(before.starts_with("customer_id,rule,source_id,done_on,by,note\n"));
+    assert!(before.starts_with("customer_id,rule,source_id,done_on,by,result,note\n"));
     assert!(before.contains("\"ok, \"\"happy\"\"\""));
     caredesk()
         .args(["check", "--as-of", "2026-11-30", "--data"])

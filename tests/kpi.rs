@@ -270,7 +270,7 @@ fn bad_periods_are_usage_errors() {
 #[test]
 fn the_sample_scorecard_runs() {
     let (_, rows) = csv_rows(&["kpi", "--as-of", "2026-11-22", "--format", "csv"]);
-    assert_eq!(rows.len(), 10, "nine KPIs and the total");
+    assert_eq!(rows.len(), 14, "thirteen KPIs and the total");
     let (_, rows) = csv_rows(&[
         "kpi",
         "--as-of",

@@ -136,7 +136,7 @@ fn a_blank_contact_log_gets_its_header_first() {
     log(d, &["C0003", "callback-3m", "O01473"]).success();
     assert_eq!(
         contacts(d),
-        "customer_id,rule,source_id,done_on,by,note\nC0003,callback-3m,O01473,2026-11-22,,\n"
+        "customer_id,rule,source_id,done_on,by,result,note\nC0003,callback-3m,O01473,2026-11-22,,done,\n"
     );
 }
 

@@ -1,7 +1,9 @@
 //! `caredesk check`: validates the policy and every data file, reporting all problems in
 //! one run. Besides the row checks every command makes, it holds what needs memory per
 //! order (order ids are unique, complaints name orders that exist), and it takes the
-//! tiering step, so a total too large for `tiers` is found here too.
+//! tiering step, so a total too large for `tiers` is found here too. Survey answers are
+//! held to the very form of their call, which for a service rule takes the order kind
+//! of the job surveyed.
 
 use chrono::NaiveDate;
 use foldhash::HashMap as FastMap;
@@ -40,6 +42,15 @@ pub fn run(plan: &Plan, args: &CheckArgs) -> Result<()> {
             plan.as_of
         ),
     );
+    // Read first: the orders of the surveyed jobs are looked up as the orders go by.
+    let answers = plan.load_answers(&policy, &book, &mut problems)?;
+    let rule_of = |name: &str| policy.due.rules.iter().position(|r| r.name == name);
+    let surveyed: std::collections::HashSet<&str> = answers
+        .iter()
+        .filter(|a| rule_of(&a.rule).is_some_and(|r| policy.survey.needs_kind(r)))
+        .map(|a| a.source_id.as_str())
+        .collect();
+    let mut jobs: FastMap<Box<str>, (u32, crate::model::OrderKind)> = FastMap::default();
 
     // Every row, whatever its date: an id is unique across the whole file.
     let everything = Plan {
@@ -63,6 +74,9 @@ pub fn run(plan: &Plan, args: &CheckArgs) -> Result<()> {
             }
             rows += 1;
             later += u64::from(order.date > plan.as_of);
+            if surveyed.contains(order.order_id) {
+                jobs.insert(order.order_id.into(), (order.customer, order.kind));
+            }
             match first_line.get(order.order_id) {
                 Some(&first) => duplicates.add(
                     &orders_file,
@@ -109,6 +123,38 @@ pub fn run(plan: &Plan, args: &CheckArgs) -> Result<()> {
         Some(path) => Some(plan.load_previous(path, &policy, &mut problems)?),
         None => None,
     };
+    let answers_file = display(&plan.answers);
+    for a in &answers {
+        let Some(r) = rule_of(&a.rule) else { continue };
+        let kind = match jobs.get(a.source_id.as_str()) {
+            Some(&(customer, kind)) if customer == a.customer => Some(kind),
+            _ if policy.survey.needs_kind(r) => {
+                problems.add(
+                    &answers_file,
+                    a.line,
+                    Some("source_id"),
+                    Some(&a.source_id),
+                    format!(
+                        "no order of {} with this id: a call of rule {:?} is about one of the customer's jobs",
+                        book.id(a.customer as usize),
+                        a.rule
+                    ),
+                );
+                continue;
+            }
+            _ => None,
+        };
+        let form = policy.survey.form_for(r, kind);
+        if let Err(why) = crate::load::question_of_form(&policy.survey, form, a) {
+            problems.add(
+                &answers_file,
+                a.line,
+                Some("question"),
+                Some(&a.question),
+                why,
+            );
+        }
+    }
 
     if !problems.is_empty() {
         let mut lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
@@ -125,7 +171,7 @@ pub fn run(plan: &Plan, args: &CheckArgs) -> Result<()> {
         }
     }
     say(&[format!(
-        "ok: {} customers, {} orders{}, {}, {} contacts logged; policy {}",
+        "ok: {} customers, {} orders{}, {}, {} contacts logged, {} answers; policy {}",
         book.len(),
         rows,
         if later > 0 {
@@ -138,6 +184,7 @@ pub fn run(plan: &Plan, args: &CheckArgs) -> Result<()> {
             None => "no complaints file".to_string(),
         },
         contacts.len(),
+        answers.len(),
         display(&plan.policy),
     )])?;
     if let (Some(o), Some(path)) = (&overrides, &args.overrides) {

@@ -70,7 +70,7 @@ fn minutes(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
-const OPEN_COLUMNS: &[Column] = &[
+const OPEN_COLUMNS: &[Column<'static>] = &[
     col("complaint_id", Kind::Text),
     col("customer_id", Kind::Text),
     col("name", Kind::Text),
@@ -93,7 +93,7 @@ struct Open<'a> {
 }
 
 impl Rows for Open<'_> {
-    fn columns(&self) -> &[Column] {
+    fn columns(&self) -> &[Column<'_>] {
         OPEN_COLUMNS
     }
 
@@ -144,7 +144,7 @@ impl Rows for Open<'_> {
     }
 }
 
-const WEEKLY_COLUMNS: &[Column] = &[
+const WEEKLY_COLUMNS: &[Column<'static>] = &[
     col("category", Kind::Text),
     col("opened", Kind::Int),
     col("open", Kind::Int),
@@ -161,7 +161,7 @@ struct Weekly {
 }
 
 impl Rows for Weekly {
-    fn columns(&self) -> &[Column] {
+    fn columns(&self) -> &[Column<'_>] {
         WEEKLY_COLUMNS
     }
 

@@ -1,5 +1,8 @@
 //! `caredesk due`: the call list for a day. Built for a cron job at 8 am: one line when
-//! nothing is due (or nothing at all with `--quiet-empty`), exit 0 either way.
+//! nothing is due (or nothing at all with `--quiet-empty`), exit 0 either way. With
+//! `--worksheet` it is the care staff's sheet: the columns to fill in (the day, who,
+//! how it went, a note, and one per question of the forms the listed calls ask), in a
+//! workbook with drop-down lists, read back by `log --from`.
 
 use crate::app::{display, say, warn, warn_skipped, Output, Plan};
 use crate::cli::DueArgs;
@@ -7,8 +10,10 @@ use crate::domain::due::{call_list, Day, DueFold, DueInputs, Item};
 use crate::domain::tiers::{ActivityFold, Tiering};
 use crate::error::{Error, Problems, Result};
 use crate::load::CustomerBook;
+use crate::model::CallResult;
 use crate::policy::Policy;
-use crate::report::{col, Cell, Column, Format, Kind, Rows};
+use crate::policy::OVERALL;
+use crate::report::{col, Cell, Column, FillIn, Format, Kind, Rows};
 
 pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
     // The list is the world as it is on the day: later rows have not happened yet.
@@ -59,6 +64,7 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
         .load_complaints(&policy, &book, &mut problems)?
         .unwrap_or_default();
     let contacts = plan.load_contacts(&policy, &book, &mut problems)?;
+    let answers = plan.load_answers(&policy, &book, &mut problems)?;
     let overrides = match &args.overrides {
         Some(path) => plan.load_overrides(path, &policy, &book, &mut problems)?,
         None => Vec::new(),
@@ -70,9 +76,10 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
 
     let inputs = DueInputs {
         book: &book,
-        standings: &standings,
+        standings: Some(&standings),
         complaints: &complaints,
         contacts: &contacts,
+        answers: &answers,
     };
     warn_unmatched_filters(plan, &policy, args);
     let mut items = call_list(due, &inputs);
@@ -98,11 +105,16 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
             return say(&[format!("nothing due on {}{}", plan.as_of, scope(args))]);
         }
     }
+    let columns = match args.worksheet {
+        true => worksheet_columns(&policy, &items),
+        false => COLUMNS.to_vec(),
+    };
     let rows = CallList {
         policy: &policy,
         book: &book,
         tiers: standings.iter().map(|s| s.tier).collect(),
         items,
+        columns,
     };
     output.write(&rows, &plan.inputs())
 }
@@ -168,6 +180,33 @@ fn warn_unmatched_filters(plan: &Plan, policy: &Policy, args: &DueArgs) {
     }
 }
 
+/// The call list's columns, the fill-in ones, then one per question of the forms the
+/// items' calls ask (each id once, `overall` first).
+fn worksheet_columns<'p>(policy: &'p Policy, items: &[Item]) -> Vec<Column<'p>> {
+    let mut columns = COLUMNS.to_vec();
+    columns.extend(FILL_IN.iter().copied());
+    let survey = &policy.survey;
+    let mut used = vec![false; survey.forms.len()];
+    for item in items {
+        if let Some(f) = survey.form_for(item.rule, item.kind) {
+            used[f] = true;
+        }
+    }
+    let mut ids: Vec<&str> = Vec::new();
+    if used.contains(&true) {
+        ids.push(OVERALL);
+    }
+    for (_, form) in survey.forms.iter().enumerate().filter(|(f, _)| used[*f]) {
+        for q in &form.questions {
+            if !ids.contains(&q.id.as_str()) {
+                ids.push(&q.id);
+            }
+        }
+    }
+    columns.extend(ids.into_iter().map(|id| col(id, Kind::Text)));
+    columns
+}
+
 /// " for owner X" and the like, for the empty-list line.
 fn scope(args: &DueArgs) -> String {
     let mut s = String::new();
@@ -186,7 +225,7 @@ fn scope(args: &DueArgs) -> String {
     s
 }
 
-const COLUMNS: &[Column] = &[
+const COLUMNS: &[Column<'static>] = &[
     col("due_date", Kind::Date),
     col("status", Kind::Text),
     col("days_overdue", Kind::Int),
@@ -198,6 +237,16 @@ const COLUMNS: &[Column] = &[
     col("rule", Kind::Text),
     col("source_id", Kind::Text),
     col("channel", Kind::Text),
+    col("attempts", Kind::Int),
+];
+
+/// The worksheet's columns to fill in (`log --from` reads them; the same names as
+/// [`crate::load::FILL_IN_COLUMNS`]).
+const FILL_IN: &[Column<'static>] = &[
+    col("done_on", Kind::Date),
+    col("by", Kind::Text),
+    col("result", Kind::Text),
+    col("note", Kind::Text),
 ];
 
 struct CallList<'a> {
@@ -205,11 +254,12 @@ struct CallList<'a> {
     book: &'a CustomerBook,
     tiers: Vec<u16>,
     items: Vec<Item>,
+    columns: Vec<Column<'a>>,
 }
 
 impl Rows for CallList<'_> {
-    fn columns(&self) -> &[Column] {
-        COLUMNS
+    fn columns(&self) -> &[Column<'_>] {
+        &self.columns
     }
 
     fn len(&self) -> usize {
@@ -232,11 +282,59 @@ impl Rows for CallList<'_> {
             Cell::Text(&rule.name),
             Cell::Text(&item.source_id),
             Cell::Text(rule.channel.as_str()),
+            match item.attempts {
+                0 => Cell::Empty,
+                n => Cell::Int(i64::from(n)),
+            },
         ]);
+        // The worksheet's columns are left to fill in.
+        out.extend(std::iter::repeat_n(
+            Cell::Empty,
+            self.columns.len() - COLUMNS.len(),
+        ));
+    }
+
+    fn fill_in(&self, column: usize) -> Option<FillIn> {
+        let name = self.columns.get(column)?.name;
+        let scale = &self.policy.survey.scale;
+        match name {
+            "result" => Some(FillIn {
+                choices: CallResult::ALL.iter().map(|r| r.as_str().to_string()).collect(),
+                title: "result".into(),
+                hint: "done (or empty), no_answer: nobody answered, the call stays on the list; refused: the customer declined".into(),
+            }),
+            "done_on" => Some(FillIn {
+                choices: Vec::new(),
+                title: "done_on".into(),
+                hint: "the day of the call (YYYY-MM-DD); fill it in, or something else on the row, to log it".into(),
+            }),
+            _ if column >= COLUMNS.len() + FILL_IN.len() => {
+                let labels: Vec<String> = self
+                    .policy
+                    .survey
+                    .forms
+                    .iter()
+                    .filter_map(|f| f.question(name).map(|q| format!("{}: {}", f.name, q.label)))
+                    .collect();
+                let mut choices: Vec<String> = (1..=scale.max()).rev().map(|s| scale.label(s).to_string()).collect();
+                choices.push(scale.not_rated.clone());
+                Some(FillIn {
+                    choices,
+                    title: name.to_string(),
+                    hint: format!(
+                        "{}. A score 1 to {} or its label; {} = not rated; empty = not asked",
+                        labels.join("; "),
+                        scale.max(),
+                        scale.not_rated
+                    ),
+                })
+            }
+            _ => None,
+        }
     }
 
     fn flagged(&self, i: usize, column: usize) -> bool {
-        COLUMNS[column].name == "status"
+        self.columns[column].name == "status"
             && self.items[i].status == crate::domain::due::Status::Overdue
     }
 }

@@ -4,12 +4,15 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::app::{fail_on, warn_skipped, Output, Plan};
+use crate::app::{fail_on, groups, warn_skipped, Output, Plan};
 use crate::cli::{KpiArgs, KpiGroup};
+use crate::domain::due::{items_due_in, Day, DueFold, DueInputs};
 use crate::domain::half_up;
-use crate::domain::kpi::{total, Grouping, KpiFold, Period, Score, Total};
+use crate::domain::kpi::{may_count_items_of, total, ItemFacts, KpiFold, Period, Score, Total};
+use crate::domain::survey::{overalls, CallLog};
+use crate::domain::tiers::ActivityFold;
 use crate::error::{Error, Problems, Result};
-use crate::policy::{KpiRule, Policy};
+use crate::policy::{KpiRule, Measure, Policy, Trigger};
 use crate::report::{col, Cell, Column, Kind, Rows};
 
 pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
@@ -18,49 +21,77 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
     let mut problems = Problems::new();
     let book = plan.load_customers(&policy, &mut problems)?;
 
-    let (names, grouping) = match args.scope.by {
-        None => (vec!["all".to_string()], Grouping::All),
-        Some(KpiGroup::Month) => (
-            period.months(),
-            Grouping::ByMonth {
-                first_month: period.from,
-            },
-        ),
-        Some(by) => {
-            // Owners and stores are few and interned in the book: borrow them.
-            let attribute = |i: usize| {
-                let c = book.get(i);
-                let v = if by == KpiGroup::Owner {
-                    c.owner
-                } else {
-                    c.store
-                };
-                v.unwrap_or("(none)")
-            };
-            let distinct: std::collections::BTreeSet<&str> =
-                (0..book.len()).map(attribute).collect();
-            let names: Vec<&str> = distinct.into_iter().collect();
-            let of_customer = (0..book.len())
-                .map(|i| names.binary_search(&attribute(i)).unwrap_or(0) as u32)
-                .collect();
-            let names = names.into_iter().map(str::to_string).collect();
-            (names, Grouping::ByCustomer { of_customer })
-        }
-    };
+    let (names, grouping) = groups(&book, args.scope.by, period);
 
     let mut fold = KpiFold::new(&policy.kpi, period, plan.as_of, grouping, names.len());
+    let items = ItemPlan::new(&policy, period, plan.as_of);
+    let mut due = items.period.map(|p| {
+        DueFold::of_rules(&policy.due, Day::spanning(p), book.len(), |r| {
+            items.wanted[r]
+        })
+    });
+    let mut tiers = match (items.period, items.needs_tiers) {
+        (Some(p), true) => Some(ActivityFold::new(&policy.tiers, p.to, book.len())),
+        _ => None,
+    };
+    let items_end = items.period.map_or(NaiveDate::MIN, |p| p.to);
     let stats = plan.scan_orders(
         &policy,
         &book,
         &mut problems,
-        |order: &crate::model::Order<'_>| fold.add(order),
+        |order: &crate::model::Order<'_>| {
+            fold.add(order);
+            if order.date <= items_end {
+                if let Some(due) = &mut due {
+                    due.add(order);
+                }
+                if let Some(tiers) = &mut tiers {
+                    tiers.add(order);
+                }
+            }
+        },
     )?;
     let complaints = plan.load_complaints(&policy, &book, &mut problems)?;
-    fail_on(problems)?;
+    let uses = |m: fn(Measure) -> bool| policy.kpi.rules.iter().any(|r| m(r.measure));
+    let contacts = match due.is_some() {
+        true => plan.load_contacts(&policy, &book, &mut problems)?,
+        false => Vec::new(),
+    };
+    let answers = match uses(|m| matches!(m, Measure::Csat | Measure::SurveyCoverage)) {
+        true => plan.load_answers(&policy, &book, &mut problems)?,
+        false => Vec::new(),
+    };
+    let standings = match tiers {
+        Some(t) => Some(plan.tiering(&policy, &book, t, &[], problems)?.standings),
+        None => {
+            fail_on(problems)?;
+            None
+        }
+    };
     warn_skipped(&stats, &plan.orders);
     crate::app::warn_empty_orders(plan, book.len(), &stats);
     if let Some(complaints) = &complaints {
         fold.add_complaints(complaints);
+    }
+    fold.add_overalls(&overalls(&answers, plan.as_of), &policy.survey.scale);
+    if let Some(due) = due {
+        let inputs = DueInputs {
+            book: &book,
+            standings: standings.as_deref(),
+            complaints: complaints.as_deref().unwrap_or_default(),
+            contacts: &contacts,
+            answers: &answers,
+        };
+        let listed = items_due_in(due, &inputs);
+        let log = CallLog::new(&contacts, &answers, plan.as_of);
+        let tier_of: Option<Vec<u16>> = standings.map(|s| s.iter().map(|s| s.tier).collect());
+        let facts = ItemFacts {
+            due: &policy.due,
+            survey: &policy.survey,
+            tiers: tier_of.as_deref(),
+            log: &log,
+        };
+        fold.add_items(&listed, &facts);
     }
     let scores = fold.finish();
     let mut groups: Vec<Group> = names
@@ -104,6 +135,51 @@ fn period(args: &KpiArgs, as_of: NaiveDate) -> Result<Period> {
     Ok(period)
 }
 
+/// What the item measures (survey coverage, follow-ups done) need from the call list:
+/// the items of which rules, due when, and whether tiers matter.
+struct ItemPlan {
+    /// The days whose items count: the period up to as-of (what is due later has not
+    /// come yet); `None` when no rule counts items or the period starts after as-of.
+    period: Option<Period>,
+    /// Per due rule, whether some item measure counts its items.
+    wanted: Vec<bool>,
+    /// Whether some rule selects by tier (tiers then are folded as of the period's end).
+    needs_tiers: bool,
+}
+
+impl ItemPlan {
+    fn new(policy: &Policy, period: Period, as_of: NaiveDate) -> ItemPlan {
+        let measures: Vec<&KpiRule> = policy
+            .kpi
+            .rules
+            .iter()
+            .filter(|r| matches!(r.measure, Measure::SurveyCoverage | Measure::FollowupDone))
+            .filter(|r| !r.tiers.is_empty())
+            .collect();
+        let wanted: Vec<bool> = (0..policy.due.rules.len())
+            .map(|r| {
+                measures
+                    .iter()
+                    .any(|k| may_count_items_of(k.measure, r, &policy.due, &policy.survey))
+            })
+            .collect();
+        let needs_tiers = measures.iter().any(|k| !k.tiers.is_all_or_none())
+            || policy.due.rules.iter().zip(&wanted).any(|(rule, &w)| {
+                w && (!rule.tiers.is_all_or_none()
+                    || matches!(rule.trigger, Trigger::PointsExpiry(_)))
+            });
+        let to = period.to.min(as_of);
+        ItemPlan {
+            period: (wanted.contains(&true) && period.from <= to).then_some(Period {
+                from: period.from,
+                to,
+            }),
+            wanted,
+            needs_tiers,
+        }
+    }
+}
+
 struct Group {
     name: String,
     scores: Vec<Score>,
@@ -117,7 +193,7 @@ impl Group {
     }
 }
 
-const COLUMNS: &[Column] = &[
+const COLUMNS: &[Column<'static>] = &[
     col("group", Kind::Text),
     col("kpi", Kind::Text),
     col("label", Kind::Text),
@@ -153,7 +229,7 @@ impl Scorecard<'_> {
 }
 
 impl Rows for Scorecard<'_> {
-    fn columns(&self) -> &[Column] {
+    fn columns(&self) -> &[Column<'_>] {
         COLUMNS
     }
 
@@ -174,7 +250,7 @@ impl Rows for Scorecard<'_> {
                     Cell::Int(s.tally.passed as i64),
                     Cell::Int(s.tally.failed as i64),
                     s.rate.into(),
-                    Cell::Dec(half_up(rule.target, 4)),
+                    s.target.into(),
                     s.met.map_or(Cell::Empty, Cell::Bool),
                     Cell::Dec(half_up(rule.weight, 2)),
                     Cell::Dec(s.points),

@@ -1,595 +1,807 @@
-//! `caredesk log`: records one follow-up in contacts.csv. The entry is checked first: a
-//! known customer and rule, a source id that is an item of that rule for that customer
-//! (an order or complaint of theirs, or a date), a day not after the as-of day, one line
-//! per field, and a column in the file for every value given. The file is then replaced
-//! in one rename by its old bytes plus the new row, so a reader or a run killed at any
-//! instant sees the old file or the new one, never half a row; a lock on the file makes
-//! two runs at once land one after the other. A retry of a run whose receipt could not
-//! be printed finds its row there and adds nothing.
+//! `caredesk log`: records calls in contacts.csv, and what the customers answered in
+//! answers.csv (docs/rules.md §9). One call from the command line (`log C0151 survey
+//! O03316 --by 李娜 --answer overall=5`), or every filled row of the care staff's
+//! worksheet (`log --from sheet.xlsx`). Everything is checked before anything is
+//! written: a known customer and rule, a source id that is an item of that rule for that
+//! customer (an order or complaint of theirs, a date, a dissatisfied call), a day not
+//! after the as-of day, one line per field, a result, answers only to the questions of
+//! the call's form and on its scale, and a column in the files for every value given.
+//! Then both files are written under their locks (answers first, the call last), each in
+//! one rename ([`files`]). A row already logged is not logged again, so a retry of a
+//! run whose receipt could not be printed adds nothing.
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, Write};
-use std::path::{Path, PathBuf};
+mod files;
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::app::{display, fail_on, say, temp_beside, Plan};
+use crate::app::{display, fail_on, say, Plan};
 use crate::cli::LogArgs;
 use crate::domain::due::{holiday_dates, yearly, Day, DueFold};
+use crate::domain::survey::overalls;
 use crate::error::{Error, Problems, Result};
-use crate::load::encoding::{Encoding, Spelling};
-use crate::load::CustomerBook;
-use crate::policy::{Days, Policy, Trigger, CONTACT_COLUMNS};
+use crate::load::{CustomerBook, SheetRow};
+use crate::model::{CallResult, OrderKind};
+use crate::policy::{Days, Policy, Trigger, ANSWER_COLUMNS, CONTACT_COLUMNS};
+use files::Log;
 
 pub fn run(plan: &Plan, args: &LogArgs, today: NaiveDate) -> Result<()> {
     let policy = plan.load_policy()?;
     let mut problems = Problems::new();
     let book = plan.load_customers(&policy, &mut problems)?;
     fail_on(problems)?;
-    let entry = Entry::from_args(plan, args, today, &policy, &book)?;
-    check_item(plan, &policy, &book, &entry)?;
-    let path = &plan.contacts;
-    let want = plan.encoding.unwrap_or(policy.input.encoding);
-    let receipt = match append(path, &policy, &entry, want)? {
-        Appended::New(spelling) => {
-            if !spelling.is_utf8() && !plan.quiet {
-                crate::app::note(&format!(
-                    "{}: written in {}, as the file is",
-                    display(path),
-                    spelling.label()
-                ));
+    match &args.from {
+        Some(sheet) => from_sheet(plan, args, &policy, &book, sheet),
+        None => one(plan, args, today, &policy, &book),
+    }
+}
+
+/// A call to log, checked.
+#[derive(Debug, Clone)]
+struct Call {
+    customer: u32,
+    rule: usize,
+    source_id: String,
+    done_on: NaiveDate,
+    by: String,
+    result: CallResult,
+    note: String,
+    /// The answers, question by question: the score, or `None` not rated.
+    answers: Vec<(String, Option<u8>)>,
+}
+
+impl Call {
+    /// The contacts.csv row, by contract column. `done` is written as such only where the
+    /// file has a result column (an empty cell says the same).
+    fn contact(
+        &self,
+        book: &CustomerBook,
+        policy: &Policy,
+        log: &Log,
+    ) -> Vec<(&'static str, String)> {
+        let result = match self.result {
+            CallResult::Done if !log.has("result") => String::new(),
+            r => r.as_str().to_string(),
+        };
+        vec![
+            ("customer_id", book.id(self.customer as usize).to_string()),
+            ("rule", policy.due.rules[self.rule].name.clone()),
+            ("source_id", self.source_id.clone()),
+            ("done_on", self.done_on.to_string()),
+            ("by", self.by.clone()),
+            ("result", result),
+            ("note", self.note.clone()),
+        ]
+    }
+
+    /// The answers.csv rows, by contract column.
+    fn answer_rows(
+        &self,
+        book: &CustomerBook,
+        policy: &Policy,
+    ) -> Vec<Vec<(&'static str, String)>> {
+        self.answers
+            .iter()
+            .map(|(question, score)| {
+                vec![
+                    ("customer_id", book.id(self.customer as usize).to_string()),
+                    ("rule", policy.due.rules[self.rule].name.clone()),
+                    ("source_id", self.source_id.clone()),
+                    ("question", question.clone()),
+                    ("score", score.map_or(String::new(), |s| s.to_string())),
+                    ("answered_on", self.done_on.to_string()),
+                ]
+            })
+            .collect()
+    }
+
+    /// `C0151 callback-3d O03314 done 2026-11-22 by 李娜`, for the receipt.
+    fn describe(&self, book: &CustomerBook, policy: &Policy) -> String {
+        format!(
+            "{} {} {} {} {}{}",
+            book.id(self.customer as usize),
+            policy.due.rules[self.rule].name,
+            self.source_id,
+            self.result.as_str(),
+            self.done_on,
+            if self.by.is_empty() {
+                String::new()
+            } else {
+                format!(" by {}", self.by)
             }
-            format!("logged {} in {}", entry.describe(), display(path))
+        )
+    }
+
+    /// The call's key in contacts.csv: customer, rule, source id.
+    fn key(&self, book: &CustomerBook, policy: &Policy) -> (String, String, String) {
+        (
+            book.id(self.customer as usize).to_string(),
+            policy.due.rules[self.rule].name.clone(),
+            self.source_id.clone(),
+        )
+    }
+}
+
+// ---- one call from the command line
+
+fn one(
+    plan: &Plan,
+    args: &LogArgs,
+    today: NaiveDate,
+    policy: &Policy,
+    book: &CustomerBook,
+) -> Result<()> {
+    let (customer_id, rule_name, source_id) = (
+        args.customer.as_deref().unwrap_or(""),
+        args.rule.as_deref().unwrap_or(""),
+        args.source_id.as_deref().unwrap_or(""),
+    );
+    let fields = [
+        ("customer id", customer_id),
+        ("rule", rule_name),
+        ("source id", source_id),
+        ("--by", args.by.as_deref().unwrap_or("")),
+        ("--note", args.note.as_deref().unwrap_or("")),
+    ];
+    for (what, text) in fields
+        .into_iter()
+        .chain(args.answer.iter().map(|a| ("--answer", a.as_str())))
+    {
+        if text.contains(['\n', '\r']) {
+            return Err(Error::Usage(format!(
+                "the {what} holds a line break; a contact is one line: write it on one line"
+            )));
         }
-        Appended::Already(line) => format!(
+    }
+    let Some(customer) = book.find(customer_id.trim().as_bytes()) else {
+        return Err(Error::Usage(format!(
+            "no customer {customer_id:?} in {}",
+            display(&plan.customers)
+        )));
+    };
+    let Some(rule) = policy.due.rules.iter().position(|r| r.name == rule_name) else {
+        return Err(Error::Usage(format!(
+            "unknown rule {rule_name:?}; the policy's rules are {}",
+            rule_names(policy)
+        )));
+    };
+    if source_id.trim().is_empty() {
+        return Err(Error::Usage(
+            "the source id is empty; give the id shown on the call list".into(),
+        ));
+    }
+    let done_on = args.on.unwrap_or(if plan.as_of == today {
+        today
+    } else {
+        plan.as_of
+    });
+    if done_on > plan.as_of {
+        return Err(Error::Usage(format!(
+            "--on {done_on} is after {} (the as-of day): a follow-up is logged once done",
+            plan.as_of
+        )));
+    }
+    let result = args.result.map_or(CallResult::Done, CallResult::from);
+    let source_id = source_id.trim().to_string();
+    let kind = check_items(plan, policy, book, &[(customer, rule, source_id.as_str())])?
+        .remove(0)
+        .map_err(|why| {
+            Error::Usage(format!(
+                "{source_id:?} is no item of rule {rule_name} for {}: {why}",
+                customer_id.trim()
+            ))
+        })?;
+    let form = policy.survey.form_for(rule, kind);
+    let mut answers: Vec<(String, Option<u8>)> = Vec::new();
+    for given in &args.answer {
+        let Some((question, score)) = given.split_once('=') else {
+            return Err(Error::Usage(format!(
+                "--answer {given:?}: expected QUESTION=SCORE, such as overall=5 or polite=比较满意"
+            )));
+        };
+        let question = question.trim();
+        if answers.iter().any(|(q, _)| q == question) {
+            return Err(Error::Usage(format!(
+                "--answer {question}: given twice; answer each question once"
+            )));
+        }
+        let score = read_answer(policy, rule, form, result, question, score)
+            .map_err(|why| Error::Usage(format!("--answer {given:?}: {why}")))?;
+        answers.push((question.to_string(), score));
+    }
+    let call = Call {
+        customer,
+        rule,
+        source_id,
+        done_on,
+        by: args.by.clone().unwrap_or_default(),
+        result,
+        note: args.note.clone().unwrap_or_default(),
+        answers,
+    };
+    let what = |column: &str| format!("the --{column} given (or leave out --{column})");
+    let written = write(plan, policy, book, std::slice::from_ref(&call), false, what)?;
+    let receipt = match written.already.first() {
+        Some(line) => format!(
             "already logged: {} is line {line} of {}; nothing added",
-            entry.describe(),
-            display(path)
+            call.describe(book, policy),
+            display(&plan.contacts)
+        ),
+        None => format!(
+            "logged {} in {}{}",
+            call.describe(book, policy),
+            display(&plan.contacts),
+            match written.answers {
+                0 => String::new(),
+                1 => format!(", with 1 answer in {}", display(&plan.answers)),
+                n => format!(", with {n} answers in {}", display(&plan.answers)),
+            }
         ),
     };
     say(&[receipt])
 }
 
-/// One follow-up to record, checked.
-struct Entry {
-    customer: u32,
-    rule: usize,
-    /// The values by contract column, in [`CONTACT_COLUMNS`] order.
-    values: [(&'static str, String); 6],
-}
+// ---- a filled worksheet
 
-impl Entry {
-    fn from_args(
-        plan: &Plan,
-        args: &LogArgs,
-        today: NaiveDate,
-        policy: &Policy,
-        book: &CustomerBook,
-    ) -> Result<Entry> {
-        let fields = [
-            ("customer id", args.customer.as_str()),
-            ("rule", args.rule.as_str()),
-            ("source id", args.source_id.as_str()),
-            ("--by", args.by.as_deref().unwrap_or("")),
-            ("--note", args.note.as_deref().unwrap_or("")),
-        ];
-        for (what, text) in fields {
-            if text.contains(['\n', '\r']) {
-                return Err(Error::Usage(format!(
-                    "the {what} holds a line break; a contact is one line: write it on one line"
-                )));
-            }
-        }
-        let Some(customer) = book.find(args.customer.trim().as_bytes()) else {
-            return Err(Error::Usage(format!(
-                "no customer {:?} in {}",
-                args.customer,
-                display(&plan.customers)
-            )));
-        };
-        let Some(rule) = policy.due.rules.iter().position(|r| r.name == args.rule) else {
-            let names: Vec<&str> = policy.due.rules.iter().map(|r| r.name.as_str()).collect();
-            return Err(Error::Usage(format!(
-                "unknown rule {:?}; the policy's rules are {}",
-                args.rule,
-                names.join(", ")
-            )));
-        };
-        if args.source_id.trim().is_empty() {
-            return Err(Error::Usage(
-                "the source id is empty; give the id shown on the call list".into(),
-            ));
-        }
-        let done_on = args.on.unwrap_or(if plan.as_of == today {
-            today
-        } else {
-            plan.as_of
-        });
-        if done_on > plan.as_of {
-            return Err(Error::Usage(format!(
-                "--on {done_on} is after {} (the as-of day): a follow-up is logged once done",
-                plan.as_of
-            )));
-        }
-        Ok(Entry {
-            customer,
-            rule,
-            values: [
-                ("customer_id", args.customer.trim().to_string()),
-                ("rule", args.rule.clone()),
-                ("source_id", args.source_id.trim().to_string()),
-                ("done_on", done_on.to_string()),
-                ("by", args.by.clone().unwrap_or_default()),
-                ("note", args.note.clone().unwrap_or_default()),
-            ],
-        })
-    }
+/// Column indexes of a [`SheetRow`]: the call's, then the fill-in ones.
+const CUSTOMER: usize = 0;
+const RULE: usize = 1;
+const SOURCE: usize = 2;
+const DONE_ON: usize = 3;
+const BY: usize = 4;
+const RESULT: usize = 5;
+const NOTE: usize = 6;
+const QUESTIONS: usize = 7;
 
-    fn value(&self, column: &str) -> &str {
-        self.values
-            .iter()
-            .find(|(k, _)| *k == column)
-            .map_or("", |(_, v)| v.as_str())
-    }
-
-    /// `C0151 callback-3d O03314 done 2026-11-22 by 李娜`, for the receipt.
-    fn describe(&self) -> String {
-        let by = self.value("by");
-        format!(
-            "{} {} {} done {}{}",
-            self.value("customer_id"),
-            self.value("rule"),
-            self.value("source_id"),
-            self.value("done_on"),
-            if by.is_empty() {
-                String::new()
-            } else {
-                format!(" by {by}")
-            }
-        )
-    }
-}
-
-/// Refuses a source id that no item of the rule can have for the customer: an order of
-/// theirs that the rule follows, a complaint of theirs, or a date (for a birthday or an
-/// anniversary, one of theirs; for a holiday, one of the calendar's).
-fn check_item(plan: &Plan, policy: &Policy, book: &CustomerBook, entry: &Entry) -> Result<()> {
-    let rule = &policy.due.rules[entry.rule];
-    let source = entry.value("source_id");
-    let customer = entry.value("customer_id");
-    let refuse = |why: String| {
-        Err(Error::Usage(format!(
-            "{source:?} is no item of rule {} for {customer}: {why}",
-            rule.name
-        )))
-    };
-    match &rule.trigger {
-        Trigger::Sale(_) | Trigger::Service { .. } => {
-            let fold = DueFold::new(&policy.due, day_of(plan), book.len());
-            let mut found = None;
-            let mut problems = Problems::new();
-            plan.scan_orders(
-                policy,
-                book,
-                &mut problems,
-                |order: &crate::model::Order<'_>| {
-                    if order.order_id == source && order.customer == entry.customer {
-                        found = Some(fold.follows(entry.rule, order));
-                    }
-                },
-            )?;
-            fail_on(problems)?;
-            match found {
-                Some(true) => Ok(()),
-                Some(false) => refuse(format!(
-                    "that order is not one the rule follows ({})",
-                    if matches!(rule.trigger, Trigger::Sale(_)) {
-                        "a purchase"
-                    } else {
-                        "a job of its kinds"
-                    }
-                )),
-                None => refuse(format!(
-                    "{} has no order {source:?} up to {}",
-                    customer, plan.as_of
-                )),
-            }
-        }
-        Trigger::ComplaintResponse(_)
-        | Trigger::ComplaintResolve(_)
-        | Trigger::ComplaintRevisit(_) => {
-            let mut problems = Problems::new();
-            let complaints = plan.load_complaints(policy, book, &mut problems)?;
-            fail_on(problems)?;
-            let theirs = complaints
-                .unwrap_or_default()
-                .iter()
-                .any(|c| c.complaint_id == source && c.customer == entry.customer);
-            if theirs {
-                Ok(())
-            } else {
-                refuse(format!("{customer} has no complaint {source:?}"))
-            }
-        }
-        Trigger::Birthday
-        | Trigger::Anniversary
-        | Trigger::Holiday
-        | Trigger::Maintenance { .. }
-        | Trigger::PointsExpiry(_) => {
-            let Some(date) = crate::parse::date(source.as_bytes()) else {
-                return refuse("this rule's items are dates: expected YYYY-MM-DD".into());
-            };
-            let c = book.get(entry.customer as usize);
-            let yearly_on = |stored: Option<NaiveDate>, what: &str| match stored {
-                Some(stored) if !yearly(stored, date, date).is_empty() => Ok(()),
-                Some(stored) => refuse(format!("the {what} on file is {stored}")),
-                None => refuse(format!("no {what} on file")),
-            };
-            match rule.trigger {
-                Trigger::Birthday => yearly_on(c.birthday, "birthday"),
-                Trigger::Anniversary => yearly_on(c.anniversary, "anniversary"),
-                Trigger::Holiday
-                    if holiday_dates(&policy.due.holidays, date, date).contains(&date) =>
-                {
-                    Ok(())
-                }
-                Trigger::Holiday => refuse("no holiday of the policy falls on it".into()),
-                _ => Ok(()),
-            }
-        }
-    }
-}
-
-/// The day as the call list sees it (for which orders a rule follows).
-fn day_of(plan: &Plan) -> Day {
-    Day {
-        date: plan.as_of,
-        within: 0,
-        grace: Days::of(0),
-    }
-}
-
-/// A row of the log, with its line.
-type LoggedRow = (u64, Vec<String>);
-
-/// What [`append`] did.
-enum Appended {
-    /// Added, in the file's own encoding.
-    New(Spelling),
-    /// The same row is already on this line (a retry): nothing was added.
-    Already(u64),
-}
-
-/// Adds the entry's row to the contact log (created with its header when missing or
-/// blank), in the file's own column order.
-fn append(path: &Path, policy: &Policy, entry: &Entry, want: Encoding) -> Result<Appended> {
-    if crate::load::SheetPath::of(path).is_some() {
-        return Err(Error::Usage(format!(
-            "{}: log appends to a CSV file; name a .csv with --contacts (a workbook can be read, not appended to)",
-            display(path)
-        )));
-    }
-    let (file, target) = open_locked(path)?;
-    // A log that Excel saved in GBK (or UTF-16) is added to in its own encoding.
-    let (existing, raw, spelling) = read_existing(&file, path, want)?;
-    let header_of = |column: &str| {
-        policy
-            .columns
-            .contacts
-            .get(column)
-            .cloned()
-            .unwrap_or_else(|| column.to_string())
-    };
-    let mut content = Vec::with_capacity(existing.len() + 256);
-    let (columns, rows) = if is_blank(&existing) {
-        let header: Vec<String> = CONTACT_COLUMNS.iter().map(|c| header_of(c)).collect();
-        write_row(&mut content, &header);
-        (header, Vec::new())
-    } else {
-        let (header, rows) = parse_log(&existing, path)?;
-        content.extend_from_slice(existing.as_bytes());
-        if !existing.ends_with('\n') {
-            content.push(b'\n');
-        }
-        (header, rows)
-    };
-    for (column, value) in &entry.values {
-        let required = CONTACT_COLUMNS[..4].contains(column);
-        if (required || !value.is_empty()) && !columns.contains(&header_of(column)) {
-            return Err(Error::Usage(format!(
-                "{}: its header has no {} column{}",
-                display(path),
-                header_of(column),
-                if required {
-                    String::new()
-                } else {
-                    format!(" for the --{column} given: add the column (or leave out --{column})")
-                }
-            )));
-        }
-    }
-    // The file's own columns in the file's own order; columns it adds stay empty.
-    let row: Vec<String> = columns
-        .iter()
-        .map(|h| {
-            entry
-                .values
-                .iter()
-                .find(|(k, _)| header_of(k) == *h)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        })
-        .collect();
-    if let Some((line, _)) = rows.iter().find(|(_, r)| *r == row) {
-        return Ok(Appended::Already(*line));
-    }
-    write_row(&mut content, &row);
-    let blank = is_blank(&existing);
-    // Where the new bytes start in what is written.
-    let mut old_len = existing.len();
-    if !spelling.is_utf8() && !blank {
-        // The old bytes as they were, then what is new in their encoding.
-        let added = spelling.encode(&String::from_utf8_lossy(&content[existing.len()..]));
-        old_len = raw.len();
-        content = raw;
-        content.extend_from_slice(&added);
-    }
-    if hard_linked(&file) {
-        // A rename would split the links: write the new bytes in one write instead (the
-        // read left the file at its end; a blank file is emptied first).
-        let tail: &[u8] = if blank {
-            file.set_len(0).map_err(|e| Error::io(path, e))?;
-            (&file)
-                .seek(std::io::SeekFrom::Start(0))
-                .map_err(|e| Error::io(path, e))?;
-            &content
-        } else {
-            &content[old_len..]
-        };
-        (&file)
-            .write_all(tail)
-            .and_then(|()| file.sync_data())
-            .map_err(|e| Error::io(path, e))?;
-    } else {
-        replace(&file, &target, &content)?;
-    }
-    Ok(Appended::New(if blank { Spelling::UTF8 } else { spelling }))
-}
-
-/// Opens the contact log (creating it empty when missing) and locks it. A run that held
-/// the lock before may have renamed a new file into place while this one waited: then
-/// the lock is on the old file, and the new one is opened and locked instead. Returns
-/// the locked file and the path of the file itself (a symlink followed).
-fn open_locked(path: &Path) -> Result<(File, PathBuf)> {
-    loop {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(|e| Error::io(path, e))?;
-        let meta = file.metadata().map_err(|e| Error::io(path, e))?;
-        if !meta.is_file() {
-            return Err(Error::Usage(format!(
-                "{}: is not a regular file; the contact log must be one",
-                display(path)
-            )));
-        }
-        // Held until the file is dropped: a second `caredesk log` waits here.
-        file.lock().map_err(|e| Error::io(path, e))?;
-        let target = path.canonicalize().map_err(|e| Error::io(path, e))?;
-        if same_inode(&file, &target) {
-            return Ok((file, target));
-        }
-    }
-}
-
-#[cfg(unix)]
-fn same_inode(file: &File, path: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), std::fs::metadata(path)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    }
-}
-
-#[cfg(not(unix))]
-fn same_inode(_: &File, _: &Path) -> bool {
-    true
-}
-
-#[cfg(unix)]
-fn hard_linked(file: &File) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    file.metadata().is_ok_and(|m| m.nlink() > 1)
-}
-
-#[cfg(not(unix))]
-fn hard_linked(_: &File) -> bool {
-    false
-}
-
-/// The log's text. A file that is not UTF-8 is an error on the line of its first bad
-/// byte.
-fn read_existing(
-    mut file: &File,
+fn from_sheet(
+    plan: &Plan,
+    args: &LogArgs,
+    policy: &Policy,
+    book: &CustomerBook,
     path: &Path,
-    want: Encoding,
-) -> Result<(String, Vec<u8>, Spelling)> {
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
-    match crate::load::encoding::decode_all(&bytes, want) {
-        // A UTF-8 log keeps its byte order mark: the old bytes are written back as they are.
-        Ok((_, spelling)) if spelling.is_utf8() => match String::from_utf8(bytes) {
-            Ok(text) => Ok((text, Vec::new(), spelling)),
-            Err(_) => unreachable!("decoded as UTF-8 without a break"),
-        },
-        Ok((text, spelling)) => Ok((text, bytes, spelling)),
-        Err((line, tried)) => {
-            let mut problems = Problems::new();
-            problems.add(
-                &display(path),
-                line,
-                None,
-                None,
+) -> Result<()> {
+    let file = display(path);
+    let mut problems = Problems::new();
+    let ids: Vec<&str> = {
+        let mut ids: Vec<&str> = Vec::new();
+        for q in policy.survey.forms.iter().flat_map(|f| &f.questions) {
+            if !ids.contains(&q.id.as_str()) {
+                ids.push(&q.id);
+            }
+        }
+        ids
+    };
+    let sheet = plan.load_worksheet(path, policy, &ids, &mut problems)?;
+    fail_on(problems)?;
+    let mut problems = Problems::new();
+    let mut bad = |row: &SheetRow, column: usize, expected: String| {
+        let value = row.cell(column);
+        problems.add(
+            &file,
+            row.line,
+            Some(&sheet.names[column]),
+            Some(value),
+            expected,
+        );
+    };
+    // First what each row says by itself, then whether its item exists.
+    let mut drafts: Vec<(&SheetRow, Call)> = Vec::new();
+    for row in &sheet.rows {
+        let mut ok = true;
+        let mut fail = |column: usize, expected: String| {
+            bad(row, column, expected);
+            ok = false;
+        };
+        let customer = book.find(row.cell(CUSTOMER).as_bytes());
+        if customer.is_none() {
+            fail(
+                CUSTOMER,
+                format!("no such customer in {}", display(&plan.customers)),
+            );
+        }
+        let rule = policy
+            .due
+            .rules
+            .iter()
+            .position(|r| r.name == row.cell(RULE));
+        if rule.is_none() {
+            fail(
+                RULE,
                 format!(
-                    "expected {tried} text (save the file as \"CSV UTF-8\"); nothing was logged"
+                    "unknown rule; the policy's rules are {}",
+                    rule_names(policy)
                 ),
             );
-            Err(Error::Invalid(problems))
+        }
+        if row.cell(SOURCE).is_empty() {
+            fail(
+                SOURCE,
+                "a value is required here: the id shown on the call list".into(),
+            );
+        }
+        let done_on = match row.cell(DONE_ON) {
+            "" => args.on.ok_or_else(|| {
+                "the day of the call is required here (YYYY-MM-DD), or give --on DATE for the rows without one".to_string()
+            }),
+            cell => crate::parse::date_cell(cell.as_bytes()),
+        }
+        .and_then(|d| match d > plan.as_of {
+            true => Err(format!("after {} (the as-of day): a call is logged once made", plan.as_of)),
+            false => Ok(d),
+        });
+        let done_on = done_on.map_err(|e| fail(DONE_ON, e)).ok();
+        let result = CallResult::parse(row.cell(RESULT).as_bytes());
+        if result.is_none() {
+            fail(RESULT, CallResult::EXPECTED.into());
+        }
+        for column in [BY, NOTE] {
+            if row.cell(column).contains(['\n', '\r']) {
+                fail(
+                    column,
+                    "a line break inside the cell; a contact is one line: write it on one line"
+                        .into(),
+                );
+            }
+        }
+        let by = match row.cell(BY) {
+            "" => args.by.clone().unwrap_or_default(),
+            by => by.to_string(),
+        };
+        if let (true, Some(customer), Some(rule), Some(done_on), Some(result)) =
+            (ok, customer, rule, done_on, result)
+        {
+            drafts.push((
+                row,
+                Call {
+                    customer,
+                    rule,
+                    source_id: row.cell(SOURCE).to_string(),
+                    done_on,
+                    by,
+                    result,
+                    note: row.cell(NOTE).to_string(),
+                    answers: Vec::new(),
+                },
+            ));
+        } else {
+            // The answers are checked too, as far as they can be without the call.
+            for (i, _) in sheet.questions.iter().enumerate() {
+                let cell = row.cell(QUESTIONS + i);
+                if !cell.is_empty() {
+                    if let Err(e) = policy.survey.scale.read(cell) {
+                        bad(row, QUESTIONS + i, e);
+                    }
+                }
+            }
         }
     }
-}
-
-/// Empty, or nothing but blank lines (and a byte order mark).
-fn is_blank(text: &str) -> bool {
-    text.trim_start_matches('\u{feff}').trim().is_empty()
-}
-
-/// The log's header (trimmed) and its rows with their physical lines, read with the
-/// reader every input is read with: a quote left open anywhere (not only in a last row
-/// without a line end) is an error on the line where it opened, never a cell that the
-/// new row would be written into; blank lines and old-Mac line ends count as an editor
-/// counts them. A last row without a line end that has fewer cells than the header was
-/// cut off (by an editor, or a `caredesk log` of an older version killed mid-write): it
-/// is refused, never completed.
-fn parse_log(text: &str, path: &Path) -> Result<(Vec<String>, Vec<LoggedRow>)> {
-    let refuse = |line: u64, why: String| {
-        let mut problems = Problems::new();
-        problems.add(&display(path), line, None, None, why);
-        Error::Invalid(problems)
-    };
-    let cut_off = |what: String| {
+    let items: Vec<(u32, usize, &str)> = drafts
+        .iter()
+        .map(|(_, c)| (c.customer, c.rule, c.source_id.as_str()))
+        .collect();
+    let found = check_items(plan, policy, book, &items)?;
+    let mut calls: Vec<Call> = Vec::new();
+    for ((row, mut call), kind) in drafts.into_iter().zip(found) {
+        let kind = match kind {
+            Ok(kind) => kind,
+            Err(why) => {
+                bad(
+                    row,
+                    SOURCE,
+                    format!(
+                        "no item of rule {} for {}: {why}",
+                        policy.due.rules[call.rule].name,
+                        row.cell(CUSTOMER)
+                    ),
+                );
+                continue;
+            }
+        };
+        let form = policy.survey.form_for(call.rule, kind);
+        let mut ok = true;
+        for (i, question) in sheet.questions.iter().enumerate() {
+            let cell = row.cell(QUESTIONS + i);
+            if cell.is_empty() {
+                continue;
+            }
+            match read_answer(policy, call.rule, form, call.result, question, cell) {
+                Ok(score) => call.answers.push((question.clone(), score)),
+                Err(why) => {
+                    bad(row, QUESTIONS + i, why);
+                    ok = false;
+                }
+            }
+        }
+        if ok {
+            calls.push(call);
+        }
+    }
+    fail_on(problems).map_err(|e| match e {
+        Error::Invalid(mut ps) => {
+            ps.add(
+                &file,
+                0,
+                None,
+                None,
+                "nothing was logged: correct these cells and read the sheet again",
+            );
+            Error::Invalid(ps)
+        }
+        other => other,
+    })?;
+    let what = |column: &str| format!("the sheet's {column} cells");
+    let written = write(plan, policy, book, &calls, true, what)?;
+    let mut by_result: Vec<String> = Vec::new();
+    for r in CallResult::ALL {
+        let n = written.calls.iter().filter(|c| **c == r).count();
+        if n > 0 {
+            by_result.push(format!("{n} {}", r.as_str()));
+        }
+    }
+    let logged = written.calls.len();
+    let mut lines = vec![if logged == 0 {
+        format!("nothing new to log from {file}")
+    } else {
         format!(
-            "the last row has no line end and {what}: it was cut off; \
-             complete it or remove it, then log again (nothing was logged)"
+            "logged {logged} call{} from {file} ({}) and {} answer{} in {} and {}",
+            if logged == 1 { "" } else { "s" },
+            by_result.join(", "),
+            written.answers,
+            if written.answers == 1 { "" } else { "s" },
+            display(&plan.contacts),
+            display(&plan.answers)
+        )
+    }];
+    let skipped = written.already.len();
+    if skipped > 0 || sheet.untouched > 0 {
+        lines.push(format!(
+            "skipped {skipped} row{} already logged, {} row{} with nothing filled in",
+            if skipped == 1 { "" } else { "s" },
+            sheet.untouched,
+            if sheet.untouched == 1 { "" } else { "s" }
+        ));
+    }
+    say(&lines)
+}
+
+// ---- checks shared by both
+
+/// The policy's rule names, for messages.
+fn rule_names(policy: &Policy) -> String {
+    policy
+        .due
+        .rules
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads one answer to `question` on a call of `rule` (whose form is `form`) logged with
+/// `result`: the score, `None` for not rated, or why it is refused.
+fn read_answer(
+    policy: &Policy,
+    rule: usize,
+    form: Option<usize>,
+    result: CallResult,
+    question: &str,
+    score: &str,
+) -> std::result::Result<Option<u8>, String> {
+    let survey = &policy.survey;
+    if !survey.has_form(rule) {
+        return Err(format!(
+            "rule {} has no survey form: its calls take no answers",
+            policy.due.rules[rule].name
+        ));
+    }
+    let Some(form) = form.map(|f| &survey.forms[f]) else {
+        return Err("this call has no survey form (no form is asked on its job's kind)".into());
+    };
+    if form.question(question).is_none() {
+        let ids: Vec<&str> = form.questions.iter().map(|q| q.id.as_str()).collect();
+        return Err(format!(
+            "no question {question:?} in form {:?} (the form of this call); it asks {}",
+            form.name,
+            ids.join(", ")
+        ));
+    }
+    if result != CallResult::Done {
+        return Err(format!("a {} call has no answers", result.as_str()));
+    }
+    survey.scale.read(score)
+}
+
+/// Whether each call `(customer, rule, source id)` is an item of its rule for its
+/// customer: an order of theirs that the rule follows (then `Ok` with its kind), a
+/// complaint of theirs, a date (for a birthday or an anniversary, one of theirs; for a
+/// holiday, one of the calendar's), a call of theirs answered dissatisfied; or why not.
+fn check_items(
+    plan: &Plan,
+    policy: &Policy,
+    book: &CustomerBook,
+    calls: &[(u32, usize, &str)],
+) -> Result<Vec<std::result::Result<Option<OrderKind>, String>>> {
+    let trigger = |r: usize| &policy.due.rules[r].trigger;
+    let mut out: Vec<std::result::Result<Option<OrderKind>, String>> = vec![Ok(None); calls.len()];
+    // Orders: one pass for every call of a sale or service rule.
+    let by_order: HashMap<&str, Vec<usize>> = calls
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(trigger(c.1), Trigger::Sale(_) | Trigger::Service { .. }))
+        .fold(HashMap::new(), |mut m, (i, c)| {
+            m.entry(c.2).or_insert_with(Vec::new).push(i);
+            m
+        });
+    if !by_order.is_empty() {
+        let day = Day {
+            date: plan.as_of,
+            within: 0,
+            grace: Days::of(0),
+        };
+        let fold = DueFold::new(&policy.due, day, book.len());
+        let mut found: Vec<Option<(bool, OrderKind)>> = vec![None; calls.len()];
+        let mut problems = Problems::new();
+        plan.scan_orders(
+            policy,
+            book,
+            &mut problems,
+            |order: &crate::model::Order<'_>| {
+                if let Some(list) = by_order.get(order.order_id) {
+                    for &i in list {
+                        if calls[i].0 == order.customer {
+                            found[i] = Some((fold.follows(calls[i].1, order), order.kind));
+                        }
+                    }
+                }
+            },
+        )?;
+        fail_on(problems)?;
+        for list in by_order.values() {
+            for &i in list {
+                out[i] = match found[i] {
+                    Some((true, kind)) => Ok(Some(kind)),
+                    Some((false, _)) => Err(format!(
+                        "that order is not one the rule follows ({})",
+                        if matches!(trigger(calls[i].1), Trigger::Sale(_)) {
+                            "a purchase"
+                        } else {
+                            "a job of its kinds"
+                        }
+                    )),
+                    None => Err(format!(
+                        "{} has no order {:?} up to {}",
+                        book.id(calls[i].0 as usize),
+                        calls[i].2,
+                        plan.as_of
+                    )),
+                };
+            }
+        }
+    }
+    let complaint_rule = |r: usize| {
+        matches!(
+            trigger(r),
+            Trigger::ComplaintResponse(_)
+                | Trigger::ComplaintResolve(_)
+                | Trigger::ComplaintRevisit(_)
         )
     };
-    let torn = !text.ends_with(['\n', '\r']);
-    let mut reader = crate::load::csv_reader(text.as_bytes());
-    let mut header = None;
-    let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) if torn && ends_in_open_quote(text) => {
-                return Err(refuse(
-                    e.line,
-                    cut_off("a quote that is never closed".into()),
-                ))
-            }
-            Err(e) => return Err(refuse(e.line, format!("{}; nothing was logged", e.message))),
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        // The text is UTF-8, and a record splits it at ASCII bytes only.
-        let cells: Vec<String> = record
+    if calls.iter().any(|c| complaint_rule(c.1)) {
+        let mut problems = Problems::new();
+        let complaints = plan
+            .load_complaints(policy, book, &mut problems)?
+            .unwrap_or_default();
+        fail_on(problems)?;
+        let theirs: HashSet<(u32, &str)> = complaints
             .iter()
-            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .map(|c| (c.customer, c.complaint_id.as_str()))
             .collect();
-        if header.is_none() {
-            let mut names: Vec<String> = cells.iter().map(|c| c.trim().to_string()).collect();
-            if let Some(first) = names.first_mut() {
-                *first = first.trim_start_matches('\u{feff}').trim().to_string();
-            }
-            header = Some(names);
-        } else {
-            rows.push((line, cells));
-        }
-    }
-    let header: Vec<String> = header.unwrap_or_default();
-    if torn {
-        if let Some((line, last)) = rows.last() {
-            if last.len() < header.len() {
-                let what = format!("{} of {} columns", last.len(), header.len());
-                return Err(refuse(*line, cut_off(what)));
+        for (i, c) in calls
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| complaint_rule(c.1))
+        {
+            if !theirs.contains(&(c.0, c.2)) {
+                out[i] = Err(format!(
+                    "{} has no complaint {:?}",
+                    book.id(c.0 as usize),
+                    c.2
+                ));
             }
         }
     }
-    Ok((header, rows))
-}
-
-/// Whether `text` ends inside a quoted field, read as the csv crate reads quotes: a `"`
-/// opens a quote only at a field's start, `""` inside is one quote, and a lone `"` closes.
-fn ends_in_open_quote(text: &str) -> bool {
-    let mut quoted = false;
-    let mut at_start = true;
-    let mut bytes = text.bytes().peekable();
-    while let Some(b) = bytes.next() {
-        if quoted {
-            if b == b'"' {
-                if bytes.peek() == Some(&b'"') {
-                    bytes.next();
-                } else {
-                    quoted = false;
-                }
-            }
-        } else {
-            match b {
-                b'"' if at_start => quoted = true,
-                b',' | b'\n' => {
-                    at_start = true;
-                    continue;
-                }
-                _ => {}
-            }
-            at_start = false;
-        }
-    }
-    quoted
-}
-
-/// Replaces the locked log by `content`: a temporary file beside it (the old file's
-/// mode and owner), synced, renamed over it, the folder synced.
-fn replace(old: &File, target: &Path, content: &[u8]) -> Result<()> {
-    let mut tmp = temp_beside(target)?;
-    tmp.write_all(content).map_err(|e| Error::io(target, e))?;
-    let meta = old.metadata().map_err(|e| Error::io(target, e))?;
-    let _ = tmp.as_file().set_permissions(meta.permissions());
-    #[cfg(unix)]
+    if calls
+        .iter()
+        .any(|c| matches!(trigger(c.1), Trigger::Answers { .. }))
     {
-        use std::os::unix::fs::MetadataExt;
-        let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()));
+        let mut problems = Problems::new();
+        let answers = plan.load_answers(policy, book, &mut problems)?;
+        fail_on(problems)?;
+        let known = overalls(&answers, plan.as_of);
+        for (i, c) in calls.iter().enumerate() {
+            if let Trigger::Answers { max_score, .. } = trigger(c.1) {
+                let unhappy = known.iter().any(|o| {
+                    o.call.0 == c.0 && o.call.2 == c.2 && o.score.is_some_and(|s| s <= *max_score)
+                });
+                if !unhappy {
+                    out[i] = Err(format!(
+                        "{} has no call {:?} answered with an overall score of {max_score} or less",
+                        book.id(c.0 as usize),
+                        c.2
+                    ));
+                }
+            }
+        }
     }
-    tmp.as_file().sync_all().map_err(|e| Error::io(target, e))?;
-    tmp.persist(target)
-        .map_err(|e| Error::io(target, e.error))?;
-    if let Ok(d) = File::open(target.parent().unwrap_or(Path::new("."))) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
-fn write_row(out: &mut Vec<u8>, fields: &[String]) {
-    let mut w = csv::WriterBuilder::new().from_writer(out);
-    // Writing into memory cannot fail.
-    let _ = w.write_record(fields);
-    let _ = w.flush();
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn open_quotes_are_read_as_the_csv_crate_reads_them() {
-        assert!(!ends_in_open_quote("a,b\nc,\"d, \"\"e\"\"\""));
-        assert!(ends_in_open_quote("a,b\nc,\"d, \"\"e"));
-        assert!(ends_in_open_quote("a,\""));
-        assert!(
-            !ends_in_open_quote("a,b\"c"),
-            "a quote inside a field is a quote"
+    for (i, &(customer, r, source)) in calls.iter().enumerate() {
+        let dated = matches!(
+            trigger(r),
+            Trigger::Birthday
+                | Trigger::Anniversary
+                | Trigger::Holiday
+                | Trigger::Maintenance { .. }
+                | Trigger::PointsExpiry(_)
         );
-        assert!(!ends_in_open_quote("a,\"b\"c"));
+        if !dated {
+            continue;
+        }
+        let Some(date) = crate::parse::date(source.as_bytes()) else {
+            out[i] = Err("this rule's items are dates: expected YYYY-MM-DD".into());
+            continue;
+        };
+        let c = book.get(customer as usize);
+        let yearly_on = |stored: Option<NaiveDate>, what: &str| match stored {
+            Some(stored) if !yearly(stored, date, date).is_empty() => Ok(None),
+            Some(stored) => Err(format!("the {what} on file is {stored}")),
+            None => Err(format!("no {what} on file")),
+        };
+        out[i] = match trigger(r) {
+            Trigger::Birthday => yearly_on(c.birthday, "birthday"),
+            Trigger::Anniversary => yearly_on(c.anniversary, "anniversary"),
+            Trigger::Holiday if holiday_dates(&policy.due.holidays, date, date).contains(&date) => {
+                Ok(None)
+            }
+            Trigger::Holiday => Err("no holiday of the policy falls on it".into()),
+            _ => Ok(None),
+        };
     }
+    Ok(out)
+}
 
-    #[test]
-    fn blank_means_nothing_but_line_ends_spaces_and_a_bom() {
-        assert!(is_blank(""));
-        assert!(is_blank("\u{feff}\n \r\n"));
-        assert!(!is_blank("customer_id\n"));
+// ---- writing
+
+/// What [`write`] did.
+struct Written {
+    /// The result of each call logged.
+    calls: Vec<CallResult>,
+    /// Answer rows added.
+    answers: usize,
+    /// Per call already logged, the line of contacts.csv that holds it.
+    already: Vec<u64>,
+}
+
+/// Writes `calls` and their answers, both files locked (contacts.csv first): a call is
+/// already logged when contacts.csv holds the very row, or, with `ended_once` (a sheet
+/// read again, whose empty cells may take other defaults), when it ends an item already
+/// ended; an answer row is added unless the file holds it already (the retry of a run
+/// stopped between the two files). The answers land first, then the calls.
+fn write(
+    plan: &Plan,
+    policy: &Policy,
+    book: &CustomerBook,
+    calls: &[Call],
+    ended_once: bool,
+    what: impl Fn(&str) -> String,
+) -> Result<Written> {
+    let want = plan.encoding.unwrap_or(policy.input.encoding);
+    let mut contacts = Log::open(
+        &plan.contacts,
+        CONTACT_COLUMNS,
+        &policy.columns.contacts,
+        want,
+    )?;
+    let any_answers = calls.iter().any(|c| !c.answers.is_empty());
+    let mut answers = match any_answers {
+        true => Some(Log::open(
+            &plan.answers,
+            ANSWER_COLUMNS,
+            &policy.columns.answers,
+            want,
+        )?),
+        false => None,
+    };
+    for call in calls {
+        contacts.check_columns(
+            &call.contact(book, policy, &contacts),
+            &CONTACT_COLUMNS[..4],
+            &what,
+        )?;
+        if let Some(a) = &answers {
+            for row in call.answer_rows(book, policy) {
+                a.check_columns(
+                    &row,
+                    &[
+                        "customer_id",
+                        "rule",
+                        "source_id",
+                        "question",
+                        "answered_on",
+                    ],
+                    |c| format!("the answers' {c}"),
+                )?;
+            }
+        }
     }
+    let mut written = Written {
+        calls: Vec::new(),
+        answers: 0,
+        already: Vec::new(),
+    };
+    for call in calls {
+        let (customer_id, rule, source) = call.key(book, policy);
+        let same_call = |log: &Log, r: &[String]| {
+            log.cell(r, "customer_id") == customer_id
+                && log.cell(r, "rule") == rule
+                && log.cell(r, "source_id") == source
+        };
+        let result_of =
+            |log: &Log, r: &[String]| CallResult::parse(log.cell(r, "result").as_bytes());
+        let row = contacts.row(&call.contact(book, policy, &contacts));
+        let ended = |r: &[String]| {
+            same_call(&contacts, r) && result_of(&contacts, r).is_some_and(CallResult::ends_item)
+        };
+        let logged = match contacts.find(&row) {
+            Some(line) => Some(line),
+            None if ended_once && call.result.ends_item() => contacts
+                .rows
+                .iter()
+                .find(|(_, r)| ended(r))
+                .map(|(l, _)| *l),
+            None => None,
+        };
+        if let Some(line) = logged {
+            written.already.push(line);
+            continue;
+        }
+        if let Some(a) = &mut answers {
+            for values in call.answer_rows(book, policy) {
+                let row = a.row(&values);
+                if a.find(&row).is_none() {
+                    a.push(row);
+                    written.answers += 1;
+                }
+            }
+        }
+        contacts.push(row);
+        written.calls.push(call.result);
+    }
+    // A log Excel saved in GBK (or UTF-16) is added to in its own encoding: said once.
+    for log in answers.iter().chain([&contacts]) {
+        if log.grew() && !log.spelling().is_utf8() && !plan.quiet {
+            crate::app::note(&format!(
+                "{}: written in {}, as the file is",
+                display(log.path()),
+                log.spelling().label()
+            ));
+        }
+    }
+    // A log Excel saved in GBK (or UTF-16) is added to in its own encoding: said once.
+    for log in answers.iter().chain([&contacts]) {
+        if log.grew() && !log.spelling().is_utf8() && !plan.quiet {
+            crate::app::note(&format!(
+                "{}: written in {}, as the file is",
+                display(log.path()),
+                log.spelling().label()
+            ));
+        }
+    }
+    let answers = answers.map(Log::stage).transpose()?;
+    let contacts = contacts.stage()?;
+    if let Some(a) = answers {
+        a.commit()?;
+    }
+    contacts.commit()?;
+    Ok(written)
 }

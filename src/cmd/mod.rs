@@ -10,6 +10,7 @@ pub mod kpi;
 pub mod log;
 pub mod man;
 pub mod sql;
+pub mod survey;
 pub mod tiers;
 
 use crate::app::note;

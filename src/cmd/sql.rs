@@ -19,6 +19,12 @@ pub fn run(plan: &Plan, args: &SqlArgs) -> Result<()> {
     }
     let policy = plan.load_policy()?;
     let rules = Rules::of(&policy);
+    if args.report == SqlReport::Kpi && !rules.kpi.left_out.is_empty() {
+        crate::app::warn(&format!(
+            "left out of the query: {} (they read contacts.csv and answers.csv; weighing 0, they change no total)",
+            rules.kpi.left_out.join(", ")
+        ));
+    }
     let report = match args.report {
         SqlReport::Tiers => Report::Tiers,
         SqlReport::Summary => Report::Summary,

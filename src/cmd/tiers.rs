@@ -118,7 +118,7 @@ pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
     output.write(&rows, &inputs)
 }
 
-const CUSTOMER_COLUMNS: &[Column] = &[
+const CUSTOMER_COLUMNS: &[Column<'static>] = &[
     col("customer_id", Kind::Text),
     col("name", Kind::Text),
     col("tier", Kind::Text),
@@ -150,7 +150,7 @@ struct CustomerRows<'a> {
     activities: &'a [Activity],
     standings: &'a [Standing],
     order: Vec<u32>,
-    columns: Vec<Column>,
+    columns: Vec<Column<'static>>,
     overrides: &'a [Override],
     pinned: HashMap<u32, usize>,
     /// With --previous: each customer's tier last period.
@@ -160,7 +160,7 @@ struct CustomerRows<'a> {
 }
 
 impl Rows for CustomerRows<'_> {
-    fn columns(&self) -> &[Column] {
+    fn columns(&self) -> &[Column<'_>] {
         &self.columns
     }
 
@@ -230,7 +230,7 @@ impl Rows for CustomerRows<'_> {
     }
 }
 
-const SUMMARY_COLUMNS: &[Column] = &[
+const SUMMARY_COLUMNS: &[Column<'static>] = &[
     col("tier", Kind::Text),
     col("customers", Kind::Int),
     col("customer_share", Kind::Rate),
@@ -247,7 +247,7 @@ struct SummaryRows<'a> {
 }
 
 impl Rows for SummaryRows<'_> {
-    fn columns(&self) -> &[Column] {
+    fn columns(&self) -> &[Column<'_>] {
         SUMMARY_COLUMNS
     }
 
@@ -273,7 +273,7 @@ impl Rows for SummaryRows<'_> {
 /// The from×to matrix: a row per last period's tier (and `new`), a column per tier now
 /// (and `gone`), counts of customers.
 struct Matrix {
-    columns: Vec<Column>,
+    columns: Vec<Column<'static>>,
     labels: Vec<String>,
     counts: Vec<Vec<i64>>,
 }
@@ -320,7 +320,7 @@ impl Matrix {
 }
 
 impl Rows for Matrix {
-    fn columns(&self) -> &[Column] {
+    fn columns(&self) -> &[Column<'_>] {
         &self.columns
     }
 

@@ -3,15 +3,15 @@
 //! stream through [`DueFold`], which keeps only the rows that can make an item near the
 //! day; [`call_list`] builds, filters and sorts the items.
 
-use std::collections::HashSet;
-
 use chrono::{Datelike, NaiveDate};
 
 use super::complaints::{self, Moment};
+use super::kpi::Period;
+use super::survey::{overalls, CallLog};
 use super::tiers::{Segment, Standing};
 use super::{days_after, days_before, months_after};
 use crate::load::{CustomerBook, CustomerView};
-use crate::model::{Complaint, Contact, Order, OrderKind};
+use crate::model::{Answer, Complaint, Contact, Order, OrderKind};
 use crate::policy::{Days, DuePolicy, Holiday, HolidayDate, Months, Offset, Purchases, Trigger};
 
 /// Where an item stands on the day.
@@ -45,6 +45,10 @@ pub struct Item {
     pub rule: usize,
     /// The order or complaint id, or the occurrence date.
     pub source_id: String,
+    /// The kind of the order the item follows (sale and service rules).
+    pub kind: Option<OrderKind>,
+    /// Calls tried with nobody answering (`no_answer` rows dated on or before the day).
+    pub attempts: u32,
 }
 
 /// The day and how far around it to look.
@@ -61,6 +65,19 @@ impl Day {
     /// The first and last dates the list can hold an item for (grace and `within` included).
     pub fn span(&self) -> (NaiveDate, NaiveDate) {
         (self.earliest(), self.latest())
+    }
+
+    /// The day that sees every item due in `period` (its last day, with a grace reaching
+    /// back to its first): what [`items_due_in`] folds the orders for.
+    pub fn spanning(period: Period) -> Day {
+        let span = (period.to - period.from)
+            .num_days()
+            .clamp(0, i64::from(Days::MAX));
+        Day {
+            date: period.to,
+            within: 0,
+            grace: Days::of(span as u32),
+        }
     }
 
     /// The first due date that can still be on the list (with grace).
@@ -102,6 +119,7 @@ struct Source {
     start: NaiveDate,
     end: NaiveDate,
     order_id: Box<str>,
+    kind: OrderKind,
 }
 
 /// Streams the orders: keeps the anchors of the repeating rule and the few rows whose
@@ -110,6 +128,11 @@ struct Source {
 pub struct DueFold<'p> {
     policy: &'p DuePolicy,
     day: Day,
+    /// The rules whose items are made (enabled, and asked for).
+    wanted: Vec<bool>,
+    /// The wanted rules that follow orders (sale and service): the only ones an order
+    /// row is offered to.
+    order_rules: Vec<usize>,
     last_maintenance: Vec<Option<NaiveDate>>,
     last_purchase: Vec<Option<NaiveDate>>,
     sources: Vec<Source>,
@@ -117,9 +140,33 @@ pub struct DueFold<'p> {
 
 impl<'p> DueFold<'p> {
     pub fn new(policy: &'p DuePolicy, day: Day, customers: usize) -> Self {
+        Self::of_rules(policy, day, customers, |_| true)
+    }
+
+    /// A fold making the items of the enabled rules `wanted` says yes to.
+    pub fn of_rules(
+        policy: &'p DuePolicy,
+        day: Day,
+        customers: usize,
+        wanted: impl Fn(usize) -> bool,
+    ) -> Self {
+        let wanted: Vec<bool> = (0..policy.rules.len())
+            .map(|r| policy.rules[r].enabled && wanted(r))
+            .collect();
+        let order_rules = (0..policy.rules.len())
+            .filter(|&r| wanted[r])
+            .filter(|&r| {
+                matches!(
+                    policy.rules[r].trigger,
+                    Trigger::Sale(_) | Trigger::Service { .. }
+                )
+            })
+            .collect();
         DueFold {
             policy,
             day,
+            wanted,
+            order_rules,
             last_maintenance: vec![None; customers],
             last_purchase: vec![None; customers],
             sources: Vec::new(),
@@ -150,10 +197,8 @@ impl<'p> DueFold<'p> {
             self.last_maintenance[c] = Some(order.date);
         }
         let (earliest, latest) = (self.day.earliest(), self.day.latest());
-        for (r, rule) in self.policy.rules.iter().enumerate() {
-            if !rule.enabled {
-                continue;
-            }
+        for &r in &self.order_rules {
+            let rule = &self.policy.rules[r];
             if !self.follows(r, order) {
                 continue;
             }
@@ -179,6 +224,7 @@ impl<'p> DueFold<'p> {
                     start: window.0,
                     end: window.1,
                     order_id: order.order_id.into(),
+                    kind: order.kind,
                 });
             }
         }
@@ -188,10 +234,14 @@ impl<'p> DueFold<'p> {
 /// Everything the list is made from besides the orders.
 pub struct DueInputs<'a> {
     pub book: &'a CustomerBook,
-    /// The tier of each customer as of the day (for the sort, tier filters, points).
-    pub standings: &'a [Standing],
+    /// Where each customer stands as of the day (the tier for the sort and the rules'
+    /// tiers, the segment for points). `None` when no rule asked for tiers: every rule
+    /// then reaches every customer (only [`items_due_in`] is given none).
+    pub standings: Option<&'a [Standing]>,
     pub complaints: &'a [Complaint],
     pub contacts: &'a [Contact],
+    /// The survey answers (the `answers` rule calls back the dissatisfied).
+    pub answers: &'a [Answer],
 }
 
 /// Builds the call list for the day: every item due, open, overdue within grace (open
@@ -199,27 +249,40 @@ pub struct DueInputs<'a> {
 /// be contacted; sorted overdue first, then tier, due date, customer, rule, source
 /// (§5.3, §5.4).
 pub fn call_list(fold: DueFold<'_>, inputs: &DueInputs<'_>) -> Vec<Item> {
+    items(fold, inputs, Mode::Day).sorted()
+}
+
+/// Every item due in the period the fold spans ([`Day::spanning`]), done or not, for
+/// customers who may be contacted and are in the rule's tiers (the standings' tiers): what
+/// survey coverage and follow-ups done are measured over (§9.4). In no particular order.
+pub fn items_due_in(fold: DueFold<'_>, inputs: &DueInputs<'_>) -> Vec<Item> {
+    items(fold, inputs, Mode::Period).items
+}
+
+fn items<'a>(fold: DueFold<'a>, inputs: &'a DueInputs<'a>, mode: Mode) -> List<'a> {
     let DueFold {
         policy,
         day,
+        wanted,
         last_maintenance,
         last_purchase,
         sources,
+        ..
     } = fold;
-    let mut list = List::new(policy, day, inputs);
+    let mut list = List::new(policy, day, inputs, mode);
     for s in sources {
         list.push(
             s.rule,
             s.customer,
-            s.start,
-            s.end,
+            (s.start, s.end),
             s.order_id.into_string(),
+            Some(s.kind),
             false,
         );
     }
     let holidays = holiday_dates(&policy.holidays, day.earliest(), day.latest());
     for (r, rule) in policy.rules.iter().enumerate() {
-        if !rule.enabled {
+        if !wanted[r] {
             continue;
         }
         match &rule.trigger {
@@ -235,9 +298,19 @@ pub fn call_list(fold: DueFold<'_>, inputs: &DueInputs<'_>) -> Vec<Item> {
             | Trigger::ComplaintResolve(_)
             | Trigger::ComplaintRevisit(_)) => list.complaints(r, trigger),
             Trigger::PointsExpiry(before) => list.points_expiry(r, *before),
+            Trigger::Answers { after, max_score } => list.dissatisfied(r, *after, *max_score),
         }
     }
-    list.sorted()
+    list
+}
+
+/// What the items are for: the call list of a day, or every item due in a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Not ended yet, near the day (due, overdue within grace, upcoming).
+    Day,
+    /// Due from the day's earliest to the day itself, ended or not.
+    Period,
 }
 
 /// The list being built: the items so far, and what decides whether one is listed.
@@ -245,51 +318,69 @@ struct List<'a> {
     policy: &'a DuePolicy,
     day: Day,
     inputs: &'a DueInputs<'a>,
-    /// (customer, rule, source id) logged done on or before the day.
-    done: HashSet<(u32, &'a str, &'a str)>,
+    mode: Mode,
+    /// What contacts.csv says of each call up to the day: ended, tried.
+    log: CallLog<'a>,
     items: Vec<Item>,
 }
 
 impl<'a> List<'a> {
-    fn new(policy: &'a DuePolicy, day: Day, inputs: &'a DueInputs<'a>) -> Self {
-        let done = inputs
-            .contacts
-            .iter()
-            .filter(|c| c.done_on <= day.date)
-            .map(|c| (c.customer, c.rule.as_str(), c.source_id.as_str()))
-            .collect();
+    fn new(policy: &'a DuePolicy, day: Day, inputs: &'a DueInputs<'a>, mode: Mode) -> Self {
+        let log = match mode {
+            Mode::Day => CallLog::new(inputs.contacts, &[], day.date),
+            Mode::Period => CallLog::default(),
+        };
         List {
             policy,
             day,
             inputs,
-            done,
+            mode,
+            log,
             items: Vec::new(),
         }
     }
 
     /// Lists the item of `rule` for `customer` with window `start..=end`, when the
-    /// customer may be contacted, is in the rule's tiers, has not had it done, and the
-    /// window is near the day. `no_grace`: overdue until done.
+    /// customer may be contacted, is in the rule's tiers, and: for the day's list, has
+    /// not had it ended (`done` or `refused`) and the window is near the day; for a
+    /// period, is due in it. `no_grace`: overdue until done.
     fn push(
         &mut self,
         rule: usize,
         customer: u32,
-        start: NaiveDate,
-        end: NaiveDate,
+        (start, end): (NaiveDate, NaiveDate),
         source_id: String,
+        kind: Option<OrderKind>,
         no_grace: bool,
     ) {
         let r = &self.policy.rules[rule];
         let c = customer as usize;
-        if !self.inputs.book.get(c).contact_ok
-            || !r.tiers.contains(self.inputs.standings[c].tier)
-            || self
-                .done
-                .contains(&(customer, r.name.as_str(), source_id.as_str()))
-        {
+        let in_tiers = self
+            .inputs
+            .standings
+            .is_none_or(|s| r.tiers.contains(s[c].tier));
+        if !self.inputs.book.get(c).contact_ok || !in_tiers {
             return;
         }
-        if let Some((status, days_overdue)) = self.day.status(start, end, no_grace) {
+        let placed = match self.mode {
+            Mode::Period => {
+                (self.day.earliest() <= end && end <= self.day.date).then_some((Status::Due, None))
+            }
+            Mode::Day => {
+                let call = (customer, r.name.as_str(), source_id.as_str());
+                if self.log.ended(call).is_some() {
+                    return;
+                }
+                self.day.status(start, end, no_grace)
+            }
+        };
+        if let Some((status, days_overdue)) = placed {
+            let attempts = match self.mode {
+                Mode::Day => self
+                    .log
+                    .attempts((customer, r.name.as_str(), source_id.as_str())),
+                Mode::Period => 0,
+            };
             self.items.push(Item {
                 due_date: end,
                 status,
@@ -297,7 +388,22 @@ impl<'a> List<'a> {
                 customer,
                 rule,
                 source_id,
+                kind,
+                attempts,
             });
+        }
+    }
+
+    /// The follow-up of the dissatisfied (§9.5): a call whose overall score (as known on
+    /// the day) is at most `max_score` makes an item `after` days after that answer; its
+    /// source id is the surveyed call's.
+    fn dissatisfied(&mut self, rule: usize, after: Days, max_score: u8) {
+        for o in overalls(self.inputs.answers, self.day.date) {
+            if o.score.is_some_and(|s| s <= max_score) {
+                let due = days_after(o.answered_on, after);
+                let (customer, _, source) = o.call;
+                self.push(rule, customer, (due, due), source.to_string(), None, false);
+            }
         }
     }
 
@@ -307,7 +413,7 @@ impl<'a> List<'a> {
         for c in 0..self.inputs.book.len() {
             if let Some(stored) = stored(&self.inputs.book.get(c)) {
                 for date in yearly(stored, earliest, latest) {
-                    self.push(rule, c as u32, date, date, date.to_string(), false);
+                    self.push(rule, c as u32, (date, date), date.to_string(), None, false);
                 }
             }
         }
@@ -317,7 +423,7 @@ impl<'a> List<'a> {
     fn holidays(&mut self, rule: usize, dates: &[NaiveDate]) {
         for &date in dates {
             for c in 0..self.inputs.book.len() {
-                self.push(rule, c as u32, date, date, date.to_string(), false);
+                self.push(rule, c as u32, (date, date), date.to_string(), None, false);
             }
         }
     }
@@ -336,7 +442,7 @@ impl<'a> List<'a> {
                 continue;
             };
             for date in repeating(anchor, every.get(), earliest, latest) {
-                self.push(rule, c as u32, date, date, date.to_string(), false);
+                self.push(rule, c as u32, (date, date), date.to_string(), None, false);
             }
         }
     }
@@ -364,17 +470,24 @@ impl<'a> List<'a> {
                 },
                 _ => continue,
             };
-            self.push(rule, k.customer, due, due, k.complaint_id.clone(), no_grace);
+            self.push(
+                rule,
+                k.customer,
+                (due, due),
+                k.complaint_id.clone(),
+                None,
+                no_grace,
+            );
         }
     }
 
     /// A `retain` customer, some days before the points are cleared; the source id is the
     /// clearing date.
     fn points_expiry(&mut self, rule: usize, before: Days) {
-        for (c, s) in self.inputs.standings.iter().enumerate() {
+        for (c, s) in self.inputs.standings.unwrap_or_default().iter().enumerate() {
             if let (Segment::Retain, Some(clear)) = (s.segment, s.points_clear_on) {
                 let due = days_before(clear, before);
-                self.push(rule, c as u32, due, due, clear.to_string(), false);
+                self.push(rule, c as u32, (due, due), clear.to_string(), None, false);
             }
         }
     }
@@ -388,7 +501,7 @@ impl<'a> List<'a> {
             mut items,
             ..
         } = self;
-        let tier = |i: &Item| inputs.standings[i.customer as usize].tier;
+        let tier = |i: &Item| inputs.standings.map_or(0, |s| s[i.customer as usize].tier);
         let id = |i: &Item| inputs.book.id(i.customer as usize).as_bytes();
         let rule = |i: &Item| policy.rules[i.rule].name.as_bytes();
         items.sort_by(|a, b| {
@@ -478,7 +591,7 @@ pub fn lunar_holidays_beyond_calendar(policy: &DuePolicy, from: NaiveDate, to: N
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Customer;
+    use crate::model::{CallResult, Customer};
     use crate::parse::Cents;
     use crate::policy::Policy;
 
@@ -621,9 +734,10 @@ mod tests {
         let ids = book.ids();
         let inputs = DueInputs {
             book: &book,
-            standings: &standings,
+            standings: Some(&standings),
             complaints,
             contacts,
+            answers: &[],
         };
         call_list(fold, &inputs)
             .into_iter()
@@ -667,6 +781,7 @@ mod tests {
             source_id: "O1".into(),
             done_on: d("2026-11-30"),
             by: None,
+            result: CallResult::Done,
             note: None,
         }];
         let got = list(&policy, day, &customers, &orders, &[], &logged);
@@ -794,9 +909,10 @@ mod tests {
             let fold = DueFold::new(&policy, day, 1);
             let inputs = DueInputs {
                 book: &book,
-                standings: std::slice::from_ref(&retain),
+                standings: Some(std::slice::from_ref(&retain)),
                 complaints: &[],
                 contacts: &[],
+                answers: &[],
             };
             call_list(fold, &inputs)
                 .into_iter()
@@ -878,5 +994,182 @@ mod tests {
             Status::Overdue
         )));
         assert!(on("2026-12-07").iter().all(|g| g.1 != "survey"));
+    }
+
+    fn tried(result: CallResult, on: &str) -> Contact {
+        Contact {
+            customer: 0,
+            rule: "survey".into(),
+            source_id: "O1".into(),
+            done_on: d(on),
+            by: None,
+            result,
+            note: None,
+        }
+    }
+
+    /// The survey item of customer C1's install of 15 Nov, on 20 Nov, after `contacts`:
+    /// its status and attempts, or `None` when it is off the list.
+    fn survey_item(contacts: &[Contact]) -> Option<(Status, u32)> {
+        let policy = Policy::default().due;
+        let (book, _) = CustomerBook::from_customers(vec![customer("C1")]);
+        let day = Day {
+            date: d("2026-11-20"),
+            within: 0,
+            grace: Days::of(14),
+        };
+        let mut fold = DueFold::new(&policy, day, 1);
+        fold.add(&order(0, "2026-11-15", OrderKind::Install, "O1"));
+        let inputs = DueInputs {
+            book: &book,
+            standings: None,
+            complaints: &[],
+            contacts,
+            answers: &[],
+        };
+        call_list(fold, &inputs)
+            .into_iter()
+            .find(|i| policy.rules[i.rule].name == "survey")
+            .map(|i| {
+                assert_eq!(i.kind, Some(OrderKind::Install));
+                (i.status, i.attempts)
+            })
+    }
+
+    #[test]
+    fn a_no_answer_keeps_the_item_with_its_attempts_and_a_refusal_ends_it() {
+        assert_eq!(survey_item(&[]), Some((Status::Due, 0)));
+        let two = [
+            tried(CallResult::NoAnswer, "2026-11-18"),
+            tried(CallResult::NoAnswer, "2026-11-19"),
+        ];
+        assert_eq!(survey_item(&two), Some((Status::Due, 2)));
+        let later = [tried(CallResult::NoAnswer, "2026-11-21")];
+        assert_eq!(
+            survey_item(&later),
+            Some((Status::Due, 0)),
+            "not tried yet on the day"
+        );
+        let refused = [two[0].clone(), tried(CallResult::Refused, "2026-11-19")];
+        assert_eq!(survey_item(&refused), None);
+        assert_eq!(survey_item(&[tried(CallResult::Done, "2026-11-20")]), None);
+    }
+
+    fn overall(customer: u32, source: &str, score: Option<u8>, on: &str) -> Answer {
+        Answer {
+            customer,
+            rule: "survey".into(),
+            source_id: source.into(),
+            question: crate::policy::OVERALL.into(),
+            score,
+            answered_on: d(on),
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn the_dissatisfied_are_due_the_day_after_their_answer() {
+        let policy = Policy::default().due;
+        let customers = [customer("C1"), customer("C2"), customer("C3")];
+        let (book, _) = CustomerBook::from_customers(customers.to_vec());
+        let answers = [
+            overall(0, "O1", Some(2), "2026-11-21"),
+            overall(1, "O2", Some(3), "2026-11-21"),
+            overall(2, "O3", Some(1), "2026-11-22"),
+        ];
+        let on = |date: &str, contacts: &[Contact]| {
+            let day = Day {
+                date: d(date),
+                within: 0,
+                grace: Days::of(14),
+            };
+            let inputs = DueInputs {
+                book: &book,
+                standings: None,
+                complaints: &[],
+                contacts,
+                answers: &answers,
+            };
+            call_list(DueFold::new(&policy, day, 3), &inputs)
+                .into_iter()
+                .map(|i| {
+                    (
+                        book.id(i.customer as usize).to_string(),
+                        policy.rules[i.rule].name.clone(),
+                        i.source_id,
+                        i.due_date,
+                        i.status,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            on("2026-11-22", &[]),
+            [(
+                "C1".into(),
+                "dissatisfied".into(),
+                "O1".into(),
+                d("2026-11-22"),
+                Status::Due
+            )],
+            "a 3 is not dissatisfied; C3 answered today, due tomorrow"
+        );
+        assert!(
+            on("2026-11-21", &[]).is_empty(),
+            "not due on the day of the answer"
+        );
+        let called = [Contact {
+            rule: "dissatisfied".into(),
+            ..tried(CallResult::Done, "2026-11-22")
+        }];
+        assert_eq!(on("2026-11-23", &called).len(), 1, "C1 done; C3 due");
+        assert_eq!(on("2026-11-23", &called)[0].0, "C3");
+    }
+
+    #[test]
+    fn the_items_of_a_period_are_every_item_due_in_it_done_or_not() {
+        let policy = Policy::default().due;
+        let (book, _) = CustomerBook::from_customers(vec![customer("C1")]);
+        let period = Period {
+            from: d("2026-10-01"),
+            to: d("2026-10-31"),
+        };
+        let mut fold = DueFold::of_rules(&policy, Day::spanning(period), 1, |r| {
+            policy.rules[r].name.starts_with("callback")
+        });
+        for (date, id) in [
+            ("2026-09-27", "O1"),
+            ("2026-09-28", "O2"),
+            ("2026-10-28", "O3"),
+            ("2026-07-15", "O4"),
+        ] {
+            fold.add(&order(0, date, OrderKind::Sale, id));
+        }
+        let done = [Contact {
+            rule: "callback-3d".into(),
+            source_id: "O2".into(),
+            ..tried(CallResult::Done, "2026-10-01")
+        }];
+        let inputs = DueInputs {
+            book: &book,
+            standings: None,
+            complaints: &[],
+            contacts: &done,
+            answers: &[],
+        };
+        let mut got: Vec<(String, String, NaiveDate)> = items_due_in(fold, &inputs)
+            .into_iter()
+            .map(|i| (policy.rules[i.rule].name.clone(), i.source_id, i.due_date))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("callback-3d".into(), "O2".into(), d("2026-10-01")),
+                ("callback-3d".into(), "O3".into(), d("2026-10-31")),
+                ("callback-3m".into(), "O4".into(), d("2026-10-15")),
+            ],
+            "27 Sep + 3 = 30 Sep is before; done items count; no other rule"
+        );
     }
 }

@@ -7,10 +7,14 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::complaints::{known, on_time, Moment};
+use super::due::Item;
 use super::half_up;
+use super::survey::{covered, csat, followup, CallLog, Overall};
 
-use crate::model::{Complaint, Order, Outcome};
-use crate::policy::{KpiPolicy, KpiRule, Measure, Scoring};
+use crate::model::{Complaint, Order, OrderKind, Outcome};
+use crate::policy::{
+    Channel, DuePolicy, KpiPolicy, KpiRule, Measure, Scale, Scoring, SurveyPolicy, Target, Trigger,
+};
 
 /// An inclusive range of days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +91,7 @@ impl Tally {
         self.passed + self.failed
     }
 
-    fn count(&mut self, passed: bool) {
+    pub fn count(&mut self, passed: bool) {
         if passed {
             self.passed += 1;
         } else {
@@ -108,7 +112,8 @@ pub enum Grouping {
 }
 
 impl Grouping {
-    fn group(&self, customer: u32, day: NaiveDate) -> usize {
+    /// The group of a row of `customer` dated `day`.
+    pub fn group(&self, customer: u32, day: NaiveDate) -> usize {
         match self {
             Grouping::All => 0,
             Grouping::ByCustomer { of_customer } => of_customer[customer as usize] as usize,
@@ -212,9 +217,72 @@ impl<'p> KpiFold<'p> {
                     Measure::ComplaintResolution(hours) => {
                         on_time(opened, k.closed_at, hours, judged)
                     }
-                    Measure::Outcome(_) | Measure::RepeatVisit { .. } => None,
+                    _ => None,
                 };
                 if let Some(passed) = verdict {
+                    self.tallies[g][r].count(passed);
+                }
+            }
+        }
+    }
+
+    /// Adds the surveyed calls (their overall answers as of as-of) to the CSAT rules
+    /// (§9.3): a call answered in the period with its overall rated, satisfied or not.
+    pub fn add_overalls(&mut self, overalls: &[Overall<'_>], scale: &Scale) {
+        let groups = self.tallies.len();
+        for (r, rule) in self.policy.rules.iter().enumerate() {
+            if rule.measure != Measure::Csat {
+                continue;
+            }
+            let tallies = csat(overalls, self.period, scale, groups, |c, day| {
+                self.grouping.group(c, day)
+            });
+            for (g, t) in tallies.into_iter().enumerate() {
+                self.tallies[g][r].passed += t.passed;
+                self.tallies[g][r].failed += t.failed;
+            }
+        }
+    }
+
+    /// Adds the items due in the period (made by [`super::due::items_due_in`]) to the
+    /// coverage and follow-up rules (§9.4), each grouped by its customer or its due date.
+    /// `tier` gives a customer's tier as of the period's last day (`None`: no rule needs
+    /// it); `log` what was logged by as-of.
+    pub fn add_items(&mut self, items: &[Item], facts: &ItemFacts<'_>) {
+        for (r, rule) in self.policy.rules.iter().enumerate() {
+            if !matches!(
+                rule.measure,
+                Measure::SurveyCoverage | Measure::FollowupDone
+            ) {
+                continue;
+            }
+            for item in items {
+                if !counts_items_of(rule.measure, item.rule, item.kind, facts.due, facts.survey) {
+                    continue;
+                }
+                if let Some(tier) = facts.tiers.map(|t| t[item.customer as usize]) {
+                    if !rule.tiers.contains(tier) {
+                        continue;
+                    }
+                } else if rule.tiers.is_empty() {
+                    continue;
+                }
+                let call = (
+                    item.customer,
+                    facts.due.rules[item.rule].name.as_str(),
+                    item.source_id.as_str(),
+                );
+                let grace = facts.due.grace;
+                let verdict = match rule.measure {
+                    Measure::SurveyCoverage => {
+                        covered(item.due_date, grace, self.as_of, facts.log.rated_on(call))
+                    }
+                    _ => {
+                        followup(item.due_date, grace, self.as_of, facts.log.ended(call)).verdict()
+                    }
+                };
+                if let Some(passed) = verdict {
+                    let g = self.grouping.group(item.customer, item.due_date);
                     self.tallies[g][r].count(passed);
                 }
             }
@@ -248,16 +316,76 @@ impl<'p> KpiFold<'p> {
                 }
             }
         }
+        // The rate of all groups together, for the rules that aim at the average.
+        let pooled: Vec<Tally> = (0..self.policy.rules.len())
+            .map(|r| {
+                self.tallies.iter().fold(Tally::default(), |a, g| Tally {
+                    passed: a.passed + g[r].passed,
+                    failed: a.failed + g[r].failed,
+                })
+            })
+            .collect();
         self.tallies
             .iter()
             .map(|group| {
                 group
                     .iter()
                     .zip(&self.policy.rules)
-                    .map(|(t, rule)| score(*t, rule, self.policy.scoring))
+                    .zip(&pooled)
+                    .map(|((t, rule), all)| score(*t, rule, self.policy.scoring, *all))
                     .collect()
             })
             .collect()
+    }
+}
+
+/// What the item measures read besides the items: the call list's rules and grace, the
+/// forms, each customer's tier, and the logs.
+pub struct ItemFacts<'a> {
+    pub due: &'a DuePolicy,
+    pub survey: &'a SurveyPolicy,
+    /// Each customer's tier as of the period's last day; `None` when no rule selects by
+    /// tier (every rule's tiers are all or none).
+    pub tiers: Option<&'a [u16]>,
+    pub log: &'a CallLog<'a>,
+}
+
+/// Whether the items of due rule `r` (about a job of `kind`, for an order rule) count
+/// toward `measure` (§9.4): for coverage, the calls that have a form; for follow-ups
+/// done, every phone rule's but the complaint deadlines' (the complaint itself ends
+/// those, and the 24 h rates measure them).
+pub fn counts_items_of(
+    measure: Measure,
+    r: usize,
+    kind: Option<OrderKind>,
+    due: &DuePolicy,
+    survey: &SurveyPolicy,
+) -> bool {
+    match measure {
+        Measure::SurveyCoverage => survey.form_for(r, kind).is_some(),
+        Measure::FollowupDone => {
+            let rule = &due.rules[r];
+            rule.channel == Channel::Phone
+                && !matches!(
+                    rule.trigger,
+                    Trigger::ComplaintResponse(_) | Trigger::ComplaintResolve(_)
+                )
+        }
+        _ => false,
+    }
+}
+
+/// Whether some item of due rule `r` can count toward `measure` (before the orders say
+/// which jobs the items are about).
+pub fn may_count_items_of(
+    measure: Measure,
+    r: usize,
+    due: &DuePolicy,
+    survey: &SurveyPolicy,
+) -> bool {
+    match measure {
+        Measure::SurveyCoverage => survey.has_form(r),
+        _ => counts_items_of(measure, r, None, due, survey),
     }
 }
 
@@ -267,6 +395,9 @@ pub struct Score {
     pub tally: Tally,
     /// passed / assessed, rounded half-up to 4 places; `None` when nothing was assessed.
     pub rate: Option<Decimal>,
+    /// The target it was held against, 4 places: the rule's, or for `"average"` the
+    /// pooled rate of all groups (`None` when no group had anything assessed).
+    pub target: Option<Decimal>,
     /// The exact rate reaches the target; `None` when nothing was assessed.
     pub met: Option<bool>,
     /// Points earned, rounded half-up to 2 places (0.00 when n/a).
@@ -281,12 +412,18 @@ impl Score {
     }
 }
 
-fn score(tally: Tally, rule: &KpiRule, scoring: Scoring) -> Score {
+/// Scores one group's tally; `all` is every group's together (for the average target).
+fn score(tally: Tally, rule: &KpiRule, scoring: Scoring, all: Tally) -> Score {
+    let shown_target = match rule.target {
+        Target::Rate(t) => Some(half_up(t, 4)),
+        Target::Average => super::tiers::fraction(all.passed as i128, all.assessed() as i128),
+    };
     let assessed = tally.assessed();
     if assessed == 0 {
         return Score {
             tally,
             rate: None,
+            target: shown_target,
             met: None,
             points: Decimal::new(0, 2),
             exact_points: Decimal::ZERO,
@@ -294,16 +431,35 @@ fn score(tally: Tally, rule: &KpiRule, scoring: Scoring) -> Score {
     }
     let passed = Decimal::from(tally.passed);
     let assessed_d = Decimal::from(assessed);
-    let met = passed >= rule.target * assessed_d;
+    let (met, proportional) = match rule.target {
+        // weight × rate / target, with rate = passed / assessed
+        Target::Rate(t) => (
+            passed >= t * assessed_d,
+            rule.weight * passed / (t * assessed_d),
+        ),
+        // At least the pooled rate P / A (all groups together, this one included, so A
+        // is not 0): passed / assessed ≥ P / A, compared in whole numbers.
+        Target::Average => {
+            let (p, a) = (u128::from(all.passed), u128::from(all.assessed()));
+            let met = u128::from(tally.passed) * a >= p * u128::from(assessed);
+            let proportional = if met || p == 0 {
+                rule.weight
+            } else {
+                rule.weight * (passed / assessed_d)
+                    / (Decimal::from(all.passed) / Decimal::from(all.assessed()))
+            };
+            (met, proportional)
+        }
+    };
     let exact_points = match scoring {
         _ if met => rule.weight,
         Scoring::AllOrNothing => Decimal::ZERO,
-        // weight × rate / target, with rate = passed / assessed
-        Scoring::Proportional => rule.weight * passed / (rule.target * assessed_d),
+        Scoring::Proportional => proportional,
     };
     Score {
         tally,
         rate: super::tiers::fraction(tally.passed as i128, assessed as i128),
+        target: shown_target,
         met: Some(met),
         points: half_up(exact_points, 2),
         exact_points,
@@ -371,8 +527,9 @@ mod tests {
             name: "k".into(),
             label: String::new(),
             measure,
-            target,
+            target: Target::Rate(target),
             weight: Decimal::from(weight),
+            tiers: crate::policy::TierSet::all(5),
         }
     }
 
@@ -539,7 +696,7 @@ mod tests {
         let p = Policy::default().kpi;
         let mut f = KpiFold::new(&p, OCT, d(as_of), Grouping::All, 1);
         f.add_complaints(cs);
-        f.finish()[0][6..].iter().map(|s| s.tally).collect()
+        f.finish()[0][6..9].iter().map(|s| s.tally).collect()
     }
 
     #[test]
@@ -720,5 +877,63 @@ mod tests {
             }
         );
         assert_eq!(Period::month_before(d("2026-01-15")).from, d("2025-12-01"));
+    }
+
+    #[test]
+    fn the_average_target_is_met_at_the_pooled_rate_of_all_groups() {
+        // Three owners: 9/10, 3/4 and 0/0; pooled 12/14 = 0.857…
+        let mut r = rule(Measure::Outcome(OrderKind::Install), Decimal::ONE, 10);
+        r.target = Target::Average;
+        let p = policy(vec![r], Scoring::Proportional);
+        let grouping = Grouping::ByCustomer {
+            of_customer: vec![0, 1, 2],
+        };
+        let mut f = KpiFold::new(&p, OCT, d("2026-11-22"), grouping, 3);
+        for (c, pass, fail) in [(0u32, 9, 1), (1, 3, 1)] {
+            for i in 0..pass + fail {
+                let outcome = if i < pass {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail
+                };
+                f.add(&order(c, "2026-10-15", OrderKind::Install, Some(outcome)));
+            }
+        }
+        let s = f.finish();
+        let pooled = Some(Decimal::new(8571, 4));
+        assert_eq!((s[0][0].met, s[0][0].target), (Some(true), pooled));
+        assert_eq!(s[0][0].points, Decimal::new(1000, 2));
+        // 0.75 / (12/14) × 10 = 8.75
+        assert_eq!(
+            (s[1][0].met, s[1][0].points),
+            (Some(false), Decimal::new(875, 2))
+        );
+        assert!(s[2][0].is_na(), "a group with nothing assessed is n/a");
+        assert_eq!(s[2][0].target, pooled);
+    }
+
+    #[test]
+    fn a_group_exactly_at_the_average_meets_it() {
+        // 1/2 and 2/4: pooled 3/6, both exactly at it.
+        let mut r = rule(Measure::Outcome(OrderKind::Install), Decimal::ONE, 5);
+        r.target = Target::Average;
+        let p = policy(vec![r], Scoring::AllOrNothing);
+        let grouping = Grouping::ByCustomer {
+            of_customer: vec![0, 1],
+        };
+        let mut f = KpiFold::new(&p, OCT, d("2026-11-22"), grouping, 2);
+        for (c, pass, fail) in [(0u32, 1, 1), (1, 2, 2)] {
+            for i in 0..pass + fail {
+                let outcome = if i < pass {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail
+                };
+                f.add(&order(c, "2026-10-15", OrderKind::Install, Some(outcome)));
+            }
+        }
+        let s = f.finish();
+        assert_eq!(s[0][0].met, Some(true));
+        assert_eq!(s[1][0].met, Some(true));
     }
 }

@@ -5,6 +5,7 @@ pub mod complaints;
 pub mod due;
 pub mod kpi;
 pub mod lunar;
+pub mod survey;
 pub mod tiers;
 
 use chrono::{Days, NaiveDate, NaiveDateTime, TimeDelta};

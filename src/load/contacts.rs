@@ -1,5 +1,6 @@
 //! contacts.csv: the log of follow-ups done, written by `caredesk log` and editable by
-//! hand. Each row names a customer, a rule of the policy and the item's source id.
+//! hand. Each row names a customer, a rule of the policy and the item's source id, and
+//! how the call went (`result`: empty or `done`, `no_answer`, `refused`).
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -8,7 +9,7 @@ use super::orders::{resolve, Resolved};
 use super::{csv_reader, each_row, opt, read_header, req, Field};
 use crate::error::Problems;
 use crate::load::CustomerBook;
-use crate::model::Contact;
+use crate::model::{CallResult, Contact};
 use crate::parse;
 use crate::policy::UnknownCustomer;
 
@@ -19,6 +20,7 @@ const FIELDS: &[Field] = &[
     req("done_on"),
     opt("by"),
     opt("note"),
+    opt("result"),
 ];
 
 /// Reads contacts.csv; `rules` are the policy's rule names (an unknown one is a problem).
@@ -50,6 +52,9 @@ pub fn read_contacts<R: Read>(
         let done_on = row.req_with(record, 3, parse::date_cell, parse::EXPECT_DATE);
         let by = row.opt_text(record, 4).map(str::to_string);
         let note = row.opt_lines(record, 5).map(str::to_string);
+        let result = row
+            .opt(record, 6, CallResult::parse, CallResult::EXPECTED)
+            .unwrap_or_default();
         if let (true, Resolved::Found(customer), Some(done_on)) = (row.ok, customer, done_on) {
             out.push(Contact {
                 customer,
@@ -57,6 +62,7 @@ pub fn read_contacts<R: Read>(
                 source_id,
                 done_on,
                 by,
+                result,
                 note,
             });
         }

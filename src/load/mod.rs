@@ -3,6 +3,7 @@
 //! cell as a [`Problem`](crate::error::Problem) naming file, line, column, value and what
 //! was expected. Orders are streamed to a visitor: nothing per order is kept.
 
+mod answers;
 mod chunks;
 mod complaints;
 mod contacts;
@@ -14,7 +15,9 @@ mod orders;
 pub(crate) mod plain;
 mod sheet;
 mod tier_files;
+mod worksheet;
 
+pub use answers::{question_of_form, read_answers};
 pub use chunks::Split;
 pub use complaints::read_complaints;
 pub use contacts::read_contacts;
@@ -28,6 +31,7 @@ pub use orders::{
 };
 pub use sheet::{sheet_to_csv, SheetPath};
 pub use tier_files::{read_overrides, read_previous, Override, Previous, TierNames};
+pub use worksheet::{read_worksheet, SheetRow, Worksheet, CALL_COLUMNS, FILL_IN_COLUMNS};
 
 use std::collections::BTreeMap;
 use std::io::Read;

@@ -124,6 +124,8 @@ pub struct Policy {
     pub kpi: KpiPolicy,
     /// The call list (§5).
     pub due: DuePolicy,
+    /// Survey forms and the answer scale (§9).
+    pub survey: SurveyPolicy,
     /// Where each key was written, for problems the data reveals later (a points rate
     /// that makes a total overflow names its line).
     pub origin: Origin,
@@ -152,6 +154,7 @@ pub struct Columns {
     pub orders: BTreeMap<String, String>,
     pub complaints: BTreeMap<String, String>,
     pub contacts: BTreeMap<String, String>,
+    pub answers: BTreeMap<String, String>,
 }
 
 /// `[input]`.
@@ -320,10 +323,24 @@ pub struct KpiRule {
     /// What the scorecard calls it (empty when not given).
     pub label: String,
     pub measure: Measure,
-    /// The rate to reach, a fraction above 0 and at most 1.
-    pub target: Decimal,
+    /// The rate to reach.
+    pub target: Target,
     /// Points at stake (0 to [`MAX_KPI_WEIGHT`]).
     pub weight: Decimal,
+    /// The tiers whose items it counts (tier as of the period's last day): every tier
+    /// unless the rule names some; only the item measures (survey coverage, follow-ups
+    /// done) take a `tiers` key (§9.4).
+    pub tiers: TierSet,
+}
+
+/// What a KPI's rate is held against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A fraction above 0 and at most 1 (0.95 = 95 %).
+    Rate(Decimal),
+    /// The rate of all groups together (the car dealership's "above the regional
+    /// average", §9.4): a group meets it when its rate is at least the pooled rate.
+    Average,
 }
 
 /// What a KPI counts.
@@ -340,6 +357,15 @@ pub enum Measure {
     ComplaintResponse(Hours),
     /// Complaints opened in the period, closed within the hours (inclusive).
     ComplaintResolution(Hours),
+    /// Surveyed calls answered in the period with `overall` rated: satisfied ones pass
+    /// (§9.3).
+    Csat,
+    /// Items of the rules that have a form, due in the period: those with a rated answer
+    /// pass (§9.4).
+    SurveyCoverage,
+    /// Items of the phone rules (complaint deadlines aside), due in the period: those
+    /// ended (`done` or `refused`) within the grace pass (§9.4).
+    FollowupDone,
 }
 
 impl Measure {
@@ -406,6 +432,9 @@ pub enum Trigger {
     ComplaintRevisit(Days),
     /// A `retain` customer: so many days before the points are cleared.
     PointsExpiry(Days),
+    /// A surveyed call whose `overall` score is at most `max_score`: so many days after
+    /// the answer (the follow-up of the dissatisfied, §9.5).
+    Answers { after: Days, max_score: u8 },
 }
 
 /// Days or calendar months after a date.
@@ -462,6 +491,16 @@ impl TierSet {
     #[inline]
     pub fn contains(&self, tier: u16) -> bool {
         self.member.get(tier as usize).copied().unwrap_or(false)
+    }
+
+    /// Whether it holds every tier, or none: then a customer's tier does not matter.
+    pub fn is_all_or_none(&self) -> bool {
+        self.member.iter().all(|&m| m) || self.member.iter().all(|&m| !m)
+    }
+
+    /// Whether it holds no tier.
+    pub fn is_empty(&self) -> bool {
+        !self.member.contains(&true)
     }
 }
 
@@ -538,6 +577,170 @@ pub struct Deadlines {
     pub resolve: Hours,
 }
 
+// ---- satisfaction
+
+/// The question every form asks: the call's overall score, which CSAT and the follow-up
+/// of the dissatisfied read (§9.2).
+pub const OVERALL: &str = "overall";
+
+/// Survey forms and the scale their answers use (docs/rules.md §9).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyPolicy {
+    pub scale: Scale,
+    /// The forms, in the order the policy lists them.
+    pub forms: Vec<Form>,
+}
+
+/// The answer scale: scores 1 to `labels.len()`, each with its label (the furniture
+/// house's 5 非常满意 … 1 非常不满意), and a word for "not rated".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scale {
+    /// The label of each score, score 1 first.
+    pub labels: Vec<String>,
+    /// What a cell says when the customer gave no score (不予评价); an empty cell says the
+    /// same.
+    pub not_rated: String,
+    /// The lowest score that is satisfied (4: 比较满意 and 非常满意).
+    pub satisfied: u8,
+}
+
+/// Points a scale may have.
+pub const MAX_SCALE: usize = 10;
+
+impl Scale {
+    /// The top score.
+    pub fn max(&self) -> u8 {
+        self.labels.len() as u8
+    }
+
+    /// The label of `score` (1 to [`max`](Self::max)).
+    pub fn label(&self, score: u8) -> &str {
+        self.labels
+            .get(usize::from(score).wrapping_sub(1))
+            .map_or("", String::as_str)
+    }
+
+    /// Reads a score cell (§9.1): a digit 1 to max, or a label, exactly (surrounding
+    /// spaces allowed); `Ok(None)` for an empty cell or the not-rated word. Anything else
+    /// (`0`, `6`, `4.5`, an unknown word) is an error saying what is expected.
+    pub fn read(&self, cell: &str) -> Result<Option<u8>, String> {
+        let cell = cell.trim();
+        if cell.is_empty() || cell == self.not_rated {
+            return Ok(None);
+        }
+        if let Some(i) = self.labels.iter().position(|l| l == cell) {
+            return Ok(Some(i as u8 + 1));
+        }
+        match cell.parse::<u8>() {
+            Ok(n) if (1..=self.max()).contains(&n) && cell.bytes().all(|b| b.is_ascii_digit()) => {
+                Ok(Some(n))
+            }
+            _ => Err(self.expected()),
+        }
+    }
+
+    /// What a score cell may hold, for messages.
+    pub fn expected(&self) -> String {
+        let labels: Vec<String> = (1..=self.max())
+            .rev()
+            .map(|s| format!("{s} {}", self.label(s)))
+            .collect();
+        format!(
+            "expected a score 1 to {} or its label ({}); {} or empty = not rated",
+            self.max(),
+            labels.join(", "),
+            self.not_rated
+        )
+    }
+
+    /// Whether `score` is satisfied.
+    pub fn is_satisfied(&self, score: u8) -> bool {
+        score >= self.satisfied
+    }
+}
+
+/// A survey form: the questions asked on the calls of some due rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    /// One word (`install`), unique.
+    pub name: String,
+    /// What the form is called (安装服务).
+    pub label: String,
+    /// The calls it is asked on.
+    pub asked_on: Vec<AskedOn>,
+    /// Its questions, `overall` among them.
+    pub questions: Vec<Question>,
+}
+
+impl Form {
+    /// The question `id`.
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+}
+
+/// The calls of one due rule that a form is asked on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskedOn {
+    /// Index of the rule in the policy's due rules.
+    pub rule: usize,
+    /// For a `service` rule, the order kinds of the jobs (`None`: every kind it follows).
+    pub kinds: Option<Vec<OrderKind>>,
+}
+
+impl AskedOn {
+    fn covers(&self, rule: usize, kind: Option<OrderKind>) -> bool {
+        self.rule == rule
+            && match (&self.kinds, kind) {
+                (None, _) => true,
+                (Some(kinds), Some(k)) => kinds.contains(&k),
+                (Some(_), None) => false,
+            }
+    }
+}
+
+/// One question of a form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// One word (`polite`): the column of the worksheet and the `question` of answers.csv.
+    pub id: String,
+    /// The question as asked (礼貌并友善).
+    pub label: String,
+    /// The mean score to reach (4.5).
+    pub target: Decimal,
+}
+
+impl SurveyPolicy {
+    /// The form asked on a call of rule `rule` (for a service rule, about a job of
+    /// `kind`): at most one, the policy sees to that.
+    pub fn form_for(&self, rule: usize, kind: Option<OrderKind>) -> Option<usize> {
+        self.forms
+            .iter()
+            .position(|f| f.asked_on.iter().any(|a| a.covers(rule, kind)))
+    }
+
+    /// The forms asked on some calls of `rule`.
+    pub fn forms_on(&self, rule: usize) -> impl Iterator<Item = &Form> {
+        self.forms
+            .iter()
+            .filter(move |f| f.asked_on.iter().any(|a| a.rule == rule))
+    }
+
+    /// Whether some form is asked on calls of `rule`.
+    pub fn has_form(&self, rule: usize) -> bool {
+        self.forms_on(rule).next().is_some()
+    }
+
+    /// Whether the form of a call of `rule` depends on the order kind of its job (some
+    /// form names kinds): then the call's order must be looked up.
+    pub fn needs_kind(&self, rule: usize) -> bool {
+        self.forms
+            .iter()
+            .flat_map(|f| &f.asked_on)
+            .any(|a| a.rule == rule && a.kinds.is_some())
+    }
+}
+
 // ---- the defaults: docs/rules.md, in one place
 
 /// The 24 hours of the response and resolution targets (§7.1).
@@ -546,18 +749,24 @@ pub const DEFAULT_COMPLAINT_HOURS: Hours = Hours::of(24);
 pub const DEFAULT_REPEAT_DAYS: Days = Days::of(30);
 /// The jobs a `service` rule follows when it names none (§5.1).
 pub const DEFAULT_SERVICE_KINDS: [OrderKind; 2] = [OrderKind::Install, OrderKind::Repair];
+/// The dissatisfied are called back the day after they answered (§9.5) …
+pub const DEFAULT_DISSATISFIED_AFTER: Days = Days::of(1);
+/// … when their overall score is at most this (2: 不太满意 or 非常不满意).
+pub const DEFAULT_DISSATISFIED_MAX: u8 = 2;
 
 impl Default for Policy {
     fn default() -> Self {
         let tiers = TierPolicy::default();
         let due = DuePolicy::default_for(tiers.levels.len());
+        let survey = SurveyPolicy::default_for(&due.rules);
         Policy {
             columns: Columns::default(),
             input: InputPolicy::default(),
             validation: Validation::default(),
+            kpi: KpiPolicy::default_for(&tiers.levels),
             tiers,
-            kpi: KpiPolicy::default(),
             due,
+            survey,
             origin: Origin::default(),
             warnings: Vec::new(),
         }
@@ -647,16 +856,20 @@ impl Default for CareGoal {
     }
 }
 
-impl Default for KpiPolicy {
-    fn default() -> Self {
+impl KpiPolicy {
+    /// The default scorecard for a policy with these tiers: DOMAIN's six pass rates, the
+    /// complaint rates, and the satisfaction measures at weight 0 (§6, §9.4).
+    pub fn default_for(levels: &[Level]) -> Self {
         use OrderKind::*;
         let rule = |name: &str, label: &str, measure, target: i64, weight: i64| KpiRule {
             name: name.into(),
             label: label.into(),
             measure,
-            target: Decimal::new(target, 2),
+            target: Target::Rate(Decimal::new(target, 2)),
             weight: Decimal::from(weight),
+            tiers: TierSet::all(levels.len()),
         };
+        let care_plan = |care: bool| TierSet::of(levels.len(), |t| levels[t].care_plan == care);
         let hours = DEFAULT_COMPLAINT_HOURS;
         KpiPolicy {
             scoring: Scoring::Proportional,
@@ -721,6 +934,40 @@ impl Default for KpiPolicy {
                     "resolution_24h",
                     "24小时解决率 24 h resolution rate",
                     Measure::ComplaintResolution(hours),
+                    100,
+                    0,
+                ),
+                rule(
+                    "csat",
+                    "满意度 CSAT: calls whose overall score is satisfied",
+                    Measure::Csat,
+                    90,
+                    0,
+                ),
+                KpiRule {
+                    tiers: care_plan(true),
+                    ..rule(
+                        "coverage_key",
+                        "大客户回访覆盖率 key-account survey coverage",
+                        Measure::SurveyCoverage,
+                        100,
+                        0,
+                    )
+                },
+                KpiRule {
+                    tiers: care_plan(false),
+                    ..rule(
+                        "coverage_rest",
+                        "普通客户抽样率 survey sample rate of the other customers",
+                        Measure::SurveyCoverage,
+                        50,
+                        0,
+                    )
+                },
+                rule(
+                    "followup_done",
+                    "回访完成率 follow-up done rate",
+                    Measure::FollowupDone,
                     100,
                     0,
                 ),
@@ -804,6 +1051,14 @@ impl DuePolicy {
                     Phone,
                 ),
                 rule("points-expiry", Trigger::PointsExpiry(Days::of(30)), Sms),
+                rule(
+                    "dissatisfied",
+                    Trigger::Answers {
+                        after: DEFAULT_DISSATISFIED_AFTER,
+                        max_score: DEFAULT_DISSATISFIED_MAX,
+                    },
+                    Phone,
+                ),
             ],
             holidays: vec![
                 h("New Year 元旦", yearly(1, 1)),
@@ -812,6 +1067,95 @@ impl DuePolicy {
                 h("Mid-Autumn 中秋节", lunar(8, 15)),
                 h("National Day 国庆节", yearly(10, 1)),
             ],
+        }
+    }
+}
+
+impl Default for Scale {
+    fn default() -> Self {
+        Scale {
+            labels: ["非常不满意", "不太满意", "一般", "比较满意", "非常满意"]
+                .map(String::from)
+                .to_vec(),
+            not_rated: "不予评价".into(),
+            satisfied: 4,
+        }
+    }
+}
+
+impl SurveyPolicy {
+    /// The furniture house's three forms (§9.2), asked on the default rules that `rules`
+    /// has: a form whose rule the policy does not have is left out (a company that
+    /// replaced the call list keeps its policy valid).
+    pub fn default_for(rules: &[DueRule]) -> SurveyPolicy {
+        use OrderKind::{Install, Maintenance, Repair};
+        let on = |name: &str, kinds: Option<Vec<OrderKind>>| {
+            rules
+                .iter()
+                .position(|r| r.name == name)
+                .map(|rule| AskedOn { rule, kinds })
+        };
+        let q = |id: &str, label: &str| Question {
+            id: id.into(),
+            label: label.into(),
+            target: Decimal::new(45, 1),
+        };
+        let form = |name: &str, label: &str, asked_on: Option<AskedOn>, questions| {
+            asked_on.map(|a| Form {
+                name: name.into(),
+                label: label.into(),
+                asked_on: vec![a],
+                questions,
+            })
+        };
+        let forms = [
+            form(
+                "sales",
+                "销售体验 sales experience",
+                on("callback-3d", None),
+                vec![
+                    q("polite", "礼貌并友善"),
+                    q("expertise", "专业度"),
+                    q("fit", "选择合适的家居"),
+                    q("knowledge", "品牌知识、产品知识"),
+                    q("needs", "充分考虑客户其他需求"),
+                    q("on_time", "按约定时间兑现承诺"),
+                    q(OVERALL, "综合评价"),
+                ],
+            ),
+            form(
+                "install",
+                "安装服务 installation",
+                on("survey", Some(vec![Install])),
+                vec![
+                    q("appointment", "准确预约安装时间"),
+                    q("explained", "对安装项目作出解释"),
+                    q("service_info", "提供售后相关的服务信息"),
+                    q("care_guide", "对维修保养、使用作出说明"),
+                    q("final_check", "安装完毕后检查有无遗留问题"),
+                    q(OVERALL, "综合评价"),
+                ],
+            ),
+            form(
+                "service",
+                "维修保养服务 repair and maintenance",
+                on("survey", Some(vec![Repair, Maintenance])),
+                vec![
+                    q("polite", "礼貌并友善"),
+                    q("listened", "仔细倾听您的服务需求"),
+                    q("expertise", "专业知识"),
+                    q("explained", "对维修保养服务进行清楚解释"),
+                    q("fees", "对维修保养收费进行清楚解释"),
+                    q("on_time", "按约定时间兑现承诺"),
+                    q("quick_fix", "维修迅速且无必要差错"),
+                    q("return_on_time", "返库返厂维修按时送货"),
+                    q(OVERALL, "综合评价"),
+                ],
+            ),
+        ];
+        SurveyPolicy {
+            scale: Scale::default(),
+            forms: forms.into_iter().flatten().collect(),
         }
     }
 }
@@ -850,7 +1194,43 @@ pub const COMPLAINT_COLUMNS: &[&str] = &[
     "closed_at",
     "severity",
 ];
-pub const CONTACT_COLUMNS: &[&str] = &["customer_id", "rule", "source_id", "done_on", "by", "note"];
+pub const CONTACT_COLUMNS: &[&str] = &[
+    "customer_id",
+    "rule",
+    "source_id",
+    "done_on",
+    "by",
+    "result",
+    "note",
+];
+/// The columns of the call list's worksheet besides the questions (`due --worksheet`): a
+/// question may not take one of these names.
+pub const SHEET_COLUMNS: &[&str] = &[
+    "due_date",
+    "status",
+    "days_overdue",
+    "customer_id",
+    "name",
+    "tier",
+    "owner",
+    "phone",
+    "rule",
+    "source_id",
+    "channel",
+    "attempts",
+    "done_on",
+    "by",
+    "result",
+    "note",
+];
+pub const ANSWER_COLUMNS: &[&str] = &[
+    "customer_id",
+    "rule",
+    "source_id",
+    "question",
+    "score",
+    "answered_on",
+];
 
 impl Policy {
     /// Reads a policy, reporting every problem with its line; `file` names it in messages.

@@ -79,6 +79,7 @@ pub struct RawPolicy {
     pub tiers: RawTiers,
     pub kpi: RawKpi,
     pub due: RawDue,
+    pub survey: RawSurvey,
     /// What reading found: syntax, wrong types, unknown keys.
     pub problems: Problems,
     /// What reading found that does not stop a run: keys the policy reads no more.
@@ -94,6 +95,7 @@ pub struct RawColumns {
     pub orders: Vec<Given<(String, String)>>,
     pub complaints: Vec<Given<(String, String)>>,
     pub contacts: Vec<Given<(String, String)>>,
+    pub answers: Vec<Given<(String, String)>>,
 }
 
 /// `[input]`: how the data files are read.
@@ -176,8 +178,16 @@ pub struct RawKpiRule {
     pub kind: Field<String>,
     pub window_days: Field<i64>,
     pub hours: Field<i64>,
-    pub target: Field<Decimal>,
+    pub target: Field<RawTarget>,
     pub weight: Field<Decimal>,
+    pub tiers: Field<Vec<Given<String>>>,
+}
+
+/// A KPI target as written: a number, or a word (`"average"`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawTarget {
+    Number(Decimal),
+    Word(String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -202,6 +212,7 @@ pub struct RawDueRule {
     pub to_days: Field<i64>,
     pub hours: Field<i64>,
     pub kinds: Field<Vec<Given<String>>>,
+    pub max_score: Field<i64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -211,6 +222,39 @@ pub struct RawHoliday {
     pub date: Field<String>,
     pub month_day: Field<String>,
     pub lunar: Field<String>,
+}
+
+/// `[survey]`: the answer scale and the forms.
+#[derive(Debug, Clone, Default)]
+pub struct RawSurvey {
+    pub scale: RawScale,
+    pub forms: Field<Vec<RawForm>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RawScale {
+    pub at: Place,
+    pub labels: Field<Vec<Given<String>>>,
+    pub not_rated: Field<String>,
+    pub satisfied: Field<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RawForm {
+    pub at: Place,
+    pub name: Field<String>,
+    pub label: Field<String>,
+    pub rules: Field<Vec<Given<String>>>,
+    pub kinds: Field<Vec<Given<String>>>,
+    pub questions: Field<Vec<RawQuestion>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RawQuestion {
+    pub at: Place,
+    pub id: Field<String>,
+    pub label: Field<String>,
+    pub target: Field<Decimal>,
 }
 
 /// Keys the policy once read and reads no more, with what to do about them.
@@ -250,6 +294,7 @@ impl RawPolicy {
                 orders: t.headers(&mut r, "orders"),
                 complaints: t.headers(&mut r, "complaints"),
                 contacts: t.headers(&mut r, "contacts"),
+                answers: t.headers(&mut r, "answers"),
             };
             t.finish(&mut r, &[]);
         }
@@ -278,6 +323,10 @@ impl RawPolicy {
                 rules: t.tables(&mut r, "rules", RawDueRule::read),
                 holidays: t.tables(&mut r, "holidays", RawHoliday::read),
             };
+            t.finish(&mut r, &[]);
+        }
+        if let Some(mut t) = root.table(&mut r, "survey") {
+            raw.survey = RawSurvey::read(&mut t, &mut r);
             t.finish(&mut r, &[]);
         }
         root.finish(&mut r, &[]);
@@ -362,8 +411,9 @@ impl RawKpiRule {
             kind: t.string(r, "kind"),
             window_days: t.int(r, "window_days"),
             hours: t.int(r, "hours"),
-            target: t.decimal(r, "target"),
+            target: t.value(r, "target", "a number or \"average\"", target),
             weight: t.decimal(r, "weight"),
+            tiers: t.strings(r, "tiers"),
         };
         t.finish(r, &[]);
         rule
@@ -386,9 +436,57 @@ impl RawDueRule {
             to_days: t.int(r, "to_days"),
             hours: t.int(r, "hours"),
             kinds: t.strings(r, "kinds"),
+            max_score: t.int(r, "max_score"),
         };
         t.finish(r, &[]);
         rule
+    }
+}
+
+impl RawSurvey {
+    fn read(t: &mut Table<'_>, r: &mut Reader<'_>) -> RawSurvey {
+        let mut survey = RawSurvey {
+            forms: t.tables(r, "forms", RawForm::read),
+            ..RawSurvey::default()
+        };
+        if let Some(mut s) = t.table(r, "scale") {
+            survey.scale = RawScale {
+                at: s.place(),
+                labels: s.strings(r, "labels"),
+                not_rated: s.string(r, "not_rated"),
+                satisfied: s.int(r, "satisfied"),
+            };
+            s.finish(r, &[]);
+        }
+        survey
+    }
+}
+
+impl RawForm {
+    fn read(t: &mut Table<'_>, r: &mut Reader<'_>) -> RawForm {
+        let form = RawForm {
+            at: t.place(),
+            name: t.string(r, "name"),
+            label: t.string(r, "label"),
+            rules: t.strings(r, "rules"),
+            kinds: t.strings(r, "kinds"),
+            questions: t.tables(r, "questions", RawQuestion::read),
+        };
+        t.finish(r, &[]);
+        form
+    }
+}
+
+impl RawQuestion {
+    fn read(t: &mut Table<'_>, r: &mut Reader<'_>) -> RawQuestion {
+        let question = RawQuestion {
+            at: t.place(),
+            id: t.string(r, "id"),
+            label: t.string(r, "label"),
+            target: t.decimal(r, "target"),
+        };
+        t.finish(r, &[]);
+        question
     }
 }
 
@@ -759,6 +857,22 @@ impl<'d> Table<'d> {
                 ),
             }
         }
+    }
+}
+
+/// A KPI target: a number (read as [`decimal`] reads it), or a word in quotes that is not
+/// one (`"average"`; what words mean is the resolver's part).
+fn target(v: &Value, r: &Reader<'_>) -> Result<RawTarget, String> {
+    match v {
+        Value::String(s) if s.value().trim().parse::<Decimal>().is_err() => {
+            Ok(RawTarget::Word(s.value().trim().to_string()))
+        }
+        other => decimal(other, r).map(RawTarget::Number).map_err(|_| {
+            format!(
+                "expected a fraction such as 0.95, or \"average\", found {}",
+                r.shown(other)
+            )
+        }),
     }
 }
 

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::raw::{
-    Field, Given, Place, RawColumns, RawDue, RawDueRule, RawHoliday, RawKpi, RawKpiRule, RawLevel,
-    RawPolicy, RawTiers,
+    Field, Given, Place, RawColumns, RawDue, RawDueRule, RawForm, RawHoliday, RawKpi, RawKpiRule,
+    RawLevel, RawPolicy, RawScale, RawSurvey, RawTarget, RawTiers,
 };
 use super::*;
 use crate::model::{one_of, OrderKind};
@@ -43,8 +43,10 @@ impl TryFrom<RawPolicy> for Policy {
             ),
         };
         let tiers = c.tiers(&raw.tiers);
-        let kpi = c.kpi(&raw.kpi);
-        let due = c.due(&raw.due, &tiers.levels);
+        let kpi = c.kpi(&raw.kpi, &tiers.levels);
+        let scale = c.scale(&raw.survey.scale);
+        let due = c.due(&raw.due, &tiers.levels, &scale);
+        let survey = c.survey(&raw.survey, scale, &due.rules, &raw.due);
         if !c.problems.is_empty() {
             return Err(c.problems);
         }
@@ -55,6 +57,7 @@ impl TryFrom<RawPolicy> for Policy {
             tiers,
             kpi,
             due,
+            survey,
             origin: Origin { lines: raw.lines },
             warnings: c.warnings,
         })
@@ -262,6 +265,7 @@ impl Check {
             orders: one("orders", &raw.orders, ORDER_COLUMNS),
             complaints: one("complaints", &raw.complaints, COMPLAINT_COLUMNS),
             contacts: one("contacts", &raw.contacts, CONTACT_COLUMNS),
+            answers: one("answers", &raw.answers, ANSWER_COLUMNS),
         }
     }
 
@@ -633,8 +637,8 @@ impl Check {
         out
     }
 
-    fn kpi(&mut self, raw: &RawKpi) -> KpiPolicy {
-        let d = KpiPolicy::default();
+    fn kpi(&mut self, raw: &RawKpi, levels: &[Level]) -> KpiPolicy {
+        let d = KpiPolicy::default_for(levels);
         let scoring = self.choice(
             &raw.scoring,
             d.scoring,
@@ -647,7 +651,7 @@ impl Check {
             Some(g) => {
                 let list = &g.value;
                 (0..list.len())
-                    .filter_map(|i| self.kpi_rule(&list[i], &list[..i]))
+                    .filter_map(|i| self.kpi_rule(&list[i], &list[..i], levels))
                     .collect()
             }
             None => d.rules,
@@ -655,7 +659,12 @@ impl Check {
         KpiPolicy { scoring, rules }
     }
 
-    fn kpi_rule(&mut self, r: &RawKpiRule, before: &[RawKpiRule]) -> Option<KpiRule> {
+    fn kpi_rule(
+        &mut self,
+        r: &RawKpiRule,
+        before: &[RawKpiRule],
+        levels: &[Level],
+    ) -> Option<KpiRule> {
         let named = self.rule_name(&r.name, &r.at, before.iter().map(|b| &b.name), "KPI");
         let name = named.clone().unwrap_or_default();
         let measure = self.required(&r.measure, &r.at, format!("KPI {name:?} needs a measure"));
@@ -669,12 +678,15 @@ impl Check {
             },
             None => None,
         };
-        const MEASURES: [&str; 5] = [
+        const MEASURES: [&str; 8] = [
             "outcome",
             "repeat_visit",
             "complaint_closure",
             "complaint_response",
             "complaint_resolution",
+            "csat",
+            "survey_coverage",
+            "followup_done",
         ];
         let measure = match measure {
             Some(g) if !MEASURES.contains(&g.value.as_str()) => {
@@ -695,7 +707,17 @@ impl Check {
             }
             if !counts_orders {
                 if let Some(k) = r.kind.given() {
-                    self.bad(k, format!("KPI {name:?} counts complaints: kind does not apply"));
+                    let counts = match g.value.as_str() {
+                        "csat" => "surveyed calls",
+                        "survey_coverage" | "followup_done" => "call-list items",
+                        _ => "complaints",
+                    };
+                    self.bad(k, format!("KPI {name:?} counts {counts}: kind does not apply"));
+                }
+            }
+            if !matches!(g.value.as_str(), "survey_coverage" | "followup_done") {
+                if let Some(t) = r.tiers.given() {
+                    self.bad(t, format!("KPI {name:?} ({}): tiers applies to survey_coverage and followup_done only", g.value));
                 }
             }
             if g.value != "repeat_visit" {
@@ -717,23 +739,43 @@ impl Check {
                 },
                 "complaint_closure" => Measure::ComplaintClosure,
                 "complaint_response" => Measure::ComplaintResponse(self.span(&r.hours, 0, DEFAULT_COMPLAINT_HOURS)),
+                "csat" => Measure::Csat,
+                "survey_coverage" => Measure::SurveyCoverage,
+                "followup_done" => Measure::FollowupDone,
                 _ => Measure::ComplaintResolution(self.span(&r.hours, 0, DEFAULT_COMPLAINT_HOURS)),
             }
         });
         let target = self.required(
             &r.target,
             &r.at,
-            format!("KPI {name:?} needs a target (0.95 = 95 %)"),
+            format!("KPI {name:?} needs a target (0.95 = 95 %, or \"average\")"),
         );
-        let target = target.and_then(|_| {
-            self.number(
-                &r.target,
-                &Self::fraction(
-                    "a target is a fraction above 0 and at most 1 (0.95 = 95 %)",
-                    false,
-                ),
-            )
+        let target = target.and_then(|g| match &g.value {
+            RawTarget::Word(w) if w == "average" => Some(Target::Average),
+            RawTarget::Word(w) => {
+                self.bad(
+                    g,
+                    format!("expected a fraction such as 0.95, or \"average\", found {w:?}"),
+                );
+                None
+            }
+            RawTarget::Number(n) => {
+                let number = Field::Given(Given {
+                    value: *n,
+                    key: g.key.clone(),
+                    line: g.line,
+                });
+                self.number(
+                    &number,
+                    &Self::fraction(
+                        "a target is a fraction above 0 and at most 1 (0.95 = 95 %)",
+                        false,
+                    ),
+                )
+                .map(Target::Rate)
+            }
         });
+        let tiers = self.tier_set(&r.tiers, false, levels);
         self.required(
             &r.weight,
             &r.at,
@@ -755,6 +797,7 @@ impl Check {
             measure: measure?,
             target: target?,
             weight: weight?,
+            tiers,
         })
     }
 
@@ -785,13 +828,13 @@ impl Check {
         Some(n.clone())
     }
 
-    fn due(&mut self, raw: &RawDue, levels: &[Level]) -> DuePolicy {
+    fn due(&mut self, raw: &RawDue, levels: &[Level], scale: &Scale) -> DuePolicy {
         let d = DuePolicy::default_for(levels.len());
         let rules = match raw.rules.given() {
             Some(g) => {
                 let list = &g.value;
                 (0..list.len())
-                    .filter_map(|i| self.due_rule(&list[i], &list[..i], levels))
+                    .filter_map(|i| self.due_rule(&list[i], &list[..i], levels, scale))
                     .collect()
             }
             None => d.rules,
@@ -812,9 +855,11 @@ impl Check {
         r: &RawDueRule,
         before: &[RawDueRule],
         levels: &[Level],
+        scale: &Scale,
     ) -> Option<DueRule> {
         let name = self.rule_name(&r.name, &r.at, before.iter().map(|b| &b.name), "due");
-        let tiers = self.tier_set(r, levels);
+        let above_bottom = r.above_bottom.value().copied().unwrap_or(false);
+        let tiers = self.tier_set(&r.tiers, above_bottom, levels);
         let channel = self.required(
             &r.channel,
             &r.at,
@@ -832,7 +877,7 @@ impl Check {
             &r.at,
             "a due rule needs a source (what makes its items)".into(),
         );
-        let trigger = source.and_then(|g| self.trigger(g, r, name.as_deref().unwrap_or("")));
+        let trigger = source.and_then(|g| self.trigger(g, r, name.as_deref().unwrap_or(""), scale));
         Some(DueRule {
             name: name?,
             trigger: trigger?,
@@ -844,8 +889,14 @@ impl Check {
 
     /// The trigger a rule's `source` names, from the keys that source reads; a key it
     /// does not read is reported, not ignored.
-    fn trigger(&mut self, source: &Given<String>, r: &RawDueRule, name: &str) -> Option<Trigger> {
-        const SOURCES: [(&str, &[&str]); 10] = [
+    fn trigger(
+        &mut self,
+        source: &Given<String>,
+        r: &RawDueRule,
+        name: &str,
+        scale: &Scale,
+    ) -> Option<Trigger> {
+        const SOURCES: [(&str, &[&str]); 11] = [
             ("sale", &["days", "months"]),
             ("service", &["from_days", "to_days", "kinds"]),
             ("birthday", &[]),
@@ -856,6 +907,7 @@ impl Check {
             ("complaint_resolve", &["hours"]),
             ("complaint_revisit", &["days"]),
             ("points_expiry", &["days"]),
+            ("answers", &["days", "max_score"]),
         ];
         let s = source.value.as_str();
         let Some((_, reads)) = SOURCES.iter().find(|(n, _)| *n == s) else {
@@ -871,6 +923,7 @@ impl Check {
             ("to_days", r.to_days.place()),
             ("hours", r.hours.place()),
             ("kinds", r.kinds.place()),
+            ("max_score", r.max_score.place()),
         ];
         let stray: Vec<(String, u64, &str)> = given
             .into_iter()
@@ -883,10 +936,15 @@ impl Check {
             } else {
                 one_of(reads)
             };
+            let a = if s.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
             self.at(
                 &k,
                 line,
-                format!("rule {name:?} ({s}): {key} does not apply (a {s} rule reads {reads})"),
+                format!("rule {name:?} ({s}): {key} does not apply ({a} {s} rule reads {reads})"),
             );
         }
         let needs = |c: &mut Check, message: String| {
@@ -941,6 +999,28 @@ impl Check {
                 };
                 Trigger::Service { from, to, kinds }
             }
+            "answers" => {
+                let top = i64::from(scale.max());
+                let max_score = match r.max_score.given() {
+                    None => DEFAULT_DISSATISFIED_MAX.min(scale.max().saturating_sub(1)),
+                    Some(g) if (1..top).contains(&g.value) => g.value as u8,
+                    Some(g) => {
+                        self.bad(
+                            g,
+                            format!(
+                                "expected a score from 1 to {} (the calls scored at most this are called back), found {}",
+                                top - 1,
+                                g.value
+                            ),
+                        );
+                        DEFAULT_DISSATISFIED_MAX
+                    }
+                };
+                Trigger::Answers {
+                    after: self.days(&r.days, DEFAULT_DISSATISFIED_AFTER),
+                    max_score,
+                }
+            }
             "birthday" => Trigger::Birthday,
             "anniversary" => Trigger::Anniversary,
             "holiday" => Trigger::Holiday,
@@ -989,10 +1069,15 @@ impl Check {
     /// The tiers a rule reaches: the named ones (`care_plan` and `rest` name the care
     /// plan's tiers and the others; none named: all), less the bottom one with
     /// `above_bottom`.
-    fn tier_set(&mut self, r: &RawDueRule, levels: &[Level]) -> TierSet {
+    fn tier_set(
+        &mut self,
+        tiers: &Field<Vec<Given<String>>>,
+        above_bottom: bool,
+        levels: &[Level],
+    ) -> TierSet {
         let n = levels.len();
-        let mut named = vec![r.tiers.value().is_none_or(|t| t.is_empty()); n];
-        if let Some(list) = r.tiers.value() {
+        let mut named = vec![tiers.value().is_none_or(|t| t.is_empty()); n];
+        if let Some(list) = tiers.value() {
             for t in list {
                 let name = t.value.as_str();
                 let hit: Vec<usize> = match name {
@@ -1015,8 +1100,293 @@ impl Check {
                 }
             }
         }
-        let above_bottom = r.above_bottom.value().copied().unwrap_or(false);
         TierSet::of(n, |i| named[i] && !(above_bottom && i + 1 == n))
+    }
+
+    /// The answer scale (§9.1): labels from score 1 up, distinct; the not-rated word
+    /// apart from them; the satisfied score on the scale.
+    fn scale(&mut self, raw: &RawScale) -> Scale {
+        let d = Scale::default();
+        let labels = match raw.labels.given() {
+            None => d.labels.clone(),
+            Some(g) if g.value.len() < 2 || g.value.len() > MAX_SCALE => {
+                self.bad(
+                    g,
+                    format!(
+                        "a scale has 2 to {MAX_SCALE} points: list one label per score, score 1 first"
+                    ),
+                );
+                d.labels.clone()
+            }
+            Some(g) => {
+                let mut ok = true;
+                for (i, l) in g.value.iter().enumerate() {
+                    let text = l.value.trim();
+                    let why = if text.is_empty() {
+                        Some("a label is empty".to_string())
+                    } else if text.bytes().all(|b| b.is_ascii_digit()) {
+                        Some(format!(
+                            "{text:?} is a number; a label is a word (the digits are the scores)"
+                        ))
+                    } else if g.value[..i].iter().any(|m| m.value.trim() == text) {
+                        Some(format!("the label {text:?} is given twice"))
+                    } else {
+                        None
+                    };
+                    if let Some(why) = why {
+                        self.bad(l, why);
+                        ok = false;
+                    }
+                }
+                if ok {
+                    g.value.iter().map(|l| l.value.trim().to_string()).collect()
+                } else {
+                    d.labels.clone()
+                }
+            }
+        };
+        let not_rated = match raw.not_rated.given() {
+            None => d.not_rated.clone(),
+            Some(g) => {
+                let text = g.value.trim();
+                if text.is_empty() || labels.iter().any(|l| l == text) {
+                    self.bad(g, "the not-rated word is a word of its own, not empty and not a label of the scale");
+                }
+                text.to_string()
+            }
+        };
+        let top = labels.len() as u8;
+        let satisfied = match raw.satisfied.given() {
+            None => d.satisfied.min(top),
+            Some(g) if (1..=i64::from(top)).contains(&g.value) => g.value as u8,
+            Some(g) => {
+                self.bad(
+                    g,
+                    format!(
+                        "expected the lowest satisfied score, from 1 to {top}, found {}",
+                        g.value
+                    ),
+                );
+                d.satisfied.min(top)
+            }
+        };
+        Scale {
+            labels,
+            not_rated,
+            satisfied,
+        }
+    }
+
+    /// The survey forms (§9.2): the furniture house's three unless `[[survey.forms]]`
+    /// gives others; each names existing due rules (and for a service rule the order
+    /// kinds), asks `overall`, each question once, and no two forms claim the same calls.
+    fn survey(
+        &mut self,
+        raw: &RawSurvey,
+        scale: Scale,
+        rules: &[DueRule],
+        raw_due: &RawDue,
+    ) -> SurveyPolicy {
+        let Some(given) = raw.forms.given() else {
+            let d = SurveyPolicy::default_for(rules);
+            if scale.max() < 5 && !d.forms.is_empty() {
+                let at = raw
+                    .scale
+                    .labels
+                    .given()
+                    .map_or((raw.scale.at.key.clone(), raw.scale.at.line), |g| {
+                        (g.key.clone(), g.line)
+                    });
+                self.at(
+                    &at.0,
+                    at.1,
+                    format!(
+                        "the default forms aim at a mean of 4.5, past this {}-point scale: give your own [[survey.forms]]",
+                        scale.max()
+                    ),
+                );
+            }
+            return SurveyPolicy { scale, ..d };
+        };
+        // Rules the file gives that failed on their own: already reported, not "unknown".
+        let written: Vec<&str> = raw_due
+            .rules
+            .value()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|r| r.name.value())
+                    .map(String::as_str)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut forms: Vec<Form> = Vec::new();
+        // Per form: (rule, kinds, where the claim was written).
+        let mut claims: Vec<(usize, AskedOn, Place)> = Vec::new();
+        for (i, f) in given.value.iter().enumerate() {
+            let before = given.value[..i].iter().map(|b| &b.name);
+            let name = self.rule_name(&f.name, &f.at, before, "survey form");
+            let shown = name.clone().unwrap_or_default();
+            let kinds = self.form_kinds(f);
+            let mut asked_on = Vec::new();
+            if let Some(g) = self.required(
+                &f.rules,
+                &f.at,
+                format!("form {shown:?} needs rules: the due rules whose calls ask it, such as [\"survey\"]"),
+            ) {
+                if g.value.is_empty() {
+                    self.bad(g, "rules lists at least one due rule");
+                }
+                for rule_name in &g.value {
+                    let Some(rule) = rules.iter().position(|r| r.name == rule_name.value) else {
+                        if !written.contains(&rule_name.value.as_str()) {
+                            let names: Vec<&str> = rules.iter().map(|r| r.name.as_str()).collect();
+                            self.bad(
+                                rule_name,
+                                format!(
+                                    "no due rule {:?}; the policy's rules are {}",
+                                    rule_name.value,
+                                    names.join(", ")
+                                ),
+                            );
+                        }
+                        continue;
+                    };
+                    if kinds.is_some() && !matches!(rules[rule].trigger, Trigger::Service { .. }) {
+                        if let Some(k) = f.kinds.given() {
+                            self.bad(
+                                k,
+                                format!(
+                                    "form {shown:?}: kinds applies to service rules only, and {:?} is not one (leave kinds out, or give that rule its own form)",
+                                    rule_name.value
+                                ),
+                            );
+                        }
+                        continue;
+                    }
+                    let on = AskedOn {
+                        rule,
+                        kinds: kinds.clone(),
+                    };
+                    claims.push((i, on.clone(), Place {
+                        key: rule_name.key.clone(),
+                        line: rule_name.line,
+                    }));
+                    asked_on.push(on);
+                }
+            }
+            let questions = self.questions(f, &shown, &scale);
+            forms.push(Form {
+                name: name.unwrap_or_default(),
+                label: f.label.value().cloned().unwrap_or_default(),
+                asked_on,
+                questions,
+            });
+        }
+        for (j, (form, on, at)) in claims.iter().enumerate() {
+            let clash = claims[..j].iter().find(|(other, o, _)| {
+                other != form
+                    && o.rule == on.rule
+                    && match (&o.kinds, &on.kinds) {
+                        (Some(a), Some(b)) => a.iter().any(|k| b.contains(k)),
+                        _ => true,
+                    }
+            });
+            if let Some((other, _, _)) = clash {
+                self.at(
+                    &at.key,
+                    at.line,
+                    format!(
+                        "forms {:?} and {:?} are both asked on calls of rule {:?}{}: a call has one form (split them by kinds)",
+                        forms[*other].name,
+                        forms[*form].name,
+                        rules[on.rule].name,
+                        on.kinds.as_ref().map_or(String::new(), |k| format!(
+                            " ({})",
+                            k.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                        ))
+                    ),
+                );
+            }
+        }
+        SurveyPolicy { scale, forms }
+    }
+
+    /// A form's `kinds`, when given and valid.
+    fn form_kinds(&mut self, f: &RawForm) -> Option<Vec<OrderKind>> {
+        let g = f.kinds.given()?;
+        if g.value.is_empty() {
+            self.bad(
+                g,
+                "kinds lists at least one order kind (leave it out for every job the rule follows)",
+            );
+            return None;
+        }
+        let mut kinds = Vec::new();
+        for k in &g.value {
+            match order_kind(&k.value) {
+                Some(kind) => kinds.push(kind),
+                None => self.bad(k, unknown_kind(&k.value)),
+            }
+        }
+        Some(kinds)
+    }
+
+    /// A form's questions: each with a one-word id, once; a target on the scale; and
+    /// `overall` among them.
+    fn questions(&mut self, f: &RawForm, form: &str, scale: &Scale) -> Vec<Question> {
+        let Some(g) = self.required(
+            &f.questions,
+            &f.at,
+            format!("form {form:?} needs questions (each an id, a label and a target)"),
+        ) else {
+            return Vec::new();
+        };
+        let bounds = Bounds {
+            min: Decimal::ONE,
+            min_allowed: true,
+            max: Decimal::from(scale.max()),
+            places: MAX_PLACES,
+            expected: "a target is a mean score on the scale",
+        };
+        let mut out: Vec<Question> = Vec::new();
+        for (i, q) in g.value.iter().enumerate() {
+            let Some(id) = self.required(
+                &q.id,
+                &q.at,
+                format!("a question of form {form:?} needs an id"),
+            ) else {
+                continue;
+            };
+            let text = id.value.as_str();
+            if text.is_empty() || text.contains(|c: char| c.is_whitespace() || c == '=' || c == ',')
+            {
+                self.bad(id, format!("a question id is one word without = or commas, such as on_time, not {text:?}"));
+            } else if g.value[..i].iter().any(|b| b.id.value() == Some(&id.value)) {
+                self.bad(id, format!("form {form:?} asks {text:?} twice"));
+            } else if SHEET_COLUMNS.contains(&text) {
+                self.bad(id, format!("{text:?} is a column of the call list's worksheet; name the question otherwise"));
+            }
+            self.required(
+                &q.target,
+                &q.at,
+                format!("question {text:?} needs a target (the mean score to reach, such as 4.5)"),
+            );
+            let target = self.number(&q.target, &bounds);
+            out.push(Question {
+                id: id.value.clone(),
+                label: q.label.value().cloned().unwrap_or_default(),
+                target: target.unwrap_or(Decimal::ONE),
+            });
+        }
+        if !out.iter().any(|q| q.id == OVERALL) {
+            let (key, line) = (g.key.clone(), g.line);
+            self.at(
+                &key,
+                line,
+                format!("form {form:?} has no question {OVERALL:?} (综合评价): every form asks it, CSAT and the follow-up of the dissatisfied read it"),
+            );
+        }
+        out
     }
 
     fn holiday(&mut self, h: &RawHoliday) -> Option<Holiday> {

@@ -125,7 +125,7 @@ fn every_type_error_is_reported_at_once_with_its_key() {
             "p.toml:6: tiers.lifecycle.active_days: expected a whole number of days from 0 to 36525 (a century), found -3",
             "p.toml:10: due.rules[1].days: expected a whole number, found a list",
             "p.toml:11: due.rules[1].channel: expected text in quotes, found 7",
-            "p.toml:16: kpi.rules[1].target: expected a number (an integer, a decimal such as 0.40, or a quoted decimal), found \"high\"",
+            "p.toml:16: kpi.rules[1].target: expected a fraction such as 0.95, or \"average\", found \"high\"",
         ]
     );
 }
@@ -210,9 +210,13 @@ fn a_policy_that_is_not_utf8_names_the_line_of_the_first_bad_byte() {
 }
 
 #[test]
-fn default_scorecard_has_the_nine_kpis_weighing_40() {
+fn default_scorecard_has_the_thirteen_kpis_weighing_40() {
     let p = Policy::default();
-    assert_eq!(p.kpi.rules.len(), 9);
+    assert_eq!(p.kpi.rules.len(), 13);
+    assert!(
+        p.kpi.rules[9..].iter().all(|r| r.weight.is_zero()),
+        "the satisfaction KPIs leave the total as it was"
+    );
     let total: Decimal = p.kpi.rules.iter().map(|r| r.weight).sum();
     assert_eq!(total, Decimal::from(40));
 }
@@ -239,7 +243,7 @@ fn kpi_rules_are_checked() {
     assert_eq!(
         got,
         [
-            "p.toml:1: kpi.rules[1]: KPI \"a\" needs a target (0.95 = 95 %)",
+            "p.toml:1: kpi.rules[1]: KPI \"a\" needs a target (0.95 = 95 %, or \"average\")",
             "p.toml:1: kpi.rules[1]: KPI \"a\" needs a weight (the points at stake)",
             "p.toml:4: kpi.rules[1].hours: KPI \"a\" (complaint_closure): hours applies to complaint_response and complaint_resolution only",
         ]
@@ -454,4 +458,137 @@ fn origin_keeps_the_line_of_each_given_key() {
     let p = parsed("\n[tiers]\npoints_per_unit = 2\n");
     assert_eq!(p.origin.line("tiers.points_per_unit"), Some(3));
     assert_eq!(p.origin.line("tiers.churn_days"), None);
+}
+
+#[test]
+fn the_default_forms_are_the_furniture_houses_three() {
+    let p = Policy::default();
+    let names: Vec<&str> = p.survey.forms.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["sales", "install", "service"]);
+    let rule = |n: &str| p.due.rules.iter().position(|r| r.name == n).unwrap();
+    let (callback, survey) = (rule("callback-3d"), rule("survey"));
+    let form = |r, k| {
+        p.survey
+            .form_for(r, k)
+            .map(|f| p.survey.forms[f].name.as_str())
+    };
+    assert_eq!(form(callback, Some(OrderKind::Sale)), Some("sales"));
+    assert_eq!(form(survey, Some(OrderKind::Install)), Some("install"));
+    assert_eq!(form(survey, Some(OrderKind::Repair)), Some("service"));
+    assert_eq!(form(rule("callback-3m"), Some(OrderKind::Sale)), None);
+    assert!(p.survey.forms.iter().all(|f| f.question(OVERALL).is_some()));
+    assert!(p.survey.needs_kind(survey) && !p.survey.needs_kind(callback));
+    assert_eq!(p.survey.scale.read("比较满意"), Ok(Some(4)));
+    assert_eq!(
+        p.due_rule("dissatisfied").unwrap().trigger,
+        Trigger::Answers {
+            after: Days::of(1),
+            max_score: 2
+        }
+    );
+}
+
+#[test]
+fn a_call_list_without_the_surveyed_rules_keeps_the_forms_it_can() {
+    let p = parsed(
+        "[[due.rules]]\nname = \"callback-3d\"\nsource = \"sale\"\ndays = 3\nchannel = \"phone\"\n",
+    );
+    let names: Vec<&str> = p.survey.forms.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["sales"]);
+}
+
+/// A policy with the given forms (and the default call list).
+fn forms(text: &str) -> Vec<String> {
+    problems(&format!("[survey]\n{text}"))
+}
+
+#[test]
+fn forms_are_checked_each_problem_with_its_line() {
+    let got = forms(
+        "[[survey.forms]]\nname = \"a\"\nrules = [\"survey\", \"no-such\"]\nkinds = [\"install\"]\n\
+         questions = [{ id = \"q\", target = 4.5 }, { id = \"q\", target = 4.5 }]\n\
+         [[survey.forms]]\nname = \"b\"\nrules = [\"survey\", \"callback-3d\"]\nkinds = [\"install\", \"repair\"]\n\
+         questions = [{ id = \"overall\", target = 6 }, { id = \"by\", target = 4 }]\n",
+    );
+    assert_eq!(
+        got,
+        [
+            "p.toml:4: survey.forms[1].rules[2]: no due rule \"no-such\"; the policy's rules are callback-3d, callback-3m, callback-6m, survey, birthday, anniversary, holiday, maintenance, complaint-response, complaint-resolve, complaint-revisit, points-expiry, dissatisfied",
+            "p.toml:6: survey.forms[1].questions[2].id: form \"a\" asks \"q\" twice",
+            "p.toml:6: survey.forms[1].questions: form \"a\" has no question \"overall\" (综合评价): every form asks it, CSAT and the follow-up of the dissatisfied read it",
+            "p.toml:9: survey.forms[2].rules[1]: forms \"a\" and \"b\" are both asked on calls of rule \"survey\" (install, repair): a call has one form (split them by kinds)",
+            "p.toml:10: survey.forms[2].kinds: form \"b\": kinds applies to service rules only, and \"callback-3d\" is not one (leave kinds out, or give that rule its own form)",
+            "p.toml:11: survey.forms[2].questions[1].target: a target is a mean score on the scale, not 6",
+            "p.toml:11: survey.forms[2].questions[2].id: \"by\" is a column of the call list's worksheet; name the question otherwise",
+        ]
+    );
+    let got = forms("[[survey.forms]]\nname = \"x\"\nlabel = \"X\"\n");
+    assert_eq!(
+        got,
+        [
+            "p.toml:2: survey.forms[1]: form \"x\" needs rules: the due rules whose calls ask it, such as [\"survey\"]",
+            "p.toml:2: survey.forms[1]: form \"x\" needs questions (each an id, a label and a target)",
+        ]
+    );
+}
+
+#[test]
+fn the_scale_is_checked() {
+    let got = forms(
+        "[survey.scale]\nlabels = [\"bad\", \"3\", \"bad\"]\nnot_rated = \"\"\nsatisfied = 9\n",
+    );
+    assert_eq!(
+        got,
+        [
+            "p.toml:3: survey.scale.labels[2]: \"3\" is a number; a label is a word (the digits are the scores)",
+            "p.toml:3: survey.scale.labels[3]: the label \"bad\" is given twice",
+            "p.toml:4: survey.scale.not_rated: the not-rated word is a word of its own, not empty and not a label of the scale",
+            "p.toml:5: survey.scale.satisfied: expected the lowest satisfied score, from 1 to 5, found 9",
+        ]
+    );
+    let got = forms("[survey.scale]\nlabels = [\"no\", \"so-so\", \"yes\"]\n");
+    assert!(got[0].contains("past this 3-point scale"), "{got:?}");
+}
+
+#[test]
+fn kpi_targets_may_be_the_average_and_item_measures_take_tiers() {
+    let p = parsed(
+        "[[kpi.rules]]\nname = \"csat\"\nmeasure = \"csat\"\ntarget = \"average\"\nweight = 5\n\
+         [[kpi.rules]]\nname = \"key\"\nmeasure = \"survey_coverage\"\ntiers = [\"care_plan\"]\ntarget = 1\nweight = 0\n",
+    );
+    assert_eq!(p.kpi.rules[0].target, Target::Average);
+    assert_eq!(p.kpi.rules[1].measure, Measure::SurveyCoverage);
+    assert!(p.kpi.rules[1].tiers.contains(0) && !p.kpi.rules[1].tiers.contains(2));
+    let got = problems(
+        "[[kpi.rules]]\nname = \"c\"\nmeasure = \"csat\"\ntiers = [\"VIP\"]\ntarget = \"mean\"\nweight = 0\n",
+    );
+    assert_eq!(
+        got,
+        [
+            "p.toml:4: kpi.rules[1].tiers: KPI \"c\" (csat): tiers applies to survey_coverage and followup_done only",
+            "p.toml:5: kpi.rules[1].target: expected a fraction such as 0.95, or \"average\", found \"mean\"",
+        ]
+    );
+}
+
+#[test]
+fn the_dissatisfied_rule_reads_days_and_a_score_on_the_scale() {
+    let rule = |keys: &str| {
+        format!("[[due.rules]]\nname = \"d\"\nsource = \"answers\"\nchannel = \"phone\"\n{keys}")
+    };
+    let p = parsed(&rule("days = 2\nmax_score = 3\n"));
+    assert_eq!(
+        p.due.rules[0].trigger,
+        Trigger::Answers {
+            after: Days::of(2),
+            max_score: 3
+        }
+    );
+    assert_eq!(
+        problems(&rule("max_score = 5\nhours = 3\n")),
+        [
+            "p.toml:5: due.rules[1].max_score: expected a score from 1 to 4 (the calls scored at most this are called back), found 5",
+            "p.toml:6: due.rules[1].hours: rule \"d\" (answers): hours does not apply (an answers rule reads days or max_score)",
+        ]
+    );
 }

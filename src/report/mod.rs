@@ -34,14 +34,27 @@ pub enum Kind {
     Bool,
 }
 
+/// A column: its header and what it holds. Most tables' columns are constants; a
+/// worksheet's question columns are named by the policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Column {
-    pub name: &'static str,
+pub struct Column<'a> {
+    pub name: &'a str,
     pub kind: Kind,
 }
 
-pub const fn col(name: &'static str, kind: Kind) -> Column {
+pub const fn col(name: &str, kind: Kind) -> Column<'_> {
     Column { name, kind }
+}
+
+/// A column to be filled in by hand (a worksheet's): the values a workbook offers in a
+/// drop-down list, and a hint shown when the cell is selected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FillIn {
+    /// The drop-down's values (others may still be typed: a score as a digit).
+    pub choices: Vec<String>,
+    /// The hint's title and text.
+    pub title: String,
+    pub hint: String,
 }
 
 /// One value. `Empty` is unknown / not applicable.
@@ -84,7 +97,7 @@ impl From<Option<i64>> for Cell<'_> {
 /// A table to render: its columns and a way to produce row `i`. `Sync`, so large
 /// exports can be formatted on two threads.
 pub trait Rows: Sync {
-    fn columns(&self) -> &[Column];
+    fn columns(&self) -> &[Column<'_>];
     fn len(&self) -> usize;
     /// Fills `out` (cleared by the caller) with row `i`'s cells, one per column.
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>);
@@ -99,6 +112,10 @@ pub trait Rows: Sync {
     /// Lines printed under the table view (and to stderr for exports).
     fn notes(&self) -> Vec<String> {
         Vec::new()
+    }
+    /// For a column to fill in by hand, what a workbook offers in it (xlsx only).
+    fn fill_in(&self, _column: usize) -> Option<FillIn> {
+        None
     }
     fn is_empty(&self) -> bool {
         self.len() == 0
@@ -794,7 +811,7 @@ mod tests {
         col("n", Kind::Int),
     ];
     impl Rows for Two {
-        fn columns(&self) -> &[Column] {
+        fn columns(&self) -> &[Column<'_>] {
             COLS
         }
         fn len(&self) -> usize {
@@ -945,7 +962,7 @@ mod table_tests {
         "é",
     ];
     impl Rows for Tricky {
-        fn columns(&self) -> &[Column] {
+        fn columns(&self) -> &[Column<'_>] {
             COLS
         }
         fn len(&self) -> usize {
@@ -983,7 +1000,7 @@ mod table_tests {
 
     struct Empty;
     impl Rows for Empty {
-        fn columns(&self) -> &[Column] {
+        fn columns(&self) -> &[Column<'_>] {
             COLS
         }
         fn len(&self) -> usize {
@@ -1027,9 +1044,9 @@ mod csv_tests {
     use super::*;
 
     /// Rows of text cells, and a last column of money.
-    struct Texts(Vec<Vec<&'static str>>, &'static [Column]);
+    struct Texts(Vec<Vec<&'static str>>, &'static [Column<'static>]);
     impl Rows for Texts {
-        fn columns(&self) -> &[Column] {
+        fn columns(&self) -> &[Column<'_>] {
             self.1
         }
         fn len(&self) -> usize {

@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::{DataValidation, DataValidationErrorStyle, Format, Workbook, XlsxError};
 
 use super::{exact, Cell, Kind, Rows};
 
@@ -131,6 +131,16 @@ fn workbook(rows: &dyn Rows, show_phone: bool) -> Result<Vec<u8>, rust_xlsxwrite
         }
     }
     let last_row = rows.len() as u32;
+    for (j, column) in columns.iter().enumerate() {
+        if let Some(fill) = rows.fill_in(j) {
+            if column.kind == Kind::Date {
+                sheet.set_column_format(j as u16, &date)?;
+            }
+            if last_row > 0 {
+                sheet.add_data_validation(1, j as u16, last_row, j as u16, &validation(&fill)?)?;
+            }
+        }
+    }
     sheet.set_freeze_panes(1, 0)?;
     if !columns.is_empty() {
         sheet.autofilter(0, 0, last_row, columns.len() as u16 - 1)?;
@@ -139,6 +149,42 @@ fn workbook(rows: &dyn Rows, show_phone: bool) -> Result<Vec<u8>, rust_xlsxwrite
         sheet.set_column_width(j as u16, (*w as f64 + 2.0).min(60.0))?;
     }
     book.save_to_buffer()
+}
+
+/// A fill-in column's drop-down (when its values fit Excel's list: 255 characters, no
+/// commas) and hint. Other values may still be typed (a score as a digit): Excel only
+/// says what the column expects.
+fn validation(fill: &super::FillIn) -> Result<DataValidation, XlsxError> {
+    // Excel's limits on a hint's title and text, in UTF-16 units.
+    let cut = |s: &str, n: usize| {
+        let mut units = 0;
+        s.chars()
+            .take_while(|c| {
+                units += c.len_utf16();
+                units <= n
+            })
+            .collect::<String>()
+    };
+    let mut v = DataValidation::new()
+        .set_input_title(cut(&fill.title, 32))?
+        .set_input_message(cut(&fill.hint, 255))?
+        .set_error_style(DataValidationErrorStyle::Information)
+        .set_error_title("caredesk")?
+        .set_error_message(cut(&fill.hint, 255))?;
+    let listable = !fill.choices.is_empty()
+        && fill
+            .choices
+            .iter()
+            .all(|c| !c.contains(',') && !c.is_empty());
+    // A list past Excel's 255 characters is refused: then the hint alone.
+    v = match listable {
+        true => v
+            .clone()
+            .allow_list_strings(&fill.choices)
+            .unwrap_or_else(|_| v.allow_any_value()),
+        false => v.allow_any_value(),
+    };
+    Ok(v)
 }
 
 /// Columns as wide as their text: CJK characters take two.
@@ -155,9 +201,9 @@ mod tests {
 
     /// A table of `n` rows of one id each.
     struct Many(usize);
-    const ID: &[Column] = &[col("customer_id", Kind::Text)];
+    const ID: &[Column<'static>] = &[col("customer_id", Kind::Text)];
     impl Rows for Many {
-        fn columns(&self) -> &[Column] {
+        fn columns(&self) -> &[Column<'_>] {
             ID
         }
         fn len(&self) -> usize {

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 
 use crate::domain::half_up;
-use crate::policy::{Classes, Measure, Method, Policy, Purchases, Scoring, TierWindow};
+use crate::policy::{Classes, Measure, Method, Policy, Purchases, Scoring, Target, TierWindow};
 
 /// The policy as the SQL compiler sees it.
 #[derive(Debug, Clone)]
@@ -130,6 +130,12 @@ pub struct KpiRuleView {
 pub struct KpiRules {
     pub all_or_nothing: bool,
     pub rules: Vec<KpiRuleView>,
+    /// The satisfaction KPIs of weight 0, left out: they read the contact log, the survey
+    /// answers and the call list, which the query does not; weighing nothing, they leave
+    /// the totals as they are.
+    pub left_out: Vec<String>,
+    /// Why the scorecard cannot be compiled, when a rule needs what SQL does not hold.
+    pub refused: Option<String>,
 }
 
 impl Rules {
@@ -188,44 +194,73 @@ impl Rules {
                 care_min_sales: t.care_goal.min_sales,
                 care_min_referrals: t.care_goal.min_referrals,
             },
-            kpi: KpiRules {
-                all_or_nothing: policy.kpi.scoring == Scoring::AllOrNothing,
-                rules: policy
-                    .kpi
-                    .rules
-                    .iter()
-                    .map(|r| KpiRuleView {
-                        name: r.name.clone(),
-                        label: r.label.clone(),
-                        measure: match r.measure {
-                            Measure::Outcome(kind) => KpiMeasure::Outcome {
-                                kind: kind.as_str(),
-                            },
-                            Measure::RepeatVisit { kind, window } => KpiMeasure::RepeatVisit {
-                                kind: kind.as_str(),
-                                window_days: window.get(),
-                            },
-                            Measure::ComplaintClosure => KpiMeasure::ComplaintClosure,
-                            Measure::ComplaintResponse(h) => {
-                                KpiMeasure::ComplaintResponse { hours: h.get() }
-                            }
-                            Measure::ComplaintResolution(h) => {
-                                KpiMeasure::ComplaintResolution { hours: h.get() }
-                            }
-                        },
-                        target: r.target,
-                        weight: r.weight,
-                        target_text: format!("{:.4}", half_up(r.target, 4)),
-                        weight_text: format!("{:.2}", half_up(r.weight, 2)),
-                        met_points_text: format!("{:.2}", half_up(r.weight, 2)),
-                    })
-                    .collect(),
-            },
+            kpi: kpi_rules(policy),
             customers: pair(&policy.columns.customers),
             orders: pair(&policy.columns.orders),
             complaints: pair(&policy.columns.complaints),
             skips_unknown_customers: policy.validation.unknown_customer
                 == crate::policy::UnknownCustomer::Skip,
         }
+    }
+}
+
+/// The scorecard as SQL compiles it (docs/rules.md §6, §9.4).
+fn kpi_rules(policy: &Policy) -> KpiRules {
+    let mut left_out = Vec::new();
+    let mut refused = None;
+    let mut rules = Vec::new();
+    for r in &policy.kpi.rules {
+        let measure = match r.measure {
+            Measure::Outcome(kind) => KpiMeasure::Outcome {
+                kind: kind.as_str(),
+            },
+            Measure::RepeatVisit { kind, window } => KpiMeasure::RepeatVisit {
+                kind: kind.as_str(),
+                window_days: window.get(),
+            },
+            Measure::ComplaintClosure => KpiMeasure::ComplaintClosure,
+            Measure::ComplaintResponse(h) => KpiMeasure::ComplaintResponse { hours: h.get() },
+            Measure::ComplaintResolution(h) => KpiMeasure::ComplaintResolution { hours: h.get() },
+            Measure::Csat | Measure::SurveyCoverage | Measure::FollowupDone => {
+                if r.weight.is_zero() {
+                    left_out.push(r.name.clone());
+                } else {
+                    refused.get_or_insert(format!(
+                        "KPI {:?} weighs {} points and reads the contact log and the survey answers, which the query \
+                         does not: give it weight 0 (it is then left out), or score it with `caredesk kpi`",
+                        r.name,
+                        r.weight.normalize()
+                    ));
+                }
+                continue;
+            }
+        };
+        let target = match r.target {
+            Target::Rate(t) => t,
+            Target::Average => {
+                refused.get_or_insert(format!(
+                    "KPI {:?} aims at the average of all groups (target = \"average\"), which the query does not \
+                     compile: score it with `caredesk kpi`",
+                    r.name
+                ));
+                continue;
+            }
+        };
+        rules.push(KpiRuleView {
+            name: r.name.clone(),
+            label: r.label.clone(),
+            measure,
+            target,
+            weight: r.weight,
+            target_text: format!("{:.4}", half_up(target, 4)),
+            weight_text: format!("{:.2}", half_up(r.weight, 2)),
+            met_points_text: format!("{:.2}", half_up(r.weight, 2)),
+        });
+    }
+    KpiRules {
+        all_or_nothing: policy.kpi.scoring == Scoring::AllOrNothing,
+        rules,
+        left_out,
+        refused,
     }
 }

@@ -92,6 +92,9 @@ fn numbers(
 pub fn kpi(job: &Job<'_>, period: Period, grouping: KpiGrouping) -> Result<String, Unsupported> {
     let d = job.dialect;
     let k = &job.rules.kpi;
+    if let Some(why) = &k.refused {
+        return Err(Unsupported(why.clone()));
+    }
     let rules = &k.rules;
     let big = |e: &str| d.big(e);
     let w_scale = rules
@@ -557,6 +560,15 @@ pub fn kpi(job: &Job<'_>, period: Period, grouping: KpiGrouping) -> Result<Strin
                 .into(),
         );
         h.push("    totals, as caredesk compares its decimal quotients.".into());
+        if !k.left_out.is_empty() {
+            // scripts/sql_check.py reads this line to set those rows aside.
+            h.push(format!("Left out: {}", k.left_out.join(", ")));
+            h.push(
+                "  (they read contacts.csv and answers.csv, which this query does not; they weigh 0, so the"
+                    .into(),
+            );
+            h.push("  totals are the same: caredesk kpi shows their rows besides these).".into());
+        }
         h
     };
     Ok(q.render(job, &header, &select))
