@@ -487,22 +487,7 @@ pub fn groups(
             },
         ),
         Some(by) => {
-            // Owners and stores are few and interned in the book: borrow them.
-            let attribute = |i: usize| {
-                let c = book.get(i);
-                let v = if by == KpiGroup::Owner {
-                    c.owner
-                } else {
-                    c.store
-                };
-                v.unwrap_or("(none)")
-            };
-            let distinct: std::collections::BTreeSet<&str> =
-                (0..book.len()).map(attribute).collect();
-            let names: Vec<&str> = distinct.into_iter().collect();
-            let of_customer = (0..book.len())
-                .map(|i| names.binary_search(&attribute(i)).unwrap_or(0) as u32)
-                .collect();
+            let (names, of_customer) = book.grouped(by == KpiGroup::Store, "(none)");
             let names = names.into_iter().map(str::to_string).collect();
             (names, Grouping::ByCustomer { of_customer })
         }

@@ -34,23 +34,13 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
         (Some(p), true) => Some(ActivityFold::new(&policy.tiers, p.to, book.len())),
         _ => None,
     };
-    let items_end = items.period.map_or(NaiveDate::MIN, |p| p.to);
-    let stats = plan.scan_orders(
-        &policy,
-        &book,
-        &mut problems,
-        |order: &crate::model::Order<'_>| {
-            fold.add(order);
-            if order.date <= items_end {
-                if let Some(due) = &mut due {
-                    due.add(order);
-                }
-                if let Some(tiers) = &mut tiers {
-                    tiers.add(order);
-                }
-            }
-        },
-    )?;
+    let sink = Folds {
+        scorecard: &mut fold,
+        due: due.as_mut(),
+        tiers: tiers.as_mut(),
+        items_end: items.period.map_or(NaiveDate::MIN, |p| p.to),
+    };
+    let stats = plan.scan_orders(&policy, &book, &mut problems, sink)?;
     let complaints = plan.load_complaints(&policy, &book, &mut problems)?;
     let uses = |m: fn(Measure) -> bool| policy.kpi.rules.iter().any(|r| m(r.measure));
     let contacts = match due.is_some() {
@@ -82,16 +72,16 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
             contacts: &contacts,
             answers: &answers,
         };
-        let listed = items_due_in(due, &inputs);
         let log = CallLog::new(&contacts, &answers, plan.as_of);
-        let tier_of: Option<Vec<u16>> = standings.map(|s| s.iter().map(|s| s.tier).collect());
+        let tier_of: Option<Vec<u16>> =
+            inputs.standings.map(|s| s.iter().map(|s| s.tier).collect());
         let facts = ItemFacts {
             due: &policy.due,
             survey: &policy.survey,
             tiers: tier_of.as_deref(),
             log: &log,
         };
-        fold.add_items(&listed, &facts);
+        items_due_in(due, &inputs, |item| fold.add_item(&item, &facts));
     }
     let scores = fold.finish();
     let mut groups: Vec<Group> = names
@@ -133,6 +123,42 @@ fn period(args: &KpiArgs, as_of: NaiveDate) -> Result<Period> {
         )));
     }
     Ok(period)
+}
+
+/// The folds the orders go through: the scorecard's, and for the item measures the call
+/// list's and the tiers' (only the rows up to the items' last day). Each customer's state
+/// is asked for ahead of the row, so the scattered loads overlap.
+struct Folds<'f, 'p> {
+    scorecard: &'f mut KpiFold<'p>,
+    due: Option<&'f mut DueFold<'p>>,
+    tiers: Option<&'f mut ActivityFold>,
+    items_end: NaiveDate,
+}
+
+impl crate::load::OrderSink for Folds<'_, '_> {
+    #[inline]
+    fn prefetch(&self, customer: u32) {
+        self.scorecard.prefetch(customer);
+        if let Some(due) = &self.due {
+            due.prefetch(customer);
+        }
+        if let Some(tiers) = &self.tiers {
+            tiers.prefetch(customer);
+        }
+    }
+
+    #[inline]
+    fn visit(&mut self, order: &crate::model::Order<'_>) {
+        self.scorecard.add(order);
+        if order.date <= self.items_end {
+            if let Some(due) = &mut self.due {
+                due.add(order);
+            }
+            if let Some(tiers) = &mut self.tiers {
+                tiers.add(order);
+            }
+        }
+    }
 }
 
 /// What the item measures (survey coverage, follow-ups done) need from the call list:

@@ -115,10 +115,12 @@ impl Day {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Source {
     customer: u32,
-    rule: usize,
+    rule: u32,
     start: NaiveDate,
     end: NaiveDate,
-    order_id: Box<str>,
+    /// The order id, at `id.0..id.1` of the fold's `ids` (a million sources once took a
+    /// million allocations).
+    id: (u32, u32),
     kind: OrderKind,
 }
 
@@ -131,11 +133,23 @@ pub struct DueFold<'p> {
     /// The rules whose items are made (enabled, and asked for).
     wanted: Vec<bool>,
     /// The wanted rules that follow orders (sale and service): the only ones an order
-    /// row is offered to.
-    order_rules: Vec<usize>,
-    last_maintenance: Vec<Option<NaiveDate>>,
-    last_purchase: Vec<Option<NaiveDate>>,
+    /// row is offered to, each with the days of the orders that can make an item.
+    order_rules: Vec<(usize, (NaiveDate, NaiveDate))>,
+    /// No order dated before this can make an item near the day: most rows of a long
+    /// history are only anchors.
+    first_useful: NaiveDate,
+    /// Per customer, the anchors of the repeating rule: one entry, so one cache miss.
+    anchors: Vec<Anchors>,
     sources: Vec<Source>,
+    /// The sources' order ids, one after the other.
+    ids: String,
+}
+
+/// A customer's last maintenance job and last purchase (§5.2).
+#[derive(Debug, Clone, Copy, Default)]
+struct Anchors {
+    maintenance: Option<NaiveDate>,
+    purchase: Option<NaiveDate>,
 }
 
 impl<'p> DueFold<'p> {
@@ -153,23 +167,56 @@ impl<'p> DueFold<'p> {
         let wanted: Vec<bool> = (0..policy.rules.len())
             .map(|r| policy.rules[r].enabled && wanted(r))
             .collect();
+        // Per rule that follows orders, the days of the orders that can make an item near
+        // the day: no date sum is made for the others (most rows of a long history). A
+        // month's clamping to its end moves a due date back by up to three days, so the
+        // bounds of a months rule are widened by that.
+        let (earliest, latest) = (day.earliest(), day.latest());
+        let months_before = |d: NaiveDate, m: Months| {
+            d.checked_sub_months(chrono::Months::new(m.get()))
+                .unwrap_or(NaiveDate::MIN)
+        };
         let order_rules = (0..policy.rules.len())
             .filter(|&r| wanted[r])
-            .filter(|&r| {
-                matches!(
-                    policy.rules[r].trigger,
-                    Trigger::Sale(_) | Trigger::Service { .. }
-                )
+            .filter_map(|r| {
+                let bounds = match &policy.rules[r].trigger {
+                    Trigger::Sale(Offset::Days(d)) => {
+                        (days_before(earliest, *d), days_before(latest, *d))
+                    }
+                    Trigger::Sale(Offset::Months(m)) => (
+                        days_before(months_before(earliest, *m), 3u32),
+                        days_after(months_before(latest, *m), 3u32),
+                    ),
+                    Trigger::Service { from, to, .. } => {
+                        (days_before(earliest, *to), days_before(latest, *from))
+                    }
+                    _ => return None,
+                };
+                Some((r, bounds))
             })
-            .collect();
+            .collect::<Vec<(usize, (NaiveDate, NaiveDate))>>();
+        let first_useful = order_rules
+            .iter()
+            .map(|(_, (from, _))| *from)
+            .min()
+            .unwrap_or(NaiveDate::MAX);
         DueFold {
             policy,
             day,
             wanted,
             order_rules,
-            last_maintenance: vec![None; customers],
-            last_purchase: vec![None; customers],
+            first_useful,
+            anchors: vec![Anchors::default(); customers],
             sources: Vec::new(),
+            ids: String::new(),
+        }
+    }
+
+    /// A hint that `customer`'s row comes soon (their anchors are loaded meanwhile).
+    #[inline]
+    pub fn prefetch(&self, customer: u32) {
+        if let Some(a) = self.anchors.get(customer as usize) {
+            crate::hint::prefetch(a);
         }
     }
 
@@ -187,21 +234,24 @@ impl<'p> DueFold<'p> {
 
     /// Adds one order row dated on or before the day.
     pub fn add(&mut self, order: &Order<'_>) {
-        let c = order.customer as usize;
+        let anchors = &mut self.anchors[order.customer as usize];
         // The maintenance anchor follows kept sales, as the callbacks do (§2.2).
         let purchase = Purchases::KeptSales.includes(order);
-        if purchase && self.last_purchase[c] < Some(order.date) {
-            self.last_purchase[c] = Some(order.date);
+        if purchase && anchors.purchase < Some(order.date) {
+            anchors.purchase = Some(order.date);
         }
-        if order.kind == OrderKind::Maintenance && self.last_maintenance[c] < Some(order.date) {
-            self.last_maintenance[c] = Some(order.date);
+        if order.kind == OrderKind::Maintenance && anchors.maintenance < Some(order.date) {
+            anchors.maintenance = Some(order.date);
+        }
+        if order.date < self.first_useful {
+            return;
         }
         let (earliest, latest) = (self.day.earliest(), self.day.latest());
-        for &r in &self.order_rules {
-            let rule = &self.policy.rules[r];
-            if !self.follows(r, order) {
+        for &(r, (from, to)) in &self.order_rules {
+            if order.date < from || order.date > to || !self.follows(r, order) {
                 continue;
             }
+            let rule = &self.policy.rules[r];
             let window = match &rule.trigger {
                 Trigger::Sale(Offset::Days(d)) => {
                     let due = days_after(order.date, *d);
@@ -218,12 +268,14 @@ impl<'p> DueFold<'p> {
             };
             // Overdue complaint rules aside, nothing due before `earliest` is listed.
             if window.1 >= earliest && window.0 <= latest {
+                let at = self.ids.len() as u32;
+                self.ids.push_str(order.order_id);
                 self.sources.push(Source {
                     customer: order.customer,
-                    rule: r,
+                    rule: r as u32,
                     start: window.0,
                     end: window.1,
-                    order_id: order.order_id.into(),
+                    id: (at, self.ids.len() as u32),
                     kind: order.kind,
                 });
             }
@@ -249,33 +301,41 @@ pub struct DueInputs<'a> {
 /// be contacted; sorted overdue first, then tier, due date, customer, rule, source
 /// (§5.3, §5.4).
 pub fn call_list(fold: DueFold<'_>, inputs: &DueInputs<'_>) -> Vec<Item> {
-    items(fold, inputs, Mode::Day).sorted()
+    let policy = fold.policy;
+    let mut items = Vec::new();
+    build(fold, inputs, Mode::Day, &mut |item| items.push(item));
+    sort(&mut items, policy, inputs);
+    items
 }
 
 /// Every item due in the period the fold spans ([`Day::spanning`]), done or not, for
 /// customers who may be contacted and are in the rule's tiers (the standings' tiers): what
-/// survey coverage and follow-ups done are measured over (§9.4). In no particular order.
-pub fn items_due_in(fold: DueFold<'_>, inputs: &DueInputs<'_>) -> Vec<Item> {
-    items(fold, inputs, Mode::Period).items
+/// survey coverage and follow-ups done are measured over (§9.4). Each is handed to
+/// `visit` as it is made (a million items are not kept), in no particular order.
+pub fn items_due_in(fold: DueFold<'_>, inputs: &DueInputs<'_>, mut visit: impl FnMut(Item)) {
+    build(fold, inputs, Mode::Period, &mut visit);
 }
 
-fn items<'a>(fold: DueFold<'a>, inputs: &'a DueInputs<'a>, mode: Mode) -> List<'a> {
+fn build<'a>(fold: DueFold<'a>, inputs: &'a DueInputs<'a>, mode: Mode, sink: &mut dyn FnMut(Item)) {
     let DueFold {
         policy,
         day,
         wanted,
-        last_maintenance,
-        last_purchase,
+        anchors,
         sources,
+        ids,
         ..
     } = fold;
-    let mut list = List::new(policy, day, inputs, mode);
+    let mut list = List::new(policy, day, inputs, mode, sink);
     for s in sources {
+        let id = ids
+            .get(s.id.0 as usize..s.id.1 as usize)
+            .unwrap_or_default();
         list.push(
-            s.rule,
+            s.rule as usize,
             s.customer,
             (s.start, s.end),
-            s.order_id.into_string(),
+            id.to_string(),
             Some(s.kind),
             false,
         );
@@ -291,9 +351,7 @@ fn items<'a>(fold: DueFold<'a>, inputs: &'a DueInputs<'a>, mode: Mode) -> List<'
             Trigger::Birthday => list.yearly(r, |c| c.birthday),
             Trigger::Anniversary => list.yearly(r, |c| c.anniversary),
             Trigger::Holiday => list.holidays(r, &holidays),
-            Trigger::Maintenance { every } => {
-                list.maintenance(r, *every, &last_maintenance, &last_purchase)
-            }
+            Trigger::Maintenance { every } => list.maintenance(r, *every, &anchors),
             trigger @ (Trigger::ComplaintResponse(_)
             | Trigger::ComplaintResolve(_)
             | Trigger::ComplaintRevisit(_)) => list.complaints(r, trigger),
@@ -301,7 +359,6 @@ fn items<'a>(fold: DueFold<'a>, inputs: &'a DueInputs<'a>, mode: Mode) -> List<'
             Trigger::Answers { after, max_score } => list.dissatisfied(r, *after, *max_score),
         }
     }
-    list
 }
 
 /// What the items are for: the call list of a day, or every item due in a period.
@@ -314,18 +371,25 @@ enum Mode {
 }
 
 /// The list being built: the items so far, and what decides whether one is listed.
-struct List<'a> {
+struct List<'a, 's> {
     policy: &'a DuePolicy,
     day: Day,
     inputs: &'a DueInputs<'a>,
     mode: Mode,
     /// What contacts.csv says of each call up to the day: ended, tried.
     log: CallLog<'a>,
-    items: Vec<Item>,
+    /// Where each item goes.
+    sink: &'s mut dyn FnMut(Item),
 }
 
-impl<'a> List<'a> {
-    fn new(policy: &'a DuePolicy, day: Day, inputs: &'a DueInputs<'a>, mode: Mode) -> Self {
+impl<'a, 's> List<'a, 's> {
+    fn new(
+        policy: &'a DuePolicy,
+        day: Day,
+        inputs: &'a DueInputs<'a>,
+        mode: Mode,
+        sink: &'s mut dyn FnMut(Item),
+    ) -> Self {
         let log = match mode {
             Mode::Day => CallLog::new(inputs.contacts, &[], day.date),
             Mode::Period => CallLog::default(),
@@ -336,7 +400,7 @@ impl<'a> List<'a> {
             inputs,
             mode,
             log,
-            items: Vec::new(),
+            sink,
         }
     }
 
@@ -359,7 +423,7 @@ impl<'a> List<'a> {
             .inputs
             .standings
             .is_none_or(|s| r.tiers.contains(s[c].tier));
-        if !self.inputs.book.get(c).contact_ok || !in_tiers {
+        if !self.inputs.book.contact_ok(c) || !in_tiers {
             return;
         }
         let placed = match self.mode {
@@ -381,7 +445,7 @@ impl<'a> List<'a> {
                     .attempts((customer, r.name.as_str(), source_id.as_str())),
                 Mode::Period => 0,
             };
-            self.items.push(Item {
+            (self.sink)(Item {
                 due_date: end,
                 status,
                 days_overdue,
@@ -429,16 +493,10 @@ impl<'a> List<'a> {
     }
 
     /// Every `every` months after the later of the last maintenance and the last purchase.
-    fn maintenance(
-        &mut self,
-        rule: usize,
-        every: Months,
-        last_maintenance: &[Option<NaiveDate>],
-        last_purchase: &[Option<NaiveDate>],
-    ) {
+    fn maintenance(&mut self, rule: usize, every: Months, anchors: &[Anchors]) {
         let (earliest, latest) = (self.day.earliest(), self.day.latest());
-        for c in 0..self.inputs.book.len() {
-            let Some(anchor) = last_maintenance[c].max(last_purchase[c]) else {
+        for (c, a) in anchors.iter().enumerate() {
+            let Some(anchor) = a.maintenance.max(a.purchase) else {
                 continue;
             };
             for date in repeating(anchor, every.get(), earliest, latest) {
@@ -491,28 +549,21 @@ impl<'a> List<'a> {
             }
         }
     }
+}
 
-    /// The items, overdue first, then tier rank, due date, customer, rule, source
-    /// (texts byte by byte).
-    fn sorted(self) -> Vec<Item> {
-        let List {
-            policy,
-            inputs,
-            mut items,
-            ..
-        } = self;
-        let tier = |i: &Item| inputs.standings.map_or(0, |s| s[i.customer as usize].tier);
-        let id = |i: &Item| inputs.book.id(i.customer as usize).as_bytes();
-        let rule = |i: &Item| policy.rules[i.rule].name.as_bytes();
-        items.sort_by(|a, b| {
-            (a.status, tier(a), a.due_date)
-                .cmp(&(b.status, tier(b), b.due_date))
-                .then_with(|| id(a).cmp(id(b)))
-                .then_with(|| rule(a).cmp(rule(b)))
-                .then_with(|| a.source_id.as_bytes().cmp(b.source_id.as_bytes()))
-        });
-        items
-    }
+/// The call list's order (§5.4): overdue first, then tier rank, due date, customer, rule,
+/// source (texts byte by byte).
+fn sort(items: &mut [Item], policy: &DuePolicy, inputs: &DueInputs<'_>) {
+    let tier = |i: &Item| inputs.standings.map_or(0, |s| s[i.customer as usize].tier);
+    let id = |i: &Item| inputs.book.id(i.customer as usize).as_bytes();
+    let rule = |i: &Item| policy.rules[i.rule].name.as_bytes();
+    items.sort_by(|a, b| {
+        (a.status, tier(a), a.due_date)
+            .cmp(&(b.status, tier(b), b.due_date))
+            .then_with(|| id(a).cmp(id(b)))
+            .then_with(|| rule(a).cmp(rule(b)))
+            .then_with(|| a.source_id.as_bytes().cmp(b.source_id.as_bytes()))
+    });
 }
 
 /// The yearly occurrences of `stored` (a birthday, an anniversary) between `from` and
@@ -535,7 +586,12 @@ fn on_day(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
 /// to the month's end) between `from` and `to` (§5.2).
 pub fn repeating(anchor: NaiveDate, every: u32, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     let mut out = Vec::new();
-    for k in 1.. {
+    // Occurrences a whole period or more before `from` are passed over without computing
+    // them: a customer's anchor years back would otherwise cost a date sum per period.
+    let months_before =
+        (from.year() - anchor.year()) * 12 + from.month() as i32 - anchor.month() as i32;
+    let skip = u32::try_from(months_before / every.max(1) as i32 - 1).unwrap_or(0);
+    for k in skip.max(1).. {
         let Some(months) = every.checked_mul(k) else {
             break;
         };
@@ -1157,10 +1213,10 @@ mod tests {
             contacts: &done,
             answers: &[],
         };
-        let mut got: Vec<(String, String, NaiveDate)> = items_due_in(fold, &inputs)
-            .into_iter()
-            .map(|i| (policy.rules[i.rule].name.clone(), i.source_id, i.due_date))
-            .collect();
+        let mut got: Vec<(String, String, NaiveDate)> = Vec::new();
+        items_due_in(fold, &inputs, |i| {
+            got.push((policy.rules[i.rule].name.clone(), i.source_id, i.due_date))
+        });
         got.sort();
         assert_eq!(
             got,

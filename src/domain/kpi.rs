@@ -144,6 +144,8 @@ pub struct KpiFold<'p> {
     tallies: Vec<Vec<Tally>>,
     /// Per repeat-visit rule: its jobs from the period's start to its end + window.
     jobs: Vec<Vec<Job>>,
+    /// Per rule, whether it counts call-list items (coverage, follow-ups done).
+    counts_items: Vec<bool>,
 }
 
 impl<'p> KpiFold<'p> {
@@ -161,6 +163,21 @@ impl<'p> KpiFold<'p> {
             grouping,
             tallies: vec![vec![Tally::default(); policy.rules.len()]; groups],
             jobs: vec![Vec::new(); policy.rules.len()],
+            counts_items: policy
+                .rules
+                .iter()
+                .map(|r| matches!(r.measure, Measure::SurveyCoverage | Measure::FollowupDone))
+                .collect(),
+        }
+    }
+
+    /// A hint that a row of `customer` comes soon (their group is loaded meanwhile).
+    #[inline]
+    pub fn prefetch(&self, customer: u32) {
+        if let Grouping::ByCustomer { of_customer } = &self.grouping {
+            if let Some(g) = of_customer.get(customer as usize) {
+                crate::hint::prefetch(g);
+            }
         }
     }
 
@@ -244,47 +261,34 @@ impl<'p> KpiFold<'p> {
         }
     }
 
-    /// Adds the items due in the period (made by [`super::due::items_due_in`]) to the
-    /// coverage and follow-up rules (§9.4), each grouped by its customer or its due date.
-    /// `tier` gives a customer's tier as of the period's last day (`None`: no rule needs
-    /// it); `log` what was logged by as-of.
-    pub fn add_items(&mut self, items: &[Item], facts: &ItemFacts<'_>) {
+    /// Adds an item due in the period (made by [`super::due::items_due_in`]) to the
+    /// coverage and follow-up rules (§9.4), grouped by its customer or its due date.
+    /// `facts` give each customer's tier as of the period's last day (`None`: no rule
+    /// needs it) and what was logged by as-of.
+    pub fn add_item(&mut self, item: &Item, facts: &ItemFacts<'_>) {
+        let call = (
+            item.customer,
+            facts.due.rules[item.rule].name.as_str(),
+            item.source_id.as_str(),
+        );
+        let tier = facts.tiers.map(|t| t[item.customer as usize]);
+        let grace = facts.due.grace;
         for (r, rule) in self.policy.rules.iter().enumerate() {
-            if !matches!(
-                rule.measure,
-                Measure::SurveyCoverage | Measure::FollowupDone
-            ) {
+            let counts = self.counts_items[r]
+                && counts_items_of(rule.measure, item.rule, item.kind, facts.due, facts.survey)
+                && tier.map_or(!rule.tiers.is_empty(), |t| rule.tiers.contains(t));
+            if !counts {
                 continue;
             }
-            for item in items {
-                if !counts_items_of(rule.measure, item.rule, item.kind, facts.due, facts.survey) {
-                    continue;
+            let verdict = match rule.measure {
+                Measure::SurveyCoverage => {
+                    covered(item.due_date, grace, self.as_of, facts.log.rated_on(call))
                 }
-                if let Some(tier) = facts.tiers.map(|t| t[item.customer as usize]) {
-                    if !rule.tiers.contains(tier) {
-                        continue;
-                    }
-                } else if rule.tiers.is_empty() {
-                    continue;
-                }
-                let call = (
-                    item.customer,
-                    facts.due.rules[item.rule].name.as_str(),
-                    item.source_id.as_str(),
-                );
-                let grace = facts.due.grace;
-                let verdict = match rule.measure {
-                    Measure::SurveyCoverage => {
-                        covered(item.due_date, grace, self.as_of, facts.log.rated_on(call))
-                    }
-                    _ => {
-                        followup(item.due_date, grace, self.as_of, facts.log.ended(call)).verdict()
-                    }
-                };
-                if let Some(passed) = verdict {
-                    let g = self.grouping.group(item.customer, item.due_date);
-                    self.tallies[g][r].count(passed);
-                }
+                _ => followup(item.due_date, grace, self.as_of, facts.log.ended(call)).verdict(),
+            };
+            if let Some(passed) = verdict {
+                let g = self.grouping.group(item.customer, item.due_date);
+                self.tallies[g][r].count(passed);
             }
         }
     }

@@ -6,6 +6,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use foldhash::HashMap as FastMap;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -169,9 +171,9 @@ pub fn call_answers(answers: &[&Answer], as_of: NaiveDate) -> CallAnswers {
 /// times nobody answered.
 #[derive(Debug, Default)]
 pub struct CallLog<'a> {
-    ended: HashMap<CallKey<'a>, (NaiveDate, CallResult)>,
-    rated: HashMap<CallKey<'a>, NaiveDate>,
-    attempts: HashMap<CallKey<'a>, u32>,
+    ended: FastMap<CallKey<'a>, (NaiveDate, CallResult)>,
+    rated: FastMap<CallKey<'a>, NaiveDate>,
+    attempts: FastMap<CallKey<'a>, u32>,
 }
 
 impl<'a> CallLog<'a> {
@@ -200,17 +202,27 @@ impl<'a> CallLog<'a> {
 
     /// The day and result of the row that ended the call, if one did.
     pub fn ended(&self, call: CallKey<'_>) -> Option<(NaiveDate, CallResult)> {
-        self.ended.get(&call).copied()
+        // A log with nothing in it costs no hashing (a million items, no contacts).
+        match self.ended.is_empty() {
+            true => None,
+            false => self.ended.get(&call).copied(),
+        }
     }
 
     /// The first day the call got a rated answer.
     pub fn rated_on(&self, call: CallKey<'_>) -> Option<NaiveDate> {
-        self.rated.get(&call).copied()
+        match self.rated.is_empty() {
+            true => None,
+            false => self.rated.get(&call).copied(),
+        }
     }
 
     /// The `no_answer` rows of the call.
     pub fn attempts(&self, call: CallKey<'_>) -> u32 {
-        self.attempts.get(&call).copied().unwrap_or(0)
+        match self.attempts.is_empty() {
+            true => 0,
+            false => self.attempts.get(&call).copied().unwrap_or(0),
+        }
     }
 }
 

@@ -175,12 +175,20 @@ fn points(cents: i128, num: i128, den: i128) -> Option<i64> {
         .and_then(|p| i64::try_from(p / den).ok())
 }
 
-impl crate::load::OrderSink for &mut ActivityFold {
+impl ActivityFold {
+    /// A hint that `customer`'s row comes soon (their activity is loaded meanwhile).
     #[inline]
-    fn prefetch(&self, customer: u32) {
+    pub fn prefetch(&self, customer: u32) {
         if let Some(a) = self.activities.get(customer as usize) {
             crate::hint::prefetch(a);
         }
+    }
+}
+
+impl crate::load::OrderSink for &mut ActivityFold {
+    #[inline]
+    fn prefetch(&self, customer: u32) {
+        ActivityFold::prefetch(self, customer)
     }
 
     fn needs_ids(&self) -> bool {
