@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
-targets=(customers orders complaints contacts tier_files policy encoding)
+targets=(customers orders complaints contacts answers tier_files policy encoding)
 cargo fuzz build -s none
 for t in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$t"

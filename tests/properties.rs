@@ -8,8 +8,8 @@ use proptest::prelude::*;
 
 use caredesk::error::Problems;
 use caredesk::load::{
-    read_complaints, read_contacts, read_customers, read_orders, read_overrides, read_previous,
-    OrderSource,
+    read_answers, read_complaints, read_contacts, read_customers, read_orders, read_overrides,
+    read_previous, read_worksheet, OrderSource,
 };
 use caredesk::parse::{money, Cents};
 use caredesk::policy::{Policy, UnknownCustomer};
@@ -45,11 +45,24 @@ fn load_all(customers: &[u8], orders: &[u8], complaints: &[u8]) {
         read_complaints(complaints, "k.csv", &renames, &book, unknown, &mut ps);
     }
     // The other loaders, on the same bytes.
+    let policy = Policy::default();
     for bytes in [customers, orders, complaints] {
         read_contacts(bytes, "x.csv", &renames, &book, &["birthday"], &mut ps);
         let tiers = caredesk::load::TierNames::new([("VIP", None), ("D", Some("普通"))]);
         read_overrides(bytes, "v.csv", &book, &tiers, &mut ps);
         read_previous(bytes, "p.csv", &tiers, &mut ps);
+        for a in read_answers(
+            bytes,
+            "a.csv",
+            &renames,
+            &book,
+            &policy.due,
+            &policy.survey,
+            &mut ps,
+        ) {
+            assert!(a.score.is_none_or(|s| (1..=5).contains(&s)));
+        }
+        read_worksheet(bytes, "w.csv", &["overall", "polite"], &mut ps);
     }
     for p in ps.iter() {
         assert!(!p.to_string().is_empty());
@@ -70,6 +83,12 @@ fn cell() -> impl Strategy<Value = String> {
         Just("2026-11-02 09:30".to_string()),
         Just("\"quoted, \"\"x\"\"\"".to_string()),
         Just("-0.05".to_string()),
+        Just("survey".to_string()),
+        Just("overall".to_string()),
+        Just("比较满意".to_string()),
+        Just("不予评价".to_string()),
+        Just("4.5".to_string()),
+        Just("no_answer".to_string()),
         Just("99999999999999999999.99".to_string()),
         "[0-9.\\-]{0,12}",
         "[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2})?",
@@ -110,6 +129,15 @@ proptest! {
     }
 
     #[test]
+    fn the_survey_loaders_never_panic_on_arbitrary_rows(
+        c in table("customer_id,name\n"),
+        a in table("customer_id,rule,source_id,question,score,answered_on\n"),
+        w in table("customer_id,rule,source_id,done_on,by,result,note,overall,polite\n"),
+    ) {
+        load_all(c.as_bytes(), a.as_bytes(), w.as_bytes());
+    }
+
+    #[test]
     fn policy_reader_never_panics(text in any::<String>()) {
         let _ = Policy::parse(&text, "p.toml");
     }
@@ -130,6 +158,15 @@ proptest! {
             Just("[[due.rules]]".to_string()),
             Just("[[kpi.rules]]".to_string()),
             Just("[[due.holidays]]".to_string()),
+            Just("[[survey.forms]]".to_string()),
+            Just("[survey.scale]".to_string()),
+            Just("labels = [\"a\", \"b\", \"3\"]".to_string()),
+            Just("rules = [\"survey\", \"x\"]".to_string()),
+            Just("questions = [{ id = \"overall\", target = 4.5 }, { id = \"q\" }]".to_string()),
+            Just("source = \"answers\"".to_string()),
+            Just("max_score = 9".to_string()),
+            Just("measure = \"survey_coverage\"".to_string()),
+            Just("target = \"average\"".to_string()),
             Just("source = \"sale\"".to_string()),
             Just("source = \"service\"".to_string()),
             Just("measure = \"complaint_response\"".to_string()),

@@ -418,19 +418,21 @@ fn from_sheet(
             calls.push(call);
         }
     }
-    fail_on(problems).map_err(|e| match e {
-        Error::Invalid(mut ps) => {
-            ps.add(
-                &file,
-                0,
-                None,
-                None,
-                "nothing was logged: correct these cells and read the sheet again",
-            );
-            Error::Invalid(ps)
+    if !problems.is_empty() {
+        // The sheet's own verdict: `check` does not read sheets, so it is not pointed to.
+        for p in problems.iter() {
+            crate::app::note(&p.to_string());
         }
-        other => other,
-    })?;
+        for line in problems.dropped_notes() {
+            crate::app::note(&line);
+        }
+        let n = problems.total();
+        crate::app::note(&format!(
+            "caredesk: {n} problem{} in {file}; nothing was logged: correct the cells and read the sheet again",
+            if n == 1 { "" } else { "s" }
+        ));
+        return Err(Error::AlreadyReported(crate::error::exit::BAD_INPUT));
+    }
     let what = |column: &str| format!("the sheet's {column} cells");
     let written = write(plan, policy, book, &calls, true, what)?;
     let mut by_result: Vec<String> = Vec::new();
