@@ -45,7 +45,7 @@ fn a_receipt_that_cannot_be_printed_is_exit_1_and_the_retry_adds_nothing() {
     assert!(err.contains("No space left on device"), "{err}");
     assert_eq!(
         contacts(d).len(),
-        before.len() + "C0003,callback-3m,O01473,2026-11-22,刘洋,\n".len()
+        before.len() + "C0003,callback-3m,O01473,2026-11-22,刘洋,done,\n".len()
     );
     log(d, &["C0003", "callback-3m", "O01473", "--by", "刘洋"])
         .success()

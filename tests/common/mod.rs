@@ -24,7 +24,7 @@ pub fn caredesk_std() -> std::process::Command {
     cmd
 }
 
-/// A copy of the sample data (customers, orders, complaints, contacts) in a temporary
+/// A copy of the sample data (customers, orders, complaints, contacts, answers) in a temporary
 /// folder, with the shipped policy beside it.
 pub fn sample_desk() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -36,6 +36,7 @@ pub fn sample_desk() -> tempfile::TempDir {
         "orders.csv",
         "complaints.csv",
         "contacts.csv",
+        "answers.csv",
     ] {
         std::fs::copy(root.join("data").join(f), data.join(f)).unwrap();
     }
