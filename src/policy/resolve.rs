@@ -1128,6 +1128,8 @@ impl Check {
                         Some(format!(
                             "{text:?} is a number; a label is a word (the digits are the scores)"
                         ))
+                    } else if text.contains(',') {
+                        Some(format!("{text:?} holds a comma; a label is a word without commas (the worksheet's drop-down lists are made of them)"))
                     } else if g.value[..i].iter().any(|m| m.value.trim() == text) {
                         Some(format!("the label {text:?} is given twice"))
                     } else {

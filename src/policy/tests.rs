@@ -535,13 +535,14 @@ fn forms_are_checked_each_problem_with_its_line() {
 #[test]
 fn the_scale_is_checked() {
     let got = forms(
-        "[survey.scale]\nlabels = [\"bad\", \"3\", \"bad\"]\nnot_rated = \"\"\nsatisfied = 9\n",
+        "[survey.scale]\nlabels = [\"bad\", \"3\", \"bad\", \"so, so\"]\nnot_rated = \"\"\nsatisfied = 9\n",
     );
     assert_eq!(
         got,
         [
             "p.toml:3: survey.scale.labels[2]: \"3\" is a number; a label is a word (the digits are the scores)",
             "p.toml:3: survey.scale.labels[3]: the label \"bad\" is given twice",
+            "p.toml:3: survey.scale.labels[4]: \"so, so\" holds a comma; a label is a word without commas (the worksheet's drop-down lists are made of them)",
             "p.toml:4: survey.scale.not_rated: the not-rated word is a word of its own, not empty and not a label of the scale",
             "p.toml:5: survey.scale.satisfied: expected the lowest satisfied score, from 1 to 5, found 9",
         ]
