@@ -883,61 +883,47 @@ mod tests {
         assert_eq!(Period::month_before(d("2026-01-15")).from, d("2025-12-01"));
     }
 
-    #[test]
-    fn the_average_target_is_met_at_the_pooled_rate_of_all_groups() {
-        // Three owners: 9/10, 3/4 and 0/0; pooled 12/14 = 0.857…
+    /// Scores of an install KPI aiming at the average, one group per customer, customer
+    /// `c` having `pass` and `fail` outcomes in October.
+    fn against_the_average(groups: &[(u32, usize, usize)], scoring: Scoring) -> Vec<Score> {
         let mut r = rule(Measure::Outcome(OrderKind::Install), Decimal::ONE, 10);
         r.target = Target::Average;
-        let p = policy(vec![r], Scoring::Proportional);
+        let p = policy(vec![r], scoring);
+        let n = groups.len() + 1;
         let grouping = Grouping::ByCustomer {
-            of_customer: vec![0, 1, 2],
+            of_customer: (0..n as u32).collect(),
         };
-        let mut f = KpiFold::new(&p, OCT, d("2026-11-22"), grouping, 3);
-        for (c, pass, fail) in [(0u32, 9, 1), (1, 3, 1)] {
+        let mut f = KpiFold::new(&p, OCT, d("2026-11-22"), grouping, n);
+        for &(c, pass, fail) in groups {
             for i in 0..pass + fail {
-                let outcome = if i < pass {
-                    Outcome::Pass
-                } else {
-                    Outcome::Fail
+                let outcome = match i < pass {
+                    true => Outcome::Pass,
+                    false => Outcome::Fail,
                 };
                 f.add(&order(c, "2026-10-15", OrderKind::Install, Some(outcome)));
             }
         }
-        let s = f.finish();
+        f.finish().into_iter().map(|g| g[0]).collect()
+    }
+
+    #[test]
+    fn the_average_target_is_met_at_the_pooled_rate_of_all_groups() {
+        // Three owners: 9/10, 3/4 and 0/0; pooled 12/14 = 0.857…
+        let s = against_the_average(&[(0, 9, 1), (1, 3, 1)], Scoring::Proportional);
         let pooled = Some(Decimal::new(8571, 4));
-        assert_eq!((s[0][0].met, s[0][0].target), (Some(true), pooled));
-        assert_eq!(s[0][0].points, Decimal::new(1000, 2));
+        assert_eq!((s[0].met, s[0].target), (Some(true), pooled));
+        assert_eq!(s[0].points, Decimal::new(1000, 2));
         // 0.75 / (12/14) × 10 = 8.75
-        assert_eq!(
-            (s[1][0].met, s[1][0].points),
-            (Some(false), Decimal::new(875, 2))
-        );
-        assert!(s[2][0].is_na(), "a group with nothing assessed is n/a");
-        assert_eq!(s[2][0].target, pooled);
+        assert_eq!((s[1].met, s[1].points), (Some(false), Decimal::new(875, 2)));
+        assert!(s[2].is_na(), "a group with nothing assessed is n/a");
+        assert_eq!(s[2].target, pooled);
     }
 
     #[test]
     fn a_group_exactly_at_the_average_meets_it() {
         // 1/2 and 2/4: pooled 3/6, both exactly at it.
-        let mut r = rule(Measure::Outcome(OrderKind::Install), Decimal::ONE, 5);
-        r.target = Target::Average;
-        let p = policy(vec![r], Scoring::AllOrNothing);
-        let grouping = Grouping::ByCustomer {
-            of_customer: vec![0, 1],
-        };
-        let mut f = KpiFold::new(&p, OCT, d("2026-11-22"), grouping, 2);
-        for (c, pass, fail) in [(0u32, 1, 1), (1, 2, 2)] {
-            for i in 0..pass + fail {
-                let outcome = if i < pass {
-                    Outcome::Pass
-                } else {
-                    Outcome::Fail
-                };
-                f.add(&order(c, "2026-10-15", OrderKind::Install, Some(outcome)));
-            }
-        }
-        let s = f.finish();
-        assert_eq!(s[0][0].met, Some(true));
-        assert_eq!(s[1][0].met, Some(true));
+        let s = against_the_average(&[(0, 1, 1), (1, 2, 2)], Scoring::AllOrNothing);
+        assert_eq!((s[0].met, s[1].met), (Some(true), Some(true)));
+        assert_eq!(s[1].points, Decimal::new(1000, 2));
     }
 }

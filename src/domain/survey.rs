@@ -166,6 +166,20 @@ pub fn call_answers(answers: &[&Answer], as_of: NaiveDate) -> CallAnswers {
     }
 }
 
+/// Every call's answers as [`call_answers`] reads them, keyed by the call (for a customer
+/// card: each contacts row finds its answers here).
+pub fn answers_by_call(answers: &[Answer], as_of: NaiveDate) -> HashMap<CallKey<'_>, CallAnswers> {
+    let mut of_call: HashMap<CallKey<'_>, Vec<&Answer>> = HashMap::new();
+    for a in answers {
+        of_call.entry(call_of(a)).or_default().push(a);
+    }
+    of_call
+        .into_iter()
+        .map(|(call, rows)| (call, call_answers(&rows, as_of)))
+        .filter(|(_, c)| c.answered > 0)
+        .collect()
+}
+
 /// What the logs say of each item (call) as of a day: when it was ended (the first
 /// `done` or `refused` row), when it was first answered with a score, and how many
 /// times nobody answered.
@@ -443,6 +457,12 @@ mod tests {
             }
         );
         assert_eq!(call_answers(&refs, d("2026-10-04")), CallAnswers::default());
+        let mut other = answer(1, "O2", OVERALL, Some(2), "2026-10-06");
+        other.rule = "callback-3d".into();
+        let all = [rows.to_vec(), vec![other]].concat();
+        let by_call = answers_by_call(&all, d("2026-10-05"));
+        assert_eq!(by_call.len(), 1, "the other call was answered later");
+        assert_eq!(by_call[&(0, "survey", "O1")].overall, Some(4));
     }
 
     #[test]

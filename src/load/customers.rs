@@ -630,6 +630,30 @@ impl CustomerRecords<'_> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn customers_group_by_their_interned_owner_or_store() {
+        let text = "customer_id,name,owner,store\nC1,A,王磊,北京\nC2,B,,北京\nC3,C,陈静,\nC4,D,(none),上海\nC5,E,王磊,上海\n";
+        let mut ps = Problems::new();
+        let book = read_customers(
+            text.as_bytes(),
+            "c.csv",
+            &BTreeMap::new(),
+            Keep::ALL,
+            &mut ps,
+        );
+        assert!(ps.is_empty());
+        let (names, of) = book.grouped(false, "(none)");
+        assert_eq!(names, ["(none)", "王磊", "陈静"]);
+        assert_eq!(
+            of,
+            [1, 0, 2, 0, 1],
+            "an owner called (none) shares the place of none"
+        );
+        let (names, of) = book.grouped(true, "(none)");
+        assert_eq!(names, ["(none)", "上海", "北京"]);
+        assert_eq!(of, [2, 2, 0, 1, 1]);
+    }
+
     fn read(text: &str) -> (CustomerBook, Vec<String>) {
         let mut ps = Problems::new();
         let book = read_customers(

@@ -137,18 +137,7 @@ pub(crate) fn read_header<R: Read>(
             return None;
         }
     }
-    let cells: Vec<String> = record
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let c = if i == 0 {
-                c.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(c)
-            } else {
-                c
-            };
-            String::from_utf8_lossy(crate::parse::trim(c)).into_owned()
-        })
-        .collect();
+    let cells = header_names(&record);
     let mut at = Vec::with_capacity(fields.len());
     let mut names = Vec::with_capacity(fields.len());
     let mut missing = Vec::new();
@@ -222,6 +211,22 @@ fn listed(cells: &[String]) -> String {
         names.push(format!("… ({} columns in all)", cells.len()));
     }
     names.join(", ")
+}
+
+/// A header row's names: trimmed, lossy UTF-8, the first without its byte order mark.
+pub(crate) fn header_names(record: &ByteRecord) -> Vec<String> {
+    record
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let c = if i == 0 {
+                c.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(c)
+            } else {
+                c
+            };
+            String::from_utf8_lossy(crate::parse::trim(c)).into_owned()
+        })
+        .collect()
 }
 
 /// Shows a cell in a message: lossy UTF-8, cut at 60 characters.

@@ -81,18 +81,7 @@ pub fn read_worksheet<R: Read>(
             return sheet;
         }
     }
-    let header: Vec<String> = record
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let c = if i == 0 {
-                c.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(c)
-            } else {
-                c
-            };
-            String::from_utf8_lossy(crate::parse::trim(c)).into_owned()
-        })
-        .collect();
+    let header = super::header_names(&record);
     let find = |name: &str| header.iter().position(|h| h == name);
     let missing: Vec<&str> = CALL_COLUMNS
         .into_iter()
