@@ -51,9 +51,9 @@ TYPES = {
     "complaints": {"opened_at": "TIMESTAMP", "responded_at": "TIMESTAMP", "closed_at": "TIMESTAMP"},
 }
 TABLES = ("customers", "orders", "complaints")
-# Scorecards the SQL refuses, and a word its message must say: these KPIs read the
-# contact log and the survey answers, or aim at the average of all groups.
-REFUSED_KPI = {"examples/satisfaction-average.toml": "average"}
+# Scorecards the SQL refuses, and what its message must say: their KPIs weigh the contact
+# log and the survey answers, or aim at the average of all groups.
+REFUSED_KPI = {"examples/satisfaction-average.toml": "score it with `caredesk kpi`"}
 
 
 def table_name(prefix: str, t: str) -> str:

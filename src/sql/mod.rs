@@ -351,14 +351,45 @@ mod tests {
             let policy = crate::policy::Policy::parse(&text, &file).unwrap();
             let rules = Rules::of(&policy);
             let tables = tables();
+            // Satisfaction scored, each consultant against the average: refused.
+            let averages = file.ends_with("satisfaction-average.toml");
             for dialect in [Dialect::Spark, Dialect::Duckdb, Dialect::Postgres] {
                 for report in reports() {
-                    let sql = compile(&job(&rules, &tables, dialect), report)
-                        .unwrap_or_else(|e| panic!("{file} {report:?}: {e}"));
+                    let compiled = compile(&job(&rules, &tables, dialect), report);
+                    if averages && matches!(report, Report::Kpi { .. }) {
+                        let e = compiled.unwrap_err();
+                        assert!(e.0.contains("score it with `caredesk kpi`"), "{e}");
+                        continue;
+                    }
+                    let sql = compiled.unwrap_or_else(|e| panic!("{file} {report:?}: {e}"));
                     assert!(sql.ends_with(";\n"));
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_satisfaction_kpis_are_left_out_at_weight_0_and_refused_when_weighed() {
+        use rust_decimal::Decimal;
+        let mut policy = crate::policy::Policy::default();
+        let rules = Rules::of(&policy);
+        assert_eq!(
+            rules.kpi.left_out,
+            ["csat", "coverage_key", "coverage_rest", "followup_done"]
+        );
+        assert_eq!(rules.kpi.rules.len(), 9);
+        let tables = tables();
+        let period = Period::month_before(job(&rules, &tables, Dialect::Duckdb).as_of);
+        let report = Report::Kpi {
+            period,
+            grouping: KpiGrouping::All,
+        };
+        let sql = compile(&job(&rules, &tables, Dialect::Duckdb), report).unwrap();
+        assert!(sql.contains("\n-- Left out: csat, coverage_key, coverage_rest, followup_done\n"));
+        policy.kpi.rules[9].weight = Decimal::from(5);
+        let rules = Rules::of(&policy);
+        let e = compile(&job(&rules, &tables, Dialect::Duckdb), report).unwrap_err();
+        assert!(e.0.starts_with("KPI \"csat\" weighs 5 points"), "{e}");
     }
 
     proptest::proptest! {
