@@ -239,6 +239,8 @@ pub fn run(plan: &Plan, args: &InitArgs) -> Result<SetUp> {
         complaints_named,
         contacts: dir.join("contacts.csv"),
         contacts_named: false,
+        answers: dir.join("answers.csv"),
+        answers_named: false,
         policy: target,
         policy_named: true,
         ..plan.clone()
@@ -271,8 +273,10 @@ fn candidates(dir: &Path) -> Result<Vec<PathBuf>> {
         let readable = name.ends_with(".csv")
             || name.ends_with(".txt")
             || SheetPath::EXTENSIONS.iter().any(|e| name.ends_with(e));
-        // contacts.csv is caredesk's own log; lock files of an open workbook are not data.
-        if readable && path.is_file() && !name.starts_with("~$") && name != "contacts.csv" {
+        // contacts.csv and answers.csv are caredesk's own logs; lock files of an open
+        // workbook are not data.
+        let own_log = name == "contacts.csv" || name == "answers.csv";
+        if readable && path.is_file() && !name.starts_with("~$") && !own_log {
             out.push(path);
         }
     }
