@@ -306,6 +306,123 @@ impl CustomerIds for crate::load::CustomerBook {
     }
 }
 
+/// The segment tests of §3.3, fixed once for `n` customers as of a date: `classify` takes
+/// each customer's segment from them, and the customer card shows the same tests as the
+/// reasons.
+#[derive(Debug, Clone, Copy)]
+pub struct SegmentTests {
+    n: usize,
+    window_days: crate::policy::Days,
+    retain_months: crate::policy::Months,
+    /// Purchases dated after this are in the segment window.
+    segment_after: NaiveDate,
+    /// A first purchase dated after this is recent (`new`).
+    new_after: NaiveDate,
+    /// The least `rank − 1` of points that is in the top: `top_rank·(N − 1)` rounded up
+    /// (the rank is a whole number, so it is compared with that once).
+    top_from: Option<u64>,
+    /// `min_per_year · window_days`, rounded up: frequent when `sales_2y · 365` reaches it.
+    freq_needed: Option<u64>,
+}
+
+impl SegmentTests {
+    pub fn new(policy: &TierPolicy, as_of: NaiveDate, n: usize) -> SegmentTests {
+        let seg = &policy.segments;
+        SegmentTests {
+            n,
+            window_days: seg.window_days,
+            retain_months: seg.retain_months,
+            segment_after: days_before(as_of, seg.window_days),
+            new_after: days_before(as_of, seg.new_days),
+            top_from: whole_at_least(seg.top_rank * Decimal::from(n.saturating_sub(1) as u64)),
+            freq_needed: whole_at_least(seg.min_per_year * Decimal::from(seg.window_days.get())),
+        }
+    }
+
+    /// top10: percent rank of points ≥ `top_rank`, tested exactly as `rank − 1 ≥
+    /// top_rank·(N − 1)`, from the customer's `rank − 1` ([`ranks_below`]). With one
+    /// customer nobody is top.
+    #[inline]
+    pub fn is_top(&self, points_below: u32) -> bool {
+        self.n > 1 && self.top_from.is_some_and(|t| u64::from(points_below) >= t)
+    }
+
+    /// freq ≥ `min_per_year`, freq = `sales_2y · 365 / window_days`, compared without
+    /// dividing.
+    #[inline]
+    pub fn is_frequent(&self, a: &Activity) -> bool {
+        self.freq_needed
+            .is_some_and(|f| a.sales_2y as u64 * 365 >= f)
+    }
+
+    /// Purchases a year over the segment window (`sales_2y · 365 / window_days`), exact:
+    /// for display only, the test is [`is_frequent`](Self::is_frequent).
+    pub fn purchases_a_year(&self, a: &Activity) -> Decimal {
+        Decimal::from(a.sales_2y) * Decimal::from(365u32) / Decimal::from(self.window_days.get())
+    }
+
+    /// Whether the first purchase is recent enough to be `new`.
+    #[inline]
+    pub fn is_recent(&self, a: &Activity) -> bool {
+        a.first_sale.is_some_and(|d| d > self.new_after)
+    }
+
+    /// Whether the last purchase is inside the segment window.
+    #[inline]
+    pub fn bought_in_window(&self, a: &Activity) -> bool {
+        a.last_sale.is_some_and(|d| d > self.segment_after)
+    }
+
+    /// The segment, first match wins, and for `retain` the date the points are cleared
+    /// (`last purchase + window_days + retain_months`).
+    #[inline]
+    pub fn segment(&self, a: &Activity, top: bool) -> (Segment, Option<NaiveDate>) {
+        let Some(last_sale) = a.last_sale else {
+            return (Segment::None, None);
+        };
+        let frequent = self.is_frequent(a);
+        if frequent && top {
+            (Segment::Upgrade, None)
+        } else if frequent {
+            (Segment::Stable, None)
+        } else if self.is_recent(a) {
+            (Segment::New, None)
+        } else if !self.bought_in_window(a) && top {
+            let clear = months_after(
+                super::days_after(last_sale, self.window_days),
+                self.retain_months,
+            );
+            (Segment::Retain, Some(clear))
+        } else {
+            (Segment::Abandon, None)
+        }
+    }
+}
+
+/// The lifecycle of a customer whose last visit was `days` ago (§3.5): active up to
+/// `active_days`, sleeping up to `sleeping_days`, lost beyond; `none` without a visit.
+#[inline]
+pub fn lifecycle(days_since_visit: Option<i32>, policy: &crate::policy::Lifecycle) -> Lifecycle {
+    match days_since_visit {
+        None => Lifecycle::None,
+        Some(d) if i64::from(d) <= i64::from(policy.active_days.get()) => Lifecycle::Active,
+        Some(d) if i64::from(d) <= i64::from(policy.sleeping_days.get()) => Lifecycle::Sleeping,
+        Some(_) => Lifecycle::Lost,
+    }
+}
+
+/// The days a customer last seen on `last_visit` turns sleeping and lost if nobody visits
+/// (§3.5): `last_visit + active_days + 1` and `last_visit + sleeping_days + 1`, the first
+/// days [`lifecycle`] gives `sleeping` and `lost`.
+pub fn lifecycle_turns(
+    last_visit: NaiveDate,
+    policy: &crate::policy::Lifecycle,
+) -> (NaiveDate, NaiveDate) {
+    let turn =
+        |days: crate::policy::Days| super::days_after(super::days_after(last_visit, days), 1u32);
+    (turn(policy.active_days), turn(policy.sleeping_days))
+}
+
 /// Classifies every customer. `ids` (customer ids, same order as `activities`) break
 /// score ties. Pure: the result depends only on the arguments. Tiers §3.1–§3.2,
 /// segments §3.3, lifecycle and churn §3.5, care goal §3.6.
@@ -317,20 +434,9 @@ pub fn classify(
 ) -> Vec<Standing> {
     let n = activities.len();
     let floor = (policy.levels.len() - 1) as u16;
-    let seg = &policy.segments;
-    let segment_after = days_before(as_of, seg.window_days);
-    let new_after = days_before(as_of, seg.new_days);
+    let tests = SegmentTests::new(policy, as_of, n);
     let churn_on_or_before = days_before(as_of, policy.churn_days);
-
-    // top10: percent rank of points ≥ top_rank, tested exactly as rank − 1 ≥ top_rank·(N − 1).
     let points_below = ranks_below(activities.iter().map(|a| a.points));
-    // The rank is a whole number: compare it with the threshold rounded up, once.
-    let top_from = whole_at_least(seg.top_rank * Decimal::from(n.saturating_sub(1) as u64));
-    let is_top = |i: usize| n > 1 && top_from.is_some_and(|t| u64::from(points_below[i]) >= t);
-
-    // freq ≥ min_per_year, freq = sales_2y · 365 / window_days, compared without dividing.
-    let freq_needed = whole_at_least(seg.min_per_year * Decimal::from(seg.window_days.get()));
-    let frequent = |a: &Activity| freq_needed.is_some_and(|f| a.sales_2y as u64 * 365 >= f);
 
     let (tiers, scores) = match &policy.method {
         Method::Spend { min_spend } => (spend_tiers(activities, min_spend), None),
@@ -343,47 +449,16 @@ pub fn classify(
     (0..n)
         .map(|i| {
             let a = &activities[i];
-            let top = is_top(i);
-            let (segment, points_clear_on) = match a.last_sale {
-                None => (Segment::None, None),
-                Some(last_sale) => {
-                    if frequent(a) && top {
-                        (Segment::Upgrade, None)
-                    } else if frequent(a) {
-                        (Segment::Stable, None)
-                    } else if a.first_sale.is_some_and(|d| d > new_after) {
-                        (Segment::New, None)
-                    } else if last_sale <= segment_after && top {
-                        let clear = months_after(
-                            super::days_after(last_sale, seg.window_days),
-                            seg.retain_months,
-                        );
-                        (Segment::Retain, Some(clear))
-                    } else {
-                        (Segment::Abandon, None)
-                    }
-                }
-            };
+            let (segment, points_clear_on) = tests.segment(a, tests.is_top(points_below[i]));
             let days_since_visit = a.last_visit.map(|d| (as_of - d).num_days() as i32);
-            let lifecycle = match days_since_visit {
-                None => Lifecycle::None,
-                Some(d) if d as i64 <= policy.lifecycle.active_days.get() as i64 => {
-                    Lifecycle::Active
-                }
-                Some(d) if d as i64 <= policy.lifecycle.sleeping_days.get() as i64 => {
-                    Lifecycle::Sleeping
-                }
-                Some(_) => Lifecycle::Lost,
-            };
             let tier = tiers[i].min(floor);
             Standing {
                 tier,
                 computed_tier: tier,
                 segment,
-                lifecycle,
+                lifecycle: lifecycle(days_since_visit, &policy.lifecycle),
                 churned: a.last_sale.is_some_and(|d| d <= churn_on_or_before),
-                care_goal_met: a.sales >= policy.care_goal.min_sales
-                    || a.referrals >= policy.care_goal.min_referrals,
+                care_goal_met: care_goal_met(a, &policy.care_goal),
                 score_centi: scores
                     .as_ref()
                     .and_then(|s| u32::try_from((s[i] * Decimal::ONE_HUNDRED).trunc()).ok()),
@@ -392,6 +467,12 @@ pub fn classify(
             }
         })
         .collect()
+}
+
+/// The care goal (§3.6): a repeat purchase or a referral, by the policy's counts.
+#[inline]
+pub fn care_goal_met(a: &Activity, goal: &crate::policy::CareGoal) -> bool {
+    a.sales >= goal.min_sales || a.referrals >= goal.min_referrals
 }
 
 /// The least whole number `k ≥ 0` with `k ≥ d`; `None` when there is none below 2⁶⁴.
@@ -404,12 +485,97 @@ fn whole_at_least(d: Decimal) -> Option<u64> {
 fn spend_tiers(activities: &[Activity], mins: &[Cents]) -> Vec<u16> {
     activities
         .iter()
-        .map(|a| {
-            mins.iter()
-                .position(|&m| a.spend() >= m)
-                .unwrap_or(mins.len()) as u16
+        .map(|a| spend_tier(a.spend(), mins))
+        .collect()
+}
+
+/// The spend method's tier for `spend`: the first threshold it reaches (inclusive).
+#[inline]
+fn spend_tier(spend: Cents, mins: &[Cents]) -> u16 {
+    mins.iter().position(|&m| spend >= m).unwrap_or(mins.len()) as u16
+}
+
+/// The score's exact numerators `Σ wᵢ·(rankᵢ − 1)` per customer, on the weights' common
+/// decimal scale, and the denominator that makes them a score: `score = 100 · numerator /
+/// denominator`, where `denominator = 10^scale · (N − 1)` (§3.2).
+struct Numerators {
+    of: Vec<i128>,
+    denominator: Decimal,
+}
+
+impl Numerators {
+    fn new(activities: &[Activity], w: &ScoreWeights) -> Numerators {
+        let n = activities.len();
+        // Integer weights on a common scale, so the numerator Σ wᵢ·(rankᵢ − 1) is exact.
+        let scale = w.spend.scale().max(w.profit.scale()).max(w.sales.scale());
+        let int = |d: Decimal| {
+            let mut d = d;
+            d.rescale(scale);
+            d.mantissa()
+        };
+        let (ws, wp, wq) = (int(w.spend), int(w.profit), int(w.sales));
+        // Summed one rank at a time, each rank's vector gone before the next is made.
+        let mut of = vec![0i128; n];
+        for (weight, below) in [
+            (ws, ranks_below(activities.iter().map(|a| a.spend_cents))),
+            (wp, ranks_below(activities.iter().map(|a| a.profit_cents))),
+            (wq, ranks_below(activities.iter().map(|a| a.sales))),
+        ] {
+            for (num, b) in of.iter_mut().zip(below) {
+                *num += weight * b as i128;
+            }
+        }
+        let denominator = Decimal::from_i128_with_scale(10i128.pow(scale), 0)
+            * Decimal::from(n.saturating_sub(1) as u64);
+        Numerators { of, denominator }
+    }
+
+    /// Customer `i`'s score, exact; 0 when `N = 1`.
+    fn score(&self, i: usize) -> Decimal {
+        if self.of.len() <= 1 {
+            return Decimal::ZERO;
+        }
+        Decimal::from_i128_with_scale(self.of[i] * 100, 0) / self.denominator
+    }
+
+    /// Whether customer `i`'s score reaches `min` (compared exactly, without dividing).
+    fn reaches(&self, i: usize, min: Decimal) -> bool {
+        if self.of.len() <= 1 {
+            return Decimal::ZERO >= min;
+        }
+        Decimal::from_i128_with_scale(self.of[i] * 100, 0) >= min * self.denominator
+    }
+
+    /// The order of positions: score descending, then customer_id ascending (bytes).
+    fn before(&self, ids: &dyn CustomerIds, a: usize, b: usize) -> Ordering {
+        match self.of[b].cmp(&self.of[a]) {
+            Ordering::Equal => ids.id(a).as_bytes().cmp(ids.id(b).as_bytes()),
+            other => other,
+        }
+    }
+}
+
+/// The last position of each class by shares: `round_half_up(N · cumulative share)`;
+/// position `i` (1-based) gets the first class with `i ≤` its cut-off (§3.2).
+fn share_cutoffs(n: usize, shares: &[Decimal]) -> Vec<u64> {
+    let mut cumulative = Decimal::ZERO;
+    shares
+        .iter()
+        .map(|share| {
+            cumulative += share;
+            let c = half_up(Decimal::from(n as u64) * cumulative, 0);
+            u64::try_from(c).unwrap_or(u64::MAX)
         })
         .collect()
+}
+
+/// The class of position `p` (1-based) under `cutoffs`; past all of them, the floor.
+#[inline]
+fn share_class(p: u64, cutoffs: &[u64]) -> u16 {
+    cutoffs
+        .iter()
+        .position(|&c| p <= c)
+        .unwrap_or(cutoffs.len()) as u16
 }
 
 /// The score method (§3.2): tiers and displayed scores.
@@ -420,84 +586,174 @@ fn score_tiers(
     classes: &Classes,
 ) -> (Vec<u16>, Vec<Decimal>) {
     let n = activities.len();
-    // Integer weights on a common scale, so the numerator Σ wᵢ·(rankᵢ − 1) is exact.
-    let scale = w.spend.scale().max(w.profit.scale()).max(w.sales.scale());
-    let int = |d: Decimal| {
-        let mut d = d;
-        d.rescale(scale);
-        d.mantissa()
-    };
-    let (ws, wp, wq) = (int(w.spend), int(w.profit), int(w.sales));
-    // Summed one rank at a time, each rank's vector gone before the next is made.
-    let mut numerators = vec![0i128; n];
-    for (weight, below) in [
-        (ws, ranks_below(activities.iter().map(|a| a.spend_cents))),
-        (wp, ranks_below(activities.iter().map(|a| a.profit_cents))),
-        (wq, ranks_below(activities.iter().map(|a| a.sales))),
-    ] {
-        for (num, b) in numerators.iter_mut().zip(below) {
-            *num += weight * b as i128;
-        }
-    }
-    // score = 100 · numerator / (10^scale · (N − 1)); 0 when N = 1.
-    let denominator = Decimal::from_i128_with_scale(10i128.pow(scale), 0)
-        * Decimal::from(n.saturating_sub(1) as u64);
-    let scores: Vec<Decimal> = numerators
-        .iter()
-        .map(|&num| {
-            if n <= 1 {
-                return half_up(Decimal::ZERO, 2);
-            }
-            half_up(Decimal::from_i128_with_scale(num * 100, 0) / denominator, 2)
-        })
-        .collect();
+    let numerators = Numerators::new(activities, w);
+    let scores: Vec<Decimal> = (0..n).map(|i| half_up(numerators.score(i), 2)).collect();
 
     let mut tiers = vec![0u16; n];
     match classes {
         Classes::Shares(shares) => {
             let mut order: Vec<u32> = (0..n as u32).collect();
-            order.sort_unstable_by(|&a, &b| {
-                let (a, b) = (a as usize, b as usize);
-                match numerators[b].cmp(&numerators[a]) {
-                    Ordering::Equal => ids.id(a).as_bytes().cmp(ids.id(b).as_bytes()),
-                    other => other,
-                }
-            });
-            // Position i (1-based) gets the first class with i ≤ round_half_up(N · cumulative share).
-            let mut cumulative = Decimal::ZERO;
-            let cutoffs: Vec<u64> = shares
-                .iter()
-                .map(|share| {
-                    cumulative += share;
-                    let c = half_up(Decimal::from(n as u64) * cumulative, 0);
-                    u64::try_from(c).unwrap_or(u64::MAX)
-                })
-                .collect();
+            order.sort_unstable_by(|&a, &b| numerators.before(ids, a as usize, b as usize));
+            let cutoffs = share_cutoffs(n, shares);
             for (pos, &i) in order.iter().enumerate() {
-                let p = pos as u64 + 1;
-                tiers[i as usize] = cutoffs
-                    .iter()
-                    .position(|&c| p <= c)
-                    .unwrap_or(cutoffs.len()) as u16;
+                tiers[i as usize] = share_class(pos as u64 + 1, &cutoffs);
             }
         }
         Classes::MinScores(mins) => {
-            for i in 0..n {
-                let lhs = Decimal::from_i128_with_scale(numerators[i] * 100, 0);
-                tiers[i] = mins
+            for (i, tier) in tiers.iter_mut().enumerate() {
+                *tier = mins
                     .iter()
-                    .position(|&min| {
-                        if n <= 1 {
-                            Decimal::ZERO >= min
-                        } else {
-                            lhs >= min * denominator
-                        }
-                    })
+                    .position(|&min| numerators.reaches(i, min))
                     .unwrap_or(mins.len()) as u16;
             }
         }
     }
     (tiers, scores)
+}
+
+/// Where one customer stands in the score method's order (§3.2): score descending, then
+/// customer_id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScorePlace {
+    /// 1-based.
+    pub position: u64,
+    /// Customers ranked (N).
+    pub of: u64,
+    /// The exact score, before the display's rounding.
+    pub score: Decimal,
+}
+
+/// What a customer's computed tier is short of the tier above (the customer card, §3.10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextTier {
+    /// In the top tier: nothing above.
+    Top,
+    /// The spend method: the tier above and the spend it still needs (`min_spend −
+    /// spend`, at least 0.01).
+    Spend { tier: u16, needs: Cents },
+    /// The score method by shares: the positions the class above holds, `first..=last`
+    /// (none when `first > last`: at this `N` its share rounds to nobody).
+    Share { tier: u16, first: u64, last: u64 },
+    /// The score method by score bounds: the score the class above starts at, and what
+    /// the exact score is short of it.
+    MinScore {
+        tier: u16,
+        min_score: Decimal,
+        needs: Decimal,
+    },
+}
+
+/// A customer's place in the score order (score method only) and what the tier above
+/// needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierGap {
+    pub place: Option<ScorePlace>,
+    pub next: NextTier,
+}
+
+/// Where customer `i` (whose computed tier is `computed`) stands and what it needs for
+/// the tier above, by the same tests [`classify`] tiers with. For the score method this
+/// ranks every customer again (three sorts) and counts who comes before `i`; nothing else
+/// of the tiering is repeated.
+pub fn tier_gap(
+    activities: &[Activity],
+    ids: &dyn CustomerIds,
+    policy: &TierPolicy,
+    i: usize,
+    computed: u16,
+) -> TierGap {
+    let above = computed.checked_sub(1);
+    match &policy.method {
+        Method::Spend { min_spend } => TierGap {
+            place: None,
+            next: match above {
+                None => NextTier::Top,
+                Some(tier) => NextTier::Spend {
+                    tier,
+                    needs: Cents(min_spend[tier as usize].0 - activities[i].spend().0),
+                },
+            },
+        },
+        Method::Score { weights, classes } => {
+            let numerators = Numerators::new(activities, weights);
+            let before = (0..activities.len())
+                .filter(|&j| numerators.before(ids, j, i) == Ordering::Less)
+                .count();
+            let place = ScorePlace {
+                position: before as u64 + 1,
+                of: activities.len() as u64,
+                score: numerators.score(i),
+            };
+            let next = match (above, classes) {
+                (None, _) => NextTier::Top,
+                (Some(tier), Classes::Shares(shares)) => {
+                    let cutoffs = share_cutoffs(activities.len(), shares);
+                    let t = tier as usize;
+                    NextTier::Share {
+                        tier,
+                        first: t.checked_sub(1).map_or(0, |up| cutoffs[up]) + 1,
+                        last: cutoffs[t],
+                    }
+                }
+                (Some(tier), Classes::MinScores(mins)) => NextTier::MinScore {
+                    tier,
+                    min_score: mins[tier as usize],
+                    needs: mins[tier as usize] - place.score,
+                },
+            };
+            TierGap {
+                place: Some(place),
+                next,
+            }
+        }
+    }
+}
+
+/// `rank − 1` of `values[i]` under `PERCENT_RANK()` ([`ranks_below`]) for one customer,
+/// without sorting: how many values are strictly smaller.
+pub fn rank_below<T: PartialOrd>(values: impl IntoIterator<Item = T>, value: &T) -> u32 {
+    values.into_iter().filter(|v| v < value).count() as u32
+}
+
+/// Why a customer is in their segment (the customer card, §3.10): the tests of
+/// [`SegmentTests`] on that customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentReasons {
+    /// Purchases a year over the segment window, exact.
+    pub purchases_a_year: Decimal,
+    pub frequent: bool,
+    /// The points' percent rank among all customers (`(rank − 1)/(N − 1)`, 0 when N = 1).
+    pub points_rank: Decimal,
+    pub top: bool,
+    /// The first purchase is recent enough for `new`.
+    pub recent: bool,
+    /// The last purchase is inside the segment window.
+    pub bought_in_window: bool,
+}
+
+/// The reasons for customer `i`'s segment as of `as_of`.
+pub fn segment_reasons(
+    activities: &[Activity],
+    policy: &TierPolicy,
+    as_of: NaiveDate,
+    i: usize,
+) -> SegmentReasons {
+    let n = activities.len();
+    let tests = SegmentTests::new(policy, as_of, n);
+    let a = &activities[i];
+    let below = rank_below(activities.iter().map(|a| a.points), &a.points);
+    SegmentReasons {
+        purchases_a_year: tests.purchases_a_year(a),
+        frequent: tests.is_frequent(a),
+        points_rank: if n > 1 {
+            Decimal::from(below) / Decimal::from(n as u64 - 1)
+        } else {
+            Decimal::ZERO
+        },
+        top: tests.is_top(below),
+        recent: tests.is_recent(a),
+        bought_in_window: tests.bought_in_window(a),
+    }
 }
 
 /// Pins the overridden tiers (the computed tier stays in `computed_tier`). Returns, per
@@ -1083,5 +1339,260 @@ mod tests {
         assert_eq!(sum[4].churned, 1);
         assert_eq!(sum[4].churn_rate, Some(Decimal::new(3_333, 4)));
         assert_eq!(sum[4].customer_share, Some(Decimal::new(7_500, 4)));
+    }
+
+    // ---- the card's readings (§3.10)
+
+    fn gap(policy: &TierPolicy, acts: &[Activity], i: usize) -> TierGap {
+        let ids: Vec<String> = (0..acts.len()).map(|i| format!("C{i:03}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let s = classify(acts, &ids, policy, d(T));
+        tier_gap(acts, &ids, policy, i, s[i].computed_tier)
+    }
+
+    #[test]
+    fn the_next_tier_gap_at_an_exact_threshold() {
+        let p = Policy::default().tiers;
+        let acts = fold(
+            &p,
+            4,
+            &[
+                (0, "2026-01-01", Sale, 99_999_999, None),
+                (1, "2026-01-01", Sale, 100_000_000, None),
+                (2, "2026-01-01", Sale, 49_999_999, None),
+            ],
+        );
+        assert_eq!(
+            gap(&p, &acts, 0).next,
+            NextTier::Spend {
+                tier: 0,
+                needs: Cents(1)
+            },
+            "999,999.99 is 0.01 short of Diamond"
+        );
+        assert_eq!(
+            gap(&p, &acts, 1).next,
+            NextTier::Top,
+            "nothing above Diamond"
+        );
+        assert_eq!(
+            gap(&p, &acts, 2).next,
+            NextTier::Spend {
+                tier: 1,
+                needs: Cents(1)
+            },
+            "499,999.99 is 0.01 short of Platinum, not of Diamond"
+        );
+        assert_eq!(
+            gap(&p, &acts, 3).next,
+            NextTier::Spend {
+                tier: 3,
+                needs: Cents(10_000_000)
+            },
+            "nothing bought: the whole of D's threshold"
+        );
+        assert_eq!(
+            gap(&p, &acts, 0).place,
+            None,
+            "no position in the spend method"
+        );
+    }
+
+    #[test]
+    fn the_score_methods_position_and_class_cut() {
+        let p = score_policy();
+        // N = 200, all alike: positions go by id; A holds position 1, B 2–3, C 4–13.
+        let rows: Vec<_> = (0..200)
+            .map(|i| (i, "2026-01-01", Sale, 100, None))
+            .collect();
+        let acts = fold(&p, 200, &rows);
+        let g = gap(&p, &acts, 0);
+        assert_eq!(g.place.map(|pl| (pl.position, pl.of)), Some((1, 200)));
+        assert_eq!(g.next, NextTier::Top);
+        let g = gap(&p, &acts, 3);
+        assert_eq!(g.place.map(|pl| pl.position), Some(4));
+        assert_eq!(
+            g.next,
+            NextTier::Share {
+                tier: 1,
+                first: 2,
+                last: 3
+            },
+            "C's first position: B above it ends at 3"
+        );
+        let g = gap(&p, &acts, 13);
+        assert_eq!(g.place.map(|pl| pl.position), Some(14));
+        assert_eq!(
+            g.next,
+            NextTier::Share {
+                tier: 2,
+                first: 4,
+                last: 13
+            },
+            "the first D: C ends at 13"
+        );
+        // Every position agrees with the class the tiering gave.
+        let ids: Vec<String> = (0..200).map(|i| format!("C{i:03}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let s = classify(&acts, &ids, &p, d(T));
+        let Method::Score {
+            classes: Classes::Shares(shares),
+            ..
+        } = &p.method
+        else {
+            unreachable!()
+        };
+        let cutoffs = share_cutoffs(200, shares);
+        for i in [0usize, 1, 2, 3, 12, 13, 199] {
+            let pos = gap(&p, &acts, i).place.unwrap().position;
+            assert_eq!(share_class(pos, &cutoffs), s[i].tier, "customer {i}");
+        }
+    }
+
+    #[test]
+    fn a_class_that_holds_nobody_is_said_so() {
+        // N = 2: round(2 × 0.005) = 0 and round(2 × 0.015) = 0: A and B hold nobody.
+        let p = score_policy();
+        let acts = fold(
+            &p,
+            2,
+            &[
+                (0, "2026-01-01", Sale, 500, None),
+                (1, "2026-01-01", Sale, 100, None),
+            ],
+        );
+        let g = gap(&p, &acts, 0);
+        assert_eq!(g.place.map(|pl| pl.position), Some(1));
+        assert_eq!(
+            g.next,
+            NextTier::Share {
+                tier: 2,
+                first: 1,
+                last: 0
+            }
+        );
+    }
+
+    #[test]
+    fn the_score_bounds_say_what_the_score_is_short_of() {
+        let text = "[tiers]\nmethod = \"score\"\n\
+            [[tiers.levels]]\nname = \"A\"\nmin_score = 80\n\
+            [[tiers.levels]]\nname = \"B\"\nmin_score = 40\n\
+            [[tiers.levels]]\nname = \"C\"\n";
+        let p = Policy::parse(text, "p").unwrap().tiers;
+        // Five customers, sales counts alike: scores 0, 20, 40, 60, 80 (of 80 at most).
+        let rows: Vec<_> = (0..5u32)
+            .map(|i| (i, "2026-01-01", Sale, (i as i128 + 1) * 100, None))
+            .collect();
+        let acts = fold(&p, 5, &rows);
+        let g = gap(&p, &acts, 3);
+        assert_eq!(
+            g.place.map(|pl| (pl.position, pl.score)),
+            Some((2, Decimal::from(60)))
+        );
+        assert_eq!(
+            g.next,
+            NextTier::MinScore {
+                tier: 0,
+                min_score: Decimal::from(80),
+                needs: Decimal::from(20)
+            }
+        );
+        assert_eq!(gap(&p, &acts, 4).next, NextTier::Top, "exactly 80 is A");
+    }
+
+    #[test]
+    fn the_lifecycle_turns_on_the_first_day_past_each_bound() {
+        let p = Policy::default().tiers;
+        let life = &p.lifecycle;
+        let visit = d("2026-08-24");
+        let (sleeping, lost) = lifecycle_turns(visit, life);
+        assert_eq!(sleeping, d("2026-11-23"), "visit + 90 + 1");
+        assert_eq!(lost, d("2027-02-21"), "visit + 180 + 1");
+        let on = |day: NaiveDate| lifecycle(Some((day - visit).num_days() as i32), life);
+        assert_eq!(on(d("2026-11-22")), Lifecycle::Active, "90 days");
+        assert_eq!(on(sleeping), Lifecycle::Sleeping, "91 days");
+        assert_eq!(on(d("2027-02-20")), Lifecycle::Sleeping, "180 days");
+        assert_eq!(on(lost), Lifecycle::Lost, "181 days");
+        // And as classify sees it, as of each of those days.
+        for (as_of, want) in [
+            ("2026-11-22", Lifecycle::Active),
+            ("2026-11-23", Lifecycle::Sleeping),
+            ("2027-02-20", Lifecycle::Sleeping),
+            ("2027-02-21", Lifecycle::Lost),
+        ] {
+            let mut f = ActivityFold::new(&p, d(as_of), 1);
+            f.add(&Order {
+                order_id: "O",
+                customer: 0,
+                date: visit,
+                kind: Repair,
+                amount: Cents(0),
+                profit: Cents(0),
+                outcome: None,
+                referred_by: None,
+                line: 0,
+            });
+            let s = classify(&f.activities, &vec!["C"], &p, d(as_of));
+            assert_eq!(s[0].lifecycle, want, "{as_of}");
+        }
+    }
+
+    #[test]
+    fn one_customers_rank_is_the_rank_of_all() {
+        let values = [5i64, 1, 5, 3, -2, 9, 9, 0];
+        let all = ranks_below(values);
+        for (i, v) in values.iter().enumerate() {
+            assert_eq!(rank_below(values, v), all[i], "{i}");
+        }
+    }
+
+    #[test]
+    fn the_segment_reasons_are_the_tests_the_segment_came_from() {
+        let p = Policy::default().tiers;
+        let mut rows = vec![];
+        for m in ["2025-01-01", "2025-06-01", "2026-01-01", "2026-06-01"] {
+            rows.push((0, m, Sale, 10_000_000, None));
+            rows.push((1, m, Sale, 100, None));
+        }
+        rows.push((2, "2025-11-23", Sale, 100, None));
+        rows.push((3, "2025-11-22", Sale, 100, None));
+        // 11 customers: top is rank − 1 ≥ 0.9 × 10 = 9, the two highest balances (C0, C4).
+        rows.push((4, "2024-08-31", Sale, 9_000_000, None));
+        let acts = fold(&p, 11, &rows);
+        let ids: Vec<&str> = vec!["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"];
+        let s = classify(&acts, &ids, &p, d(T));
+        let segments: Vec<Segment> = s.iter().map(|s| s.segment).collect();
+        assert_eq!(
+            &segments[..6],
+            [
+                Segment::Upgrade,
+                Segment::Stable,
+                Segment::New,
+                Segment::Abandon,
+                Segment::Retain,
+                Segment::None
+            ]
+        );
+        let tests = SegmentTests::new(&p, d(T), 11);
+        for i in 0..11 {
+            let r = segment_reasons(&acts, &p, d(T), i);
+            assert_eq!(
+                tests.segment(&acts[i], r.top).0,
+                s[i].segment,
+                "customer {i}"
+            );
+        }
+        let r = segment_reasons(&acts, &p, d(T), 0);
+        assert_eq!(r.purchases_a_year, Decimal::from(2));
+        assert!(r.frequent && r.top && r.bought_in_window);
+        assert_eq!(
+            r.points_rank,
+            Decimal::ONE,
+            "the most points: 10 of 10 below"
+        );
+        let r = segment_reasons(&acts, &p, d(T), 4);
+        assert!(!r.frequent && r.top && !r.bought_in_window && !r.recent);
+        assert_eq!(r.points_rank, Decimal::new(9, 1));
     }
 }
