@@ -80,6 +80,7 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
         complaints: &complaints,
         contacts: &contacts,
         answers: &answers,
+        only: None,
     };
     warn_unmatched_filters(plan, &policy, args);
     let mut items = call_list(due, &inputs);

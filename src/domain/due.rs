@@ -294,6 +294,23 @@ pub struct DueInputs<'a> {
     pub contacts: &'a [Contact],
     /// The survey answers (the `answers` rule calls back the dissatisfied).
     pub answers: &'a [Answer],
+    /// Only this customer's items (the customer card: its orders alone were folded);
+    /// `None`: every customer's.
+    pub only: Option<u32>,
+}
+
+impl DueInputs<'_> {
+    /// The customers whose items are made.
+    fn customers(&self) -> std::ops::Range<usize> {
+        match self.only {
+            Some(c) => c as usize..c as usize + 1,
+            None => 0..self.book.len(),
+        }
+    }
+
+    fn includes(&self, customer: u32) -> bool {
+        self.only.is_none_or(|c| c == customer)
+    }
 }
 
 /// Builds the call list for the day: every item due, open, overdue within grace (open
@@ -327,7 +344,7 @@ fn build<'a>(fold: DueFold<'a>, inputs: &'a DueInputs<'a>, mode: Mode, sink: &mu
         ..
     } = fold;
     let mut list = List::new(policy, day, inputs, mode, sink);
-    for s in sources {
+    for s in sources.into_iter().filter(|s| inputs.includes(s.customer)) {
         let id = ids
             .get(s.id.0 as usize..s.id.1 as usize)
             .unwrap_or_default();
@@ -463,7 +480,7 @@ impl<'a, 's> List<'a, 's> {
     /// source id is the surveyed call's.
     fn dissatisfied(&mut self, rule: usize, after: Days, max_score: u8) {
         for o in overalls(self.inputs.answers, self.day.date) {
-            if o.score.is_some_and(|s| s <= max_score) {
+            if o.score.is_some_and(|s| s <= max_score) && self.inputs.includes(o.call.0) {
                 let due = days_after(o.answered_on, after);
                 let (customer, _, source) = o.call;
                 self.push(rule, customer, (due, due), source.to_string(), None, false);
@@ -474,7 +491,7 @@ impl<'a, 's> List<'a, 's> {
     /// A date every year (a birthday, an anniversary); its source id is the date.
     fn yearly(&mut self, rule: usize, stored: fn(&CustomerView<'_>) -> Option<NaiveDate>) {
         let (earliest, latest) = (self.day.earliest(), self.day.latest());
-        for c in 0..self.inputs.book.len() {
+        for c in self.inputs.customers() {
             if let Some(stored) = stored(&self.inputs.book.get(c)) {
                 for date in yearly(stored, earliest, latest) {
                     self.push(rule, c as u32, (date, date), date.to_string(), None, false);
@@ -486,7 +503,7 @@ impl<'a, 's> List<'a, 's> {
     /// Each holiday near the day, for every customer.
     fn holidays(&mut self, rule: usize, dates: &[NaiveDate]) {
         for &date in dates {
-            for c in 0..self.inputs.book.len() {
+            for c in self.inputs.customers() {
                 self.push(rule, c as u32, (date, date), date.to_string(), None, false);
             }
         }
@@ -495,8 +512,8 @@ impl<'a, 's> List<'a, 's> {
     /// Every `every` months after the later of the last maintenance and the last purchase.
     fn maintenance(&mut self, rule: usize, every: Months, anchors: &[Anchors]) {
         let (earliest, latest) = (self.day.earliest(), self.day.latest());
-        for (c, a) in anchors.iter().enumerate() {
-            let Some(anchor) = a.maintenance.max(a.purchase) else {
+        for c in self.inputs.customers() {
+            let Some(anchor) = anchors.get(c).and_then(|a| a.maintenance.max(a.purchase)) else {
                 continue;
             };
             for date in repeating(anchor, every.get(), earliest, latest) {
@@ -511,7 +528,7 @@ impl<'a, 's> List<'a, 's> {
     fn complaints(&mut self, rule: usize, trigger: &Trigger) {
         let at = Moment::EndOf(self.day.date);
         for k in self.inputs.complaints {
-            if !at.has_happened(k.opened_at) {
+            if !self.inputs.includes(k.customer) || !at.has_happened(k.opened_at) {
                 continue;
             }
             let known = complaints::known(k, at);
@@ -542,7 +559,11 @@ impl<'a, 's> List<'a, 's> {
     /// A `retain` customer, some days before the points are cleared; the source id is the
     /// clearing date.
     fn points_expiry(&mut self, rule: usize, before: Days) {
-        for (c, s) in self.inputs.standings.unwrap_or_default().iter().enumerate() {
+        let standings = self.inputs.standings.unwrap_or_default();
+        for c in self.inputs.customers() {
+            let Some(s) = standings.get(c) else {
+                continue;
+            };
             if let (Segment::Retain, Some(clear)) = (s.segment, s.points_clear_on) {
                 let due = days_before(clear, before);
                 self.push(rule, c as u32, (due, due), clear.to_string(), None, false);
@@ -767,10 +788,35 @@ mod tests {
         complaints: &[Complaint],
         contacts: &[Contact],
     ) -> Vec<(String, String, String, Status)> {
+        list_for(
+            policy,
+            day,
+            customers,
+            orders,
+            complaints,
+            (contacts, &[]),
+            None,
+        )
+    }
+
+    /// The list as [`list`] makes it, of one customer when `only` says so (folding only
+    /// that customer's orders, as the customer card does).
+    fn list_for(
+        policy: &DuePolicy,
+        day: Day,
+        customers: &[Customer],
+        orders: &[Order<'_>],
+        complaints: &[Complaint],
+        (contacts, answers): (&[Contact], &[Answer]),
+        only: Option<u32>,
+    ) -> Vec<(String, String, String, Status)> {
         let (book, dropped) = CustomerBook::from_customers(customers.to_vec());
         assert!(dropped.is_empty());
         let mut fold = DueFold::new(policy, day, customers.len());
-        for o in orders {
+        for o in orders
+            .iter()
+            .filter(|o| only.is_none_or(|c| c == o.customer))
+        {
             fold.add(o);
         }
         let standings: Vec<Standing> = customers
@@ -793,7 +839,8 @@ mod tests {
             standings: Some(&standings),
             complaints,
             contacts,
-            answers: &[],
+            answers,
+            only,
         };
         call_list(fold, &inputs)
             .into_iter()
@@ -969,6 +1016,7 @@ mod tests {
                 complaints: &[],
                 contacts: &[],
                 answers: &[],
+                only: None,
             };
             call_list(fold, &inputs)
                 .into_iter()
@@ -1082,6 +1130,7 @@ mod tests {
             complaints: &[],
             contacts,
             answers: &[],
+            only: None,
         };
         call_list(fold, &inputs)
             .into_iter()
@@ -1145,6 +1194,7 @@ mod tests {
                 complaints: &[],
                 contacts,
                 answers: &answers,
+                only: None,
             };
             call_list(DueFold::new(&policy, day, 3), &inputs)
                 .into_iter()
@@ -1212,6 +1262,7 @@ mod tests {
             complaints: &[],
             contacts: &done,
             answers: &[],
+            only: None,
         };
         let mut got: Vec<(String, String, NaiveDate)> = Vec::new();
         items_due_in(fold, &inputs, |i| {
@@ -1227,5 +1278,87 @@ mod tests {
             ],
             "27 Sep + 3 = 30 Sep is before; done items count; no other rule"
         );
+    }
+
+    #[test]
+    fn one_customers_list_is_that_customers_part_of_everyones() {
+        let policy = Policy::default().due;
+        let mut customers = vec![customer("C1"), customer("C2"), customer("C3")];
+        customers[0].birthday = Some(d("1980-11-25"));
+        customers[1].anniversary = Some(d("2010-11-20"));
+        customers[2].contact_ok = false;
+        let orders = [
+            order(0, "2026-11-19", OrderKind::Sale, "O1"),
+            order(1, "2026-11-18", OrderKind::Install, "O2"),
+            order(1, "2026-08-22", OrderKind::Sale, "O3"),
+            order(0, "2026-05-30", OrderKind::Maintenance, "O4"),
+            order(2, "2026-11-19", OrderKind::Sale, "O5"),
+        ];
+        let complaints = [
+            open_complaint("2026-11-10 09:00"),
+            Complaint {
+                complaint_id: "K2".into(),
+                customer: 1,
+                closed_at: Some(d("2026-11-20").and_hms_opt(8, 0, 0).unwrap()),
+                ..open_complaint("2026-11-19 09:00")
+            },
+        ];
+        let contacts = [
+            Contact {
+                customer: 1,
+                rule: "callback-3m".into(),
+                source_id: "O3".into(),
+                done_on: d("2026-11-21"),
+                by: None,
+                result: CallResult::Done,
+                note: None,
+            },
+            Contact {
+                customer: 0,
+                rule: "callback-3d".into(),
+                source_id: "O1".into(),
+                done_on: d("2026-11-22"),
+                by: None,
+                result: CallResult::NoAnswer,
+                note: None,
+            },
+        ];
+        let answers = [
+            overall(1, "O2", Some(1), "2026-11-20"),
+            overall(0, "O9", Some(2), "2026-11-21"),
+        ];
+        let day = Day {
+            date: d("2026-11-22"),
+            within: 30,
+            grace: Days::of(14),
+        };
+        let all = list_for(
+            &policy,
+            day,
+            &customers,
+            &orders,
+            &complaints,
+            (&contacts, &answers),
+            None,
+        );
+        assert!(all.len() > 5, "{all:?}");
+        assert_eq!(
+            all.iter().filter(|i| i.1 == "dissatisfied").count(),
+            2,
+            "{all:?}"
+        );
+        for (c, id) in ["C1", "C2", "C3"].iter().enumerate() {
+            let one = list_for(
+                &policy,
+                day,
+                &customers,
+                &orders,
+                &complaints,
+                (&contacts, &answers),
+                Some(c as u32),
+            );
+            let theirs: Vec<_> = all.iter().filter(|i| i.0 == *id).cloned().collect();
+            assert_eq!(one, theirs, "{id}");
+        }
     }
 }
