@@ -11,7 +11,10 @@ use rust_decimal::Decimal;
 
 use crate::parse::Cents;
 
+mod card;
 mod xlsx;
+
+pub use card::{render_document, Block, DocFormat, DocOptions, Document, Field, Section};
 
 pub use xlsx::fits as xlsx_fits;
 
@@ -418,21 +421,35 @@ fn render_json(rows: &dyn Rows, show_phone: bool, out: &mut dyn Write) -> io::Re
             }
             out.write_all(keys[j].as_bytes())?;
             out.write_all(b": ")?;
-            match cell {
-                Cell::Empty => out.write_all(b"null")?,
-                Cell::Int(v) => write!(out, "{v}")?,
-                Cell::Bool(v) => write!(out, "{v}")?,
-                _ => {
-                    text.clear();
-                    exact(cell, column.kind, show_phone, &mut text);
-                    serde_json::to_writer(&mut out, &text)?;
-                }
-            }
+            json_cell(&mut out, cell, column.kind, show_phone, &mut text)?;
         }
         out.write_all(b"}")?;
     }
     out.write_all(if rows.is_empty() { b"]\n" } else { b"\n]\n" })?;
     out.flush()
+}
+
+/// A cell as a JSON value: `null` for unknown, numbers for counts, `true`/`false`, and
+/// every other value as the string of its exact spelling (`"1000000.00"`). `text` is a
+/// buffer reused between cells.
+#[inline]
+fn json_cell<W: Write + ?Sized>(
+    out: &mut W,
+    cell: &Cell<'_>,
+    kind: Kind,
+    show_phone: bool,
+    text: &mut String,
+) -> io::Result<()> {
+    match cell {
+        Cell::Empty => out.write_all(b"null"),
+        Cell::Int(v) => write!(out, "{v}"),
+        Cell::Bool(v) => write!(out, "{v}"),
+        _ => {
+            text.clear();
+            exact(cell, kind, show_phone, text);
+            serde_json::to_writer(out, &*text).map_err(io::Error::from)
+        }
+    }
 }
 
 /// The exact, machine-readable spelling of a cell.
