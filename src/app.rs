@@ -535,6 +535,7 @@ pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
         }
         Command::Completions(args) => crate::cmd::completions::run(args.shell),
         Command::Man => crate::cmd::man::run(),
+        Command::Customer(args) => crate::cmd::customer::run(&plan, &args, moment),
     }
 }
 
@@ -547,6 +548,7 @@ fn refuse_output_over_inputs(plan: &Plan, command: &Command) -> Result<()> {
         Command::Kpi(a) => (&a.output.output, vec![]),
         Command::Complaints(a) => (&a.output.output, vec![]),
         Command::Survey(a) => (&a.output.output, vec![]),
+        Command::Customer(a) => (&a.output, vec![&a.overrides]),
         // `sql` writes a query, not a table, through the same output path.
         Command::Sql(a) => (&a.output, vec![]),
         Command::Check(_)
@@ -946,13 +948,7 @@ impl Output {
             None if terminal => Format::Table,
             None => Format::Csv,
         });
-        let color = match args.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
-        };
+        let color = color_on(args.color, terminal);
         Output {
             format,
             path: args.output.clone(),
@@ -1035,6 +1031,47 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
         }
     })?;
     Ok(())
+}
+
+/// Writes what `fill` makes to stdout or, atomically, to `path` (never over an input):
+/// for outputs that are no table of rows (the customer card).
+pub fn write_to(
+    path: Option<&Path>,
+    inputs: &[PathBuf],
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    match path {
+        None => {
+            let mut lock = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            fill(&mut lock)?;
+            lock.flush()?;
+            Ok(())
+        }
+        Some(path) => write_output(path, inputs, fill),
+    }
+}
+
+/// The width to fit a view for people to: `COLUMNS` when set to a number, else the
+/// terminal's when stdout is one, else none (the natural width).
+pub fn view_width(terminal: bool) -> Option<u16> {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|&c| c > 0);
+    columns.or_else(|| {
+        terminal
+            .then(|| comfy_table::Table::new().width())
+            .flatten()
+    })
+}
+
+/// Whether colour is on for a view written to stdout (`terminal`), as `--color` says.
+pub fn color_on(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
 }
 
 /// Whether `a` and `b` are the same regular file, however spelt (a symlink, `..`, a hard

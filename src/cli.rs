@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::load::encoding::Encoding;
-use crate::report::Format;
+use crate::report::{DocFormat, Format};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -166,6 +166,8 @@ pub enum Command {
     /// The policy compiled to one SQL query (Spark, DuckDB, PostgreSQL) whose result is
     /// what `tiers`, `tiers --summary` or `kpi` print as CSV, for data in a warehouse
     Sql(SqlArgs),
+    /// One customer's card: profile, standing, segment, lifecycle, history, call items
+    Customer(CustomerArgs),
     /// Set a company up from its own exports: map their headers, write a policy, check it
     #[command(
         long_about = "Set a company up from its own exports.\n\n\
@@ -388,6 +390,47 @@ pub struct ComplaintsArgs {
     pub weekly: bool,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// History rows a card shows per list unless `--limit` says otherwise.
+pub const CARD_LIMIT: usize = 20;
+/// Days ahead a card shows the coming call items for.
+pub const CARD_WITHIN: u32 = 30;
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("who").required(true).args(["id", "find"])))]
+pub struct CustomerArgs {
+    /// The customer's id, exactly (an unknown id suggests close ones)
+    #[arg(value_name = "CUSTOMER_ID")]
+    pub id: Option<String>,
+    /// Find by a part of the name, or by the phone's last digits (at least 4): one match
+    /// shows its card, several are listed
+    #[arg(long, value_name = "TEXT", conflicts_with = "id")]
+    pub find: Option<String>,
+    /// Rows per history list (orders, complaints, contacts), most recent first; 0 = all
+    #[arg(long, value_name = "N", default_value_t = CARD_LIMIT)]
+    pub limit: usize,
+    /// Call items coming up in the next N days (0 to 366)
+    #[arg(long, value_name = "N", default_value_t = CARD_WITHIN,
+          value_parser = clap::value_parser!(u32).range(0..=MAX_WITHIN as i64))]
+    pub within: u32,
+    /// Show the phone number as it is, in every format (masked otherwise)
+    #[arg(long)]
+    pub show_phone: bool,
+    /// Tiers pinned by hand (as for `tiers --overrides`): the card shows the pin, its
+    /// reason and expiry
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Option<PathBuf>,
+    /// table (a card for a person, the default), json (one object) or md (for a note).
+    /// Default: what the --output file's extension says (.json, .md), else table
+    #[arg(long, value_enum)]
+    pub format: Option<DocFormat>,
+    /// Write to this file (atomically: a temporary file, then a rename) instead of stdout
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Colour the breaches and overdue items in the table view: auto, always, never
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, Args)]

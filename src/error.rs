@@ -199,6 +199,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// What was looked for is not in the data (`customer` finding nobody): exit 1.
+    #[error("{0}")]
+    NotFound(String),
     /// The command has printed what went wrong itself; exit with this code.
     #[error("exit {0}")]
     AlreadyReported(i32),
@@ -228,7 +231,7 @@ impl Error {
 
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Invalid(_) => exit::BAD_INPUT,
+            Error::Invalid(_) | Error::NotFound(_) => exit::BAD_INPUT,
             Error::Usage(_) => exit::USAGE,
             // A named input that is missing is a usage problem; a read failure mid-way is data.
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {

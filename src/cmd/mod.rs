@@ -4,6 +4,7 @@
 pub mod check;
 pub mod complaints;
 pub mod completions;
+pub mod customer;
 pub mod due;
 pub mod init;
 pub mod kpi;
@@ -34,7 +35,7 @@ pub fn report_error(error: &Error) {
             }
         }
         Error::AlreadyReported(_) => {}
-        Error::Usage(_) | Error::Io { .. } | Error::Output(_) => {
+        Error::Usage(_) | Error::NotFound(_) | Error::Io { .. } | Error::Output(_) => {
             note(&format!("caredesk: {error}"))
         }
     }

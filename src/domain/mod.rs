@@ -1,6 +1,7 @@
 //! The care desk's rules as pure functions over typed records: no I/O, no clock. Every
 //! function takes the as-of date it needs.
 
+pub mod card;
 pub mod complaints;
 pub mod due;
 pub mod kpi;

@@ -1,0 +1,673 @@
+//! `caredesk customer` from the outside: the card of the shipped sample checked field by
+//! field against `tiers`, `due --within 30` and `complaints` (so it cannot drift from
+//! them), the readings at their boundaries, finding, and masked phones in every format.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+mod common;
+
+use common::caredesk;
+use predicates::prelude::*;
+use serde_json::Value;
+
+const T: &str = "2026-11-22";
+
+fn stdout(args: &[&str]) -> String {
+    let out = caredesk()
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// A CSV export as header-keyed rows.
+fn csv_maps(text: &str) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+fn card_json(args: &[&str]) -> Value {
+    let mut all = vec!["customer", "--format", "json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&stdout(&all)).unwrap()
+}
+
+/// A JSON value as the CSV export spells it (null is an empty cell).
+fn as_csv(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Where each `tiers` column is on the card.
+const TIERS_ON_THE_CARD: &[(&str, &str, &str)] = &[
+    ("customer_id", "profile", "customer_id"),
+    ("name", "profile", "name"),
+    ("tier", "standing", "tier"),
+    ("computed_tier", "standing", "computed_tier"),
+    ("segment", "segment", "segment"),
+    ("lifecycle", "lifecycle", "lifecycle"),
+    ("churned", "care", "churned"),
+    ("spend", "standing", "spend"),
+    ("profit", "standing", "profit"),
+    ("sales", "standing", "sales"),
+    ("sales_2y", "segment", "sales_2y"),
+    ("referrals", "care", "referrals"),
+    ("points", "points", "points"),
+    ("first_sale", "segment", "first_sale"),
+    ("last_sale", "segment", "last_sale"),
+    ("last_visit", "lifecycle", "last_visit"),
+    ("days_since_visit", "lifecycle", "days_since_visit"),
+    ("score", "standing", "score"),
+    ("care_goal_met", "care", "care_goal_met"),
+    ("points_clear_on", "points", "points_clear_on"),
+    ("override_tier", "standing", "override_tier"),
+    ("override_reason", "standing", "override_reason"),
+];
+
+/// Customers of the sample that between them show every segment and lifecycle, the top
+/// and the bottom tier, open complaints, referrals and a do-not-call customer.
+fn variety(tiers: &[HashMap<String, String>]) -> Vec<String> {
+    let mut ids: Vec<String> = ["C0151", "C0097", "C0136", "C0219", "C0149"]
+        .map(String::from)
+        .to_vec();
+    for column in ["segment", "lifecycle", "tier", "churned", "care_goal_met"] {
+        let mut seen = Vec::new();
+        for row in tiers {
+            if !seen.contains(&row[column]) {
+                seen.push(row[column].clone());
+                ids.push(row["customer_id"].clone());
+            }
+        }
+    }
+    let customers =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/customers.csv"))
+            .unwrap();
+    if let Some(quiet) = csv_maps(&customers)
+        .iter()
+        .find(|c| c["contact_ok"] == "false")
+    {
+        ids.push(quiet["customer_id"].clone());
+    }
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+#[test]
+fn the_card_says_what_tiers_due_and_complaints_say() {
+    for as_of in [T, "2026-11-21"] {
+        let tiers = csv_maps(&stdout(&["tiers", "--as-of", as_of, "--format", "csv"]));
+        let due = csv_maps(&stdout(&[
+            "due",
+            "--date",
+            as_of,
+            "--within",
+            "30",
+            "--format",
+            "csv",
+            "--show-phone",
+        ]));
+        let open = csv_maps(&stdout(&[
+            "complaints",
+            "--as-of",
+            as_of,
+            "--format",
+            "csv",
+        ]));
+        let ids = variety(&tiers);
+        assert!(ids.len() >= 12, "{ids:?}");
+        let mut compared_complaints = 0;
+        for id in &ids {
+            let card = card_json(&[id, "--as-of", as_of]);
+            let row = tiers.iter().find(|r| &r["customer_id"] == id).unwrap();
+            for (column, block, key) in TIERS_ON_THE_CARD {
+                assert_eq!(
+                    as_csv(&card[block][key]),
+                    row[*column],
+                    "{id} as of {as_of}: tiers' {column} against the card's {block}.{key}"
+                );
+            }
+            // The call items: today's, then the next 30 days', in the list's order.
+            let theirs: Vec<Vec<String>> = due
+                .iter()
+                .filter(|r| &r["customer_id"] == id)
+                .map(|r| {
+                    [
+                        "due_date",
+                        "status",
+                        "days_overdue",
+                        "rule",
+                        "source_id",
+                        "channel",
+                    ]
+                    .iter()
+                    .map(|c| r[*c].clone())
+                    .collect()
+                })
+                .collect();
+            let mut mine: Vec<Vec<String>> = Vec::new();
+            for (list, days) in [("due", true), ("upcoming", false)] {
+                for item in card[list].as_array().unwrap() {
+                    mine.push(vec![
+                        as_csv(&item["due_date"]),
+                        as_csv(&item["status"]),
+                        if days {
+                            as_csv(&item["days_overdue"])
+                        } else {
+                            String::new()
+                        },
+                        as_csv(&item["rule"]),
+                        as_csv(&item["source_id"]),
+                        as_csv(&item["channel"]),
+                    ]);
+                }
+            }
+            assert_eq!(mine, theirs, "{id} as of {as_of}: the call items");
+            // Each open complaint as the complaints view shows it.
+            for k in open.iter().filter(|k| &k["customer_id"] == id) {
+                let on_card = card["complaints"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|c| as_csv(&c["complaint_id"]) == k["complaint_id"])
+                    .unwrap_or_else(|| panic!("{id}: {} not on the card", k["complaint_id"]));
+                for (view, key) in [
+                    ("opened_at", "opened_at"),
+                    ("category", "category"),
+                    ("severity", "severity"),
+                    ("responded_at", "answered_at"),
+                    ("response_breached", "response_breached"),
+                    ("resolution_breached", "resolution_breached"),
+                ] {
+                    assert_eq!(as_csv(&on_card[key]), k[view], "{id} {view}");
+                }
+                assert_eq!(on_card["closed_at"], Value::Null);
+                compared_complaints += 1;
+            }
+            // The phone, masked as the call list masks it.
+            if let Some(item) = due.iter().find(|r| &r["customer_id"] == id) {
+                let card = card_json(&[id, "--as-of", as_of, "--show-phone"]);
+                assert_eq!(as_csv(&card["profile"]["phone"]), item["phone"]);
+            }
+        }
+        assert!(
+            compared_complaints >= 3,
+            "{compared_complaints} open complaints compared"
+        );
+    }
+}
+
+#[test]
+fn the_history_is_every_row_of_the_customer_most_recent_first() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let orders = csv_maps(&std::fs::read_to_string(root.join("data/orders.csv")).unwrap());
+    let contacts = csv_maps(&std::fs::read_to_string(root.join("data/contacts.csv")).unwrap());
+    let card = card_json(&["C0151", "--as-of", T, "--limit", "0"]);
+    let mut theirs: Vec<(String, String)> = orders
+        .iter()
+        .filter(|o| o["customer_id"] == "C0151" && o["date"].as_str() <= T)
+        .map(|o| (o["date"].clone(), o["order_id"].clone()))
+        .collect();
+    theirs.reverse();
+    theirs.sort_by(|a, b| b.0.cmp(&a.0));
+    let mine: Vec<(String, String)> = card["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (as_csv(&o["date"]), as_csv(&o["order_id"])))
+        .collect();
+    assert_eq!(mine, theirs);
+    assert_eq!(card["orders_total"], theirs.len());
+    let logged = contacts
+        .iter()
+        .filter(|c| c["customer_id"] == "C0151")
+        .count();
+    assert_eq!(card["contacts"].as_array().unwrap().len(), logged);
+    // The referred customers' purchases add up to the referrals tiers counts.
+    let referred: u64 = card["referred"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["purchases"].as_u64().unwrap())
+        .sum();
+    assert_eq!(Value::from(referred), card["care"]["referrals"]);
+    // --limit keeps the most recent; the total says how many there are.
+    let short = card_json(&["C0151", "--as-of", T, "--limit", "3"]);
+    assert_eq!(short["orders"].as_array().unwrap().len(), 3);
+    assert_eq!(short["orders"][0], card["orders"][0]);
+    assert_eq!(short["orders_total"], card["orders_total"]);
+    let table = stdout(&["customer", "C0151", "--as-of", T, "--limit", "3"]);
+    assert!(
+        table.contains(&format!(
+            "Orders (3 of {}, most recent first; --limit 0 shows all)",
+            theirs.len()
+        )),
+        "{table}"
+    );
+}
+
+#[test]
+fn overrides_show_on_the_card_as_in_tiers() {
+    let dir = tempfile::tempdir().unwrap();
+    let pins = dir.path().join("pins.csv");
+    std::fs::write(
+        &pins,
+        "customer_id,tier,reason,expires\nC0151,Platinum,moved abroad,2027-01-31\n",
+    )
+    .unwrap();
+    let pins = pins.to_str().unwrap();
+    let tiers = csv_maps(&stdout(&[
+        "tiers",
+        "--as-of",
+        T,
+        "--format",
+        "csv",
+        "--overrides",
+        pins,
+    ]));
+    let row = tiers.iter().find(|r| r["customer_id"] == "C0151").unwrap();
+    let card = card_json(&["C0151", "--as-of", T, "--overrides", pins]);
+    for (column, block, key) in TIERS_ON_THE_CARD {
+        assert_eq!(as_csv(&card[block][key]), row[*column], "{column}");
+    }
+    assert_eq!(card["standing"]["tier"], "Platinum");
+    assert_eq!(card["standing"]["override_expires"], "2027-01-31");
+    let table = stdout(&["customer", "C0151", "--as-of", T, "--overrides", pins]);
+    assert!(table.contains("pinned because  moved abroad"), "{table}");
+    assert!(
+        table.contains("Platinum  (白金会员, pinned by hand)"),
+        "{table}"
+    );
+}
+
+#[test]
+fn the_score_methods_position_and_class_cut_on_the_sample() {
+    let policy = "examples/jewellery-score.toml";
+    let tiers = csv_maps(&stdout(&[
+        "tiers", "--as-of", T, "--policy", policy, "--format", "csv",
+    ]));
+    let n = tiers.len() as u64;
+    assert_eq!(n, 320);
+    // A 0.5 %, B 1 %, C 5 % of 320: the classes end at round(1.6) = 2, round(4.8) = 5 and
+    // round(20.8) = 21.
+    let cuts = [("A", 2u64), ("B", 5), ("C", 21)];
+    let score = |r: &HashMap<String, String>| r["score"].parse::<f64>().unwrap();
+    let mut checked = 0;
+    for row in &tiers {
+        let s = score(row);
+        // Shown scores are rounded: place only the customers whose score no one shares.
+        if tiers.iter().filter(|r| score(r) == s).count() > 1 {
+            continue;
+        }
+        let position = 1 + tiers.iter().filter(|r| score(r) > s).count() as u64;
+        let class = cuts
+            .iter()
+            .find(|(_, last)| position <= *last)
+            .map_or("D", |c| c.0);
+        assert_eq!(row["tier"], class, "{} at {position}", row["customer_id"]);
+        if !(position <= 3 || (20..=23).contains(&position) || position.is_multiple_of(40)) {
+            continue;
+        }
+        let id = &row["customer_id"];
+        let card = card_json(&[id, "--as-of", T, "--policy", policy]);
+        let st = &card["standing"];
+        assert_eq!(st["position"], position, "{id}");
+        assert_eq!(st["customers"], n);
+        assert_eq!(as_csv(&st["score"]), row["score"]);
+        match cuts.iter().position(|c| c.0 == class) {
+            Some(0) => assert_eq!(st["next_tier"], Value::Null, "{id}: A is the top"),
+            above => {
+                let above = above.unwrap_or(cuts.len()) - 1;
+                assert_eq!(st["next_tier"], cuts[above].0, "{id}");
+                assert_eq!(st["next_tier_last_position"], cuts[above].1, "{id}");
+                let first = if above == 0 { 1 } else { cuts[above - 1].1 + 1 };
+                assert_eq!(st["next_tier_first_position"], first, "{id}");
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 6, "{checked} cards checked");
+}
+
+/// A desk at the boundaries: last visits 90, 91, 180 and 181 days before T, spend a cent
+/// short of Diamond and exactly on it, phones in several spellings, a customer without
+/// any row.
+fn desk() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("customers.csv"),
+        "customer_id,name,phone,owner,contact_ok\n\
+         A1,Ann Near,13812345678,陈静,true\n\
+         A2,Bo Top,139-0000-1111,陈静,true\n\
+         A3,王伟,+86 150 1234 5678,王磊,true\n\
+         A4,王芳,15099995678,王磊,false\n\
+         A5,Nobody,,,true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("orders.csv"),
+        "order_id,customer_id,date,kind,amount\n\
+         O1,A1,2026-08-24,sale,999999.99\n\
+         O2,A2,2026-08-23,sale,1000000.00\n\
+         O3,A3,2026-05-26,sale,100.00\n\
+         O4,A4,2026-05-25,repair,0.00\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn in_desk(dir: &Path, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = caredesk();
+    cmd.arg("--data")
+        .arg(dir)
+        .args(["--as-of", T, "customer"])
+        .args(args);
+    cmd
+}
+
+fn desk_json(dir: &Path, args: &[&str]) -> Value {
+    let out = in_desk(dir, args)
+        .args(["--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+fn desk_text(dir: &Path, args: &[&str]) -> String {
+    let out = in_desk(dir, args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn the_next_tier_gap_at_an_exact_threshold() {
+    let dir = desk();
+    let a1 = desk_json(dir.path(), &["A1"]);
+    assert_eq!(a1["standing"]["tier"], "Platinum");
+    assert_eq!(a1["standing"]["next_tier"], "Diamond");
+    assert_eq!(a1["standing"]["spend_to_next_tier"], "0.01");
+    let text = desk_text(dir.path(), &["A1"]);
+    assert!(text.contains("spend to Diamond  0.01\n"), "{text}");
+    let a2 = desk_json(dir.path(), &["A2"]);
+    assert_eq!(a2["standing"]["tier"], "Diamond");
+    assert_eq!(a2["standing"]["next_tier"], Value::Null);
+    assert_eq!(a2["standing"]["spend_to_next_tier"], Value::Null);
+    let text = desk_text(dir.path(), &["A2"]);
+    assert!(
+        text.contains("next tier      —  (none above: Diamond is the top tier)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_lifecycle_dates_at_90_91_180_and_181_days() {
+    let dir = desk();
+    for (id, days, lifecycle, sleeping, lost) in [
+        ("A1", 90, "active", "2026-11-23", "2027-02-21"),
+        ("A2", 91, "sleeping", "2026-11-22", "2027-02-20"),
+        ("A3", 180, "sleeping", "2026-08-25", "2026-11-23"),
+        ("A4", 181, "lost", "2026-08-24", "2026-11-22"),
+    ] {
+        let card = desk_json(dir.path(), &[id]);
+        let l = &card["lifecycle"];
+        assert_eq!(l["days_since_visit"], days, "{id}");
+        assert_eq!(l["lifecycle"], lifecycle, "{id}");
+        assert_eq!(l["sleeping_from"], sleeping, "{id}");
+        assert_eq!(l["lost_from"], lost, "{id}");
+    }
+    let text = desk_text(dir.path(), &["A1"]);
+    assert!(
+        text.contains("sleeping from  2026-11-23  (tomorrow, if nobody visits)\n"),
+        "{text}"
+    );
+    assert!(text.contains("lost from      2027-02-21  (in 91 days, if nobody visits)\n"));
+    let text = desk_text(dir.path(), &["A4"]);
+    assert!(
+        text.contains("sleeping from  2026-08-24  (since then)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("lost from      2026-11-22  (today)\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_customer_without_any_row_has_a_card() {
+    let dir = desk();
+    let card = desk_json(dir.path(), &["A5"]);
+    assert_eq!(card["profile"]["phone"], Value::Null);
+    assert_eq!(card["standing"]["tier"], "Member");
+    assert_eq!(card["standing"]["spend"], "0.00");
+    assert_eq!(card["standing"]["next_tier"], "D");
+    assert_eq!(card["standing"]["spend_to_next_tier"], "100000.00");
+    assert_eq!(card["segment"]["segment"], "none");
+    assert_eq!(card["lifecycle"]["lifecycle"], "none");
+    assert_eq!(card["lifecycle"]["last_visit"], Value::Null);
+    assert_eq!(card["lifecycle"]["sleeping_from"], Value::Null);
+    assert_eq!(card["points"]["points"], 0);
+    for list in [
+        "referred",
+        "orders",
+        "complaints",
+        "contacts",
+        "due",
+        "upcoming",
+    ] {
+        assert_eq!(card[list], Value::Array(vec![]), "{list}");
+        assert_eq!(card[format!("{list}_total")], 0, "{list}");
+    }
+    let text = desk_text(dir.path(), &["A5"]);
+    assert!(text.contains("Orders: none\n"), "{text}");
+    assert!(
+        text.contains("segment                none  (never bought)\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("sleeping from"),
+        "no visit, no turn dates: {text}"
+    );
+}
+
+#[test]
+fn find_by_name_part_phone_digits_several_and_none() {
+    let dir = desk();
+    // one match: the card
+    let card = desk_json(dir.path(), &["--find", "ann"]);
+    assert_eq!(card["profile"]["customer_id"], "A1");
+    let card = desk_json(dir.path(), &["--find", "1111"]);
+    assert_eq!(card["profile"]["customer_id"], "A2");
+    let card = desk_json(dir.path(), &["--find", "0000-1111"]);
+    assert_eq!(card["profile"]["customer_id"], "A2");
+    // several: a list of id, name, masked phone, tier, owner; exit 0
+    let out = in_desk(dir.path(), &["--find", "王", "--format", "csv"])
+        .assert()
+        .failure()
+        .code(2);
+    drop(out);
+    let list = desk_json(dir.path(), &["--find", "王"]);
+    let rows = list.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["customer_id"], "A3");
+    assert_eq!(rows[0]["phone"], "861******5678");
+    assert_eq!(rows[1]["customer_id"], "A4");
+    assert_eq!(rows[1]["tier"], "Member");
+    assert_eq!(rows[1]["owner"], "王磊");
+    let text = desk_text(dir.path(), &["--find", "5678"]);
+    for id in ["A1", "A3", "A4"] {
+        assert!(text.contains(id), "{text}");
+    }
+    assert!(text.contains("3 customers match \"5678\""), "{text}");
+    assert!(!text.contains("13812345678"), "{text}");
+    // none: one line, exit 1
+    in_desk(dir.path(), &["--find", "Zed"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr("caredesk: no customer's name contains \"Zed\"\n");
+    in_desk(dir.path(), &["--find", "4321"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no phone ends in it"));
+    in_desk(dir.path(), &["--find", "678"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("at least its last 4 digits"));
+    in_desk(dir.path(), &["--find", "  "]).assert().code(2);
+}
+
+#[test]
+fn an_unknown_id_suggests_close_ones() {
+    let dir = desk();
+    in_desk(dir.path(), &["A6"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr("caredesk: no customer \"A6\"; did you mean A1, A2, A3, A4, A5?\n");
+    in_desk(dir.path(), &["a1"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("did you mean A1"));
+    in_desk(dir.path(), &["Q123456"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("`--find` looks by name or phone"));
+    caredesk().args(["customer"]).assert().code(2);
+    caredesk()
+        .args(["customer", "A1", "--find", "x"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn phones_are_masked_in_every_format_unless_shown() {
+    let dir = desk();
+    for (id, phone, masked) in [
+        ("A1", "13812345678", "138****5678"),
+        ("A2", "139-0000-1111", "139****1111"),
+        ("A3", "+86 150 1234 5678", "861******5678"),
+    ] {
+        for format in ["table", "json", "md"] {
+            let text = desk_text(dir.path(), &[id, "--format", format]);
+            assert!(text.contains(masked), "{id} {format}: {text}");
+            assert!(!text.contains(phone), "{id} {format}: {text}");
+            let shown = desk_text(dir.path(), &[id, "--format", format, "--show-phone"]);
+            assert!(shown.contains(phone), "{id} {format}: {shown}");
+        }
+    }
+    for format in ["table", "json", "md"] {
+        let text = desk_text(dir.path(), &["--find", "王", "--format", format]);
+        assert!(text.contains("861******5678"), "{format}: {text}");
+        assert!(!text.contains("1234 5678"), "{format}: {text}");
+    }
+}
+
+#[test]
+fn a_do_not_call_customer_has_no_call_items_and_says_why() {
+    let dir = desk();
+    let text = desk_text(dir.path(), &["A4"]);
+    assert!(
+        text.contains("may be called  no  (never on a call list)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Call items on 2026-11-22: never on a call list (contact_ok = false)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_card_goes_to_a_file_by_its_extension_and_never_over_an_input() {
+    let dir = desk();
+    let out = dir.path().join("card.json");
+    in_desk(dir.path(), &["A1", "--output"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout("");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(v["profile"]["customer_id"], "A1");
+    let md = dir.path().join("card.md");
+    in_desk(dir.path(), &["A1", "-o"])
+        .arg(&md)
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(&md)
+        .unwrap()
+        .starts_with("# A1 Ann Near\n"));
+    let orders = dir.path().join("orders.csv");
+    let before = std::fs::read(&orders).unwrap();
+    in_desk(dir.path(), &["A1", "--output"])
+        .arg(&orders)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is an input file"));
+    assert_eq!(std::fs::read(&orders).unwrap(), before);
+}
+
+#[test]
+fn the_table_view_fits_the_width_it_is_given() {
+    use unicode_width::UnicodeWidthStr;
+    for width in [60usize, 100] {
+        let out = caredesk()
+            .env("COLUMNS", width.to_string())
+            .args(["customer", "C0151", "--as-of", T])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        for line in text.lines().filter(|l| l.starts_with(['┌', '│', '╞', '└'])) {
+            assert!(line.width() <= width, "{width}: {line}");
+        }
+    }
+}
+
+#[test]
+fn bad_data_is_reported_before_anybody_is_looked_for() {
+    let dir = desk();
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "customer_id,name,phone\nA1,,13812345678\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("orders.csv"),
+        "order_id,customer_id,date,amount\nO1,A1,2026-13-01,5.00\n",
+    )
+    .unwrap();
+    // A1 was left out for its empty name: the problems, not "no customer A1", and the
+    // orders' problem in the same run.
+    in_desk(dir.path(), &["A1"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("customers.csv:2: name"))
+        .stderr(predicate::str::contains("orders.csv:2: date"))
+        .stderr(predicate::str::contains("no customer").not());
+}
