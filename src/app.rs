@@ -247,17 +247,30 @@ impl Plan {
         book: &CustomerBook,
         problems: &mut Problems,
     ) -> Result<Option<Vec<Complaint>>> {
+        self.load_complaints_of(policy, book, None, problems)
+    }
+
+    /// [`load_complaints`](Self::load_complaints), keeping only customer `only`'s when it
+    /// is given (every row is checked all the same).
+    pub fn load_complaints_of(
+        &self,
+        policy: &Policy,
+        book: &CustomerBook,
+        only: Option<u32>,
+        problems: &mut Problems,
+    ) -> Result<Option<Vec<Complaint>>> {
         if !self.complaints_named && !exists(&self.complaints) {
             return Ok(None);
         }
         let mut opened = self.open(&self.complaints, policy, problems)?;
         let before = problems.total();
-        let complaints = load::read_complaints(
+        let complaints = load::read_complaints_of(
             &mut opened.input,
             &display(&self.complaints),
             &policy.columns.complaints,
             book,
             policy.validation.unknown_customer,
+            only,
             problems,
         );
         opened.trace(before, problems)?;
@@ -271,18 +284,31 @@ impl Plan {
         book: &CustomerBook,
         problems: &mut Problems,
     ) -> Result<Vec<crate::model::Contact>> {
+        self.load_contacts_of(policy, book, None, problems)
+    }
+
+    /// [`load_contacts`](Self::load_contacts), keeping only customer `only`'s rows when it
+    /// is given (every row is checked all the same).
+    pub fn load_contacts_of(
+        &self,
+        policy: &Policy,
+        book: &CustomerBook,
+        only: Option<u32>,
+        problems: &mut Problems,
+    ) -> Result<Vec<crate::model::Contact>> {
         if !self.contacts_named && !exists(&self.contacts) {
             return Ok(Vec::new());
         }
         let rules: Vec<&str> = policy.due.rules.iter().map(|r| r.name.as_str()).collect();
         let mut opened = self.open(&self.contacts, policy, problems)?;
         let before = problems.total();
-        let contacts = load::read_contacts(
+        let contacts = load::read_contacts_of(
             &mut opened.input,
             &display(&self.contacts),
             &policy.columns.contacts,
             book,
             &rules,
+            only,
             problems,
         );
         opened.trace(before, problems)?;

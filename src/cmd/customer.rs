@@ -29,7 +29,7 @@ const SUGGESTIONS: usize = 5;
 pub fn run(plan: &Plan, args: &CustomerArgs, at: Moment) -> Result<()> {
     let policy = plan.load_policy()?;
     let mut problems = Problems::new();
-    let book = plan.load_customers(&policy, &mut problems)?;
+    let mut book = plan.load_customers(&policy, &mut problems)?;
     // With bad customer rows, a customer left out must not read as "no such customer":
     // the run goes on to list every problem of every file, and stops there.
     let matches = if problems.is_empty() {
@@ -38,8 +38,8 @@ pub fn run(plan: &Plan, args: &CustomerArgs, at: Moment) -> Result<()> {
         Vec::new()
     };
     match matches[..] {
-        [one] => card(plan, args, at, &policy, &book, one, problems),
-        _ => list(plan, args, &policy, &book, &matches, problems),
+        [one] => card(plan, args, at, &policy, &mut book, one, problems),
+        _ => list(plan, args, &policy, &mut book, &matches, problems),
     }
 }
 
@@ -115,14 +115,25 @@ struct Read {
     overrides: Vec<Override>,
 }
 
+/// Which of complaints.csv and contacts.csv a run reads, and whose rows it keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Others {
+    /// Neither (the list of matches needs the tiers alone, as `tiers` does).
+    Unread,
+    /// Every row checked, this customer's kept (`None`: nobody's, only checked).
+    Of(Option<u32>),
+}
+
 /// Streams orders.csv through the tiering (and `also`), reads the other files, and takes
 /// the tiering step: every problem of every file fails the run together.
+#[allow(clippy::too_many_arguments)]
 fn read_all(
     plan: &Plan,
     args: &CustomerArgs,
     policy: &Policy,
-    book: &CustomerBook,
+    book: &mut CustomerBook,
     mut problems: Problems,
+    others: Others,
     ids: bool,
     also: impl FnMut(&Order<'_>),
 ) -> Result<Read> {
@@ -133,14 +144,21 @@ fn read_all(
         also,
     };
     let stats = plan.scan_orders(policy, book, &mut problems, sink)?;
-    let complaints = plan
-        .load_complaints(policy, book, &mut problems)?
-        .unwrap_or_default();
-    let contacts = plan.load_contacts(policy, book, &mut problems)?;
+    let (complaints, contacts) = match others {
+        Others::Unread => (Vec::new(), Vec::new()),
+        // Nobody else's rows are kept: on a large desk they would be most of the memory.
+        Others::Of(only) => (
+            plan.load_complaints_of(policy, book, only, &mut problems)?
+                .unwrap_or_default(),
+            plan.load_contacts_of(policy, book, only, &mut problems)?,
+        ),
+    };
     let overrides = match &args.overrides {
         Some(path) => plan.load_overrides(path, policy, book, &mut problems)?,
         None => Vec::new(),
     };
+    // Every id is looked up by now: the index goes before the tiering needs the memory.
+    book.release_index();
     let tiering = plan.tiering(policy, book, tiers, &overrides, problems)?;
     warn_skipped(&stats, &plan.orders);
     Ok(Read {
@@ -185,16 +203,22 @@ fn list(
     plan: &Plan,
     args: &CustomerArgs,
     policy: &Policy,
-    book: &CustomerBook,
+    book: &mut CustomerBook,
     matches: &[u32],
     problems: Problems,
 ) -> Result<()> {
+    // With problems found already, the run goes on to check every file, then stops.
+    let others = match problems.is_empty() {
+        true => Others::Unread,
+        false => Others::Of(None),
+    };
     let read = read_all(
         plan,
         args,
         policy,
         book,
         problems,
+        others,
         false,
         |_: &Order<'_>| {},
     )?;
@@ -278,7 +302,7 @@ fn card(
     args: &CustomerArgs,
     at: Moment,
     policy: &Policy,
-    book: &CustomerBook,
+    book: &mut CustomerBook,
     customer: u32,
     problems: Problems,
 ) -> Result<()> {
@@ -289,13 +313,23 @@ fn card(
     };
     let mut due = DueFold::new(&policy.due, day, book.len());
     let mut history = History::new(customer, policy.tiers.purchases);
-    let read = read_all(plan, args, policy, book, problems, true, |o: &Order<'_>| {
-        // The call list of this customer alone: only its rows can make its items.
-        if o.customer == customer {
-            due.add(o);
-        }
-        history.add(o);
-    })?;
+    let others = Others::Of(Some(customer));
+    let read = read_all(
+        plan,
+        args,
+        policy,
+        book,
+        problems,
+        others,
+        true,
+        |o: &Order<'_>| {
+            // The call list of this customer alone: only its rows can make its items.
+            if o.customer == customer {
+                due.add(o);
+            }
+            history.add(o);
+        },
+    )?;
     let items = call_list(
         due,
         &DueInputs {

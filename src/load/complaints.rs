@@ -32,6 +32,20 @@ pub fn read_complaints<R: Read>(
     unknown: UnknownCustomer,
     problems: &mut Problems,
 ) -> Vec<Complaint> {
+    read_complaints_of(input, file, renames, book, unknown, None, problems)
+}
+
+/// [`read_complaints`], keeping only customer `only`'s complaints when it is given (the
+/// customer card); every row is checked all the same.
+pub fn read_complaints_of<R: Read>(
+    input: R,
+    file: &str,
+    renames: &BTreeMap<String, String>,
+    book: &CustomerBook,
+    unknown: UnknownCustomer,
+    only: Option<u32>,
+    problems: &mut Problems,
+) -> Vec<Complaint> {
     let mut out = Vec::new();
     let mut reader = csv_reader(input);
     let Some(header) = read_header(&mut reader, file, FIELDS, renames, problems) else {
@@ -93,6 +107,9 @@ pub fn read_complaints<R: Read>(
         else {
             return;
         };
+        if only.is_some_and(|c| c != customer) {
+            return;
+        }
         out.push(Complaint {
             complaint_id,
             customer,

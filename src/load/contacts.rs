@@ -32,6 +32,20 @@ pub fn read_contacts<R: Read>(
     rules: &[&str],
     problems: &mut Problems,
 ) -> Vec<Contact> {
+    read_contacts_of(input, file, renames, book, rules, None, problems)
+}
+
+/// [`read_contacts`], keeping only customer `only`'s rows when it is given (the customer
+/// card); every row is checked all the same.
+pub fn read_contacts_of<R: Read>(
+    input: R,
+    file: &str,
+    renames: &BTreeMap<String, String>,
+    book: &CustomerBook,
+    rules: &[&str],
+    only: Option<u32>,
+    problems: &mut Problems,
+) -> Vec<Contact> {
     let mut out = Vec::new();
     let mut reader = csv_reader(input);
     let Some(header) = read_header(&mut reader, file, FIELDS, renames, problems) else {
@@ -56,6 +70,9 @@ pub fn read_contacts<R: Read>(
             .opt(record, 6, CallResult::parse, CallResult::EXPECTED)
             .unwrap_or_default();
         if let (true, Resolved::Found(customer), Some(done_on)) = (row.ok, customer, done_on) {
+            if only.is_some_and(|c| c != customer) {
+                return;
+            }
             out.push(Contact {
                 customer,
                 rule,

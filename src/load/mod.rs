@@ -19,8 +19,8 @@ mod worksheet;
 
 pub use answers::{question_of_form, read_answers};
 pub use chunks::Split;
-pub use complaints::read_complaints;
-pub use contacts::read_contacts;
+pub use complaints::{read_complaints, read_complaints_of};
+pub use contacts::{read_contacts, read_contacts_of};
 pub use customers::{
     read_customers, read_customers_file, read_customers_file_with, CustomerBook, CustomerView, Keep,
 };
