@@ -671,3 +671,37 @@ fn bad_data_is_reported_before_anybody_is_looked_for() {
         .stderr(predicate::str::contains("orders.csv:2: date"))
         .stderr(predicate::str::contains("no customer").not());
 }
+
+/// The console blocks of the README's card section, as (command, output).
+fn readme_examples() -> Vec<(String, String)> {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut examples = Vec::new();
+    for block in readme.split("```console\n").skip(1) {
+        let block = &block[..block.find("```").unwrap()];
+        let Some(rest) = block.strip_prefix("$ caredesk customer ") else {
+            continue;
+        };
+        let (command, output) = rest.split_once('\n').unwrap();
+        examples.push((command.to_string(), output.to_string()));
+    }
+    examples
+}
+
+#[test]
+fn the_readme_shows_real_cards() {
+    let examples = readme_examples();
+    assert!(examples.len() >= 3, "{examples:?}");
+    for (command, shown) in examples {
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let out = caredesk()
+            .env_remove("COLUMNS")
+            .arg("customer")
+            .args(&args)
+            .output()
+            .unwrap();
+        let mut got = String::from_utf8(out.stdout).unwrap();
+        got.push_str(&String::from_utf8(out.stderr).unwrap());
+        assert_eq!(got, shown, "caredesk customer {command}");
+    }
+}

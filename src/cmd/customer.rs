@@ -715,6 +715,7 @@ impl<'a> Facts<'a> {
         let window = seg.window_days.get();
         let why = match s.segment {
             Segment::None => "never bought".to_string(),
+            Segment::Upgrade if s.computed_tier == 0 => "frequent and in the top points".into(),
             Segment::Upgrade => "frequent and in the top points: push to the next tier".into(),
             Segment::Stable => "frequent, not in the top points".into(),
             Segment::New => format!("first purchase within {} days", seg.new_days.get()),
