@@ -8,7 +8,9 @@ use std::io::{self, IsTerminal};
 
 use crate::app::{self, warn_skipped, Output, Plan};
 use crate::cli::CustomerArgs;
-use crate::domain::card::{close_ids, find, first, most_recent_first, History, Query};
+use crate::domain::card::{
+    close_ids, find, first, most_recent_first, History, PastOrder, Query, Referred,
+};
 use crate::domain::complaints::{self, Moment};
 use crate::domain::due::{call_list, Day, DueFold, DueInputs, Item, Status};
 use crate::domain::tiers::{
@@ -18,7 +20,7 @@ use crate::domain::tiers::{
 use crate::error::{Error, Problems, Result};
 use crate::load::{CustomerBook, CustomerView, OrderSink, Override};
 use crate::model::{Complaint, Contact, Order, Outcome, Severity};
-use crate::policy::{Policy, TierWindow};
+use crate::policy::{DueRule, Policy, TierWindow};
 use crate::report::{
     col, Block, Cell, Column, DocFormat, DocOptions, Document, Field, Format, Kind, Rows, Section,
 };
@@ -385,61 +387,64 @@ fn card(
         .partition(|i| i.status != Status::Upcoming);
 
     let limit = args.limit;
-    let totals = (orders.len(), complaints.len(), contacts.len());
-    let mut sections = vec![Section {
-        key: "referred",
-        title: "Customers referred".into(),
-        total: referred.len(),
-        rows: Box::new(ReferredRows {
-            book,
-            referred: referred.into_iter().cloned().collect(),
-        }),
-        empty: "none".into(),
-    }];
-    sections.push(Section {
-        key: "orders",
-        title: "Orders".into(),
-        total: totals.0,
-        rows: Box::new(OrderRows(first(orders, limit))),
-        empty: "none".into(),
-    });
-    sections.push(Section {
-        key: "complaints",
-        title: "Complaints".into(),
-        total: totals.1,
-        rows: Box::new(ComplaintRows(first(complaints, limit))),
-        empty: "none".into(),
-    });
-    sections.push(Section {
-        key: "contacts",
-        title: "Contacts".into(),
-        total: totals.2,
-        rows: Box::new(ContactRows(first(contacts, limit))),
-        empty: "none logged".into(),
-    });
     let never = (!facts.view.contact_ok).then_some("never on a call list (contact_ok = false)");
-    sections.push(Section {
-        key: "due",
-        title: format!("Call items on {}", plan.as_of),
-        total: today.len(),
-        rows: Box::new(ItemRows {
-            policy,
-            items: today,
-            upcoming: false,
-        }),
-        empty: never.unwrap_or("nothing overdue or due").into(),
-    });
-    sections.push(Section {
-        key: "upcoming",
-        title: format!("Coming up in the next {} days", args.within),
-        total: upcoming.len(),
-        rows: Box::new(ItemRows {
-            policy,
-            items: upcoming,
-            upcoming: true,
-        }),
-        empty: never.unwrap_or("nothing").into(),
-    });
+    let rule = |item: Item| {
+        let rule = &policy.due.rules[item.rule];
+        (item, rule)
+    };
+    let referred: Vec<(&str, &str, &Referred)> = referred
+        .into_iter()
+        .map(|r| {
+            (
+                book.id(r.customer as usize),
+                book.name(r.customer as usize),
+                r,
+            )
+        })
+        .collect();
+    let sections = vec![
+        section(
+            "referred",
+            "Customers referred",
+            "none",
+            0,
+            referred,
+            referred_list(),
+        ),
+        section("orders", "Orders", "none", limit, orders, order_list()),
+        section(
+            "complaints",
+            "Complaints",
+            "none",
+            limit,
+            complaints,
+            complaint_list(),
+        ),
+        section(
+            "contacts",
+            "Contacts",
+            "none logged",
+            limit,
+            contacts,
+            contact_list(),
+        ),
+        section(
+            "due",
+            &format!("Call items on {}", plan.as_of),
+            never.unwrap_or("nothing overdue or due"),
+            0,
+            today.into_iter().map(rule).collect(),
+            due_list(),
+        ),
+        section(
+            "upcoming",
+            &format!("Coming up in the next {} days", args.within),
+            never.unwrap_or("nothing"),
+            0,
+            upcoming.into_iter().map(rule).collect(),
+            upcoming_list(),
+        ),
+    ];
 
     let document = Document {
         title: format!("{} {}", facts.view.customer_id, facts.view.name),
@@ -898,6 +903,63 @@ impl<'a> Facts<'a> {
 
 // ---- the history tables
 
+/// A list of the card as a table: its columns, how an item fills a row, and which of its
+/// cells show a breach.
+struct Layout<T> {
+    columns: &'static [Column<'static>],
+    cells: for<'s> fn(&'s T, &mut Vec<Cell<'s>>),
+    flagged: fn(&T, &str) -> bool,
+}
+
+/// The items of a list shown (the first `limit` of them, 0 = all) under its layout.
+struct List<T> {
+    layout: Layout<T>,
+    items: Vec<T>,
+}
+
+impl<T: Sync> Rows for List<T> {
+    fn columns(&self) -> &[Column<'_>] {
+        self.layout.columns
+    }
+
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
+        (self.layout.cells)(&self.items[i], out);
+    }
+
+    fn flagged(&self, i: usize, column: usize) -> bool {
+        (self.layout.flagged)(&self.items[i], self.layout.columns[column].name)
+    }
+}
+
+/// A section of the card: `items`, of which the first `limit` are shown (0 = all).
+fn section<'a, T: Sync + 'a>(
+    key: &'static str,
+    title: &str,
+    empty: &str,
+    limit: usize,
+    items: Vec<T>,
+    layout: Layout<T>,
+) -> Section<'a> {
+    Section {
+        key,
+        title: title.into(),
+        total: items.len(),
+        rows: Box::new(List {
+            layout,
+            items: first(items, limit),
+        }),
+        empty: empty.into(),
+    }
+}
+
+fn never_flagged<T>(_: &T, _: &str) -> bool {
+    false
+}
+
 const REFERRED_COLUMNS: &[Column<'static>] = &[
     col("customer_id", Kind::Text),
     col("name", Kind::Text),
@@ -906,30 +968,19 @@ const REFERRED_COLUMNS: &[Column<'static>] = &[
     col("last_purchase", Kind::Date),
 ];
 
-struct ReferredRows<'a> {
-    book: &'a CustomerBook,
-    referred: Vec<crate::domain::card::Referred>,
-}
-
-impl Rows for ReferredRows<'_> {
-    fn columns(&self) -> &[Column<'_>] {
-        REFERRED_COLUMNS
-    }
-
-    fn len(&self) -> usize {
-        self.referred.len()
-    }
-
-    fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
-        let r = &self.referred[i];
-        let c = r.customer as usize;
-        out.extend([
-            Cell::Text(self.book.id(c)),
-            Cell::Text(self.book.name(c)),
-            Cell::Int(r.purchases.into()),
-            Cell::Money(r.amount),
-            Cell::Date(r.last),
-        ]);
+fn referred_list<'a>() -> Layout<(&'a str, &'a str, &'a Referred)> {
+    Layout {
+        columns: REFERRED_COLUMNS,
+        cells: |&(id, name, r), out| {
+            out.extend([
+                Cell::Text(id),
+                Cell::Text(name),
+                Cell::Int(r.purchases.into()),
+                Cell::Money(r.amount),
+                Cell::Date(r.last),
+            ])
+        },
+        flagged: never_flagged,
     }
 }
 
@@ -941,35 +992,28 @@ const ORDER_COLUMNS: &[Column<'static>] = &[
     col("outcome", Kind::Text),
 ];
 
-struct OrderRows<'a>(Vec<&'a crate::domain::card::PastOrder>);
-
-impl Rows for OrderRows<'_> {
-    fn columns(&self) -> &[Column<'_>] {
-        ORDER_COLUMNS
+fn order_list<'a>() -> Layout<&'a PastOrder> {
+    Layout {
+        columns: ORDER_COLUMNS,
+        cells: |o, out| {
+            out.extend([
+                Cell::Date(o.date),
+                Cell::Text(&o.order_id),
+                Cell::Text(o.kind.as_str()),
+                Cell::Money(o.amount),
+                match o.outcome {
+                    None => Cell::Empty,
+                    Some(Outcome::Pass) => Cell::Text("pass"),
+                    Some(Outcome::Fail) => Cell::Text("fail"),
+                },
+            ])
+        },
+        flagged: |o, column| column == "outcome" && o.outcome == Some(Outcome::Fail),
     }
+}
 
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
-        let o = self.0[i];
-        out.extend([
-            Cell::Date(o.date),
-            Cell::Text(&o.order_id),
-            Cell::Text(o.kind.as_str()),
-            Cell::Money(o.amount),
-            match o.outcome {
-                None => Cell::Empty,
-                Some(Outcome::Pass) => Cell::Text("pass"),
-                Some(Outcome::Fail) => Cell::Text("fail"),
-            },
-        ]);
-    }
-
-    fn flagged(&self, i: usize, column: usize) -> bool {
-        ORDER_COLUMNS[column].name == "outcome" && self.0[i].outcome == Some(Outcome::Fail)
-    }
+fn minutes(t: chrono::NaiveDateTime) -> Cell<'static> {
+    Cell::Owned(t.format("%Y-%m-%d %H:%M").to_string())
 }
 
 const COMPLAINT_COLUMNS: &[Column<'static>] = &[
@@ -983,46 +1027,30 @@ const COMPLAINT_COLUMNS: &[Column<'static>] = &[
     col("resolution_breached", Kind::Bool),
 ];
 
-struct ComplaintRows<'a>(Vec<(&'a Complaint, complaints::Standing)>);
-
-fn minutes(t: chrono::NaiveDateTime) -> Cell<'static> {
-    Cell::Owned(t.format("%Y-%m-%d %H:%M").to_string())
-}
-
-impl Rows for ComplaintRows<'_> {
-    fn columns(&self) -> &[Column<'_>] {
-        COMPLAINT_COLUMNS
-    }
-
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
-        let (k, s) = &self.0[i];
-        out.extend([
-            minutes(k.opened_at),
-            Cell::Text(&k.complaint_id),
-            Cell::Text(k.category.as_str()),
-            Cell::Text(match k.severity {
-                Severity::Major => "major",
-                Severity::Normal => "normal",
-            }),
-            s.answered_at.map_or(Cell::Empty, minutes),
-            s.closed_at.map_or(Cell::Empty, minutes),
-            Cell::Bool(s.response_breached),
-            Cell::Bool(s.resolution_breached),
-        ]);
-    }
-
-    fn flagged(&self, i: usize, column: usize) -> bool {
-        let (k, s) = &self.0[i];
-        match COMPLAINT_COLUMNS[column].name {
+fn complaint_list<'a>() -> Layout<(&'a Complaint, complaints::Standing)> {
+    Layout {
+        columns: COMPLAINT_COLUMNS,
+        cells: |(k, s), out| {
+            out.extend([
+                minutes(k.opened_at),
+                Cell::Text(&k.complaint_id),
+                Cell::Text(k.category.as_str()),
+                Cell::Text(match k.severity {
+                    Severity::Major => "major",
+                    Severity::Normal => "normal",
+                }),
+                s.answered_at.map_or(Cell::Empty, minutes),
+                s.closed_at.map_or(Cell::Empty, minutes),
+                Cell::Bool(s.response_breached),
+                Cell::Bool(s.resolution_breached),
+            ])
+        },
+        flagged: |(k, s), column| match column {
             "response_breached" => s.response_breached,
             "resolution_breached" => s.resolution_breached,
             "severity" => k.severity == Severity::Major,
             _ => false,
-        }
+        },
     }
 }
 
@@ -1034,30 +1062,27 @@ const CONTACT_COLUMNS: &[Column<'static>] = &[
     col("note", Kind::Text),
 ];
 
-struct ContactRows<'a>(Vec<&'a Contact>);
-
-impl Rows for ContactRows<'_> {
-    fn columns(&self) -> &[Column<'_>] {
-        CONTACT_COLUMNS
-    }
-
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
-        let k = self.0[i];
-        out.extend([
-            Cell::Date(k.done_on),
-            Cell::Text(&k.rule),
-            Cell::Text(&k.source_id),
-            k.by.as_deref().into(),
-            k.note.as_deref().into(),
-        ]);
+fn contact_list<'a>() -> Layout<&'a Contact> {
+    Layout {
+        columns: CONTACT_COLUMNS,
+        cells: |k, out| {
+            out.extend([
+                Cell::Date(k.done_on),
+                Cell::Text(&k.rule),
+                Cell::Text(&k.source_id),
+                k.by.as_deref().into(),
+                k.note.as_deref().into(),
+            ])
+        },
+        flagged: never_flagged,
     }
 }
 
-const ITEM_COLUMNS: &[Column<'static>] = &[
+fn overdue((item, _): &(Item, &DueRule), column: &str) -> bool {
+    column == "status" && item.status == Status::Overdue
+}
+
+const DUE_COLUMNS: &[Column<'static>] = &[
     col("due_date", Kind::Date),
     col("status", Kind::Text),
     col("days_overdue", Kind::Int),
@@ -1065,6 +1090,23 @@ const ITEM_COLUMNS: &[Column<'static>] = &[
     col("source_id", Kind::Text),
     col("channel", Kind::Text),
 ];
+
+fn due_list<'a>() -> Layout<(Item, &'a DueRule)> {
+    Layout {
+        columns: DUE_COLUMNS,
+        cells: |(item, rule), out| {
+            out.extend([
+                Cell::Date(item.due_date),
+                Cell::Text(item.status.as_str()),
+                item.days_overdue.into(),
+                Cell::Text(&rule.name),
+                Cell::Text(&item.source_id),
+                Cell::Text(rule.channel.as_str()),
+            ])
+        },
+        flagged: overdue,
+    }
+}
 
 const UPCOMING_COLUMNS: &[Column<'static>] = &[
     col("due_date", Kind::Date),
@@ -1074,41 +1116,18 @@ const UPCOMING_COLUMNS: &[Column<'static>] = &[
     col("channel", Kind::Text),
 ];
 
-struct ItemRows<'a> {
-    policy: &'a Policy,
-    items: Vec<Item>,
-    /// Upcoming items: no days overdue.
-    upcoming: bool,
-}
-
-impl Rows for ItemRows<'_> {
-    fn columns(&self) -> &[Column<'_>] {
-        if self.upcoming {
-            UPCOMING_COLUMNS
-        } else {
-            ITEM_COLUMNS
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
-        let item = &self.items[i];
-        let rule = &self.policy.due.rules[item.rule];
-        out.extend([Cell::Date(item.due_date), Cell::Text(item.status.as_str())]);
-        if !self.upcoming {
-            out.push(item.days_overdue.into());
-        }
-        out.extend([
-            Cell::Text(&rule.name),
-            Cell::Text(&item.source_id),
-            Cell::Text(rule.channel.as_str()),
-        ]);
-    }
-
-    fn flagged(&self, i: usize, column: usize) -> bool {
-        self.columns()[column].name == "status" && self.items[i].status == Status::Overdue
+fn upcoming_list<'a>() -> Layout<(Item, &'a DueRule)> {
+    Layout {
+        columns: UPCOMING_COLUMNS,
+        cells: |(item, rule), out| {
+            out.extend([
+                Cell::Date(item.due_date),
+                Cell::Text(item.status.as_str()),
+                Cell::Text(&rule.name),
+                Cell::Text(&item.source_id),
+                Cell::Text(rule.channel.as_str()),
+            ])
+        },
+        flagged: overdue,
     }
 }
