@@ -8,8 +8,9 @@ use proptest::prelude::*;
 
 use caredesk::error::Problems;
 use caredesk::load::{
-    read_answers, read_complaints, read_contacts, read_customers, read_orders, read_overrides,
-    read_previous, read_worksheet, OrderSource,
+    read_answers, read_complaints, read_complaints_of, read_contacts, read_contacts_of,
+    read_customers, read_orders, read_overrides, read_previous, read_worksheet, CustomerBook,
+    OrderSource,
 };
 use caredesk::parse::{money, Cents};
 use caredesk::policy::{Policy, UnknownCustomer};
@@ -67,6 +68,51 @@ fn load_all(customers: &[u8], orders: &[u8], complaints: &[u8]) {
     for p in ps.iter() {
         assert!(!p.to_string().is_empty());
     }
+    one_customers_rows_are_theirs_of_all(&book, complaints, complaints);
+}
+
+/// What the customer card reads of complaints.csv and contacts.csv: the rows of one
+/// customer are exactly theirs of all the rows, with the same problems.
+fn one_customers_rows_are_theirs_of_all(book: &CustomerBook, complaints: &[u8], contacts: &[u8]) {
+    let renames = BTreeMap::new();
+    let shown = |ps: &Problems| ps.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+    let (mut all_ps, mut all_contacts_ps) = (Problems::new(), Problems::new());
+    let unknown = UnknownCustomer::Error;
+    let all = read_complaints(complaints, "k.csv", &renames, book, unknown, &mut all_ps);
+    let rules = ["birthday"];
+    let logged = read_contacts(
+        contacts,
+        "x.csv",
+        &renames,
+        book,
+        &rules,
+        &mut all_contacts_ps,
+    );
+    for c in 0..book.len().min(3) as u32 {
+        let mut ps = Problems::new();
+        let mine = read_complaints_of(
+            complaints,
+            "k.csv",
+            &renames,
+            book,
+            unknown,
+            Some(c),
+            &mut ps,
+        );
+        let theirs: Vec<_> = all.iter().filter(|k| k.customer == c).cloned().collect();
+        assert_eq!(mine, theirs);
+        assert_eq!(shown(&ps), shown(&all_ps));
+        let mut ps = Problems::new();
+        let mine = read_contacts_of(contacts, "x.csv", &renames, book, &rules, Some(c), &mut ps);
+        let theirs: Vec<_> = logged.iter().filter(|k| k.customer == c).cloned().collect();
+        assert_eq!(mine, theirs);
+        assert_eq!(shown(&ps), shown(&all_contacts_ps));
+    }
+}
+
+/// One of `options`.
+fn pick(options: &'static [&'static str]) -> impl Strategy<Value = String> {
+    prop::sample::select(options).prop_map(String::from)
 }
 
 /// Cells that are near misses of valid values, to reach deep into the parsers.
@@ -135,6 +181,38 @@ proptest! {
         w in table("customer_id,rule,source_id,done_on,by,result,note,overall,polite\n"),
     ) {
         load_all(c.as_bytes(), a.as_bytes(), w.as_bytes());
+    }
+
+    #[test]
+    fn one_customers_complaints_and_contacts_are_theirs_of_all(
+        k in prop::collection::vec((
+            pick(&["K1", "K2", "K3", ""]),
+            pick(&["C1", "C2", "C3", "C9"]),
+            pick(&["repair", "noise"]),
+            pick(&["2026-11-02 09:30", "2026-11-02"]),
+            pick(&["", "2026-11-01 10:00", "2026-11-03 10:00"]),
+        ), 0..12),
+        x in prop::collection::vec((
+            pick(&["C1", "C2", "C3", "C9", ""]),
+            pick(&["birthday", "nope"]),
+            pick(&["O1", "2026-01-01", ""]),
+            pick(&["2026-01-01", "2026-13-01", ""]),
+            pick(&["", "done", "no_answer", "refused", "maybe"]),
+            cell(),
+        ), 0..12),
+    ) {
+        let mut ps = Problems::new();
+        let customers = "customer_id,name\nC1,Ann\nC2,Bo\nC3,Cy\n";
+        let book = read_customers(customers.as_bytes(), "c.csv", &BTreeMap::new(), caredesk::load::Keep::ALL, &mut ps);
+        let mut complaints = String::from("complaint_id,customer_id,category,opened_at,closed_at\n");
+        for (id, customer, category, opened, closed) in k {
+            complaints.push_str(&format!("{id},{customer},{category},{opened},{closed}\n"));
+        }
+        let mut contacts = String::from("customer_id,rule,source_id,done_on,result,note\n");
+        for (customer, rule, source, done, result, note) in x {
+            contacts.push_str(&format!("{customer},{rule},{source},{done},{result},{note}\n"));
+        }
+        one_customers_rows_are_theirs_of_all(&book, complaints.as_bytes(), contacts.as_bytes());
     }
 
     #[test]
