@@ -216,13 +216,31 @@ fn fitted_table(rows: &dyn Rows, options: DocOptions, out: &mut dyn Write) -> io
             table.set_content_arrangement(ContentArrangement::Disabled);
         }
     }
-    table.set_header(columns.iter().map(|c| c.name));
+    // Headers as words, so a narrow table wraps them between words (`response breached`).
+    let headers: Vec<String> = columns.iter().map(|c| c.name.replace('_', " ")).collect();
+    let longest_word = |text: &str| {
+        text.split_whitespace()
+            .map(|w| w.width())
+            .max()
+            .unwrap_or(0)
+    };
+    let mut words: Vec<usize> = headers.iter().map(|h| longest_word(h)).collect();
+    table.set_header(headers);
     let mut cells = Vec::with_capacity(columns.len());
     for i in 0..rows.len() {
         cells.clear();
         rows.row(i, &mut cells);
-        table.add_row(cells.iter().zip(columns).enumerate().map(|(j, (c, col))| {
-            let cell = comfy_table::Cell::new(table_text(rows, i, j, c, col.kind));
+        let texts: Vec<String> = cells
+            .iter()
+            .zip(columns)
+            .enumerate()
+            .map(|(j, (c, col))| table_text(rows, i, j, c, col.kind))
+            .collect();
+        for (w, text) in words.iter_mut().zip(&texts) {
+            *w = (*w).max(longest_word(text));
+        }
+        table.add_row(texts.into_iter().enumerate().map(|(j, text)| {
+            let cell = comfy_table::Cell::new(text);
             if options.color && rows.flagged(i, j) {
                 cell.fg(comfy_table::Color::Red)
             } else {
@@ -230,6 +248,11 @@ fn fitted_table(rows: &dyn Rows, options: DocOptions, out: &mut dyn Write) -> io
             }
         }));
     }
+    // Left to itself the arrangement shares the width out evenly and cuts words; when
+    // every column's longest word fits (a space each side, and the borders), no column
+    // is made narrower than its longest word.
+    let least: usize = words.iter().map(|w| w + 2).sum::<usize>() + columns.len() + 1;
+    let keep_words = options.width.is_some_and(|w| least <= usize::from(w));
     for (i, column) in columns.iter().enumerate() {
         if let Some(c) = table.column_mut(i) {
             if matches!(
@@ -237,6 +260,12 @@ fn fitted_table(rows: &dyn Rows, options: DocOptions, out: &mut dyn Write) -> io
                 Kind::Money | Kind::Int | Kind::Rate | Kind::Score
             ) {
                 c.set_cell_alignment(CellAlignment::Right);
+            }
+            if keep_words {
+                let at_least = u16::try_from(words[i] + 2).unwrap_or(u16::MAX);
+                c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+                    comfy_table::Width::Fixed(at_least),
+                ));
             }
         }
     }
