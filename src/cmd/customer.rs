@@ -128,7 +128,6 @@ enum Others {
 
 /// Streams orders.csv through the tiering (and `also`), reads the other files, and takes
 /// the tiering step: every problem of every file fails the run together.
-#[allow(clippy::too_many_arguments)]
 fn read_all(
     plan: &Plan,
     args: &CustomerArgs,
@@ -136,9 +135,10 @@ fn read_all(
     book: &mut CustomerBook,
     mut problems: Problems,
     others: Others,
-    ids: bool,
     also: impl FnMut(&Order<'_>),
 ) -> Result<Read> {
+    // Order ids are copied out of the file only for a card's own history.
+    let ids = matches!(others, Others::Of(Some(_)));
     let mut tiers = ActivityFold::new(&policy.tiers, plan.as_of, book.len());
     let sink = Scan {
         tiers: &mut tiers,
@@ -221,7 +221,6 @@ fn list(
         book,
         problems,
         others,
-        false,
         |_: &Order<'_>| {},
     )?;
     let (options, terminal) = options(args);
@@ -323,7 +322,6 @@ fn card(
         book,
         problems,
         others,
-        true,
         |o: &Order<'_>| {
             // The call list of this customer alone: only its rows can make its items.
             if o.customer == customer {

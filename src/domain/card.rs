@@ -16,7 +16,8 @@ use crate::policy::Purchases;
 pub const PHONE_DIGITS: usize = 4;
 
 /// What `--find` looked for: a part of the name, and the phone's last digits when the
-/// text is a number of at least [`PHONE_DIGITS`] digits (spaces and dashes allowed).
+/// text is a number of at least [`PHONE_DIGITS`] digits (spaces and dashes allowed); an id
+/// typed whole is found too.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
     /// The text, trimmed and lower-cased (names are compared without case).
@@ -42,8 +43,15 @@ impl Query {
         })
     }
 
-    /// Whether a customer named `name` with `phone` matches.
-    pub fn matches(&self, name: &str, phone: Option<&str>) -> bool {
+    /// Whether the customer `id`, named `name`, with `phone`, matches.
+    pub fn matches(&self, id: &str, name: &str, phone: Option<&str>) -> bool {
+        if id
+            .chars()
+            .flat_map(char::to_lowercase)
+            .eq(self.name.chars())
+        {
+            return true;
+        }
         let by_name = if name.chars().any(char::is_uppercase) {
             name.to_lowercase().contains(&self.name)
         } else {
@@ -68,7 +76,7 @@ pub fn find(book: &CustomerBook, query: &Query) -> Vec<u32> {
     (0..book.len())
         .filter(|&i| {
             let c = book.get(i);
-            query.matches(c.name, c.phone)
+            query.matches(c.customer_id, c.name, c.phone)
         })
         .map(|i| i as u32)
         .collect()
@@ -274,6 +282,11 @@ mod tests {
         assert_eq!(found(&b, "GUO"), ["C0153"]);
         assert_eq!(found(&b, "伟"), ["C0152", "C0154"]);
         assert!(found(&b, "李").is_empty());
+        assert_eq!(found(&b, "c0154"), ["C0154"], "an id typed whole");
+        assert!(
+            found(&b, "C015").is_empty(),
+            "a part of an id is not a name"
+        );
         assert_eq!(Query::new("  "), None);
     }
 
