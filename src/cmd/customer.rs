@@ -1,5 +1,5 @@
 //! `caredesk customer`: everything the desk knows of one customer, on one screen
-//! (docs/rules.md §9). Found by id, a part of the name or the phone's last digits; several
+//! (docs/rules.md §10). Found by id, a part of the name or the phone's last digits; several
 //! matches are listed instead. The card takes its figures from the same steps as `tiers`,
 //! `due` and `complaints` (one tiering, the call list for this customer alone, the
 //! complaint clock), so it cannot say otherwise than they do.
@@ -19,7 +19,7 @@ use crate::domain::tiers::{
 };
 use crate::error::{Error, Problems, Result};
 use crate::load::{CustomerBook, CustomerView, OrderSink, Override};
-use crate::model::{Complaint, Contact, Order, Outcome, Severity};
+use crate::model::{Answer, Complaint, Contact, Order, Outcome, Severity};
 use crate::policy::{DueRule, Policy, TierWindow};
 use crate::report::{
     col, Block, Cell, Column, DocFormat, DocOptions, Document, Field, Format, Kind, Rows, Section,
@@ -114,6 +114,8 @@ struct Read {
     tiering: Tiering,
     complaints: Vec<Complaint>,
     contacts: Vec<Contact>,
+    /// This customer's survey answers (the card's alone; the list's none).
+    answers: Vec<Answer>,
     overrides: Vec<Override>,
 }
 
@@ -146,14 +148,18 @@ fn read_all(
         also,
     };
     let stats = plan.scan_orders(policy, book, &mut problems, sink)?;
-    let (complaints, contacts) = match others {
-        Others::Unread => (Vec::new(), Vec::new()),
+    let (complaints, contacts, answers) = match others {
+        Others::Unread => (Vec::new(), Vec::new(), Vec::new()),
         // Nobody else's rows are kept: on a large desk they would be most of the memory.
-        Others::Of(only) => (
-            plan.load_complaints_of(policy, book, only, &mut problems)?
-                .unwrap_or_default(),
-            plan.load_contacts_of(policy, book, only, &mut problems)?,
-        ),
+        Others::Of(only) => {
+            let complaints = plan
+                .load_complaints_of(policy, book, only, &mut problems)?
+                .unwrap_or_default();
+            let contacts = plan.load_contacts_of(policy, book, only, &mut problems)?;
+            let mut answers = plan.load_answers(policy, book, &mut problems)?;
+            answers.retain(|a| only == Some(a.customer));
+            (complaints, contacts, answers)
+        }
     };
     let overrides = match &args.overrides {
         Some(path) => plan.load_overrides(path, policy, book, &mut problems)?,
@@ -167,6 +173,7 @@ fn read_all(
         tiering,
         complaints,
         contacts,
+        answers,
         overrides,
     })
 }
@@ -337,7 +344,7 @@ fn card(
             standings: Some(&read.tiering.standings),
             complaints: &read.complaints,
             contacts: &read.contacts,
-            answers: &[],
+            answers: &read.answers,
             only: Some(customer),
         },
     );

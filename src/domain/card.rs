@@ -1,4 +1,4 @@
-//! The customer card (docs/rules.md §9): finding a customer by a part of the name or the
+//! The customer card (docs/rules.md §10): finding a customer by a part of the name or the
 //! last digits of the phone, ids close to a mistyped one, and the one customer's history,
 //! kept while the orders stream past (nobody else's rows are kept). The card's readings of
 //! the tier rules (the next tier, the segment's reasons, the lifecycle's turns) live with
