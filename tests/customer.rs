@@ -131,8 +131,22 @@ fn the_card_says_what_tiers_due_and_complaints_say() {
             "--format",
             "csv",
         ]));
-        let ids = variety(&tiers);
+        let mut ids = variety(&tiers);
         assert!(ids.len() >= 12, "{ids:?}");
+        // And everyone with a follow-up of the dissatisfied on the list, or a call tried
+        // with nobody answering: the care loop's items are items like any other.
+        let loop_items: Vec<&HashMap<String, String>> = due
+            .iter()
+            .filter(|r| r["rule"] == "dissatisfied" || !r["attempts"].is_empty())
+            .collect();
+        assert!(
+            loop_items.iter().any(|r| r["rule"] == "dissatisfied")
+                && loop_items.iter().any(|r| !r["attempts"].is_empty()),
+            "as of {as_of}, the sample's list has dissatisfied and tried items"
+        );
+        ids.extend(loop_items.iter().map(|r| r["customer_id"].clone()));
+        ids.sort();
+        ids.dedup();
         let mut compared_complaints = 0;
         for id in &ids {
             let card = card_json(&[id, "--as-of", as_of]);
@@ -156,6 +170,7 @@ fn the_card_says_what_tiers_due_and_complaints_say() {
                         "rule",
                         "source_id",
                         "channel",
+                        "attempts",
                     ]
                     .iter()
                     .map(|c| r[*c].clone())
@@ -176,6 +191,7 @@ fn the_card_says_what_tiers_due_and_complaints_say() {
                         as_csv(&item["rule"]),
                         as_csv(&item["source_id"]),
                         as_csv(&item["channel"]),
+                        as_csv(&item["attempts"]),
                     ]);
                 }
             }
@@ -261,6 +277,111 @@ fn the_history_is_every_row_of_the_customer_most_recent_first() {
         )),
         "{table}"
     );
+}
+
+/// The sample's C0233: calls answered (some questions not rated), refused, and tried
+/// with nobody answering before they were done.
+const ANSWERED: &str = "C0233";
+
+#[test]
+fn the_contacts_are_the_log_rows_with_each_calls_answers_as_survey_reads_them() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let contacts = csv_maps(&std::fs::read_to_string(root.join("data/contacts.csv")).unwrap());
+    let answers_csv = std::fs::read_to_string(root.join("data/answers.csv")).unwrap();
+    let answers = csv_maps(&answers_csv);
+    let card = card_json(&[ANSWERED, "--as-of", T, "--limit", "0"]);
+    // Every row of contacts.csv, most recent first (a later line first within a day).
+    let mut logged: Vec<&HashMap<String, String>> = contacts
+        .iter()
+        .filter(|c| c["customer_id"] == ANSWERED && c["done_on"].as_str() <= T)
+        .collect();
+    logged.reverse();
+    logged.sort_by(|a, b| b["done_on"].cmp(&a["done_on"]));
+    let shown = card["contacts"].as_array().unwrap();
+    assert_eq!(shown.len(), logged.len());
+    let results: Vec<&str> = logged.iter().map(|c| c["result"].as_str()).collect();
+    for wanted in ["done", "no_answer", "refused"] {
+        assert!(results.contains(&wanted), "{ANSWERED} has a {wanted} row");
+    }
+    let mut answered_calls = 0;
+    for (row, on_card) in logged.iter().zip(shown) {
+        for key in ["done_on", "rule", "source_id", "by", "result", "note"] {
+            assert_eq!(
+                as_csv(&on_card[key]),
+                row[key],
+                "{ANSWERED}: {key} of {row:?}"
+            );
+        }
+        let call = |a: &&HashMap<String, String>| {
+            a["customer_id"] == ANSWERED
+                && a["rule"] == row["rule"]
+                && a["source_id"] == row["source_id"]
+        };
+        let of_call: Vec<&HashMap<String, String>> = answers.iter().filter(call).collect();
+        if row["result"] != "done" || of_call.is_empty() {
+            // Nobody answered, the customer declined, or the call was no survey.
+            assert_eq!(on_card["overall"], Value::Null, "{row:?}");
+            assert_eq!(on_card["rest_mean"], Value::Null, "{row:?}");
+            continue;
+        }
+        // `caredesk survey` on this call's answers alone: its overall line, and the
+        // rated answers of the other questions.
+        let desk = common::sample_desk();
+        let mut only = String::from("customer_id,rule,source_id,question,score,answered_on\n");
+        for line in answers_csv.lines().skip(1) {
+            let prefix = format!("{ANSWERED},{},{},", row["rule"], row["source_id"]);
+            if line.starts_with(&prefix) {
+                only.push_str(line);
+                only.push('\n');
+            }
+        }
+        std::fs::write(desk.path().join("data/answers.csv"), only).unwrap();
+        let out = caredesk()
+            .arg("--data")
+            .arg(desk.path().join("data"))
+            .arg("--policy")
+            .arg(desk.path().join("policy.toml"))
+            .args(["--as-of", T, "survey", "--from", "2000-01-01", "--to", T])
+            .args(["--format", "csv"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let lines = csv_maps(&String::from_utf8(out).unwrap());
+        let (mut cents, mut rated) = (0u64, 0u64);
+        for line in &lines {
+            let n: u64 = line["rated"].parse().unwrap();
+            assert!(n <= 1, "one answer per question of a call: {line:?}");
+            if line["question"] == "overall" {
+                let overall = match n {
+                    0 => String::new(),
+                    _ => line["mean"].trim_end_matches(".00").to_string(),
+                };
+                assert_eq!(as_csv(&on_card["overall"]), overall, "{row:?}");
+            } else if n == 1 {
+                cents += line["mean"].replace('.', "").parse::<u64>().unwrap();
+                rated += 1;
+            }
+        }
+        // Their mean, half-up to 2 decimals, as `survey` rounds a mean.
+        let rest = match rated {
+            0 => String::new(),
+            n => {
+                let hundredths = (2 * cents + n) / (2 * n);
+                format!("{}.{:02}", hundredths / 100, hundredths % 100)
+            }
+        };
+        assert_eq!(as_csv(&on_card["rest_mean"]), rest, "{row:?}");
+        answered_calls += 1;
+    }
+    assert!(
+        answered_calls >= 10,
+        "{answered_calls} answered calls compared"
+    );
+    // A score below satisfied is marked as a breach is, in the table.
+    let table = stdout(&["customer", "C0099", "--as-of", T, "--color", "never"]);
+    assert!(table.contains("✗ 2"), "{table}");
 }
 
 #[test]

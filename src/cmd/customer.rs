@@ -13,13 +13,14 @@ use crate::domain::card::{
 };
 use crate::domain::complaints::{self, Moment};
 use crate::domain::due::{call_list, Day, DueFold, DueInputs, Item, Status};
+use crate::domain::survey::{answers_by_call, CallAnswers};
 use crate::domain::tiers::{
     lifecycle_turns, segment_reasons, tier_gap, Activity, ActivityFold, NextTier, Segment,
     SegmentReasons, Standing, Tiering,
 };
 use crate::error::{Error, Problems, Result};
 use crate::load::{CustomerBook, CustomerView, OrderSink, Override};
-use crate::model::{Answer, Complaint, Contact, Order, Outcome, Severity};
+use crate::model::{Answer, CallResult, Complaint, Contact, Order, Outcome, Severity};
 use crate::policy::{DueRule, Policy, TierWindow};
 use crate::report::{
     col, Block, Cell, Column, DocFormat, DocOptions, Document, Field, Format, Kind, Rows, Section,
@@ -378,13 +379,28 @@ fn card(
     .into_iter()
     .map(|k| (k, complaints::standing(k, at, deadlines)))
     .collect();
-    let contacts: Vec<&Contact> = most_recent_first(
+    // Each call's answers as known on the day (§9.3), shown on the call's `done` rows:
+    // nobody answered a `no_answer` call, and a refusal is no survey.
+    let answered = answers_by_call(&read.answers, plan.as_of);
+    let contacts: Vec<ContactRow> = most_recent_first(
         read.contacts
             .iter()
             .filter(|k| k.customer == customer && k.done_on <= plan.as_of)
             .collect(),
         |k: &&Contact| k.done_on,
-    );
+    )
+    .into_iter()
+    .map(|k| {
+        let call = (k.customer, k.rule.as_str(), k.source_id.as_str());
+        let answers = (k.result == CallResult::Done)
+            .then(|| answered.get(&call).copied())
+            .flatten();
+        let unsatisfied = answers
+            .and_then(|a| a.overall)
+            .is_some_and(|score| !policy.survey.scale.is_satisfied(score));
+        (k, answers, unsatisfied)
+    })
+    .collect();
     let orders = history.orders();
     let referred = history.referred();
     let (today, upcoming): (Vec<Item>, Vec<Item>) = items
@@ -1064,27 +1080,48 @@ const CONTACT_COLUMNS: &[Column<'static>] = &[
     col("rule", Kind::Text),
     col("source_id", Kind::Text),
     col("by", Kind::Text),
+    col("result", Kind::Text),
+    col("overall", Kind::Int),
+    col("rest_mean", Kind::Score),
     col("note", Kind::Text),
 ];
 
-fn contact_list<'a>() -> Layout<&'a Contact> {
+/// A contacts row, the answers of its call (on a `done` row that has some), and whether
+/// their overall score is below satisfied.
+type ContactRow<'a> = (&'a Contact, Option<CallAnswers>, bool);
+
+fn contact_list<'a>() -> Layout<ContactRow<'a>> {
     Layout {
         columns: CONTACT_COLUMNS,
-        cells: |k, out| {
+        cells: |(k, answers, _), out| {
             out.extend([
                 Cell::Date(k.done_on),
                 Cell::Text(&k.rule),
                 Cell::Text(&k.source_id),
                 k.by.as_deref().into(),
+                Cell::Text(k.result.as_str()),
+                answers.and_then(|a| a.overall).map(i64::from).into(),
+                answers
+                    .and_then(|a| a.rest_mean)
+                    .map_or(Cell::Empty, Cell::Dec),
                 k.note.as_deref().into(),
             ])
         },
-        flagged: never_flagged,
+        // An overall score below satisfied stands out, as a breach does.
+        flagged: |&(_, _, unsatisfied), column| column == "overall" && unsatisfied,
     }
 }
 
 fn overdue((item, _): &(Item, &DueRule), column: &str) -> bool {
     column == "status" && item.status == Status::Overdue
+}
+
+/// Calls tried with nobody answering, as `due` shows them: empty for none.
+fn attempts(item: &Item) -> Cell<'static> {
+    match item.attempts {
+        0 => Cell::Empty,
+        n => Cell::Int(i64::from(n)),
+    }
 }
 
 const DUE_COLUMNS: &[Column<'static>] = &[
@@ -1094,6 +1131,7 @@ const DUE_COLUMNS: &[Column<'static>] = &[
     col("rule", Kind::Text),
     col("source_id", Kind::Text),
     col("channel", Kind::Text),
+    col("attempts", Kind::Int),
 ];
 
 fn due_list<'a>() -> Layout<(Item, &'a DueRule)> {
@@ -1107,6 +1145,7 @@ fn due_list<'a>() -> Layout<(Item, &'a DueRule)> {
                 Cell::Text(&rule.name),
                 Cell::Text(&item.source_id),
                 Cell::Text(rule.channel.as_str()),
+                attempts(item),
             ])
         },
         flagged: overdue,
@@ -1119,6 +1158,7 @@ const UPCOMING_COLUMNS: &[Column<'static>] = &[
     col("rule", Kind::Text),
     col("source_id", Kind::Text),
     col("channel", Kind::Text),
+    col("attempts", Kind::Int),
 ];
 
 fn upcoming_list<'a>() -> Layout<(Item, &'a DueRule)> {
@@ -1131,6 +1171,7 @@ fn upcoming_list<'a>() -> Layout<(Item, &'a DueRule)> {
                 Cell::Text(&rule.name),
                 Cell::Text(&item.source_id),
                 Cell::Text(rule.channel.as_str()),
+                attempts(item),
             ])
         },
         flagged: overdue,
