@@ -322,18 +322,29 @@ impl Plan {
         book: &CustomerBook,
         problems: &mut Problems,
     ) -> Result<Vec<crate::model::Answer>> {
+        self.load_answers_of(policy, book, None, problems)
+    }
+
+    /// [`load_answers`](Self::load_answers), keeping only customer `only`'s rows when it
+    /// is given (every row is checked all the same).
+    pub fn load_answers_of(
+        &self,
+        policy: &Policy,
+        book: &CustomerBook,
+        only: Option<u32>,
+        problems: &mut Problems,
+    ) -> Result<Vec<crate::model::Answer>> {
         if !self.answers_named && !exists(&self.answers) {
             return Ok(Vec::new());
         }
         let mut opened = self.open(&self.answers, policy, problems)?;
         let before = problems.total();
-        let answers = load::read_answers(
+        let answers = load::read_answers_of(
             &mut opened.input,
             &display(&self.answers),
-            &policy.columns.answers,
+            policy,
             book,
-            &policy.due,
-            &policy.survey,
+            only,
             problems,
         );
         opened.trace(before, problems)?;

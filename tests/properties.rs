@@ -8,9 +8,9 @@ use proptest::prelude::*;
 
 use caredesk::error::Problems;
 use caredesk::load::{
-    read_answers, read_complaints, read_complaints_of, read_contacts, read_contacts_of,
-    read_customers, read_orders, read_overrides, read_previous, read_worksheet, CustomerBook,
-    OrderSource,
+    read_answers, read_answers_of, read_complaints, read_complaints_of, read_contacts,
+    read_contacts_of, read_customers, read_orders, read_overrides, read_previous, read_worksheet,
+    CustomerBook, OrderSource,
 };
 use caredesk::parse::{money, Cents};
 use caredesk::policy::{Policy, UnknownCustomer};
@@ -68,12 +68,17 @@ fn load_all(customers: &[u8], orders: &[u8], complaints: &[u8]) {
     for p in ps.iter() {
         assert!(!p.to_string().is_empty());
     }
-    one_customers_rows_are_theirs_of_all(&book, complaints, complaints);
+    one_customers_rows_are_theirs_of_all(&book, complaints, complaints, complaints);
 }
 
-/// What the customer card reads of complaints.csv and contacts.csv: the rows of one
-/// customer are exactly theirs of all the rows, with the same problems.
-fn one_customers_rows_are_theirs_of_all(book: &CustomerBook, complaints: &[u8], contacts: &[u8]) {
+/// What the customer card reads of complaints.csv, contacts.csv and answers.csv: the rows
+/// of one customer are exactly theirs of all the rows, with the same problems.
+fn one_customers_rows_are_theirs_of_all(
+    book: &CustomerBook,
+    complaints: &[u8],
+    contacts: &[u8],
+    answers: &[u8],
+) {
     let renames = BTreeMap::new();
     let shown = |ps: &Problems| ps.iter().map(|p| p.to_string()).collect::<Vec<_>>();
     let (mut all_ps, mut all_contacts_ps) = (Problems::new(), Problems::new());
@@ -87,6 +92,17 @@ fn one_customers_rows_are_theirs_of_all(book: &CustomerBook, complaints: &[u8], 
         book,
         &rules,
         &mut all_contacts_ps,
+    );
+    let policy = Policy::default();
+    let mut all_answers_ps = Problems::new();
+    let answered = read_answers(
+        answers,
+        "a.csv",
+        &renames,
+        book,
+        &policy.due,
+        &policy.survey,
+        &mut all_answers_ps,
     );
     for c in 0..book.len().min(3) as u32 {
         let mut ps = Problems::new();
@@ -107,6 +123,15 @@ fn one_customers_rows_are_theirs_of_all(book: &CustomerBook, complaints: &[u8], 
         let theirs: Vec<_> = logged.iter().filter(|k| k.customer == c).cloned().collect();
         assert_eq!(mine, theirs);
         assert_eq!(shown(&ps), shown(&all_contacts_ps));
+        let mut ps = Problems::new();
+        let mine = read_answers_of(answers, "a.csv", &policy, book, Some(c), &mut ps);
+        let theirs: Vec<_> = answered
+            .iter()
+            .filter(|a| a.customer == c)
+            .cloned()
+            .collect();
+        assert_eq!(mine, theirs);
+        assert_eq!(shown(&ps), shown(&all_answers_ps));
     }
 }
 
@@ -184,7 +209,7 @@ proptest! {
     }
 
     #[test]
-    fn one_customers_complaints_and_contacts_are_theirs_of_all(
+    fn one_customers_complaints_contacts_and_answers_are_theirs_of_all(
         k in prop::collection::vec((
             pick(&["K1", "K2", "K3", ""]),
             pick(&["C1", "C2", "C3", "C9"]),
@@ -200,6 +225,14 @@ proptest! {
             pick(&["", "done", "no_answer", "refused", "maybe"]),
             cell(),
         ), 0..12),
+        a in prop::collection::vec((
+            pick(&["C1", "C2", "C3", "C9", ""]),
+            pick(&["callback-3d", "survey", "birthday"]),
+            pick(&["O1", "O2"]),
+            pick(&["overall", "polite", "nope"]),
+            pick(&["5", "2", "", "不予评价", "6"]),
+            pick(&["2026-11-01", "2026-13-01", ""]),
+        ), 0..12),
     ) {
         let mut ps = Problems::new();
         let customers = "customer_id,name\nC1,Ann\nC2,Bo\nC3,Cy\n";
@@ -212,7 +245,16 @@ proptest! {
         for (customer, rule, source, done, result, note) in x {
             contacts.push_str(&format!("{customer},{rule},{source},{done},{result},{note}\n"));
         }
-        one_customers_rows_are_theirs_of_all(&book, complaints.as_bytes(), contacts.as_bytes());
+        let mut answers = String::from("customer_id,rule,source_id,question,score,answered_on\n");
+        for (customer, rule, source, question, score, on) in a {
+            answers.push_str(&format!("{customer},{rule},{source},{question},{score},{on}\n"));
+        }
+        one_customers_rows_are_theirs_of_all(
+            &book,
+            complaints.as_bytes(),
+            contacts.as_bytes(),
+            answers.as_bytes(),
+        );
     }
 
     #[test]

@@ -115,7 +115,7 @@ struct Read {
     tiering: Tiering,
     complaints: Vec<Complaint>,
     contacts: Vec<Contact>,
-    /// This customer's survey answers (the card's alone; the list's none).
+    /// This customer's survey answers.
     answers: Vec<Answer>,
     overrides: Vec<Override>,
 }
@@ -125,7 +125,8 @@ struct Read {
 enum Others {
     /// Neither (the list of matches needs the tiers alone, as `tiers` does).
     Unread,
-    /// Every row checked, this customer's kept (`None`: nobody's, only checked).
+    /// Every row checked, this customer's kept (`None`: every row, for a run that stops
+    /// on the problems found).
     Of(Option<u32>),
 }
 
@@ -157,8 +158,7 @@ fn read_all(
                 .load_complaints_of(policy, book, only, &mut problems)?
                 .unwrap_or_default();
             let contacts = plan.load_contacts_of(policy, book, only, &mut problems)?;
-            let mut answers = plan.load_answers(policy, book, &mut problems)?;
-            answers.retain(|a| only == Some(a.customer));
+            let answers = plan.load_answers_of(policy, book, only, &mut problems)?;
             (complaints, contacts, answers)
         }
     };

@@ -12,7 +12,7 @@ use crate::error::Problems;
 use crate::load::CustomerBook;
 use crate::model::Answer;
 use crate::parse;
-use crate::policy::{DuePolicy, SurveyPolicy, UnknownCustomer};
+use crate::policy::{DuePolicy, Policy, SurveyPolicy, UnknownCustomer};
 
 const FIELDS: &[Field] = &[
     req("customer_id"),
@@ -33,6 +33,33 @@ pub fn read_answers<R: Read>(
     book: &CustomerBook,
     due: &DuePolicy,
     survey: &SurveyPolicy,
+    problems: &mut Problems,
+) -> Vec<Answer> {
+    read_kept(input, file, renames, book, (due, survey), None, problems)
+}
+
+/// [`read_answers`] with the policy's columns and forms, keeping only customer `only`'s
+/// rows when it is given (the customer card); every row is checked all the same.
+pub fn read_answers_of<R: Read>(
+    input: R,
+    file: &str,
+    policy: &Policy,
+    book: &CustomerBook,
+    only: Option<u32>,
+    problems: &mut Problems,
+) -> Vec<Answer> {
+    let forms = (&policy.due, &policy.survey);
+    let renames = &policy.columns.answers;
+    read_kept(input, file, renames, book, forms, only, problems)
+}
+
+fn read_kept<R: Read>(
+    input: R,
+    file: &str,
+    renames: &BTreeMap<String, String>,
+    book: &CustomerBook,
+    (due, survey): (&DuePolicy, &SurveyPolicy),
+    only: Option<u32>,
     problems: &mut Problems,
 ) -> Vec<Answer> {
     let mut out = Vec::new();
@@ -97,6 +124,9 @@ pub fn read_answers<R: Read>(
         if let (true, Resolved::Found(customer), Some(answered_on)) =
             (row.ok, customer, answered_on)
         {
+            if only.is_some_and(|c| c != customer) {
+                return;
+            }
             out.push(Answer {
                 customer,
                 rule: rule_name,

@@ -17,7 +17,7 @@ mod sheet;
 mod tier_files;
 mod worksheet;
 
-pub use answers::{question_of_form, read_answers};
+pub use answers::{question_of_form, read_answers, read_answers_of};
 pub use chunks::Split;
 pub use complaints::{read_complaints, read_complaints_of};
 pub use contacts::{read_contacts, read_contacts_of};
