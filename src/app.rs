@@ -976,6 +976,17 @@ impl Output {
     /// The format asked for, or: the --output file's extension, table on a terminal, csv.
     pub fn resolve(args: &OutputArgs, show_phone: bool) -> Output {
         let terminal = args.output.is_none() && io::stdout().is_terminal();
+        Self::resolve_on(args, show_phone, terminal)
+    }
+
+    /// How the files of a folder are written (`due --split-by`): as an --output file
+    /// without an extension would be (--format's, csv by default; never the terminal's
+    /// colours). Each file's `path` is set by the caller.
+    pub fn resolve_for_files(args: &OutputArgs, show_phone: bool) -> Output {
+        Self::resolve_on(args, show_phone, false)
+    }
+
+    fn resolve_on(args: &OutputArgs, show_phone: bool, terminal: bool) -> Output {
         let format = args.format.unwrap_or_else(|| match &args.output {
             // An unknown extension was refused before the run (`check_output`).
             Some(p) => p
@@ -1048,6 +1059,61 @@ impl Output {
         }
         Ok(())
     }
+}
+
+/// The extension a file written in `format` gets (the one [`format_of_extension`] reads
+/// back).
+pub fn extension_of(format: Format) -> &'static str {
+    match format {
+        Format::Csv => "csv",
+        Format::Json => "json",
+        Format::Xlsx => "xlsx",
+        Format::Md => "md",
+        Format::Table => "txt",
+    }
+}
+
+/// A file name (without extension) for `name`, an owner's or a store's, that any file
+/// system takes and that no other name gets: the name as it is (spaces, Chinese and the
+/// like kept), with `%XX` (each byte, in upper-case hex) for what a file name cannot
+/// hold or a shell or Windows would trip on: `/ \ : * ? " < > | %`, control characters,
+/// a leading `.` `-` or `_`, a trailing `.` or space. `%` is always escaped, so no two
+/// names share a file, and a name of caredesk's own can start with `_` (`_no_owner`).
+/// A name longer than 200 bytes is cut and ends in `~` and a hash of the whole.
+pub fn file_stem_for(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let last = name.chars().count().saturating_sub(1);
+    for (i, c) in name.chars().enumerate() {
+        let unsafe_char = c.is_control()
+            || matches!(
+                c,
+                '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '%'
+            )
+            || (i == 0 && matches!(c, '.' | '-' | '_'))
+            || (i == last && matches!(c, '.' | ' '));
+        if unsafe_char {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    const MAX: usize = 200;
+    if out.len() > MAX {
+        // FNV-1a: stable from run to run and build to build, unlike the std hasher.
+        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let mut cut = MAX - 17;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        out.push_str(&format!("~{hash:016x}"));
+    }
+    out
 }
 
 /// Writes a new file whole (through a temporary file), never over one that exists.
@@ -1134,7 +1200,7 @@ fn same_regular_file(a: &Path, b: &Path) -> bool {
 
 /// Refuses an output that is one of the run's inputs (for `book.xlsx#Sheet`, the
 /// workbook file).
-fn refuse_inputs(path: &Path, inputs: &[PathBuf]) -> Result<()> {
+pub fn refuse_inputs(path: &Path, inputs: &[PathBuf]) -> Result<()> {
     for input in inputs {
         let file = load::SheetPath::of(input).map_or_else(|| input.clone(), |s| s.file);
         if same_regular_file(path, &file) {
@@ -1261,6 +1327,24 @@ mod tests {
     fn plan(args: &[&str]) -> Plan {
         let cli = Cli::try_parse_from(args).unwrap();
         Plan::from_inputs(&cli.inputs, NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
+    }
+
+    #[test]
+    fn file_stems_keep_names_and_escape_what_a_file_cannot_hold() {
+        assert_eq!(file_stem_for("陈静"), "陈静");
+        assert_eq!(file_stem_for("Sophie Zhang"), "Sophie Zhang");
+        assert_eq!(file_stem_for("A/B"), "A%2FB");
+        assert_eq!(file_stem_for(".."), "%2E%2E");
+        assert_eq!(file_stem_for("_no_owner"), "%5Fno_owner");
+        assert_eq!(file_stem_for("-rf"), "%2Drf");
+        assert_eq!(file_stem_for("50%"), "50%25");
+        assert_eq!(file_stem_for("a\tb?"), "a%09b%3F");
+        // Escaping `%` keeps names apart: "A/B" and "A%2FB" are two files.
+        assert_ne!(file_stem_for("A%2FB"), file_stem_for("A/B"));
+        let long = "王".repeat(100);
+        let stem = file_stem_for(&long);
+        assert!(stem.len() <= 200 && stem.contains('~'), "{stem}");
+        assert_ne!(stem, file_stem_for(&"王".repeat(101)));
     }
 
     #[test]

@@ -314,8 +314,29 @@ pub struct DueArgs {
     /// one per question of the forms the listed calls ask); read it back with `log --from`
     #[arg(long)]
     pub worksheet: bool,
+    /// Every owner's (or store's) list in one run, one file each in --output-dir, named
+    /// by the owner (see the README: names made safe for a file; `_no_owner` for the
+    /// customers without one). An owner with nothing due gets a file with no rows
+    #[arg(long, value_enum, value_name = "BY", requires = "output_dir")]
+    pub split_by: Option<SplitBy>,
+    /// The folder --split-by writes its files into (made if missing); the format is
+    /// --format's, csv by default
+    #[arg(
+        long,
+        value_name = "DIR",
+        requires = "split_by",
+        conflicts_with = "output"
+    )]
+    pub output_dir: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `due --split-by`: one list per owner or per store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SplitBy {
+    Owner,
+    Store,
 }
 
 #[derive(Debug, Args)]

@@ -405,3 +405,81 @@ fn overrides_change_the_tier_on_the_list() {
     );
     assert_eq!(rows[0][5], "Platinum");
 }
+
+/// `--owner`, `--store` and `--rule` compute only what they list (the fold passes over
+/// the other customers' rows and the other rules): each list must be the whole list
+/// cut, row for row, in its order. Also what `--split-by` cuts (tests/split.rs).
+#[test]
+fn filtered_lists_compute_less_and_are_the_whole_list_cut() {
+    let mut customers = csv::Reader::from_path(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/customers.csv"),
+    )
+    .unwrap();
+    let mut of: std::collections::HashMap<String, (String, String)> = Default::default();
+    for r in customers.records() {
+        let r = r.unwrap();
+        of.insert(r[0].to_string(), (r[6].to_lowercase(), r[7].to_lowercase()));
+    }
+    let rules = [
+        "callback-3d",
+        "callback-3m",
+        "callback-6m",
+        "survey",
+        "birthday",
+        "anniversary",
+        "holiday",
+        "maintenance",
+        "complaint-response",
+        "complaint-resolve",
+        "complaint-revisit",
+        "points-expiry",
+        "dissatisfied",
+    ];
+    for within in ["0", "30"] {
+        let base = ["--date", "2026-11-22", "--within", within];
+        let whole = list(Path::new("data"), &base);
+        assert!(whole.len() > 30, "{}", whole.len());
+        let cut = |keep: &dyn Fn(&Vec<String>) -> bool| -> Vec<Vec<String>> {
+            whole.iter().filter(|r| keep(r)).cloned().collect()
+        };
+        for owner in ["陈静", "zhang wei ", "王磊", "李娜", "刘洋"] {
+            let got = list(
+                Path::new("data"),
+                &[&base[..], &["--owner", owner]].concat(),
+            );
+            let want = cut(&|r| of[&r[3]].0 == owner.trim().to_lowercase());
+            assert!(!want.is_empty(), "{owner}");
+            assert_eq!(got, want, "--owner {owner} --within {within}");
+        }
+        for store in ["上海新天地店", "北京国贸店", "深圳万象城店"] {
+            let got = list(
+                Path::new("data"),
+                &[&base[..], &["--store", store]].concat(),
+            );
+            assert_eq!(got, cut(&|r| of[&r[3]].1 == store), "--store {store}");
+        }
+        for rule in rules {
+            let got = list(Path::new("data"), &[&base[..], &["--rule", rule]].concat());
+            assert_eq!(
+                got,
+                cut(&|r| r[8] == rule),
+                "--rule {rule} --within {within}"
+            );
+        }
+        let args = [
+            "--owner",
+            "陈静",
+            "--store",
+            "上海新天地店",
+            "--rule",
+            "callback-3d,survey,maintenance",
+        ];
+        let got = list(Path::new("data"), &[&base[..], &args].concat());
+        let want = cut(&|r| {
+            of[&r[3]].0 == "陈静"
+                && ["callback-3d", "survey", "maintenance"].contains(&r[8].as_str())
+        });
+        assert!(!want.is_empty());
+        assert_eq!(got, want, "owner, store and rules");
+    }
+}

@@ -4,12 +4,14 @@
 //! how it went, a note, and one per question of the forms the listed calls ask), in a
 //! workbook with drop-down lists, read back by `log --from`.
 
+use std::path::Path;
+
 use crate::app::{display, say, warn, warn_skipped, Output, Plan};
-use crate::cli::DueArgs;
+use crate::cli::{DueArgs, SplitBy};
 use crate::domain::due::{call_list, Day, DueFold, DueInputs, Item};
 use crate::domain::tiers::{ActivityFold, Tiering};
 use crate::error::{Error, Problems, Result};
-use crate::load::CustomerBook;
+use crate::load::{same_name, CustomerBook};
 use crate::model::CallResult;
 use crate::policy::Policy;
 use crate::policy::OVERALL;
@@ -31,15 +33,18 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
             )));
         }
     }
+    if let Some(dir) = &args.output_dir {
+        output_dir(dir)?;
+    }
     let mut problems = Problems::new();
     let book = plan.load_customers(&policy, &mut problems)?;
     // A typo in --owner must not look like a quiet day: the cron job would go silent.
     if problems.is_empty() {
         if let Some(owner) = &args.owner {
-            known(&book, owner, "owner", |i| book.get(i).owner)?;
+            known(&book, owner, "owner", false)?;
         }
         if let Some(store) = &args.store {
-            known(&book, store, "store", |i| book.get(i).store)?;
+            known(&book, store, "store", true)?;
         }
     }
     let day = Day {
@@ -50,7 +55,14 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
     let (from, to) = day.span();
     crate::app::warn_lunar_range(&policy, from, to, "this list looks from");
     let mut tiers = ActivityFold::new(&policy.tiers, plan.as_of, book.len());
-    let mut due = DueFold::new(&policy.due, day, book.len());
+    // Only what is listed is computed: the asked-for rules' items, for the asked-for
+    // owner's or store's customers (the tiers are everyone's: they rank by all).
+    let mut due = DueFold::of_rules(&policy.due, day, book.len(), |r| {
+        args.rule.is_empty() || args.rule.contains(&policy.due.rules[r].name)
+    });
+    if let Some(only) = listed_customers(&book, args) {
+        due = due.for_customers(only);
+    }
     let stats = plan.scan_orders(
         &policy,
         &book,
@@ -92,6 +104,20 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
         owner_ok && store_ok && rule_ok
     });
 
+    let tiers: Vec<u16> = standings.iter().map(|s| s.tier).collect();
+    if let (Some(by), Some(dir)) = (args.split_by, &args.output_dir) {
+        let output = Output::resolve_for_files(&args.output, args.show_phone);
+        return split(
+            plan,
+            &policy,
+            &book,
+            &tiers,
+            items,
+            (by, dir),
+            &output,
+            args,
+        );
+    }
     let output = Output::resolve(&args.output, args.show_phone);
     if args.show_phone && matches!(output.format, Format::Table | Format::Md) {
         crate::app::warn(
@@ -106,39 +132,133 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
             return say(&[format!("nothing due on {}{}", plan.as_of, scope(args))]);
         }
     }
-    let columns = match args.worksheet {
-        true => worksheet_columns(&policy, &items),
-        false => COLUMNS.to_vec(),
-    };
-    let rows = CallList {
-        policy: &policy,
-        book: &book,
-        tiers: standings.iter().map(|s| s.tier).collect(),
-        items,
-        columns,
-    };
+    let rows = CallList::new(&policy, &book, &tiers, items, args.worksheet);
     output.write(&rows, &plan.inputs())
 }
 
-/// Whether a customer's owner (or store) is the one asked for: case and surrounding
-/// spaces aside.
-fn same_name(value: Option<&str>, wanted: &str) -> bool {
-    value.is_some_and(|v| fold(v) == fold(wanted))
+/// The customers `--owner` and `--store` keep, `None` when neither is given.
+fn listed_customers(book: &CustomerBook, args: &DueArgs) -> Option<Vec<bool>> {
+    let owner = args.owner.as_deref().map(|o| book.named(false, o));
+    let store = args.store.as_deref().map(|s| book.named(true, s));
+    match (owner, store) {
+        (Some(mut o), Some(s)) => {
+            o.iter_mut().zip(s).for_each(|(o, s)| *o &= s);
+            Some(o)
+        }
+        (o, s) => o.or(s),
+    }
 }
 
-fn fold(name: &str) -> String {
-    name.trim().to_lowercase()
+/// Refuses, before the work, an --output-dir that is a file (or cannot be made).
+fn output_dir(dir: &Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "--output-dir {}: is a file; give a folder (it is made if missing)",
+            display(dir)
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
+}
+
+/// `--split-by`: the list cut by owner (or store) as `--owner` (`--store`) would cut it,
+/// each part written to its own file in `dir`, every owner the customers name getting
+/// one (an owner with nothing due: a file without rows, so yesterday's list in the
+/// folder is never taken for today's; with --quiet-empty, none). The customers without
+/// an owner go to `_no_owner` (`_no_store`): no owner's file can be called that.
+#[allow(clippy::too_many_arguments)]
+fn split(
+    plan: &Plan,
+    policy: &Policy,
+    book: &CustomerBook,
+    tiers: &[u16],
+    items: Vec<Item>,
+    (by, dir): (SplitBy, &Path),
+    output: &Output,
+    args: &DueArgs,
+) -> Result<()> {
+    let stores = by == SplitBy::Store;
+    let (spellings, group_of) = book.named_groups(stores);
+    let total = items.len();
+    let mut parts: Vec<Vec<Item>> = vec![Vec::new(); spellings.len()];
+    for item in items {
+        parts[group_of[item.customer as usize] as usize].push(item);
+    }
+    // Group 0 (no owner) only when some customer has none; with --owner or --store, only
+    // the groups that filter keeps.
+    let listed = listed_customers(book, args);
+    let mut present = vec![false; spellings.len()];
+    for (c, &g) in group_of.iter().enumerate() {
+        if listed.as_ref().is_none_or(|l| l[c]) {
+            present[g as usize] = true;
+        }
+    }
+    let ext = crate::app::extension_of(output.format);
+    let none = if stores { "_no_store" } else { "_no_owner" };
+    let mut files: Vec<(String, &str, Vec<Item>)> = Vec::new();
+    let mut taken: std::collections::HashMap<String, &str> = Default::default();
+    for (g, part) in parts.into_iter().enumerate() {
+        if !present[g] || (part.is_empty() && args.quiet_empty) {
+            continue;
+        }
+        let (stem, label) = match g {
+            0 => (
+                none.to_string(),
+                if stores { "(no store)" } else { "(no owner)" },
+            ),
+            _ => (crate::app::file_stem_for(spellings[g]), spellings[g]),
+        };
+        let file = format!("{stem}.{ext}");
+        // Names that differ only in case (or by a hash) would be one file somewhere.
+        if let Some(other) = taken.insert(crate::load::fold_name(&file), spellings[g]) {
+            return Err(Error::Usage(format!(
+                "--split-by: {other:?} and {:?} would share the file {file}; rename one in {}",
+                spellings[g],
+                display(&plan.customers)
+            )));
+        }
+        files.push((file, label, part));
+    }
+    // Every file is checked before the first is written: no half-written morning.
+    let inputs = plan.inputs();
+    for (file, _, _) in &files {
+        crate::app::refuse_inputs(&dir.join(file), &inputs)?;
+    }
+    let written = files.len();
+    let mut empty: Vec<&str> = Vec::new();
+    for (file, label, part) in files {
+        if part.is_empty() {
+            empty.push(label);
+        }
+        let rows = CallList::new(policy, book, tiers, part, args.worksheet);
+        let out = Output {
+            path: Some(dir.join(&file)),
+            ..output.clone()
+        };
+        out.write(&rows, &inputs)?;
+    }
+    if total == 0 && args.quiet_empty {
+        return Ok(());
+    }
+    let what = if stores { "store" } else { "owner" };
+    let mut line = format!(
+        "{total} items due on {}{}: {written} files in {}, one per {what}",
+        plan.as_of,
+        scope(args),
+        display(dir)
+    );
+    match empty.len() {
+        0 => {}
+        n if n <= 12 => line.push_str(&format!("; nothing due for {}", empty.join(", "))),
+        n => line.push_str(&format!("; nothing due for {n} {what}s")),
+    }
+    say(&[line])
 }
 
 /// Fails with a usage error naming the close names when no customer has `wanted` as its
-/// `what` (owner or store).
-fn known<'b>(
-    book: &'b CustomerBook,
-    wanted: &str,
-    what: &str,
-    value: impl Fn(usize) -> Option<&'b str>,
-) -> Result<()> {
-    let names: std::collections::BTreeSet<&str> = (0..book.len()).filter_map(value).collect();
+/// `what` (owner or store; `stores` says which).
+fn known(book: &CustomerBook, wanted: &str, what: &str, stores: bool) -> Result<()> {
+    let fold = crate::load::fold_name;
+    let names: std::collections::BTreeSet<&str> = book.names(stores).into_iter().collect();
     if names.iter().any(|n| fold(n) == fold(wanted)) {
         return Ok(());
     }
@@ -253,9 +373,32 @@ const FILL_IN: &[Column<'static>] = &[
 struct CallList<'a> {
     policy: &'a Policy,
     book: &'a CustomerBook,
-    tiers: Vec<u16>,
+    tiers: &'a [u16],
     items: Vec<Item>,
     columns: Vec<Column<'a>>,
+}
+
+impl<'a> CallList<'a> {
+    /// The rows of `items`; with `worksheet`, the columns to fill in for them.
+    fn new(
+        policy: &'a Policy,
+        book: &'a CustomerBook,
+        tiers: &'a [u16],
+        items: Vec<Item>,
+        worksheet: bool,
+    ) -> Self {
+        let columns = match worksheet {
+            true => worksheet_columns(policy, &items),
+            false => COLUMNS.to_vec(),
+        };
+        CallList {
+            policy,
+            book,
+            tiers,
+            items,
+            columns,
+        }
+    }
 }
 
 impl Rows for CallList<'_> {

@@ -140,6 +140,9 @@ pub struct DueFold<'p> {
     first_useful: NaiveDate,
     /// Per customer, the anchors of the repeating rule: one entry, so one cache miss.
     anchors: Vec<Anchors>,
+    /// The customers whose items are made (`None`: all): `due --owner` and `--store`
+    /// compute only what they list.
+    only: Option<Vec<bool>>,
     sources: Vec<Source>,
     /// The sources' order ids, one after the other.
     ids: String,
@@ -207,8 +210,18 @@ impl<'p> DueFold<'p> {
             order_rules,
             first_useful,
             anchors: vec![Anchors::default(); customers],
+            only: None,
             sources: Vec::new(),
             ids: String::new(),
+        }
+    }
+
+    /// The fold making only the items of the customers `only` says yes to (indexed by
+    /// customer): the other rows of the orders are passed over.
+    pub fn for_customers(self, only: Vec<bool>) -> Self {
+        DueFold {
+            only: Some(only),
+            ..self
         }
     }
 
@@ -234,6 +247,9 @@ impl<'p> DueFold<'p> {
 
     /// Adds one order row dated on or before the day.
     pub fn add(&mut self, order: &Order<'_>) {
+        if !wanted_customer(&self.only, order.customer) {
+            return;
+        }
         let anchors = &mut self.anchors[order.customer as usize];
         // The maintenance anchor follows kept sales, as the callbacks do (§2.2).
         let purchase = Purchases::KeptSales.includes(order);
@@ -339,11 +355,13 @@ fn build<'a>(fold: DueFold<'a>, inputs: &'a DueInputs<'a>, mode: Mode, sink: &mu
         day,
         wanted,
         anchors,
+        only,
         sources,
         ids,
         ..
     } = fold;
     let mut list = List::new(policy, day, inputs, mode, sink);
+    list.only = only;
     for s in sources.into_iter().filter(|s| inputs.includes(s.customer)) {
         let id = ids
             .get(s.id.0 as usize..s.id.1 as usize)
@@ -395,6 +413,8 @@ struct List<'a, 's> {
     mode: Mode,
     /// What contacts.csv says of each call up to the day: ended, tried.
     log: CallLog<'a>,
+    /// The customers listed (`None`: all), as [`DueFold::for_customers`] set.
+    only: Option<Vec<bool>>,
     /// Where each item goes.
     sink: &'s mut dyn FnMut(Item),
 }
@@ -417,6 +437,7 @@ impl<'a, 's> List<'a, 's> {
             inputs,
             mode,
             log,
+            only: None,
             sink,
         }
     }
@@ -434,6 +455,9 @@ impl<'a, 's> List<'a, 's> {
         kind: Option<OrderKind>,
         no_grace: bool,
     ) {
+        if !wanted_customer(&self.only, customer) {
+            return;
+        }
         let r = &self.policy.rules[rule];
         let c = customer as usize;
         let in_tiers = self
@@ -492,6 +516,9 @@ impl<'a, 's> List<'a, 's> {
     fn yearly(&mut self, rule: usize, stored: fn(&CustomerView<'_>) -> Option<NaiveDate>) {
         let (earliest, latest) = (self.day.earliest(), self.day.latest());
         for c in self.inputs.customers() {
+            if !wanted_customer(&self.only, c as u32) {
+                continue;
+            }
             if let Some(stored) = stored(&self.inputs.book.get(c)) {
                 for date in yearly(stored, earliest, latest) {
                     self.push(rule, c as u32, (date, date), date.to_string(), None, false);
@@ -570,6 +597,13 @@ impl<'a, 's> List<'a, 's> {
             }
         }
     }
+}
+
+/// Whether `customer` is among those listed (`only`: see [`DueFold::for_customers`]).
+#[inline]
+fn wanted_customer(only: &Option<Vec<bool>>, customer: u32) -> bool {
+    only.as_ref()
+        .is_none_or(|o| o.get(customer as usize).copied().unwrap_or(false))
 }
 
 /// The call list's order (§5.4): overdue first, then tier rank, due date, customer, rule,

@@ -170,6 +170,44 @@ impl CustomerBook {
         (names, of_customer)
     }
 
+    /// The customers by owner (`stores`: by store) as a name given on the command line
+    /// picks them ([`same_name`]: case and surrounding spaces aside): each group's
+    /// spelling (the first in file order), and each customer's group, 0 for none (whose
+    /// spelling is `""`). From the interned names: no string is folded per customer.
+    pub fn named_groups(&self, stores: bool) -> (Vec<&str>, Vec<u32>) {
+        let interner = if stores { &self.stores } else { &self.owners };
+        let mut spellings: Vec<&str> = vec![""];
+        let mut by_fold: std::collections::HashMap<String, u32> = Default::default();
+        // Interned in file order, so the first spelling of a group is the file's first.
+        let mut place = vec![0u32];
+        for name in &interner.names {
+            let next = spellings.len() as u32;
+            let g = *by_fold.entry(fold_name(name)).or_insert(next);
+            if g == next {
+                spellings.push(name);
+            }
+            place.push(g);
+        }
+        let of = |r: &Row| if stores { r.store } else { r.owner };
+        let of_customer = self.rows.iter().map(|r| place[of(r) as usize]).collect();
+        (spellings, of_customer)
+    }
+
+    /// The distinct owners (`stores`: stores) the customers name, in file order.
+    pub fn names(&self, stores: bool) -> Vec<&str> {
+        let interner = if stores { &self.stores } else { &self.owners };
+        interner.names.iter().map(|n| &**n).collect()
+    }
+
+    /// Per customer, whether its owner (`stores`: store) is `wanted` ([`same_name`]).
+    pub fn named(&self, stores: bool, wanted: &str) -> Vec<bool> {
+        let interner = if stores { &self.stores } else { &self.owners };
+        let mut hit = vec![false];
+        hit.extend(interner.names.iter().map(|n| same_name(Some(n), wanted)));
+        let of = |r: &Row| if stores { r.store } else { r.owner };
+        self.rows.iter().map(|r| hit[of(r) as usize]).collect()
+    }
+
     /// Whether customer `i` may be contacted (without building the whole view: the call
     /// list asks it of every item).
     #[inline]
@@ -281,6 +319,17 @@ impl CustomerBook {
         }
         (book, dropped)
     }
+}
+
+/// Whether an owner's (or store's) name is the one asked for on the command line: case
+/// and surrounding spaces aside (`due --owner`, `due --split-by`).
+pub fn same_name(value: Option<&str>, wanted: &str) -> bool {
+    value.is_some_and(|v| fold_name(v) == fold_name(wanted))
+}
+
+/// A name as [`same_name`] compares it.
+pub fn fold_name(name: &str) -> String {
+    name.trim().to_lowercase()
 }
 
 /// Reads customers.csv. Bad rows are reported and left out; a repeated id is reported on

@@ -22,7 +22,8 @@ pub use chunks::Split;
 pub use complaints::{read_complaints, read_complaints_of};
 pub use contacts::{read_contacts, read_contacts_of};
 pub use customers::{
-    read_customers, read_customers_file, read_customers_file_with, CustomerBook, CustomerView, Keep,
+    fold_name, read_customers, read_customers_file, read_customers_file_with, same_name,
+    CustomerBook, CustomerView, Keep,
 };
 pub use index::IdIndex;
 pub use orders::{
