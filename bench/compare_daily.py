@@ -28,7 +28,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SHARED = os.environ.get("BENCH", os.path.join(ROOT, "..", "shared", "bench"))
+# The shared bench (its peers): $BENCH, else beside the checkout, else the team's copy.
+SHARED = os.environ.get("BENCH") or next(
+    (p for p in (os.path.join(ROOT, "..", "shared", "bench"), "/work/shared/bench") if os.path.isdir(p)),
+    os.path.join(ROOT, "..", "shared", "bench"))
 AS_OF = "2026-11-22"
 
 

@@ -1,7 +1,8 @@
 //! The hot paths of `tiers` on large inputs: parsing cells, looking up customer ids,
 //! reading customers and reading and folding orders (the plain readers, and the chunked
-//! ones on one and two threads), classifying. `cargo bench`; the whole-program
-//! comparison with DuckDB is bench/compare_duckdb.py.
+//! ones on one and two threads), classifying; and of `due`: building and sorting the
+//! call list. `cargo bench`; the whole-program comparisons are bench/compare_duckdb.py
+//! (tiers against DuckDB) and bench/compare_daily.py (due and kpi against tiers).
 
 use std::collections::BTreeMap;
 
@@ -210,4 +211,42 @@ fn classify_100k(bencher: divan::Bencher) {
     let mut ps = Problems::new();
     read_orders(text.as_bytes(), &source, &mut ps, &mut fold);
     bencher.bench(|| classify(&fold.activities, &book, &policy.tiers, as_of()).len());
+}
+
+/// `due`'s list from the fold of the orders: the items made, their order (the
+/// once-made sort keys), for 100k customers; the fold is made afresh for each sample.
+#[divan::bench(sample_count = 10)]
+fn call_list_100k(bencher: divan::Bencher) {
+    use caredesk::domain::due::{call_list, Day, DueFold, DueInputs};
+    let book = book();
+    let text = orders_csv();
+    let policy = Policy::default();
+    let renames = BTreeMap::new();
+    let day = Day {
+        date: as_of(),
+        within: 30,
+        grace: policy.due.grace,
+    };
+    let inputs = DueInputs {
+        book: &book,
+        standings: None,
+        complaints: &[],
+        contacts: &[],
+        answers: &[],
+        only: None,
+    };
+    bencher
+        .with_inputs(|| {
+            let source = source(&book, &renames);
+            let mut fold = DueFold::new(&policy.due, day, book.len());
+            let mut ps = Problems::new();
+            read_orders(
+                text.as_bytes(),
+                &source,
+                &mut ps,
+                |o: &caredesk::model::Order<'_>| fold.add(o),
+            );
+            fold
+        })
+        .bench_values(|fold| call_list(fold, &inputs).len());
 }

@@ -550,7 +550,9 @@ pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
         Moment::EndOf(plan.as_of)
     };
     if let Some(output) = cli.command.output() {
-        check_output(output)?;
+        // `due --split-by` writes files whatever stdout is.
+        let files = matches!(&cli.command, Command::Due(a) if a.output_dir.is_some());
+        check_output(output, files)?;
     }
     match cli.command {
         Command::Check(args) => crate::cmd::check::run(&plan, &args),
@@ -653,7 +655,7 @@ impl Drop for Progress {
 /// The output arguments that cannot work, refused before anything is read: an --output
 /// extension that names no format (`.xls` is read, not written), an output encoding for a
 /// format that has none.
-fn check_output(args: &OutputArgs) -> Result<()> {
+fn check_output(args: &OutputArgs, files: bool) -> Result<()> {
     if args.format.is_none() {
         if let Some(ext) = args.output.as_deref().and_then(|p| p.extension()) {
             let ext = ext.to_string_lossy();
@@ -664,7 +666,10 @@ fn check_output(args: &OutputArgs) -> Result<()> {
             }
         }
     }
-    let format = Output::resolve(args, false).format;
+    let format = match files {
+        true => Output::resolve_for_files(args, false).format,
+        false => Output::resolve(args, false).format,
+    };
     if args.output_encoding == Some(OutputEncoding::Gb18030) {
         if format != Format::Csv {
             return Err(Error::Usage(

@@ -335,7 +335,9 @@ pub struct DueArgs {
 /// `due --split-by`: one list per owner or per store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SplitBy {
+    /// One file per owner (account manager / service consultant), `_no_owner` for the rest
     Owner,
+    /// One file per store, `_no_store` for the customers without one
     Store,
 }
 

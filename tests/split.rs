@@ -269,3 +269,22 @@ fn an_owner_named_like_an_input_never_writes_over_it() {
     // Refused before any file is written.
     assert!(!desk.path().join("王磊.csv").exists());
 }
+
+#[test]
+fn csv_options_apply_to_every_file() {
+    let desk = desk();
+    let out = desk.path().join("gbk");
+    let opts = ["--output-encoding", "gb18030", "--crlf"];
+    split(
+        desk.path(),
+        &out,
+        &[&["--split-by", "owner"][..], &opts].concat(),
+    );
+    let alone = due(
+        desk.path(),
+        &[&["--owner", "陈静", "--format", "csv"][..], &opts].concat(),
+    );
+    let written = std::fs::read(out.join("陈静.csv")).unwrap();
+    assert_eq!(written, alone);
+    assert!(std::str::from_utf8(&written).is_err(), "GB18030, not UTF-8");
+}
