@@ -572,3 +572,74 @@ fn problems_name_the_physical_line_in_both_readers() {
         }
     }
 }
+
+/// A row of `len` bytes: quoted cells holding commas, line breaks and quotes, or plain
+/// cells.
+fn long_row(len: usize, quoted: bool) -> String {
+    let mut row = String::from("O9,C1,2026-01-01,");
+    while row.len() < len {
+        row.push_str(if quoted {
+            "\"a,\nb\"\"c\","
+        } else {
+            "xxxxxxx,"
+        });
+    }
+    row.truncate(len);
+    row
+}
+
+#[test]
+fn a_row_past_the_record_limit_ends_the_file_alike_plain_and_in_chunks() {
+    let limit = caredesk::load::MAX_RECORD_BYTES as usize;
+    let head = "order_id,customer_id,date,amount\nO1,C1,2026-01-01,1.00\n\nO2,C1,2026-01-01,2.00\n";
+    for (quoted, end) in [(false, "\n"), (false, ""), (true, "\r\n"), (false, "\r")] {
+        let row = long_row(limit + 1, quoted);
+        let file = format!("{head}{row}{end}O3,C1,2026-01-01,3.00\n");
+        let (rows, problems) = rows_and_problems(file.as_bytes());
+        assert_eq!(rows, 2, "the rows before it, none after");
+        assert!(
+            problems[0].starts_with("o.csv:5: this row runs on past 16 MiB"),
+            "{problems:?}"
+        );
+        // The row across thousands of chunks, across a few, and within one.
+        for chunk in [4096, 3 << 20, 64 << 20] {
+            same_both_ways(file.as_bytes(), chunk);
+        }
+    }
+    // No line end at all: the header is the row too long.
+    let file = "x".repeat(limit + 100);
+    let (_, problems) = rows_and_problems(file.as_bytes());
+    assert!(problems[0].starts_with("o.csv:1: cannot read the header: this row runs on"));
+    for chunk in [4096, 1 << 20] {
+        same_both_ways(file.as_bytes(), chunk);
+    }
+}
+
+#[test]
+fn a_row_at_the_record_limit_is_read_alike_plain_and_in_chunks() {
+    let limit = caredesk::load::MAX_RECORD_BYTES as usize;
+    for quoted in [false, true] {
+        let mut file = String::from("order_id,customer_id,date,amount\n");
+        file.push_str(&long_row(limit, quoted));
+        file.push_str("\nO3,C1,2026-01-01,3.00\n");
+        let (rows, problems) = rows_and_problems(file.as_bytes());
+        assert_eq!(rows, 1, "{problems:?}");
+        assert!(!problems.iter().any(|p| p.contains("runs on past")));
+        for chunk in [3 << 20, 64 << 20] {
+            same_both_ways(file.as_bytes(), chunk);
+        }
+    }
+}
+
+#[test]
+fn a_customer_row_past_the_record_limit_ends_the_file_alike() {
+    let limit = caredesk::load::MAX_RECORD_BYTES as usize;
+    let mut file = String::from("customer_id,name\nC1,Ann\n");
+    file.push_str(&"C2,".repeat(limit / 3 + 1));
+    file.push_str("\nC3,Eve\n");
+    for chunk in [4096, 1 << 20, 64 << 20] {
+        let (customers, problems) = same_book_both_ways(file.as_bytes(), chunk);
+        assert_eq!(customers, 1);
+        assert!(problems[0].starts_with("c.csv:3: this row runs on past 16 MiB"));
+    }
+}

@@ -42,7 +42,7 @@ use csv::ByteRecord;
 use crate::error::Problems;
 pub(crate) use plain::CsvReader;
 use plain::Unreadable;
-pub use plain::{MAX_QUOTED_BYTES, MAX_QUOTED_LINES};
+pub use plain::{MAX_QUOTED_BYTES, MAX_QUOTED_LINES, MAX_RECORD_BYTES};
 
 /// A contract column a reader looks for.
 #[derive(Debug, Clone, Copy)]

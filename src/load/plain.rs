@@ -22,6 +22,14 @@ pub const MAX_QUOTED_LINES: u64 = 1000;
 /// spreadsheet cell (32,767 characters, at most 128 KiB of UTF-8).
 pub const MAX_QUOTED_BYTES: u64 = 1 << 20;
 
+/// A record (a row, its line end left out) may hold at most this many bytes: 16 MiB,
+/// sixteen quoted fields at their limit, or 256 customer fields at theirs (65,535 bytes);
+/// a real row is a few hundred bytes. Without it, an input that never ends a line
+/// (`--customers /dev/zero`, a binary file, a 300 MB file without a line end) was held
+/// whole in memory; with it, the reader stops at most 16 MiB in, with the line where the
+/// record started (docs/rules.md §4.3).
+pub const MAX_RECORD_BYTES: u64 = 16 << 20;
+
 /// Counts line ends as an editor shows lines: `\n`, `\r\n` and a lone `\r` (old Mac
 /// files) each end one line. Fed the bytes in order, in any pieces.
 #[derive(Debug, Default, Clone, Copy)]
@@ -77,13 +85,15 @@ pub(crate) struct Unreadable {
     pub message: String,
 }
 
-/// What [`Quotes`] found wrong with a quoted field.
+/// What stops a record: a quoted field [`Quotes`] found wrong, or a record too long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OpenQuote {
     /// Still open at the end of the input, `lines` line ends after it opened.
     Unclosed { lines: u64 },
     /// Open past [`MAX_QUOTED_LINES`] or [`MAX_QUOTED_BYTES`].
     TooLong,
+    /// The record runs past [`MAX_RECORD_BYTES`] (no quoted field too long before that).
+    RecordTooLong,
 }
 
 impl OpenQuote {
@@ -102,6 +112,24 @@ impl OpenQuote {
                  later; expected a closing \" (a quote inside a value is written \"\"); the \
                  rest of the file is not read"
             ),
+            OpenQuote::RecordTooLong => format!(
+                "this row runs on past {} MiB without a line end (a row is at most {} \
+                 bytes); expected a CSV file with a line end after each row; the rest of \
+                 the file is not read",
+                MAX_RECORD_BYTES >> 20,
+                MAX_RECORD_BYTES
+            ),
+        };
+        let at = match self {
+            // The row as a whole, not a field of it.
+            OpenQuote::RecordTooLong => {
+                return Unreadable {
+                    line: record_line,
+                    field: None,
+                    message,
+                }
+            }
+            _ => at,
         };
         Unreadable {
             line: record_line + at.line,
@@ -225,6 +253,8 @@ pub(crate) struct Parse {
     nout: usize,
     nend: usize,
     quotes: Quotes,
+    /// Bytes of the record taken in the pieces before this one.
+    fed: u64,
 }
 
 /// What one piece fed to [`Parse`] made.
@@ -245,6 +275,7 @@ impl Default for Parse {
             nout: 0,
             nend: 0,
             quotes: Quotes::default(),
+            fed: 0,
         }
     }
 }
@@ -256,6 +287,7 @@ impl Parse {
         self.nout = 0;
         self.nend = 0;
         self.quotes = Quotes::default();
+        self.fed = 0;
     }
 
     /// Feeds the next bytes of the record; `file_start`: they are the first of the file. A
@@ -282,13 +314,18 @@ impl Parse {
             input = &input[nin..];
             match result {
                 csv_core::ReadRecordResult::InputEmpty => {
+                    // Every byte taken is the record's (a line end would have ended it).
+                    self.too_long(whole, whole.len())?;
                     self.quotes.feed(whole)?;
+                    self.fed += whole.len() as u64;
                     return Ok(Fed::More);
                 }
                 csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => {
+                    let record = &whole[..taken];
+                    let line_end = matches!(record.last(), Some(b'\r' | b'\n'));
+                    self.too_long(record, taken - usize::from(line_end))?;
                     // A record read whole from one piece without a quote cannot hold an
                     // open one (the usual row: no need to follow its fields).
-                    let record = &whole[..taken];
                     if !(self.quotes.is_fresh() && memchr::memchr(b'"', record).is_none()) {
                         self.quotes.feed(record)?;
                     }
@@ -298,6 +335,20 @@ impl Parse {
                 | csv_core::ReadRecordResult::OutputEndsFull => {}
             }
         }
+    }
+
+    /// `Err` when the record's bytes so far and the first `len` of `piece` pass
+    /// [`MAX_RECORD_BYTES`]: the quote error when a quoted field passes its limits first,
+    /// so that where the pieces are cut never changes which error a record gets.
+    #[inline]
+    fn too_long(&mut self, piece: &[u8], len: usize) -> Result<(), (OpenQuote, QuoteAt)> {
+        if self.fed + len as u64 <= MAX_RECORD_BYTES {
+            return Ok(());
+        }
+        let within = (MAX_RECORD_BYTES - self.fed) as usize;
+        self.quotes.feed(&piece[..within + 1])?;
+        let at = QuoteAt { line: 0, field: 0 };
+        Err((OpenQuote::RecordTooLong, at))
     }
 
     /// Ends the record at the end of the input; `Err` when a quoted field is still open.
@@ -618,6 +669,55 @@ mod tests {
         );
         let big = format!("a\n\"{}\"\n", "x".repeat(MAX_QUOTED_BYTES as usize));
         assert!(read(big.as_bytes(), 1 << 16).1.is_some(), "over 1 MiB");
+    }
+
+    #[test]
+    fn a_record_is_read_up_to_its_limit_and_stops_the_file_past_it() {
+        let limit = MAX_RECORD_BYTES as usize;
+        // At the limit: read, in any line end.
+        for eol in ["\n", "\r\n", "\r", ""] {
+            let text = format!("h\n{}{eol}", "x".repeat(limit));
+            let (got, trouble) = read(text.as_bytes(), 1 << 16);
+            assert_eq!(trouble, None, "{eol:?}");
+            assert_eq!(got[1].1[0].len(), limit);
+        }
+        // One byte past it, in a row of fields, some quoted: the row's line, no field.
+        let field = format!("\"{}\"", "y".repeat(1000));
+        let mut row = String::new();
+        while row.len() <= limit {
+            row.push_str(&field);
+            row.push(',');
+        }
+        row.truncate(limit + 1);
+        let text = format!("h\n\nC1,ok\n{row}\nC2,never\n");
+        for piece in [1 << 16, 1000, 7] {
+            let (got, trouble) = read(text.as_bytes(), piece);
+            assert_eq!(got.len(), 2, "the rows before it");
+            let trouble = trouble.expect("too long");
+            assert_eq!((trouble.line, trouble.field), (4, None));
+            assert!(
+                trouble
+                    .message
+                    .contains("runs on past 16 MiB without a line end"),
+                "{}",
+                trouble.message
+            );
+        }
+        // A quoted field too long before the row is: the quote's error, in any pieces.
+        let text = format!("h\n{},\"{}", "z".repeat(limit - 1000), "q".repeat(2 << 20));
+        for piece in [1 << 16, 999] {
+            let trouble = read(text.as_bytes(), piece).1.unwrap();
+            assert_eq!(trouble.field, None, "past the row's limit first");
+        }
+        let text = format!(
+            "h\n{},\"{}",
+            "z".repeat(limit - (2 << 20)),
+            "q".repeat(2 << 20)
+        );
+        for piece in [1 << 16, 999] {
+            let trouble = read(text.as_bytes(), piece).1.unwrap();
+            assert_eq!(trouble.field, Some(1), "past the quote's limit first");
+        }
     }
 
     #[test]

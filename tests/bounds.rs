@@ -1,0 +1,152 @@
+//! Bounds on what an input may make caredesk hold, and on what clap prints: the siblings
+//! of issue 12 left after its first pass. A record that never ends a line (in any reader,
+//! in any encoding, from a file or a pipe) stops its file at 16 MiB with an error; help and
+//! version written into a full disk are exit 1 with a message; a legacy workbook whose
+//! cells span more than its cells justify is an error naming the cell.
+//!
+//! Each run that could grow without bound runs under a 1 GiB address-space limit, so that
+//! the old binary fails fast (an abort) instead of filling the shared machine.
+
+use std::path::Path;
+use std::process::{Output, Stdio};
+
+mod common;
+
+/// Address space a bounded run may use: far above what caredesk needs on the sample (a
+/// few dozen MiB resident, a few hundred reserved), far below an input held whole.
+const LIMIT_KIB: u64 = 1 << 20;
+
+/// `caredesk ARGS` (from the project root) under [`LIMIT_KIB`], `stdin` piped in from
+/// the shell command `feed` when given.
+fn bounded(feed: Option<&str>, args: &[&str]) -> Output {
+    let bin = std::env::var_os("CAREDESK_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_caredesk").into());
+    let run = match feed {
+        Some(feed) => format!("ulimit -v {LIMIT_KIB}; {feed} | \"$0\" \"$@\""),
+        None => format!("ulimit -v {LIMIT_KIB}; exec \"$0\" \"$@\""),
+    };
+    std::process::Command::new("sh")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("-c")
+        .arg(run)
+        .arg(bin)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// What a run said, on stdout (`check` lists problems there) and stderr.
+fn said(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(out))
+}
+
+/// Exit 1, no panic, and a line (of stdout or stderr) starting with `start`.
+fn refused(out: &Output, start: &str) {
+    let err = said(out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.lines().any(|l| l.starts_with(start)),
+        "{start:?} in:\n{err}"
+    );
+}
+
+const TOO_LONG: &str = "this row runs on past 16 MiB without a line end";
+
+// ---- 1. a record that never ends a line ----
+
+#[test]
+fn dev_zero_as_any_input_stops_at_the_record_limit() {
+    for input in [
+        "--customers",
+        "--orders",
+        "--complaints",
+        "--contacts",
+        "--answers",
+    ] {
+        let out = bounded(
+            None,
+            &["check", "--as-of", "2026-11-22", input, "/dev/zero"],
+        );
+        refused(
+            &out,
+            &format!("/dev/zero:1: cannot read the header: {TOO_LONG}"),
+        );
+    }
+}
+
+#[test]
+fn a_pipe_that_never_ends_a_line_stops_at_the_record_limit_in_every_encoding() {
+    for encoding in ["utf-8", "gb18030", "utf-16"] {
+        // Only the customers come from the pipe; the other files are the sample's.
+        let out = bounded(
+            Some("cat /dev/zero"),
+            &[
+                "check",
+                "--as-of",
+                "2026-11-22",
+                "--customers",
+                "/dev/stdin",
+                "--encoding",
+                encoding,
+            ],
+        );
+        let err = said(&out);
+        assert_eq!(out.status.code(), Some(1), "{encoding}: {err}");
+        assert!(
+            err.contains(&format!(":1: cannot read the header: {TOO_LONG}")),
+            "{encoding}: {err}"
+        );
+    }
+}
+
+/// The sample desk, its orders.csv replaced by `orders`.
+fn desk_with_orders(orders: &[u8]) -> tempfile::TempDir {
+    let desk = common::sample_desk();
+    std::fs::write(desk.path().join("data/orders.csv"), orders).unwrap();
+    desk
+}
+
+fn check_desk(desk: &Path, extra: &[&str]) -> Output {
+    let policy = desk.join("policy.toml");
+    let data = desk.join("data");
+    let mut args = vec![
+        "check",
+        "--as-of",
+        "2026-11-22",
+        "--data",
+        data.to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    bounded(None, &args)
+}
+
+#[test]
+fn a_file_row_without_a_line_end_is_an_error_on_its_line_in_any_encoding() {
+    // Two rows, a blank line, then 40 MiB of one row: past the limit, and past the size
+    // a file is transcoded in memory.
+    let head = "order_id,customer_id,date,amount\nO1,C0001,2026-01-05,10.00\n\nO2,C0001,2026-01-06,20.00\n";
+    let row = vec![b'x'; 40 << 20];
+    let utf8 = [head.as_bytes(), &row].concat();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(head.encode_utf16().flat_map(u16::to_le_bytes));
+    utf16.extend(row.iter().flat_map(|&b| [b, 0]));
+    for (orders, extra) in [
+        (&utf8, &[][..]),
+        (&utf8, &["--encoding", "gb18030"][..]),
+        (&utf16, &[][..]),
+    ] {
+        let desk = desk_with_orders(orders);
+        let out = check_desk(desk.path(), extra);
+        let file = desk.path().join("data/orders.csv");
+        refused(&out, &format!("{}:5: {TOO_LONG}", file.display()));
+    }
+}
