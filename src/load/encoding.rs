@@ -350,8 +350,17 @@ fn decode_in_parts(
     Ok(())
 }
 
+/// How far past its nominal start a part's start is looked for: half a part, so that
+/// parts never overlap and none is larger than two (a 300 MB file without a line feed
+/// was one part, read whole into memory twice over).
+const CUT_WITHIN: u64 = PART as u64 / 2;
+
 /// Where part `i` of [`decode_in_parts`] starts: just after the first line feed at or
-/// after `i × PART` (0 for the first part, the end for one past the last).
+/// after `i × PART` (0 for the first part, the end for one past the last). Without a line
+/// feed in [`CUT_WITHIN`] bytes, just after the last byte below `0x30` there (in GB18030
+/// and UTF-8 such a byte is a character of its own, never part of another: a comma, a
+/// space, a carriage return), else at the nominal start — which can cut a character in
+/// two only inside a run of 1 MiB without any of those, a cell no contract field holds.
 fn part_start(file: &File, size: u64, i: usize) -> io::Result<u64> {
     let nominal = (i as u64).saturating_mul(PART as u64);
     if i == 0 || nominal >= size {
@@ -359,17 +368,26 @@ fn part_start(file: &File, size: u64, i: usize) -> io::Result<u64> {
     }
     let mut buf = [0u8; 4096];
     let mut at = nominal;
-    while at < size {
-        let n = super::chunks::read_at(file, &mut buf, at)?;
+    let mut single = None;
+    let end = size.min(nominal + CUT_WITHIN);
+    while at < end {
+        let want = buf.len().min((end - at) as usize);
+        let n = super::chunks::read_at(file, &mut buf[..want], at)?;
         if n == 0 {
             break;
         }
         if let Some(k) = memchr::memchr(b'\n', &buf[..n]) {
             return Ok(at + k as u64 + 1);
         }
+        if let Some(k) = buf[..n].iter().rposition(|&b| b < 0x30) {
+            single = Some(at + k as u64 + 1);
+        }
         at += n as u64;
     }
-    Ok(size)
+    Ok(match at >= size {
+        true => size,
+        false => single.unwrap_or(nominal),
+    })
 }
 
 /// Decodes one part whole into `out` (cleared); returns its line feeds.
@@ -558,6 +576,9 @@ struct ScannedCell {
     field: usize,
 }
 
+/// The bytes of a cell [`CellScan`] keeps (a message shows 60 characters of it).
+const CELL_KEPT: usize = 4096;
+
 /// Cuts CSV text into cells, quotes respected, without judging them.
 struct CellScan<R> {
     input: R,
@@ -619,6 +640,9 @@ impl<R: io::BufRead> CellScan<R> {
                     break;
                 }
                 b'\r' if !quoted => {}
+                // A message shows the first 60 characters: a cell of a file without a
+                // line end is not kept whole.
+                _ if text.len() >= CELL_KEPT => {}
                 _ => text.push(b),
             }
         }
@@ -891,6 +915,36 @@ mod tests {
             assert_eq!(a.count, b.count);
             assert_eq!(a.kept, b.kept);
         }
+    }
+
+    #[test]
+    fn a_file_without_line_feeds_is_cut_between_characters() {
+        // 7 MiB of one line (CR-only line ends, or none): the parts are cut after a
+        // comma or a carriage return, never inside a character, and stay small.
+        let mut text = String::new();
+        while text.len() < 7 << 20 {
+            text.push_str("张伟,Wei王磊\r李娜,");
+        }
+        let bytes = GB18030.encode(&text).0.into_owned();
+        let f = file_with(&bytes);
+        let size = bytes.len() as u64;
+        let starts: Vec<u64> = (0..=size.div_ceil(PART as u64) as usize)
+            .map(|i| part_start(&f, size, i).unwrap())
+            .collect();
+        for (i, pair) in starts.windows(2).enumerate() {
+            assert!(pair[0] <= pair[1], "{starts:?}");
+            assert!(pair[1] - pair[0] <= 2 * PART as u64, "part {i}: {starts:?}");
+            assert!(
+                matches!(bytes[pair[1] as usize - 1], b',' | b'\r'),
+                "part {i}"
+            );
+        }
+        let (mut whole, mut parted) = (Vec::new(), Vec::new());
+        let (mut a, mut b) = (Spots::default(), Spots::default());
+        decode_into(&bytes[..], GB18030, &mut whole, &mut a).unwrap();
+        decode_in_parts(&f, size, GB18030, &mut parted, &mut b).unwrap();
+        assert!(whole == parted);
+        assert_eq!((a.count, b.count), (0, 0));
     }
 
     #[test]
