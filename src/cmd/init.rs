@@ -284,28 +284,28 @@ fn candidates(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// The header and the first [`SAMPLE_ROWS`] rows of an opened input.
+/// The header and the first [`SAMPLE_ROWS`] rows of an opened input, read as every input
+/// is (so a file without a line end is read 16 MiB in at most, not whole).
 fn sample(input: impl Read) -> std::io::Result<(Vec<String>, Vec<Vec<String>>)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input);
-    let mut rows = reader.byte_records().map(|r| {
-        r.map(|r| {
-            r.iter()
+    let mut reader = crate::load::csv_reader(input);
+    let mut record = csv::ByteRecord::new();
+    let mut next = || match reader.read_byte_record(&mut record) {
+        Ok(true) => Some(
+            record
+                .iter()
                 .map(|c| String::from_utf8_lossy(c).into_owned())
-                .collect::<Vec<_>>()
-        })
-    });
-    let header = match rows.next() {
-        Some(Ok(h)) => h,
-        Some(Err(_)) | None => return Ok((Vec::new(), Vec::new())),
+                .collect::<Vec<_>>(),
+        ),
+        Ok(false) | Err(_) => None,
+    };
+    let Some(header) = next() else {
+        return Ok((Vec::new(), Vec::new()));
     };
     let mut sample = Vec::new();
-    for row in rows.take(SAMPLE_ROWS) {
-        match row {
-            Ok(r) => sample.push(r),
-            Err(_) => break,
+    while sample.len() < SAMPLE_ROWS {
+        match next() {
+            Some(r) => sample.push(r),
+            None => break,
         }
     }
     Ok((header, sample))
@@ -313,13 +313,14 @@ fn sample(input: impl Read) -> std::io::Result<(Vec<String>, Vec<Vec<String>>)> 
 
 /// The distinct values of column `at` below the header.
 fn column_values(input: impl Read, at: usize) -> std::io::Result<BTreeSet<String>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(input);
+    let mut reader = crate::load::csv_reader(input);
+    let mut row = csv::ByteRecord::new();
     let mut out = BTreeSet::new();
-    for row in reader.byte_records() {
-        let Ok(row) = row else { break };
+    let mut header = true;
+    while let Ok(true) = reader.read_byte_record(&mut row) {
+        if std::mem::take(&mut header) {
+            continue;
+        }
         if let Some(cell) = row.get(at) {
             out.insert(String::from_utf8_lossy(cell).trim().to_string());
         }
