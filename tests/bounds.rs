@@ -12,6 +12,8 @@ use std::process::{Output, Stdio};
 
 mod common;
 
+use common::caredesk_std;
+
 /// Address space a bounded run may use: far above what caredesk needs on the sample (a
 /// few dozen MiB resident, a few hundred reserved), far below an input held whole.
 const LIMIT_KIB: u64 = 1 << 20;
@@ -148,5 +150,65 @@ fn a_file_row_without_a_line_end_is_an_error_on_its_line_in_any_encoding() {
         let out = check_desk(desk.path(), extra);
         let file = desk.path().join("data/orders.csv");
         refused(&out, &format!("{}:5: {TOO_LONG}", file.display()));
+    }
+}
+
+// ---- 2. clap's own output: help, version, usage ----
+
+fn into(stdout: Stdio, args: &[&str]) -> Output {
+    caredesk_std()
+        .args(args)
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn help_and_version_into_a_full_disk_are_exit_1_with_a_message() {
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["--version"],
+        &["help", "tiers"],
+        &["tiers", "--help"],
+        &["help"],
+    ] {
+        let out = into(common::full_disk(), args);
+        refused(&out, "caredesk: writing output: No space left on device");
+    }
+}
+
+#[test]
+fn help_into_a_closed_pipe_is_success_and_into_a_file_is_written() {
+    let mut child = caredesk_std()
+        .arg("--help")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    let out = into(Stdio::piped(), &["help", "tiers"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(" tiers [OPTIONS]"));
+}
+
+#[test]
+fn a_usage_error_on_a_full_stderr_is_still_exit_2() {
+    for args in [
+        &["--no-such-flag"][..],
+        &["tiers", "--as-of", "2025-02-30"],
+        &[],
+    ] {
+        let out = caredesk_std()
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(common::full_disk())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
 }
