@@ -212,3 +212,65 @@ fn a_usage_error_on_a_full_stderr_is_still_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
 }
+
+// ---- 3. legacy workbooks: a grid bounded by the cells it holds ----
+
+/// `check --customers tests/fixtures/bounds/FILE`, bounded.
+fn check_sheet(file: &str) -> Output {
+    let path = format!("tests/fixtures/bounds/{file}");
+    bounded(
+        None,
+        &["check", "--as-of", "2026-11-22", "--customers", &path],
+    )
+}
+
+#[test]
+fn a_legacy_sheet_whose_grid_its_cells_do_not_fill_is_an_error_naming_the_furthest() {
+    for (file, furthest, kind) in [
+        ("far.ods", "XFD6000", ".ods"),
+        ("repeated.ods", "XFD1048576", ".ods"),
+        ("far.xls", "IV65536", ".xls"),
+    ] {
+        let out = check_sheet(file);
+        refused(
+            &out,
+            &format!("tests/fixtures/bounds/{file}: sheet \"客户\": its cells span rows 1 to"),
+        );
+        let said = said(&out);
+        assert!(
+            said.contains(&format!("the furthest is {furthest}")),
+            "{said}"
+        );
+        assert!(
+            said.contains(&format!("an {kind} sheet is read whole")),
+            "{said}"
+        );
+    }
+}
+
+#[test]
+fn a_legacy_cell_past_the_last_a_sheet_can_have_is_an_error_naming_it() {
+    for (file, cell, last) in [
+        ("past.ods", "XFE2", "XFD1048576"),
+        ("past.xlsb", "XFE2", "XFD1048576"),
+        ("past.xls", "CRXP65536", "IV65536"),
+    ] {
+        let out = check_sheet(file);
+        refused(
+            &out,
+            &format!("tests/fixtures/bounds/{file}: sheet \"客户\": a cell at {cell}, past the last cell"),
+        );
+        assert!(said(&out).contains(&format!("({last}:")), "{}", said(&out));
+    }
+}
+
+#[test]
+fn an_xlsb_sheet_is_read_by_the_cells_it_holds() {
+    // A header and a cell at XFD1048576: read as .xlsx is, in small memory; the far
+    // row has neither an id nor a name.
+    let out = check_sheet("far.xlsb");
+    refused(
+        &out,
+        "tests/fixtures/bounds/far.xlsb:1048576: customer_id: \"\": a value is required here",
+    );
+}

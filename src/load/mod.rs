@@ -9,6 +9,7 @@ mod complaints;
 mod contacts;
 mod customers;
 pub mod encoding;
+mod grid;
 pub mod headers;
 pub mod index;
 mod orders;

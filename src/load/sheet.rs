@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
+use calamine::{open_workbook, Data, Reader};
 
 /// A spreadsheet input: the workbook and the sheet asked for (the first when `None`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,49 +40,68 @@ impl SheetPath {
     }
 }
 
+/// The cells holding a value of the sheet `at` of a workbook of type `$book` (`Xlsx`,
+/// `Xlsb`, whose cell readers are alike but share no trait), read cell by cell.
+macro_rules! streamed_cells {
+    ($book:ident, $error:ident, $at:expr) => {{
+        let mut book: calamine::$book<_> = open_workbook(&$at.file)
+            .map_err(|e: calamine::$error| format!("cannot read it as a workbook: {e}"))?;
+        let name = sheet_name(book.sheet_names(), $at)?;
+        let mut reader = book
+            .worksheet_cells_reader(&name)
+            .map_err(|e| format!("sheet {name:?}: {e}"))?;
+        kept_cells(&name, || {
+            let cell = reader.next_cell().map_err(|e| e.to_string())?;
+            Ok(cell.map(|c| (c.get_position(), Data::from(c.get_value().clone()))))
+        })?
+    }};
+}
+
 /// The sheet as CSV bytes. Errors say what is wrong in words (no such sheet, not a
 /// workbook).
 ///
-/// The cells are streamed and only those holding a value are kept: a sheet is as large
+/// The cells of an `.xlsx` or `.xlsb` are streamed and only those holding a value are
+/// kept (an `.xls` or `.ods` is read whole, its grid bounded first): a sheet is as large
 /// as what is in it, never as its declared or bounding dimensions (a 5 KB file whose
 /// one cell is XFD1048576 spans 17 billion cells). Each sheet row becomes one CSV line,
 /// so line numbers are sheet rows; a row without values is `""`, which every reader
 /// skips as blank.
 pub fn sheet_to_csv(at: &SheetPath) -> Result<Vec<u8>, String> {
     let lower = at.file.to_string_lossy().to_ascii_lowercase();
-    if !(lower.ends_with(".xlsx") || lower.ends_with(".xlsm")) {
-        return legacy_sheet_to_csv(at);
+    if lower.ends_with(".xls") || lower.ends_with(".ods") {
+        return legacy_sheet_to_csv(at, lower.ends_with(".ods"));
     }
+    // Zip containers: a bomb is refused before it is unpacked.
     refuse_bombs(&at.file)?;
-    let mut book: Xlsx<_> =
-        open_workbook(&at.file).map_err(|e| format!("cannot read it as a workbook: {e}"))?;
-    let name = sheet_name(book.sheet_names(), at)?;
-    let mut cells = Vec::new();
-    {
-        let mut reader = book
-            .worksheet_cells_reader(&name)
-            .map_err(|e| format!("sheet {name:?}: {e}"))?;
-        while let Some(cell) = reader
-            .next_cell()
-            .map_err(|e| format!("sheet {name:?}: {e}"))?
-        {
-            let value = Data::from(cell.get_value().clone());
-            if value != Data::Empty {
-                let (row, col) = cell.get_position();
-                // A cell past XFD1048576 is no cell a spreadsheet can hold; read, it
-                // would be billions of blank lines or cells (a 2 KB file aborted).
-                if row >= MAX_ROWS || col >= MAX_COLUMNS {
-                    return Err(format!(
-                        "sheet {name:?}: a cell at {}, past the last cell a sheet can have \
-                         (XFD1048576: {MAX_ROWS} rows, {MAX_COLUMNS} columns)",
-                        cell_name(row, col)
-                    ));
-                }
-                cells.push((row, col, value));
-            }
-        }
-    }
+    let cells = match lower.ends_with(".xlsb") {
+        true => streamed_cells!(Xlsb, XlsbError, at),
+        false => streamed_cells!(Xlsx, XlsxError, at),
+    };
     cells_to_csv(cells)
+}
+
+/// The cells holding a value, as `next` streams them ((row, column), value).
+fn kept_cells(
+    name: &str,
+    mut next: impl FnMut() -> Result<Option<((u32, u32), Data)>, String>,
+) -> Result<Vec<(u32, u32, Data)>, String> {
+    let mut cells = Vec::new();
+    while let Some(((row, col), value)) = next().map_err(|e| format!("sheet {name:?}: {e}"))? {
+        if value == Data::Empty {
+            continue;
+        }
+        // A cell past XFD1048576 is no cell a spreadsheet can hold; read, it would be
+        // billions of blank lines or cells (a 2 KB file aborted).
+        if row >= MAX_ROWS || col >= MAX_COLUMNS {
+            return Err(format!(
+                "sheet {name:?}: a cell at {}, past the last cell a sheet can have \
+                 (XFD1048576: {MAX_ROWS} rows, {MAX_COLUMNS} columns)",
+                cell_name(row, col)
+            ));
+        }
+        cells.push((row, col, value));
+    }
+    Ok(cells)
 }
 
 /// The sheet asked for, or the first.
@@ -100,14 +119,17 @@ fn sheet_name(names: Vec<String>, at: &SheetPath) -> Result<String, String> {
     }
 }
 
-/// An Excel 97–2003 (`.xls`), OpenDocument (`.ods`) or binary (`.xlsb`) workbook's
-/// sheet: calamine reads these whole (their formats cap a sheet's size: 65,536 rows of
-/// `.xls`), and the cells holding a value go on as for `.xlsx`.
-fn legacy_sheet_to_csv(at: &SheetPath) -> Result<Vec<u8>, String> {
-    let lower = at.file.to_string_lossy().to_ascii_lowercase();
-    if lower.ends_with(".ods") || lower.ends_with(".xlsb") {
-        // Zip containers, as .xlsx is: a bomb is refused before it is unpacked.
+/// An Excel 97–2003 (`.xls`) or OpenDocument (`.ods`) workbook's sheet. calamine reads
+/// these whole, every sheet into a dense grid, when the workbook is opened: each sheet's
+/// grid is checked first ([`super::grid`]), then the cells holding a value go on as for
+/// `.xlsx`.
+fn legacy_sheet_to_csv(at: &SheetPath, ods: bool) -> Result<Vec<u8>, String> {
+    if ods {
+        // A zip container, as .xlsx is: a bomb is refused before it is unpacked.
         refuse_bombs(&at.file)?;
+        super::grid::check_ods(&at.file)?;
+    } else {
+        super::grid::check_xls(&at.file)?;
     }
     let mut book = calamine::open_workbook_auto(&at.file)
         .map_err(|e| format!("cannot read it as a workbook: {e}"))?;
@@ -164,7 +186,7 @@ fn refuse_bombs(file: &Path) -> Result<(), String> {
 }
 
 /// `XFD1048576` for the 0-based cell (row, column).
-fn cell_name(row: u32, col: u32) -> String {
+pub(super) fn cell_name(row: u32, col: u32) -> String {
     let mut letters = Vec::new();
     let mut n = u64::from(col) + 1;
     while n > 0 {
