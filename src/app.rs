@@ -102,7 +102,7 @@ impl Plan {
     /// Reads and checks the policy.
     pub fn load_policy(&self) -> Result<Policy> {
         refuse_folder(&self.policy, "the policy file (--policy FILE.toml)")?;
-        let bytes = std::fs::read(&self.policy).map_err(|e| Error::io(&self.policy, e))?;
+        let bytes = read_policy(&self.policy)?;
         let policy = Policy::parse_bytes(&bytes, &display(&self.policy)).map_err(Error::Invalid)?;
         for w in &policy.warnings {
             warn(&w.to_string());
@@ -730,6 +730,36 @@ impl io::Read for Input {
 }
 
 /// A folder named where a file belongs is a usage error (exit 2), not a read failure.
+/// A policy file may hold at most this many bytes: 1 MiB, hundreds of times the shipped
+/// one (a few KB of TOML with every rule).
+pub const MAX_POLICY_BYTES: u64 = 1 << 20;
+
+/// The policy file's bytes, read no further than [`MAX_POLICY_BYTES`] (`--policy
+/// /dev/zero` read until memory ran out).
+fn read_policy(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|f| f.take(MAX_POLICY_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > MAX_POLICY_BYTES {
+        let mut problems = Problems::new();
+        problems.add(
+            &display(path),
+            0,
+            None,
+            None,
+            format!(
+                "the policy runs on past {} MiB; expected a TOML policy of a few KB (see \
+                 config/policy.toml)",
+                MAX_POLICY_BYTES >> 20
+            ),
+        );
+        return Err(Error::Invalid(problems));
+    }
+    Ok(bytes)
+}
+
 fn refuse_folder(path: &Path, expected: &str) -> Result<()> {
     if path.is_dir() {
         return Err(Error::Usage(format!(

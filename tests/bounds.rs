@@ -84,6 +84,18 @@ fn dev_zero_as_any_input_stops_at_the_record_limit() {
 }
 
 #[test]
+fn a_policy_that_never_ends_stops_at_1_mib() {
+    let out = bounded(
+        None,
+        &["check", "--as-of", "2026-11-22", "--policy", "/dev/zero"],
+    );
+    refused(
+        &out,
+        "/dev/zero: the policy runs on past 1 MiB; expected a TOML policy of a few KB",
+    );
+}
+
+#[test]
 fn a_pipe_that_never_ends_a_line_stops_at_the_record_limit_in_every_encoding() {
     for encoding in ["utf-8", "gb18030", "utf-16"] {
         // Only the customers come from the pipe; the other files are the sample's.
