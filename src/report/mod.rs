@@ -953,6 +953,49 @@ mod tests {
         assert_eq!(thousands(Cents(5)), "0.05");
         assert_eq!(thousands(Cents(99_999)), "999.99");
     }
+
+    /// A phone the row spells itself (`Cell::Owned`) is masked as a borrowed one is.
+    struct OwnedPhone;
+    const OWNED: &[Column] = &[col("name", Kind::Text), col("phone", Kind::Phone)];
+    impl Rows for OwnedPhone {
+        fn columns(&self) -> &[Column<'_>] {
+            OWNED
+        }
+        fn len(&self) -> usize {
+            1
+        }
+        fn row<'s>(&'s self, _: usize, out: &mut Vec<Cell<'s>>) {
+            out.extend([Cell::Text("Ann"), Cell::Owned("139-0000-1111".into())]);
+        }
+    }
+
+    #[test]
+    fn owned_phones_are_masked_in_every_format_unless_asked() {
+        for format in [Format::Csv, Format::Json, Format::Table, Format::Md] {
+            for show_phone in [false, true] {
+                let mut out = Vec::new();
+                let options = Options {
+                    format,
+                    show_phone,
+                    color: false,
+                    bom: false,
+                    crlf: false,
+                    notes: false,
+                    gb18030: false,
+                };
+                render(&OwnedPhone, options, &mut out).unwrap();
+                let text = String::from_utf8(out).unwrap();
+                let whole = show_phone && matches!(format, Format::Csv | Format::Json);
+                let phone = if whole {
+                    "139-0000-1111"
+                } else {
+                    "139****1111"
+                };
+                assert!(text.contains(phone), "{format:?} {show_phone}: {text}");
+                assert!(text.contains("Ann"), "{format:?} {show_phone}: {text}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1138,6 +1181,51 @@ mod csv_tests {
                     String::from_utf8_lossy(&by_csv_crate(&rows, crlf))
                 );
             }
+        }
+    }
+
+    /// An export of more rows than one block (two and a bit), in order, byte for byte what
+    /// the csv crate's writer makes of the rows one after another on one thread.
+    #[test]
+    fn an_export_of_several_blocks_is_the_one_thread_writers() {
+        const TWO: &[Column] = &[col("id", Kind::Text), col("b", Kind::Text)];
+        let tricky = [
+            "plain",
+            "a,b",
+            "say \"hi\"",
+            "two\nlines",
+            "=1+2",
+            "王伟",
+            "",
+        ];
+        let n = 2 * 16_384 + 123;
+        let rows: Vec<Vec<&'static str>> = (0..n)
+            .map(|i| {
+                let id: &'static str = Box::leak(format!("r{i}").into_boxed_str());
+                vec![id, tricky[i % tricky.len()]]
+            })
+            .collect();
+        let rows = Texts(rows, TWO);
+        for crlf in [false, true] {
+            let options = Options {
+                format: Format::Csv,
+                show_phone: true,
+                color: false,
+                bom: false,
+                crlf,
+                notes: false,
+                gb18030: false,
+            };
+            let mut ours = Vec::new();
+            render(&rows, options, &mut ours).unwrap();
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut expected = format!("id,b{eol}").into_bytes();
+            expected.extend(by_csv_crate(&rows, crlf));
+            assert_eq!(ours.len(), expected.len(), "crlf {crlf}");
+            assert!(
+                ours == expected,
+                "crlf {crlf}: the blocks differ from one writer's"
+            );
         }
     }
 }

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Mutation testing with cargo-mutants (issue 20): which broken rule would no test notice?
+# Not in CI: a quarter of the crate's mutants takes hours on two cores.
+#
+#   scripts/mutants.sh --shard 1/4                  # the sample the issue measures
+#   scripts/mutants.sh --file src/report/mod.rs     # one file
+#   scripts/mutants.sh --file src/cmd/kpi.rs --re share
+#   scripts/mutants.sh --list --file src/policy/resolve.rs
+#   scripts/mutants.sh --iterate --file src/report/mod.rs   # only what was missed last time
+#
+# Every argument goes to cargo-mutants as given (`--` and what follows goes to the test
+# run: `-- --test privacy` runs one test file, which is quicker but catches less than the
+# whole suite; say so when you quote a figure measured that way).
+# The defaults, each overridable by giving the option yourself:
+#   -j 1            one mutant at a time (two cores: each build already uses both);
+#   --timeout 300   a mutant whose tests run past 5 minutes counts as a timeout (the whole
+#                   suite takes about a minute and a half); --build-timeout 900 likewise;
+#   --copy-target   the copy starts from this tree's target/, not from a cold build;
+#   --output DIR    results in target/mutants/ (mutants.out/ inside it), out of git's way;
+#   --test-tool nextest when cargo-nextest is installed (it runs the test binaries in
+#                   parallel; cargo test runs them one after another).
+# The exclusions of equivalent mutants are in .cargo/mutants.toml, each with its reason.
+# Results: target/mutants/mutants.out/{caught,missed,timeout,unviable}.txt and outcomes.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo-mutants >/dev/null 2>&1; then
+  echo "mutants.sh: cargo-mutants is not installed: cargo install cargo-mutants --locked" >&2
+  exit 2
+fi
+
+given() {
+  local want=$1
+  shift
+  for a in "$@"; do
+    [ "$a" = "--" ] && return 1
+    case "$a" in "$want" | "$want"=*) return 0 ;; esac
+  done
+  return 1
+}
+
+defaults=()
+given -j "$@" || given --jobs "$@" || defaults+=(-j 1)
+given --timeout "$@" || defaults+=(--timeout 300)
+given --build-timeout "$@" || defaults+=(--build-timeout 900)
+given --copy-target "$@" || given --in-place "$@" || defaults+=(--copy-target true)
+given --output "$@" || given -o "$@" || defaults+=(--output target/mutants)
+if ! given --test-tool "$@" && cargo nextest --version >/dev/null 2>&1; then
+  defaults+=(--test-tool nextest)
+fi
+
+# Options must come before a `--` (which starts the test run's arguments).
+before=()
+after=()
+seen=0
+for a in "$@"; do
+  if [ $seen = 0 ] && [ "$a" = "--" ]; then
+    seen=1
+    continue
+  fi
+  if [ $seen = 0 ]; then before+=("$a"); else after+=("$a"); fi
+done
+
+mkdir -p target/mutants
+echo "+ cargo mutants ${defaults[*]} ${before[*]}${after:+ -- ${after[*]}}" >&2
+if [ ${#after[@]} -gt 0 ]; then
+  exec cargo mutants "${defaults[@]}" "${before[@]}" -- "${after[@]}"
+else
+  exec cargo mutants "${defaults[@]}" "${before[@]}"
+fi
