@@ -173,3 +173,29 @@ fn a_profit_past_64_bits_is_blamed_on_the_orders_whatever_the_points_rate() {
         assert!(!said.contains("points_per_unit"), "{command}: {said}");
     }
 }
+
+/// At 1 point per unit the points of orders outside the tier window still add up (a point
+/// per whole unit: 110 orders of 90 million billion): when they overflow, the amounts are
+/// to blame, not the rate, which is not above 1.
+#[test]
+fn points_past_64_bits_at_one_per_unit_are_blamed_on_the_orders() {
+    let orders: String = (1..=110)
+        .map(|i| format!("O{i},C1,2025-01-01,90000000000000000.00,0\n"))
+        .collect();
+    let dir = desk(&orders, None);
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "[tiers]\nwindow_days = 30\npoints_per_unit = 1\n").unwrap();
+    let policy = policy.to_str().unwrap();
+    for command in ["tiers", "check"] {
+        let (code, out, err) = run(&dir, command, &["--policy", policy]);
+        assert_eq!(code, 1, "{command}: {out}{err}");
+        let said = format!("{out}{err}");
+        assert!(
+            said.contains(
+                "orders.csv: customer_id: \"C1\": this customer's points balance exceeds"
+            ),
+            "{command}: {said}"
+        );
+        assert!(!said.contains("points_per_unit"), "{command}: {said}");
+    }
+}
