@@ -199,3 +199,24 @@ fn points_past_64_bits_at_one_per_unit_are_blamed_on_the_orders() {
         assert!(!said.contains("points_per_unit"), "{command}: {said}");
     }
 }
+
+/// The movement matrix says how to read it: under the table, on stderr beside a csv.
+#[test]
+fn the_movement_matrix_says_how_to_read_it() {
+    let dir = desk("O1,C1,2026-01-01,10.00,1.00\n", None);
+    let prev = dir.path().join("october.csv");
+    std::fs::write(&prev, "customer_id,name,tier\nC1,Ann,VIP\nC9,Gone,Member\n").unwrap();
+    let prev = prev.to_str().unwrap();
+    const NOTE: &str = "rows: last period's tier (new: not in it); columns: the tier now (gone: no longer a customer)";
+    let args = ["--summary", "--previous", prev, "--color", "never"];
+    let (code, out, err) = run(&dir, "tiers", &[&args[..], &["--format", "table"]].concat());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(NOTE), "{out}");
+    assert!(out.contains("gone"), "{out}");
+    let (code, out, err) = run(&dir, "tiers", &[&args[..], &["--format", "csv"]].concat());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains(NOTE), "{err}");
+    assert!(out.contains("\nVIP,0,0,0,0,1,0,1\n"), "{out}");
+    assert!(out.contains("\nMember,0,0,0,0,0,1,1\n"), "{out}");
+    assert!(out.contains("\nnew,0,0,0,0,2,0,2\n"), "{out}");
+}
