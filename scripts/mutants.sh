@@ -12,7 +12,8 @@
 # run: `-- --test privacy` runs one test file, which is quicker but catches less than the
 # whole suite; say so when you quote a figure measured that way).
 # The defaults, each overridable by giving the option yourself:
-#   -j 1            one mutant at a time (two cores: each build already uses both);
+#   -j 1            one mutant at a time (two cores: each build already uses both;
+#                   --in-place is one at a time already);
 #   --timeout 300   a mutant whose tests run past 5 minutes counts as a timeout (the whole
 #                   suite takes about a minute and a half); --build-timeout 900 likewise;
 #   --copy-target   the copy starts from this tree's target/, not from a cold build;
@@ -40,7 +41,7 @@ given() {
 }
 
 defaults=()
-given -j "$@" || given --jobs "$@" || defaults+=(-j 1)
+given -j "$@" || given --jobs "$@" || given --in-place "$@" || defaults+=(-j 1)
 given --timeout "$@" || defaults+=(--timeout 300)
 given --build-timeout "$@" || defaults+=(--build-timeout 900)
 given --copy-target "$@" || given --in-place "$@" || defaults+=(--copy-target true)
