@@ -117,6 +117,7 @@ rules = [
   { name = "g", source = "sale", days = -1, channel = "phone" },
   { name = "h", source = "sale", months = 1201, channel = "phone" },
   { name = "i", source = "complaint_response", hours = 876601, channel = "phone" },
+  { name = "j", source = "service", from_days = 1, to_days = 2, channel = "phone", kinds = [] },
 ]
 "#,
     );
@@ -138,6 +139,7 @@ rules = [
             "policy.toml:15: due.rules[10].days: expected a whole number of days from 0 to 36525 (a century), found -1",
             "policy.toml:16: due.rules[11].months: expected a whole number of months from 0 to 1200 (a century), found 1201",
             "policy.toml:17: due.rules[12].hours: expected a whole number of hours from 0 to 876600 (a century), found 876601",
+            "policy.toml:18: due.rules[13].kinds: kinds lists at least one order kind (leave it out for install and repair)",
         ]
     );
 }
