@@ -2,7 +2,7 @@
 //! for people (table, md) always mask them; the exports (csv, json, xlsx) mask them
 //! unless asked. Whatever is masked, the other columns print as they are. And the flag
 //! markers of the table view: an overdue call is marked, a due one is not.
-//! (`due` is the one command that prints phones.)
+//! The customer card too: its `--show-phone` shows the phone in every format.
 
 mod common;
 
@@ -212,4 +212,37 @@ fn the_table_marks_overdue_calls_only() {
     // Exports carry no markers.
     let csv = String::from_utf8(due(dir.path(), "csv", false, &[])).unwrap();
     assert!(!csv.contains('✗'), "{csv}");
+}
+
+/// The customer card masks its phone in every format it has unless `--show-phone`, which
+/// (for one customer asked for by name) shows it in every format.
+#[test]
+fn the_customer_card_masks_its_phone_unless_asked() {
+    let dir = desk();
+    for format in ["table", "md", "json"] {
+        for (show, phone, other) in [
+            (false, "138****5678", "13812345678"),
+            (true, "13812345678", "138****5678"),
+        ] {
+            let mut cmd = caredesk();
+            cmd.args([
+                "customer",
+                "C1",
+                "--as-of",
+                "2026-11-30",
+                "--format",
+                format,
+            ])
+            .args(["--color", "never", "--data"])
+            .arg(dir.path());
+            if show {
+                cmd.arg("--show-phone");
+            }
+            let out = cmd.assert().success().get_output().stdout.clone();
+            let text = String::from_utf8(out).unwrap();
+            assert!(text.contains(phone), "{format} {show}:\n{text}");
+            assert!(!text.contains(other), "{format} {show}:\n{text}");
+            assert!(text.contains("Ann"), "{format} {show}:\n{text}");
+        }
+    }
 }
