@@ -284,3 +284,41 @@ fn the_sample_scorecard_runs() {
     ]);
     assert_eq!(rows.iter().filter(|r| r[1] == "total").count(), 5);
 }
+
+#[test]
+fn each_month_of_the_trend_is_that_month_scored_alone() {
+    // A complaint opened late in a month and closed in the next counts against its own
+    // month's closure rate, in the trend as in `kpi --month` (May 2026 of the sample).
+    let (_, trend) = csv_rows(&[
+        "kpi",
+        "--as-of",
+        "2026-11-22",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-10-31",
+        "--by",
+        "month",
+        "--format",
+        "csv",
+    ]);
+    for m in 1..=10 {
+        let month = format!("2026-{m:02}");
+        let (_, alone) = csv_rows(&[
+            "kpi",
+            "--as-of",
+            "2026-11-22",
+            "--month",
+            &month,
+            "--format",
+            "csv",
+        ]);
+        let of_month: Vec<&[String]> = trend
+            .iter()
+            .filter(|r| r[0] == month)
+            .map(|r| &r[1..])
+            .collect();
+        let alone: Vec<&[String]> = alone.iter().map(|r| &r[1..]).collect();
+        assert_eq!(of_month, alone, "{month}");
+    }
+}

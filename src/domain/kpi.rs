@@ -211,16 +211,18 @@ impl<'p> KpiFold<'p> {
 
     /// Adds the complaints (all of them; those opened outside the period are passed over).
     /// They are known as of the end of as-of; a deadline is judged at the period's end, or
-    /// at as-of when that comes first (docs/rules.md §7.1).
+    /// at as-of when that comes first (docs/rules.md §7.1). Grouped by month, each month
+    /// is its own period: a complaint is judged at the end of the month it was opened in,
+    /// as `kpi --month` judges it (§6.4).
     pub fn add_complaints(&mut self, complaints: &[Complaint]) {
         let now = Moment::EndOf(self.as_of);
-        let period_end = Moment::EndOf(self.period.to);
-        let judged = period_end.min(now);
         for c in complaints {
             let opened = c.opened_at;
             if !self.period.contains(opened.date()) || !now.has_happened(opened) {
                 continue;
             }
+            let period_end = Moment::EndOf(self.period_end(opened.date()));
+            let judged = period_end.min(now);
             let g = self.grouping.group(c.customer, opened.date());
             let k = known(c, now);
             for (r, rule) in self.policy.rules.iter().enumerate() {
@@ -290,6 +292,15 @@ impl<'p> KpiFold<'p> {
                 let g = self.grouping.group(item.customer, item.due_date);
                 self.tallies[g][r].count(passed);
             }
+        }
+    }
+
+    /// The last day of the period `day` is scored in: the period's, or with a group per
+    /// month, the last day of `day`'s month (within the period).
+    fn period_end(&self, day: NaiveDate) -> NaiveDate {
+        match self.grouping {
+            Grouping::ByMonth { .. } => Period::month_of(day).to.min(self.period.to),
+            Grouping::All | Grouping::ByCustomer { .. } => self.period.to,
         }
     }
 
@@ -868,6 +879,66 @@ mod tests {
                 failed: 1
             }
         );
+    }
+
+    #[test]
+    fn by_month_each_month_judges_its_complaints_at_its_own_end() {
+        // Opened 30 Sep 10:00, closed 2 Oct: September's closure missed it, whatever the
+        // range; answered 1 Oct 09:00 (23 h): on time in both readings.
+        let c = complaint(
+            "2026-09-30 10:00",
+            Some("2026-10-01 09:00"),
+            Some("2026-10-02 10:00"),
+        );
+        let p = Policy::default().kpi;
+        let september = Period::month_of(d("2026-09-01"));
+        let mut alone = KpiFold::new(&p, september, d("2026-11-22"), Grouping::All, 1);
+        alone.add_complaints(std::slice::from_ref(&c));
+        let alone = alone.finish();
+        let range = Period {
+            from: d("2026-09-01"),
+            to: d("2026-10-31"),
+        };
+        let by_month = Grouping::ByMonth {
+            first_month: range.from,
+        };
+        let mut trend = KpiFold::new(&p, range, d("2026-11-22"), by_month, 2);
+        trend.add_complaints(&[c]);
+        let trend = trend.finish();
+        assert_eq!(trend[0], alone[0], "September alone and in a range agree");
+        assert_eq!(
+            trend[0][6].tally,
+            Tally {
+                passed: 0,
+                failed: 1
+            },
+            "not closed by 30 Sep"
+        );
+        assert_eq!(
+            trend[0][7].tally,
+            Tally {
+                passed: 1,
+                failed: 0
+            }
+        );
+        // A range ending mid-month: the month's scoring ends with the range, as
+        // `--from 2026-09-01 --to 2026-09-15` alone would judge it.
+        let short = Period {
+            from: d("2026-09-01"),
+            to: d("2026-09-15"),
+        };
+        let k = complaint("2026-09-14 10:00", None, Some("2026-09-20 10:00"));
+        let mut f = KpiFold::new(
+            &p,
+            short,
+            d("2026-11-22"),
+            Grouping::ByMonth {
+                first_month: short.from,
+            },
+            1,
+        );
+        f.add_complaints(&[k]);
+        assert_eq!(f.finish()[0][6].tally.failed, 1, "not closed by 15 Sep");
     }
 
     #[test]
