@@ -120,6 +120,19 @@ impl Dialect {
         }
     }
 
+    /// The first instant of the calendar month after the one holding the date `d`.
+    pub fn next_month_start(self, d: &str) -> String {
+        match self {
+            Dialect::Spark => format!("CAST(add_months(trunc({d}, 'MM'), 1) AS TIMESTAMP)"),
+            Dialect::Duckdb => {
+                format!("CAST(date_trunc('month', {d}) + INTERVAL (1) MONTH AS TIMESTAMP)")
+            }
+            Dialect::Postgres => {
+                format!("CAST(date_trunc('month', {d}) + INTERVAL '1 month' AS TIMESTAMP)")
+            }
+        }
+    }
+
     /// A date-time plus `h` hours, on the wall clock (no time zone, so no DST shift).
     pub fn add_hours(self, t: &str, h: u32) -> String {
         match self {

@@ -208,6 +208,16 @@ pub fn kpi(job: &Job<'_>, period: Period, grouping: KpiGrouping) -> Result<Strin
         .and_hms_opt(0, 0, 0)
         .expect("midnight");
     let end = period_end.min(known_until);
+    // Where a complaint's period ends: the period's end, or grouped by month the end of
+    // the month it was opened in (within the period), as caredesk judges each month alone.
+    let scored_until = match grouping {
+        KpiGrouping::Month => format!(
+            "LEAST({}, {})",
+            d.next_month_start("CAST(k.opened_at AS DATE)"),
+            d.datetime(period_end)
+        ),
+        KpiGrouping::All | KpiGrouping::Owner | KpiGrouping::Store => d.datetime(period_end),
+    };
     if has(|m| m.counts_complaints()) {
         let col = |c: &str| d.cell(&d.ident(job.rules.column(Table::Complaints, c)));
         let ts = |c: &str| format!("CAST({} AS {})", col(c), d.timestamp());
@@ -222,13 +232,15 @@ pub fn kpi(job: &Job<'_>, period: Period, grouping: KpiGrouping) -> Result<Strin
             format!(
                 "SELECT {grp} AS grp, k.opened_at,\n\
                  \x20      {closed} AS closed_known,\n\
-                 \x20      COALESCE({responded}, {closed}) AS answered\n\
+                 \x20      COALESCE({responded}, {closed}) AS answered,\n\
+                 \x20      {scored} AS scored_until\n\
                  FROM (SELECT {id} AS customer_id, {opened} AS opened_at, {resp} AS responded_at, {clo} AS closed_at\n\
                  \x20     FROM {table}) k\n\
                  JOIN customer_rows c ON c.customer_id = k.customer_id\n\
                  WHERE CAST(k.opened_at AS DATE) >= {from} AND CAST(k.opened_at AS DATE) <= {to}\n\
                  \x20 AND k.opened_at < {until}",
                 grp = grp_of("CAST(k.opened_at AS DATE)"),
+                scored = scored_until,
                 closed = known("k.closed_at"),
                 responded = known("k.responded_at"),
                 id = col("customer_id"),
@@ -304,10 +316,8 @@ pub fn kpi(job: &Job<'_>, period: Period, grouping: KpiGrouping) -> Result<Strin
             }
             KpiMeasure::ComplaintClosure => tallies.push(verdicts(
                 "complaint_rows",
-                format!(
-                    "CASE WHEN closed_known IS NOT NULL AND closed_known < {} THEN 1 ELSE 0 END",
-                    d.datetime(period_end)
-                ),
+                "CASE WHEN closed_known IS NOT NULL AND closed_known < scored_until THEN 1 ELSE 0 END"
+                    .into(),
             )),
             KpiMeasure::ComplaintResponse { hours } | KpiMeasure::ComplaintResolution { hours } => {
                 let done = if matches!(rule.measure, KpiMeasure::ComplaintResponse { .. }) {
@@ -320,7 +330,7 @@ pub fn kpi(job: &Job<'_>, period: Period, grouping: KpiGrouping) -> Result<Strin
                     "complaint_rows",
                     format!(
                         "CASE WHEN {done} IS NOT NULL THEN CASE WHEN {done} <= {deadline} THEN 1 ELSE 0 END \
-                         WHEN {} > {deadline} THEN 0 END",
+                         WHEN LEAST(scored_until, {}) > {deadline} THEN 0 END",
                         d.datetime(end)
                     ),
                 ));
@@ -330,8 +340,9 @@ pub fn kpi(job: &Job<'_>, period: Period, grouping: KpiGrouping) -> Result<Strin
     q.cte(
         "tallies",
         "DOMAIN.md section 4 and 5: passed and failed per group and KPI. Complaint rates count complaints opened \
-         in the period: closure = closed by the period's end; within N h is inclusive; a complaint with no answer \
-         fails once the period's end (or the as-of date) is past its deadline, and is not assessed before.",
+         in the period: closure = closed by the period's end (by month: the end of the complaint's month); within \
+         N h is inclusive; a complaint with no answer fails once that end (or the as-of date) is past its \
+         deadline, and is not assessed before.",
         tallies.join("\nUNION ALL\n"),
     );
 
