@@ -524,7 +524,7 @@ pub fn groups(
             },
         ),
         Some(by) => {
-            let (names, of_customer) = book.grouped(by == KpiGroup::Store, "(none)");
+            let (names, of_customer) = book.grouped(by == KpiGroup::Store, crate::domain::kpi::NO_GROUP);
             let names = names.into_iter().map(str::to_string).collect();
             (names, Grouping::ByCustomer { of_customer })
         }

@@ -2,13 +2,12 @@
 //! store or month.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
 use crate::app::{fail_on, groups, warn_skipped, Output, Plan};
 use crate::cli::{KpiArgs, KpiGroup};
 use crate::domain::due::{items_due_in, Day, DueFold, DueInputs};
 use crate::domain::half_up;
-use crate::domain::kpi::{may_count_items_of, total, ItemFacts, KpiFold, Period, Score, Total};
+use crate::domain::kpi::{may_count_items_of, rank, GroupScore, ItemFacts, KpiFold, Period};
 use crate::domain::survey::{overalls, CallLog};
 use crate::domain::tiers::ActivityFold;
 use crate::error::{Error, Problems, Result};
@@ -84,24 +83,9 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
         };
         items_due_in(due, &inputs, |item| fold.add_item(&item, &facts));
     }
-    let scores = fold.finish();
-    let mut groups: Vec<Group> = names
-        .into_iter()
-        .zip(scores)
-        .map(|(name, scores)| Group {
-            total: total(&scores, &policy.kpi.rules),
-            name,
-            scores,
-        })
-        .collect();
+    let mut groups = GroupScore::all(names, fold.finish(), &policy.kpi.rules);
     if matches!(args.scope.by, Some(KpiGroup::Owner | KpiGroup::Store)) {
-        // The ranking: the best share of the points at stake first.
-        groups.sort_by(|a, b| {
-            b.share()
-                .cmp(&a.share())
-                .then(b.total.points.cmp(&a.total.points))
-                .then(a.name.cmp(&b.name))
-        });
+        rank(&mut groups);
     }
     let rows = Scorecard {
         policy: &policy,
@@ -207,19 +191,6 @@ impl ItemPlan {
     }
 }
 
-struct Group {
-    name: String,
-    scores: Vec<Score>,
-    total: Total,
-}
-
-impl Group {
-    /// Points earned per point at stake; groups with nothing assessed rank last.
-    fn share(&self) -> Option<Decimal> {
-        (self.total.weight > Decimal::ZERO).then(|| self.total.points / self.total.weight)
-    }
-}
-
 const COLUMNS: &[Column<'static>] = &[
     col("group", Kind::Text),
     col("kpi", Kind::Text),
@@ -237,7 +208,7 @@ const COLUMNS: &[Column<'static>] = &[
 struct Scorecard<'a> {
     policy: &'a Policy,
     period: Period,
-    groups: Vec<Group>,
+    groups: Vec<GroupScore>,
     no_complaints: bool,
 }
 
@@ -247,7 +218,7 @@ impl Scorecard<'_> {
     }
 
     /// (group, rule) for row `i`; rule `None` is the group's total row.
-    fn at(&self, i: usize) -> (&Group, Option<usize>) {
+    fn at(&self, i: usize) -> (&GroupScore, Option<usize>) {
         let per = self.rules().len() + 1;
         let g = &self.groups[i / per];
         let r = i % per;

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use crate::app::{warn_skipped, Output, Plan};
 use crate::cli::TiersArgs;
 use crate::domain::tiers::{
-    summarize, Activity, ActivityFold, Movement, Standing, TierSummary, Tiering,
+    list_order, movement_matrix, summarize, Activity, ActivityFold, Movement, Standing,
+    TierSummary, Tiering,
 };
 use crate::error::{Problems, Result};
 use crate::load::{CustomerBook, Override};
@@ -71,19 +72,7 @@ pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
         return output.write(&rows, &inputs);
     }
 
-    // Top tier first, then the biggest spenders, then in file order; the keys are laid
-    // out first so the sort does not chase two vectors per comparison.
-    let mut keys: Vec<(u16, std::cmp::Reverse<i64>, u32)> = (0..book.len())
-        .map(|i| {
-            (
-                standings[i].tier,
-                std::cmp::Reverse(activities[i].spend_cents),
-                i as u32,
-            )
-        })
-        .collect();
-    keys.sort_unstable();
-    let order: Vec<u32> = keys.into_iter().map(|k| k.2).collect();
+    let order = list_order(&activities, &standings);
     let mut columns = CUSTOMER_COLUMNS.to_vec();
     let mut gone = Vec::new();
     let mut previous_tier = Vec::new();
@@ -285,21 +274,17 @@ impl Matrix {
         standings: &[Standing],
         before: &HashMap<&str, (&str, u16)>,
     ) -> Matrix {
-        let n = tiers.len();
-        // rows: previous tiers, then "new"; columns: current tiers, then "gone", then total
-        let mut counts = vec![vec![0i64; n + 2]; n + 1];
-        for (i, s) in standings.iter().enumerate() {
-            let from = before.get(book.id(i)).map_or(n, |(_, t)| *t as usize);
-            counts[from][s.tier as usize] += 1;
-        }
-        for (id, (_, t)) in before {
-            if book.find(id.as_bytes()).is_none() {
-                counts[*t as usize][n] += 1;
-            }
-        }
-        for row in &mut counts {
-            row[n + 1] = row[..=n].iter().sum();
-        }
+        let counts = movement_matrix(
+            tiers.len(),
+            standings.iter().enumerate().map(|(i, s)| {
+                let before = before.get(book.id(i)).map(|(_, t)| *t);
+                (before, s.tier)
+            }),
+            before
+                .iter()
+                .filter(|(id, _)| book.find(id.as_bytes()).is_none())
+                .map(|(_, (_, t))| *t),
+        );
         // Column names live as long as the program: a handful of tier names.
         let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
         let mut columns = vec![col("from", Kind::Text)];

@@ -182,8 +182,32 @@ pub fn weekly(
     at: Moment,
     deadlines: Deadlines,
 ) -> ([WeekLine; 6], WeekLine) {
+    by_category(last_week(complaints, at), at, deadlines)
+}
+
+/// The complaints opened in `from..=to` (by the date of `opened_at`) that have happened
+/// at `at`: the monthly report's complaints of the month.
+pub fn opened_in(
+    complaints: &[Complaint],
+    from: NaiveDate,
+    to: NaiveDate,
+    at: Moment,
+) -> impl Iterator<Item = &Complaint> {
+    complaints.iter().filter(move |c| {
+        let day = c.opened_at.date();
+        from <= day && day <= to && at.has_happened(c.opened_at)
+    })
+}
+
+/// `complaints` per category in [`WEEKLY_ORDER`], as they stand at `at` (the weekly
+/// notice's columns), and the total.
+pub fn by_category<'a>(
+    complaints: impl IntoIterator<Item = &'a Complaint>,
+    at: Moment,
+    deadlines: Deadlines,
+) -> ([WeekLine; 6], WeekLine) {
     let mut lines = [WeekLine::default(); 6];
-    for c in last_week(complaints, at) {
+    for c in complaints {
         let s = standing(c, at, deadlines);
         let Some(place) = WEEKLY_ORDER.iter().position(|k| *k == c.category) else {
             continue;

@@ -481,6 +481,48 @@ fn score(tally: Tally, rule: &KpiRule, scoring: Scoring, all: Tally) -> Score {
     }
 }
 
+/// What a customer without an owner or store is grouped under.
+pub const NO_GROUP: &str = "(none)";
+
+/// One group's scorecard: a score per rule and the total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupScore {
+    pub name: String,
+    pub scores: Vec<Score>,
+    pub total: Total,
+}
+
+impl GroupScore {
+    /// Scores `names` (one per group, in the fold's order) with the fold's results.
+    pub fn all(names: Vec<String>, scores: Vec<Vec<Score>>, rules: &[KpiRule]) -> Vec<Self> {
+        names
+            .into_iter()
+            .zip(scores)
+            .map(|(name, scores)| GroupScore {
+                total: total(&scores, rules),
+                name,
+                scores,
+            })
+            .collect()
+    }
+
+    /// Points earned per point at stake; `None` when nothing was assessed.
+    pub fn share(&self) -> Option<Decimal> {
+        (self.total.weight > Decimal::ZERO).then(|| self.total.points / self.total.weight)
+    }
+}
+
+/// The ranking of owners or stores (§6.4): the best share of the points at stake first,
+/// then the most points, then by name; groups with nothing assessed last.
+pub fn rank(groups: &mut [GroupScore]) {
+    groups.sort_by(|a, b| {
+        b.share()
+            .cmp(&a.share())
+            .then(b.total.points.cmp(&a.total.points))
+            .then(a.name.cmp(&b.name))
+    });
+}
+
 /// A group's total: the assessed KPIs' weights and the points earned on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Total {

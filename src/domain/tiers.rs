@@ -849,6 +849,44 @@ impl Movement {
     }
 }
 
+/// The from×to matrix (§3.8), as counts of customers: a row per last period's tier, then
+/// `new` (not in it); a column per tier now, then `gone` (no longer a customer), then the
+/// row's total. `pairs` gives each current customer's (tier before, tier now), `gone`
+/// the tier of each customer of last period who left.
+pub fn movement_matrix(
+    tiers: usize,
+    pairs: impl IntoIterator<Item = (Option<u16>, u16)>,
+    gone: impl IntoIterator<Item = u16>,
+) -> Vec<Vec<i64>> {
+    let n = tiers;
+    let mut counts = vec![vec![0i64; n + 2]; n + 1];
+    for (before, now) in pairs {
+        let from = before.map_or(n, usize::from);
+        counts[from][now as usize] += 1;
+    }
+    for before in gone {
+        counts[before as usize][n] += 1;
+    }
+    for row in &mut counts {
+        row[n + 1] = row[..=n].iter().sum();
+    }
+    counts
+}
+
+/// The order of the tiers list: top tier first, then the biggest spenders, then the
+/// customer file's order. The keys are laid out first so the sort does not chase two
+/// vectors per comparison.
+pub fn list_order(activities: &[Activity], standings: &[Standing]) -> Vec<u32> {
+    let mut keys: Vec<(u16, std::cmp::Reverse<i64>, u32)> = activities
+        .iter()
+        .zip(standings)
+        .zip(0..)
+        .map(|((a, s), i)| (s.tier, std::cmp::Reverse(a.spend_cents), i))
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|k| k.2).collect()
+}
+
 /// One line of the per-tier summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TierSummary {
