@@ -126,6 +126,8 @@ pub struct Policy {
     pub due: DuePolicy,
     /// Survey forms and the answer scale (§9).
     pub survey: SurveyPolicy,
+    /// The monthly report (§9).
+    pub report: ReportPolicy,
     /// Where each key was written, for problems the data reveals later (a points rate
     /// that makes a total overflow names its line).
     pub origin: Origin,
@@ -374,6 +376,36 @@ impl Measure {
         match self {
             Measure::Outcome(kind) | Measure::RepeatVisit { kind, .. } => Some(kind),
             _ => None,
+        }
+    }
+}
+
+// ---- the monthly report
+
+/// How the monthly report reads (docs/rules.md §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportPolicy {
+    /// The language of its titles, headers and sheet names.
+    pub language: Language,
+}
+
+/// The language of what caredesk writes for people to read (the monthly report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// 简体中文.
+    Chinese,
+    English,
+}
+
+impl Language {
+    /// The language a policy's own labels are written in: Chinese when any tier or KPI
+    /// label holds a Chinese character, English otherwise (`report.language = "auto"`).
+    pub fn of_labels<'a>(labels: impl IntoIterator<Item = &'a str>) -> Language {
+        let chinese = |c: char| matches!(c, '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}');
+        if labels.into_iter().any(|l| l.chars().any(chinese)) {
+            Language::Chinese
+        } else {
+            Language::English
         }
     }
 }
@@ -759,18 +791,32 @@ impl Default for Policy {
         let tiers = TierPolicy::default();
         let due = DuePolicy::default_for(tiers.levels.len());
         let survey = SurveyPolicy::default_for(&due.rules);
+        let kpi = KpiPolicy::default_for(&tiers.levels);
+        let report = ReportPolicy {
+            language: Language::of_labels(labels(&tiers, &kpi)),
+        };
         Policy {
             columns: Columns::default(),
             input: InputPolicy::default(),
             validation: Validation::default(),
-            kpi: KpiPolicy::default_for(&tiers.levels),
+            kpi,
             tiers,
             due,
             survey,
+            report,
             origin: Origin::default(),
             warnings: Vec::new(),
         }
     }
+}
+
+/// The tier and KPI labels a policy gives (what `report.language = "auto"` reads).
+pub(crate) fn labels<'a>(
+    tiers: &'a TierPolicy,
+    kpi: &'a KpiPolicy,
+) -> impl Iterator<Item = &'a str> {
+    let tier_labels = tiers.levels.iter().filter_map(|l| l.label.as_deref());
+    tier_labels.chain(kpi.rules.iter().map(|r| r.label.as_str()))
 }
 
 impl Default for Validation {

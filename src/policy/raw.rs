@@ -80,6 +80,7 @@ pub struct RawPolicy {
     pub kpi: RawKpi,
     pub due: RawDue,
     pub survey: RawSurvey,
+    pub report: RawReport,
     /// What reading found: syntax, wrong types, unknown keys.
     pub problems: Problems,
     /// What reading found that does not stop a run: keys the policy reads no more.
@@ -195,6 +196,11 @@ pub struct RawDue {
     pub grace_days: Field<i64>,
     pub rules: Field<Vec<RawDueRule>>,
     pub holidays: Field<Vec<RawHoliday>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RawReport {
+    pub language: Field<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -327,6 +333,10 @@ impl RawPolicy {
         }
         if let Some(mut t) = root.table(&mut r, "survey") {
             raw.survey = RawSurvey::read(&mut t, &mut r);
+            t.finish(&mut r, &[]);
+        }
+        if let Some(mut t) = root.table(&mut r, "report") {
+            raw.report.language = t.string(&mut r, "language");
             t.finish(&mut r, &[]);
         }
         root.finish(&mut r, &[]);

@@ -47,6 +47,20 @@ impl TryFrom<RawPolicy> for Policy {
         let scale = c.scale(&raw.survey.scale);
         let due = c.due(&raw.due, &tiers.levels, &scale);
         let survey = c.survey(&raw.survey, scale, &due.rules, &raw.due);
+        let labels = Language::of_labels(labels(&tiers, &kpi));
+        let report = ReportPolicy {
+            language: c
+                .choice(
+                    &raw.report.language,
+                    None,
+                    &[
+                        ("auto", None),
+                        ("zh", Some(Language::Chinese)),
+                        ("en", Some(Language::English)),
+                    ],
+                )
+                .unwrap_or(labels),
+        };
         if !c.problems.is_empty() {
             return Err(c.problems);
         }
@@ -58,6 +72,7 @@ impl TryFrom<RawPolicy> for Policy {
             kpi,
             due,
             survey,
+            report,
             origin: Origin { lines: raw.lines },
             warnings: c.warnings,
         })

@@ -593,3 +593,26 @@ fn the_dissatisfied_rule_reads_days_and_a_score_on_the_scale() {
         ]
     );
 }
+
+#[test]
+fn the_report_speaks_the_language_of_the_labels_unless_told() {
+    assert_eq!(
+        parsed("").report.language,
+        Language::Chinese,
+        "shipped labels"
+    );
+    let english = "[[tiers.levels]]\nname = \"Gold\"\nlabel = \"Gold\"\nmin_spend = 10\n\
+        [[tiers.levels]]\nname = \"Rest\"\n\
+        [[kpi.rules]]\nname = \"install\"\nmeasure = \"outcome\"\nkind = \"install\"\ntarget = 0.9\nweight = 1\n";
+    assert_eq!(parsed(english).report.language, Language::English);
+    let told = format!("[report]\nlanguage = \"zh\"\n{english}");
+    assert_eq!(parsed(&told).report.language, Language::Chinese);
+    assert_eq!(
+        parsed("[report]\nlanguage = \"en\"\n").report.language,
+        Language::English
+    );
+    assert_eq!(
+        problems("[report]\nlanguage = \"fr\"\n"),
+        ["p.toml:2: report.language: expected \"auto\", \"zh\" or \"en\", found \"fr\""]
+    );
+}
