@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::complaints::{known, on_time, Moment};
 use super::due::Item;
 use super::half_up;
-use super::survey::{covered, csat, followup, CallLog, Overall};
+use super::survey::{covered, csat, followup, CallLog, FollowupState, Overall};
 
 use crate::model::{Complaint, Order, OrderKind, Outcome};
 use crate::policy::{
@@ -286,7 +286,7 @@ impl<'p> KpiFold<'p> {
                 Measure::SurveyCoverage => {
                     covered(item.due_date, grace, self.as_of, facts.log.rated_on(call))
                 }
-                _ => followup(item.due_date, grace, self.as_of, facts.log.ended(call)).verdict(),
+                _ => facts.followup(item, self.as_of).verdict(),
             };
             if let Some(passed) = verdict {
                 let g = self.grouping.group(item.customer, item.due_date);
@@ -363,6 +363,19 @@ pub struct ItemFacts<'a> {
     /// tier (every rule's tiers are all or none).
     pub tiers: Option<&'a [u16]>,
     pub log: &'a CallLog<'a>,
+}
+
+impl ItemFacts<'_> {
+    /// Where `item` stands as a follow-up on `as_of` (§9.4): the one reading of both the
+    /// `followup_done` KPI and the monthly report's follow-ups.
+    pub fn followup(&self, item: &Item, as_of: NaiveDate) -> FollowupState {
+        let call = (
+            item.customer,
+            self.due.rules[item.rule].name.as_str(),
+            item.source_id.as_str(),
+        );
+        followup(item.due_date, self.due.grace, as_of, self.log.ended(call))
+    }
 }
 
 /// Whether the items of due rule `r` (about a job of `kind`, for an order rule) count

@@ -291,6 +291,46 @@ pub fn followup(
     }
 }
 
+/// What became of a group's follow-ups (a rule's, an owner's, §9.4): how many were due,
+/// and how many of them are in each [`FollowupState`]. The `followup_done` KPI and the
+/// monthly report's follow-ups count the same states: `tally` is the KPI's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FollowupTally {
+    pub due: u64,
+    pub done: u64,
+    pub refused: u64,
+    pub open: u64,
+    pub missed: u64,
+}
+
+impl FollowupTally {
+    pub fn count(&mut self, state: FollowupState) {
+        self.due += 1;
+        *match state {
+            FollowupState::Done => &mut self.done,
+            FollowupState::Refused => &mut self.refused,
+            FollowupState::Open => &mut self.open,
+            FollowupState::Missed => &mut self.missed,
+        } += 1;
+    }
+
+    /// The KPI's tally ([`FollowupState::verdict`]): done and refused passed, missed
+    /// failed, open not assessed yet.
+    pub fn tally(&self) -> Tally {
+        Tally {
+            passed: self.done + self.refused,
+            failed: self.missed,
+        }
+    }
+
+    /// The done rate, `followup_done`'s: passed / assessed, half-up to 4 decimals; `None`
+    /// with nothing assessed.
+    pub fn done_rate(&self) -> Option<Decimal> {
+        let t = self.tally();
+        super::tiers::fraction(t.passed.into(), t.assessed().into())
+    }
+}
+
 /// The coverage verdict of an item due on `due` (§9.4): passed with a rated answer by
 /// `as_of`, failed once `as_of` is past `due + grace` without one, otherwise not
 /// assessed yet.
@@ -502,6 +542,30 @@ mod tests {
         );
         assert_eq!(FollowupState::Missed.verdict(), Some(false));
         assert_eq!(FollowupState::Open.verdict(), None);
+    }
+
+    #[test]
+    fn a_followup_tally_counts_done_and_refused_as_the_kpi_passes_them() {
+        let mut t = FollowupTally::default();
+        assert_eq!(t.done_rate(), None, "nothing assessed");
+        for s in [
+            FollowupState::Done,
+            FollowupState::Refused,
+            FollowupState::Open,
+            FollowupState::Missed,
+            FollowupState::Done,
+        ] {
+            t.count(s);
+        }
+        assert_eq!((t.due, t.done, t.refused, t.open, t.missed), (5, 2, 1, 1, 1));
+        assert_eq!(
+            t.tally(),
+            Tally {
+                passed: 3,
+                failed: 1
+            }
+        );
+        assert_eq!(t.done_rate(), Some(Decimal::new(7500, 4)));
     }
 
     #[test]
