@@ -575,6 +575,7 @@ pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
         Command::Completions(args) => crate::cmd::completions::run(args.shell),
         Command::Man => crate::cmd::man::run(),
         Command::Customer(args) => crate::cmd::customer::run(&plan, &args, moment),
+        Command::Report(args) => crate::cmd::report::run(&plan, &args),
     }
 }
 
@@ -588,6 +589,7 @@ fn refuse_output_over_inputs(plan: &Plan, command: &Command) -> Result<()> {
         Command::Complaints(a) => (&a.output.output, vec![]),
         Command::Survey(a) => (&a.output.output, vec![]),
         Command::Customer(a) => (&a.output, vec![&a.overrides]),
+        Command::Report(a) => (&a.output, vec![&a.overrides, &a.previous]),
         // `sql` writes a query, not a table, through the same output path.
         Command::Sql(a) => (&a.output, vec![]),
         Command::Check(_)

@@ -190,6 +190,8 @@ pub enum Command {
     /// Print the manual page (roff)
     #[command(after_help = "Example:\n  caredesk man > caredesk.1 && man ./caredesk.1")]
     Man,
+    /// The monthly report as a workbook with charts (.xlsx) or a web page (.html)
+    Report(ReportArgs),
 }
 
 /// The report `caredesk sql` compiles.
@@ -248,6 +250,47 @@ impl Command {
             _ => None,
         }
     }
+}
+
+#[derive(Debug, Args)]
+#[command(
+    long_about = "The monthly report, for the people the care desk reports to: overview \
+        (the month beside the month before), tiers with the 80/20 chart, movement since \
+        the previous month's end, the KPI scorecard with the owner ranking and a 12-month \
+        trend, the follow-ups due in the month, the month's complaints, satisfaction, and \
+        the tiers list. Everything is as of the month's last day (or --as-of, if the month \
+        is not over): later rows have not happened yet, so the report of a month never \
+        changes.\n\n\
+        Written as a workbook (one sheet per section, native Excel charts) or as one \
+        self-contained web page (inline SVG charts, no script, readable on a phone, \
+        printable), by the --output file's extension or --format."
+)]
+pub struct ReportArgs {
+    /// The month (YYYY-MM). Default: the last complete month before --as-of
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    pub month: Option<NaiveDate>,
+    /// The file to write: FILE.xlsx or FILE.html (atomically; never over an input)
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// xlsx or html. Default: what the --output file's extension says
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Last month's tiers export (CSV or xlsx) to measure movement from, instead of the
+    /// tiers as of the previous month's end computed from the same data
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
+    /// Tiers pinned by hand (as for `tiers --overrides`), for both month-ends
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Option<PathBuf>,
+}
+
+/// The formats of the monthly report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// An Excel workbook: a sheet per section, native charts
+    Xlsx,
+    /// One self-contained web page: inline CSS and SVG charts, no script
+    Html,
 }
 
 /// How far ahead `due --within` looks: a year (and a leap day). Every day ahead adds

@@ -10,6 +10,7 @@ pub mod init;
 pub mod kpi;
 pub mod log;
 pub mod man;
+pub mod report;
 pub mod sql;
 pub mod survey;
 pub mod tiers;

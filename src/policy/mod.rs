@@ -126,7 +126,7 @@ pub struct Policy {
     pub due: DuePolicy,
     /// Survey forms and the answer scale (§9).
     pub survey: SurveyPolicy,
-    /// The monthly report (§9).
+    /// The monthly report (§11).
     pub report: ReportPolicy,
     /// Where each key was written, for problems the data reveals later (a points rate
     /// that makes a total overflow names its line).
@@ -382,7 +382,7 @@ impl Measure {
 
 // ---- the monthly report
 
-/// How the monthly report reads (docs/rules.md §9).
+/// How the monthly report reads (docs/rules.md §11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportPolicy {
     /// The language of its titles, headers and sheet names.

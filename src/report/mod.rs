@@ -12,6 +12,10 @@ use rust_decimal::Decimal;
 use crate::parse::Cents;
 
 mod card;
+pub mod book;
+pub mod doc;
+pub mod page;
+mod svg;
 mod xlsx;
 
 pub use card::{render_document, Block, DocFormat, DocOptions, Document, Field, Section};
@@ -119,6 +123,11 @@ pub trait Rows: Sync {
     /// For a column to fill in by hand, what a workbook offers in it (xlsx only).
     fn fill_in(&self, _column: usize) -> Option<FillIn> {
         None
+    }
+    /// What cell (`row`, `column`) holds, for a table whose rows hold figures of
+    /// different kinds in one column (the report's overview); the column's kind by default.
+    fn kind_at(&self, _row: usize, column: usize) -> Kind {
+        self.columns()[column].kind
     }
     fn is_empty(&self) -> bool {
         self.len() == 0

@@ -7,7 +7,9 @@
 use std::io::{self, Write};
 
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{DataValidation, DataValidationErrorStyle, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{
+    DataValidation, DataValidationErrorStyle, Format, Workbook, Worksheet, XlsxError,
+};
 
 use super::{exact, Cell, Kind, Rows};
 
@@ -72,15 +74,10 @@ fn workbook(rows: &dyn Rows, show_phone: bool) -> Result<Vec<u8>, rust_xlsxwrite
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("caredesk")?;
-    let header = Format::new().set_bold();
-    let money = Format::new().set_num_format("#,##0.00");
-    let score = Format::new().set_num_format("0.00");
-    let rate = Format::new().set_num_format("0.00%");
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    let text = Format::new().set_num_format("@");
+    let formats = Formats::new();
     let mut widths: Vec<usize> = columns.iter().map(|c| c.name.len()).collect();
     for (j, c) in columns.iter().enumerate() {
-        sheet.write_string_with_format(0, j as u16, c.name, &header)?;
+        sheet.write_string_with_format(0, j as u16, c.name, &formats.header)?;
     }
     let mut cells = Vec::with_capacity(columns.len());
     let mut buf = String::new();
@@ -89,52 +86,22 @@ fn workbook(rows: &dyn Rows, show_phone: bool) -> Result<Vec<u8>, rust_xlsxwrite
         rows.row(i, &mut cells);
         let r = i as u32 + 1;
         for (j, (cell, column)) in cells.iter().zip(columns).enumerate() {
-            let c = j as u16;
-            buf.clear();
-            exact(cell, column.kind, show_phone, &mut buf);
-            widths[j] = widths[j].max(display_width(&buf));
-            match cell {
-                Cell::Empty => {}
-                // Excel keeps numbers as binary doubles: amounts of up to 15 significant
-                // digits are shown exactly (and read back exactly, rounded to the cent).
-                Cell::Money(m) => {
-                    sheet.write_number_with_format(
-                        r,
-                        c,
-                        m.to_decimal().to_f64().unwrap_or(f64::NAN),
-                        &money,
-                    )?;
-                }
-                Cell::Int(v) => {
-                    sheet.write_number(r, c, *v as f64)?;
-                }
-                Cell::Dec(d) => {
-                    let f = if column.kind == Kind::Rate {
-                        &rate
-                    } else {
-                        &score
-                    };
-                    sheet.write_number_with_format(r, c, d.to_f64().unwrap_or(f64::NAN), f)?;
-                }
-                Cell::Date(d) => {
-                    sheet.write_date_with_format(r, c, d, &date)?;
-                }
-                Cell::Bool(b) => {
-                    sheet.write_boolean(r, c, *b)?;
-                }
-                // A cell typed as text is never evaluated: no `'` guard, so an id such as
-                // `+C1` reads back as itself.
-                Cell::Text(_) | Cell::Owned(_) => {
-                    sheet.write_string_with_format(r, c, &buf, &text)?;
-                }
-            }
+            let width = formats.write(
+                sheet,
+                (r, j as u16),
+                cell,
+                column.kind,
+                show_phone,
+                &mut buf,
+            )?;
+            widths[j] = widths[j].max(width);
         }
     }
     let last_row = rows.len() as u32;
     for (j, column) in columns.iter().enumerate() {
         if let Some(fill) = rows.fill_in(j) {
             if column.kind == Kind::Date {
-                sheet.set_column_format(j as u16, &date)?;
+                sheet.set_column_format(j as u16, &formats.date)?;
             }
             if last_row > 0 {
                 sheet.add_data_validation(1, j as u16, last_row, j as u16, &validation(&fill)?)?;
@@ -146,7 +113,7 @@ fn workbook(rows: &dyn Rows, show_phone: bool) -> Result<Vec<u8>, rust_xlsxwrite
         sheet.autofilter(0, 0, last_row, columns.len() as u16 - 1)?;
     }
     for (j, w) in widths.iter().enumerate() {
-        sheet.set_column_width(j as u16, (*w as f64 + 2.0).min(60.0))?;
+        sheet.set_column_width(j as u16, column_width(*w))?;
     }
     book.save_to_buffer()
 }
@@ -187,8 +154,84 @@ fn validation(fill: &super::FillIn) -> Result<DataValidation, XlsxError> {
     Ok(v)
 }
 
+/// The cell formats of caredesk's workbooks: typed cells, one look in every export.
+pub(super) struct Formats {
+    pub header: Format,
+    money: Format,
+    score: Format,
+    rate: Format,
+    pub date: Format,
+    text: Format,
+}
+
+impl Formats {
+    pub fn new() -> Formats {
+        Formats {
+            header: Format::new().set_bold(),
+            money: Format::new().set_num_format("#,##0.00"),
+            score: Format::new().set_num_format("0.00"),
+            rate: Format::new().set_num_format("0.00%"),
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+            text: Format::new().set_num_format("@"),
+        }
+    }
+
+    /// Writes `cell` at `(row, column)` typed by its kind: money a number with two
+    /// decimals, a rate a percentage, a date a date, text as text (phones masked unless
+    /// `show_phone`). Returns the width of its text, for the column's width.
+    pub fn write(
+        &self,
+        sheet: &mut Worksheet,
+        (r, c): (u32, u16),
+        cell: &Cell<'_>,
+        kind: Kind,
+        show_phone: bool,
+        buf: &mut String,
+    ) -> Result<usize, XlsxError> {
+        buf.clear();
+        exact(cell, kind, show_phone, buf);
+        match cell {
+            Cell::Empty => {}
+            // Excel keeps numbers as binary doubles: amounts of up to 15 significant
+            // digits are shown exactly (and read back exactly, rounded to the cent).
+            Cell::Money(m) => {
+                let v = m.to_decimal().to_f64().unwrap_or(f64::NAN);
+                sheet.write_number_with_format(r, c, v, &self.money)?;
+            }
+            Cell::Int(v) => {
+                sheet.write_number(r, c, *v as f64)?;
+            }
+            Cell::Dec(d) => {
+                let f = if kind == Kind::Rate {
+                    &self.rate
+                } else {
+                    &self.score
+                };
+                sheet.write_number_with_format(r, c, d.to_f64().unwrap_or(f64::NAN), f)?;
+            }
+            Cell::Date(d) => {
+                sheet.write_date_with_format(r, c, d, &self.date)?;
+            }
+            Cell::Bool(b) => {
+                sheet.write_boolean(r, c, *b)?;
+            }
+            // A cell typed as text is never evaluated: no `'` guard, so an id such as
+            // `+C1` reads back as itself.
+            Cell::Text(_) | Cell::Owned(_) => {
+                sheet.write_string_with_format(r, c, buf.as_str(), &self.text)?;
+            }
+        }
+        Ok(display_width(buf))
+    }
+}
+
+/// A column's width for text of `width` (CJK counted double), capped.
+pub(super) fn column_width(width: usize) -> f64 {
+    (width as f64 + 2.0).min(60.0)
+}
+
 /// Columns as wide as their text: CJK characters take two.
-fn display_width(s: &str) -> usize {
+pub(super) fn display_width(s: &str) -> usize {
     s.chars()
         .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
         .sum()

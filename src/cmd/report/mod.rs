@@ -1,0 +1,207 @@
+//! `caredesk report`: the monthly report (docs/rules.md §11), as a workbook or a web
+//! page. Everything is as of the month's last day `E` (or `--as-of`, when the month is
+//! not over): the tiers at `E` and at the previous month's end, twelve months of KPIs,
+//! the month's follow-ups and complaints. One pass over orders.csv feeds every fold: two
+//! tierings, the KPI trend, the owners' scorecards and the follow-ups of two months.
+
+mod build;
+mod words;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::app::{warn_skipped, write_output, Plan};
+use crate::cli::{ReportArgs, ReportFormat};
+use crate::domain::due::{followed_up_only, Day, DueFold};
+use crate::domain::kpi::{by_customer, Attribute, Grouping, KpiFold, Period};
+use crate::domain::tiers::{ActivityFold, Tiering};
+use crate::error::{Error, Problems, Result};
+use crate::model::{Order, OrderKind};
+use crate::report::{book, page};
+
+pub use build::Facts;
+
+pub fn run(plan: &Plan, args: &ReportArgs) -> Result<()> {
+    let format = format_of(args)?;
+    let month = args
+        .month
+        .map(Period::month_of)
+        .unwrap_or_else(|| Period::month_before(plan.as_of));
+    if month.from > plan.as_of {
+        return Err(Error::Usage(format!(
+            "--month {}: has not begun on {} (the as-of day); a report covers a month up to its end",
+            month.from.format("%Y-%m"),
+            plan.as_of
+        )));
+    }
+    // The world as it was at the month's end: later rows have not happened yet.
+    let cut = month.to.min(plan.as_of);
+    let plan = &Plan {
+        as_of: cut,
+        ..plan.clone()
+    };
+    let before_month = Period::month_before(month.from);
+    let trend = Period {
+        from: months_back(month.from, 11),
+        to: month.to,
+    };
+
+    let policy = plan.load_policy()?;
+    let mut problems = Problems::new();
+    let book = plan.load_customers(&policy, &mut problems)?;
+    let n = book.len();
+    let mut now = ActivityFold::new(&policy.tiers, cut, n);
+    let mut before = ActivityFold::new(&policy.tiers, before_month.to, n);
+    let months = trend.months();
+    let by_month = Grouping::ByMonth {
+        first_month: trend.from,
+    };
+    let mut kpi_trend = KpiFold::new(&policy.kpi, trend, cut, by_month, months.len());
+    let (owners, of_owner) = by_customer(&book, Attribute::Owner);
+    let mut kpi_owners = KpiFold::new(&policy.kpi, month, cut, of_owner, owners.len());
+    let due_policy = followed_up_only(&policy.due);
+    let mut due = DueFold::new(&due_policy, Day::spanning(before_month.from, cut), n);
+    let mut spend = [0i128; 2];
+    let mut first_row: Option<NaiveDate> = None;
+    // The one pass: each fold takes what it needs of every row.
+    let stats = plan.scan_orders(&policy, &book, &mut problems, |order: &Order<'_>| {
+        now.add(order);
+        if order.date <= before_month.to {
+            before.add(order);
+        }
+        kpi_trend.add(order);
+        kpi_owners.add(order);
+        due.add(order);
+        if order.kind == OrderKind::Sale {
+            if month.contains(order.date) {
+                spend[0] += order.amount.0;
+            } else if before_month.contains(order.date) {
+                spend[1] += order.amount.0;
+            }
+        }
+        if first_row.is_none_or(|d| order.date < d) {
+            first_row = Some(order.date);
+        }
+    })?;
+    let complaints = plan.load_complaints(&policy, &book, &mut problems)?;
+    let contacts = plan.load_contacts(&policy, &book, &mut problems)?;
+    let overrides = match &args.overrides {
+        Some(path) => plan.load_overrides(path, &policy, &book, &mut problems)?,
+        None => Vec::new(),
+    };
+    let previous = match &args.previous {
+        Some(path) => Some(plan.load_previous(path, &policy, &mut problems)?),
+        None => None,
+    };
+    let now = plan.tiering(&policy, &book, now, &overrides, problems)?;
+    let before = Tiering::from_fold(before, &book, &policy.tiers, &overrides).map_err(|o| {
+        let mut problems = Problems::new();
+        problems.push(plan.overflow_problem(o, &policy, &book));
+        Error::Invalid(problems)
+    })?;
+    warn_skipped(&stats, &plan.orders);
+    if let Some(c) = &complaints {
+        kpi_trend.add_complaints(c);
+        kpi_owners.add_complaints(c);
+    }
+
+    let facts = Facts {
+        policy: &policy,
+        book: &book,
+        month,
+        before_month,
+        cut,
+        months,
+        now,
+        before,
+        previous: previous.as_ref().zip(args.previous.as_deref()),
+        kpi_trend: kpi_trend.finish(),
+        owners,
+        kpi_owners: kpi_owners.finish(),
+        due,
+        complaints: complaints.as_deref(),
+        contacts: &contacts,
+        spend,
+        first_row,
+    };
+    let doc = facts.document();
+    let inputs = plan.inputs();
+    if format == ReportFormat::Xlsx {
+        book::fits(&doc).map_err(Error::Usage)?;
+    }
+    let render = |w: &mut dyn Write| match format {
+        ReportFormat::Xlsx => book::render(&doc, w),
+        ReportFormat::Html => page::render(&doc, w),
+    };
+    match &args.output {
+        Some(path) => write_output(path, &inputs, render),
+        None => {
+            let stdout = io::stdout();
+            let mut lock = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            render(&mut lock)?;
+            lock.flush()?;
+            Ok(())
+        }
+    }
+}
+
+/// The format asked for, or the one the --output file's extension names.
+fn format_of(args: &ReportArgs) -> Result<ReportFormat> {
+    let by_extension = |p: &Path| match p.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("xlsx") => Some(ReportFormat::Xlsx),
+        Some(e) if e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm") => {
+            Some(ReportFormat::Html)
+        }
+        _ => None,
+    };
+    let format = match (args.format, &args.output) {
+        (Some(f), _) => f,
+        (None, Some(path)) => by_extension(path).ok_or_else(|| {
+            Error::Usage(format!(
+                "--output {}: the report is a workbook (.xlsx) or a web page (.html); name the file so, or give --format xlsx|html",
+                crate::app::display(path)
+            ))
+        })?,
+        (None, None) => {
+            return Err(Error::Usage(
+                "give --output FILE.xlsx or FILE.html (or --format xlsx|html to write to stdout)"
+                    .into(),
+            ))
+        }
+    };
+    if args.output.is_none() && format == ReportFormat::Xlsx && io::stdout().is_terminal() {
+        return Err(Error::Usage(
+            "xlsx is a binary file: give --output FILE.xlsx (or pipe it somewhere)".into(),
+        ));
+    }
+    Ok(format)
+}
+
+/// The first day of the month `n` months before the month of `first` (a first day).
+fn months_back(first: NaiveDate, n: u32) -> NaiveDate {
+    first
+        .checked_sub_months(chrono::Months::new(n))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn twelve_months_back_from_a_month() {
+        assert_eq!(months_back(d("2026-10-01"), 11), d("2025-11-01"));
+        assert_eq!(months_back(d("2026-01-01"), 11), d("2025-02-01"));
+        let trend = Period {
+            from: months_back(d("2026-10-01"), 11),
+            to: d("2026-10-31"),
+        };
+        assert_eq!(trend.months().len(), 12);
+    }
+}
