@@ -176,7 +176,7 @@ fn points(cents: i128, num: i128, den: i128) -> Option<i64> {
 }
 
 impl ActivityFold {
-    /// A hint that `customer`'s row comes soon (their activity is loaded meanwhile).
+    /// Starts loading `customer`'s activity, which a row of theirs will soon update.
     #[inline]
     pub fn prefetch(&self, customer: u32) {
         if let Some(a) = self.activities.get(customer as usize) {
@@ -188,7 +188,7 @@ impl ActivityFold {
 impl crate::load::OrderSink for &mut ActivityFold {
     #[inline]
     fn prefetch(&self, customer: u32) {
-        ActivityFold::prefetch(self, customer)
+        ActivityFold::prefetch(self, customer);
     }
 
     fn needs_ids(&self) -> bool {

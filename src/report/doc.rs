@@ -146,7 +146,7 @@ pub struct Grid {
     columns: Vec<Column>,
     rows: Vec<Vec<Cell<'static>>>,
     kinds: Vec<Option<Vec<Kind>>>,
-    flagged: Vec<(usize, usize)>,
+    flagged: std::collections::HashSet<(usize, usize)>,
 }
 
 impl Grid {
@@ -155,7 +155,7 @@ impl Grid {
             columns,
             rows: Vec::new(),
             kinds: Vec::new(),
-            flagged: Vec::new(),
+            flagged: Default::default(),
         }
     }
 
@@ -178,7 +178,7 @@ impl Grid {
     /// Marks the last row's cell in `column` as a miss.
     pub fn flag_last(&mut self, column: usize) {
         if let Some(r) = self.rows.len().checked_sub(1) {
-            self.flagged.push((r, column));
+            self.flagged.insert((r, column));
         }
     }
 }

@@ -74,10 +74,13 @@ impl<'a> Facts<'a> {
         }
         let follow = self.follow_ups();
         let kpi = self.kpis();
+        let order = list_order(&self.now.activities, &self.now.standings);
+        let (before, gone) = self.tiers_before();
+        let before = Arc::new(before);
         let sections = vec![
             self.overview(w, &kpi, &follow),
             self.tiers(w),
-            self.movement(w),
+            self.movement(w, &order, &before, gone),
             kpi.section(w, self),
             follow.section(w, self),
             self.complaints_section(w),
@@ -86,7 +89,7 @@ impl<'a> Facts<'a> {
                 title: w.satisfaction.into(),
                 blocks: vec![Block::Text(w.no_answers.into())],
             },
-            self.list(w),
+            self.list(w, order, &before),
         ];
         Document {
             language: self.policy.report.language,
@@ -363,10 +366,14 @@ impl<'a> Facts<'a> {
         }
     }
 
-    fn movement(&self, w: &Words) -> Section<'_> {
+    fn movement(
+        &self,
+        w: &Words,
+        order: &[u32],
+        before: &Arc<Vec<Option<u16>>>,
+        gone: Vec<u16>,
+    ) -> Section<'_> {
         let levels = self.policy.tiers.levels.len();
-        let (before, gone) = self.tiers_before();
-        let before = Arc::new(before);
         let counts = movement_matrix(
             levels,
             before
@@ -395,7 +402,6 @@ impl<'a> Facts<'a> {
             None => fill(w.movement_computed, &[&self.before_month.to, &self.cut]),
             Some((_, path)) => fill(w.movement_file, &[&path.display(), &self.cut]),
         };
-        let order = list_order(&self.now.activities, &self.now.standings);
         let moved = |m: Movement| -> Vec<u32> {
             order
                 .iter()
@@ -434,7 +440,7 @@ impl<'a> Facts<'a> {
                     w.spend.into(),
                 ],
                 rows: Box::new(CustomerList {
-                    facts: self.list_facts(&before),
+                    facts: self.list_facts(before),
                     order: who,
                     columns: MOVED_COLUMNS,
                 }),
@@ -481,7 +487,7 @@ impl<'a> Facts<'a> {
                 complaints,
                 contacts: self.contacts,
             };
-            due_in(self.due.clone(), &inputs, from, to)
+            due_in(&self.due, &inputs, from, to)
         };
         let now: Vec<Item> = items(&self.now.standings, self.month.from, self.cut);
         let before: Vec<Item> = items(
@@ -491,14 +497,15 @@ impl<'a> Facts<'a> {
         );
         let rules = &self.policy.due.rules;
         let mut by_rule = vec![FollowUpTally::default(); rules.len()];
-        let mut by_owner: std::collections::BTreeMap<String, FollowUpTally> = Default::default();
+        // Owners are few and interned in the book: keyed by the borrowed name.
+        let mut by_owner: std::collections::BTreeMap<&str, FollowUpTally> = Default::default();
         let mut total = FollowUpTally::default();
         for item in &now {
             let f = logged.follow_up(item, &rules[item.rule].name, grace);
             by_rule[item.rule].count(f);
             total.count(f);
-            let owner = self.book.get(item.customer as usize).owner;
-            let owner = owner.unwrap_or(crate::domain::kpi::NO_GROUP).to_string();
+            let owner = self.book.owner(item.customer as usize);
+            let owner = owner.unwrap_or(crate::domain::kpi::NO_GROUP);
             by_owner.entry(owner).or_default().count(f);
         }
         let mut before_total = FollowUpTally::default();
@@ -513,7 +520,10 @@ impl<'a> Facts<'a> {
             .collect();
         FollowUps {
             by_rule,
-            by_owner: by_owner.into_iter().collect(),
+            by_owner: by_owner
+                .into_iter()
+                .map(|(o, t)| (o.to_string(), t))
+                .collect(),
             total,
             before: before_total,
         }
@@ -654,9 +664,7 @@ impl<'a> Facts<'a> {
 
     // ---- 8. the list
 
-    fn list(&self, w: &Words) -> Section<'_> {
-        let before = Arc::new(self.tiers_before().0);
-        let order = list_order(&self.now.activities, &self.now.standings);
+    fn list(&self, w: &Words, order: Vec<u32>, before: &Arc<Vec<Option<u16>>>) -> Section<'_> {
         Section {
             id: "list",
             title: w.list.into(),
@@ -681,7 +689,7 @@ impl<'a> Facts<'a> {
                         w.store.into(),
                     ],
                     rows: Box::new(CustomerList {
-                        facts: self.list_facts(&before),
+                        facts: self.list_facts(before),
                         order,
                         columns: LIST_COLUMNS,
                     }),

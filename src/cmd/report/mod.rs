@@ -63,28 +63,21 @@ pub fn run(plan: &Plan, args: &ReportArgs) -> Result<()> {
     let mut kpi_owners = KpiFold::new(&policy.kpi, month, cut, of_owner, owners.len());
     let due_policy = followed_up_only(&policy.due);
     let mut due = DueFold::new(&due_policy, Day::spanning(before_month.from, cut), n);
-    let mut spend = [0i128; 2];
-    let mut first_row: Option<NaiveDate> = None;
+    let mut sink = Folds {
+        now: &mut now,
+        before: &mut before,
+        before_end: before_month.to,
+        kpi_trend: &mut kpi_trend,
+        kpi_owners: &mut kpi_owners,
+        due: &mut due,
+        month,
+        before_month,
+        spend: [0; 2],
+        first_row: None,
+    };
     // The one pass: each fold takes what it needs of every row.
-    let stats = plan.scan_orders(&policy, &book, &mut problems, |order: &Order<'_>| {
-        now.add(order);
-        if order.date <= before_month.to {
-            before.add(order);
-        }
-        kpi_trend.add(order);
-        kpi_owners.add(order);
-        due.add(order);
-        if order.kind == OrderKind::Sale {
-            if month.contains(order.date) {
-                spend[0] += order.amount.0;
-            } else if before_month.contains(order.date) {
-                spend[1] += order.amount.0;
-            }
-        }
-        if first_row.is_none_or(|d| order.date < d) {
-            first_row = Some(order.date);
-        }
-    })?;
+    let stats = plan.scan_orders(&policy, &book, &mut problems, &mut sink)?;
+    let (spend, first_row) = (sink.spend, sink.first_row);
     let complaints = plan.load_complaints(&policy, &book, &mut problems)?;
     let contacts = plan.load_contacts(&policy, &book, &mut problems)?;
     let overrides = match &args.overrides {
@@ -131,8 +124,14 @@ pub fn run(plan: &Plan, args: &ReportArgs) -> Result<()> {
     if format == ReportFormat::Xlsx {
         book::fits(&doc).map_err(Error::Usage)?;
     }
+    // A long sheet's rows wait in a temporary file beside the output (the disk the
+    // output must fit on anyway).
+    let tempdir = args.output.as_deref().map(|p| match p.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    });
     let render = |w: &mut dyn Write| match format {
-        ReportFormat::Xlsx => book::render(&doc, w),
+        ReportFormat::Xlsx => book::render(&doc, tempdir, w),
         ReportFormat::Html => page::render(&doc, w),
     };
     match &args.output {
@@ -143,6 +142,54 @@ pub fn run(plan: &Plan, args: &ReportArgs) -> Result<()> {
             render(&mut lock)?;
             lock.flush()?;
             Ok(())
+        }
+    }
+}
+
+/// Every fold of the report, fed by one pass over the orders.
+struct Folds<'f, 'p> {
+    now: &'f mut ActivityFold,
+    /// The tiers as of the month before's end: rows up to `before_end`.
+    before: &'f mut ActivityFold,
+    before_end: NaiveDate,
+    kpi_trend: &'f mut KpiFold<'p>,
+    kpi_owners: &'f mut KpiFold<'p>,
+    due: &'f mut DueFold<'p>,
+    month: Period,
+    before_month: Period,
+    /// Net sale amounts of the month and the month before, in cents.
+    spend: [i128; 2],
+    first_row: Option<NaiveDate>,
+}
+
+impl crate::load::OrderSink for &mut Folds<'_, '_> {
+    /// A row costs a customer's two activities and follow-up anchors: start loading all
+    /// three before the row comes (the KPI folds keep no state per customer).
+    #[inline]
+    fn prefetch(&self, customer: u32) {
+        self.now.prefetch(customer);
+        self.before.prefetch(customer);
+        self.due.prefetch(customer);
+    }
+
+    #[inline]
+    fn visit(&mut self, order: &Order<'_>) {
+        self.now.add(order);
+        if order.date <= self.before_end {
+            self.before.add(order);
+        }
+        self.kpi_trend.add(order);
+        self.kpi_owners.add(order);
+        self.due.add(order);
+        if order.kind == OrderKind::Sale {
+            if self.month.contains(order.date) {
+                self.spend[0] += order.amount.0;
+            } else if self.before_month.contains(order.date) {
+                self.spend[1] += order.amount.0;
+            }
+        }
+        if self.first_row.is_none_or(|d| order.date < d) {
+            self.first_row = Some(order.date);
         }
     }
 }
