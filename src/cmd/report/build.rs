@@ -13,7 +13,7 @@ use super::words::{fill, Words};
 use crate::domain::complaints::{
     by_category, is_escalated, opened_in, standing, Moment, WEEKLY_ORDER,
 };
-use crate::domain::due::{due_in, DueFold, DueInputs, FollowUpTally, Item, Logged};
+use crate::domain::due::{due_in, DueFold, DueInputs, FollowUpTally, Logged};
 use crate::domain::half_up;
 use crate::domain::kpi::{rank, GroupScore, Period, Score};
 use crate::domain::tiers::{
@@ -489,28 +489,29 @@ impl<'a> Facts<'a> {
             };
             due_in(&self.due, &inputs, from, to)
         };
-        let now: Vec<Item> = items(&self.now.standings, self.month.from, self.cut);
-        let before: Vec<Item> = items(
+        let rules = &self.policy.due.rules;
+        // The month before's items are counted and let go before the month's are made.
+        let mut before_total = FollowUpTally::default();
+        let before = items(
             &self.before.standings,
             self.before_month.from,
             self.before_month.to,
         );
-        let rules = &self.policy.due.rules;
+        for item in &before {
+            before_total.count(logged.follow_up(item, &rules[item.rule].name, grace));
+        }
+        drop(before);
         let mut by_rule = vec![FollowUpTally::default(); rules.len()];
         // Owners are few and interned in the book: keyed by the borrowed name.
         let mut by_owner: std::collections::BTreeMap<&str, FollowUpTally> = Default::default();
         let mut total = FollowUpTally::default();
-        for item in &now {
+        for item in &items(&self.now.standings, self.month.from, self.cut) {
             let f = logged.follow_up(item, &rules[item.rule].name, grace);
             by_rule[item.rule].count(f);
             total.count(f);
             let owner = self.book.owner(item.customer as usize);
             let owner = owner.unwrap_or(crate::domain::kpi::NO_GROUP);
             by_owner.entry(owner).or_default().count(f);
-        }
-        let mut before_total = FollowUpTally::default();
-        for item in &before {
-            before_total.count(logged.follow_up(item, &rules[item.rule].name, grace));
         }
         let by_rule = rules
             .iter()
