@@ -191,6 +191,18 @@ pub enum Command {
     #[command(after_help = "Example:\n  caredesk man > caredesk.1 && man ./caredesk.1")]
     Man,
     /// The monthly report as a workbook with charts (.xlsx) or a web page (.html)
+    #[command(
+        long_about = "The monthly report, for the people the care desk reports to: overview \
+            (the month beside the month before), tiers with the 80/20 chart, movement since \
+            the previous month's end, the KPI scorecard with the owner ranking and a 12-month \
+            trend, the follow-ups due in the month, the month's complaints, satisfaction, and \
+            the tiers list. Everything is as of the month's last day (or --as-of, if the month \
+            is not over): later rows have not happened yet, so the report of a month never \
+            changes.\n\n\
+            Written as a workbook (one sheet per section, native Excel charts) or as one \
+            self-contained web page (inline SVG charts, no script, readable on a phone, \
+            printable), by the --output file's extension or --format."
+    )]
     Report(ReportArgs),
 }
 
@@ -253,18 +265,6 @@ impl Command {
 }
 
 #[derive(Debug, Args)]
-#[command(
-    long_about = "The monthly report, for the people the care desk reports to: overview \
-        (the month beside the month before), tiers with the 80/20 chart, movement since \
-        the previous month's end, the KPI scorecard with the owner ranking and a 12-month \
-        trend, the follow-ups due in the month, the month's complaints, satisfaction, and \
-        the tiers list. Everything is as of the month's last day (or --as-of, if the month \
-        is not over): later rows have not happened yet, so the report of a month never \
-        changes.\n\n\
-        Written as a workbook (one sheet per section, native Excel charts) or as one \
-        self-contained web page (inline SVG charts, no script, readable on a phone, \
-        printable), by the --output file's extension or --format."
-)]
 pub struct ReportArgs {
     /// The month (YYYY-MM). Default: the last complete month before --as-of
     #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
