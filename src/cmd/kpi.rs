@@ -6,12 +6,12 @@ use chrono::NaiveDate;
 use crate::app::{fail_on, groups, warn_skipped, Output, Plan};
 use crate::cli::{KpiArgs, KpiGroup};
 use crate::domain::due::{items_due_in, Day, DueFold, DueInputs};
-use crate::domain::half_up;
 use crate::domain::kpi::{may_count_items_of, rank, GroupScore, ItemFacts, KpiFold, Period};
 use crate::domain::survey::{overalls, CallLog};
 use crate::domain::tiers::ActivityFold;
 use crate::error::{Error, Problems, Result};
 use crate::policy::{KpiRule, Measure, Policy, Trigger};
+use crate::report::rows::{kpi_score, kpi_total, KPI_MET, KPI_SCORE};
 use crate::report::{col, Cell, Column, Kind, Rows};
 
 pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
@@ -88,6 +88,7 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
         rank(&mut groups);
     }
     let rows = Scorecard {
+        columns: columns(),
         policy: &policy,
         period,
         groups,
@@ -191,21 +192,15 @@ impl ItemPlan {
     }
 }
 
-const COLUMNS: &[Column<'static>] = &[
-    col("group", Kind::Text),
-    col("kpi", Kind::Text),
-    col("label", Kind::Text),
-    col("assessed", Kind::Int),
-    col("passed", Kind::Int),
-    col("failed", Kind::Int),
-    col("rate", Kind::Rate),
-    col("target", Kind::Rate),
-    col("met", Kind::Bool),
-    col("weight", Kind::Score),
-    col("points", Kind::Score),
-];
+/// The scorecard's columns: the group, then a KPI's line.
+fn columns() -> Vec<Column<'static>> {
+    std::iter::once(col("group", Kind::Text))
+        .chain(KPI_SCORE)
+        .collect()
+}
 
 struct Scorecard<'a> {
+    columns: Vec<Column>,
     policy: &'a Policy,
     period: Period,
     groups: Vec<GroupScore>,
@@ -228,7 +223,7 @@ impl Scorecard<'_> {
 
 impl Rows for Scorecard<'_> {
     fn columns(&self) -> &[Column<'_>] {
-        COLUMNS
+        &self.columns
     }
 
     fn len(&self) -> usize {
@@ -237,42 +232,20 @@ impl Rows for Scorecard<'_> {
 
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
         let (g, r) = self.at(i);
+        out.push(Cell::Text(&g.name));
         match r {
-            Some(r) => {
-                let (rule, s) = (&self.rules()[r], &g.scores[r]);
-                out.extend([
-                    Cell::Text(&g.name),
-                    Cell::Text(&rule.name),
-                    Cell::Text(&rule.label),
-                    Cell::Int(s.tally.assessed() as i64),
-                    Cell::Int(s.tally.passed as i64),
-                    Cell::Int(s.tally.failed as i64),
-                    s.rate.into(),
-                    s.target.into(),
-                    s.met.map_or(Cell::Empty, Cell::Bool),
-                    Cell::Dec(half_up(rule.weight, 2)),
-                    Cell::Dec(s.points),
-                ]);
-            }
-            None => out.extend([
-                Cell::Text(&g.name),
-                Cell::Text("total"),
-                Cell::Text("points earned of the assessed KPIs' weights"),
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Dec(g.total.weight),
-                Cell::Dec(g.total.points),
-            ]),
+            Some(r) => out.extend(kpi_score(&self.rules()[r], &g.scores[r])),
+            None => out.extend(kpi_total(
+                "total",
+                "points earned of the assessed KPIs' weights",
+                &g.total,
+            )),
         }
     }
 
     fn flagged(&self, i: usize, column: usize) -> bool {
         let (g, r) = self.at(i);
-        COLUMNS[column].name == "met" && r.is_some_and(|r| g.scores[r].met == Some(false))
+        column == KPI_MET + 1 && r.is_some_and(|r| g.scores[r].met == Some(false))
     }
 
     fn notes(&self) -> Vec<String> {

@@ -14,6 +14,7 @@ use crate::domain::tiers::{
 use crate::error::{Problems, Result};
 use crate::load::{CustomerBook, Override};
 use crate::policy::Policy;
+use crate::report::rows::{tier_summary, TIER_SUMMARY};
 use crate::report::{col, Cell, Column, Kind, Rows};
 
 pub fn run(plan: &Plan, args: &TiersArgs) -> Result<()> {
@@ -219,17 +220,6 @@ impl Rows for CustomerRows<'_> {
     }
 }
 
-const SUMMARY_COLUMNS: &[Column<'static>] = &[
-    col("tier", Kind::Text),
-    col("customers", Kind::Int),
-    col("customer_share", Kind::Rate),
-    col("spend", Kind::Money),
-    col("spend_share", Kind::Rate),
-    col("churned", Kind::Int),
-    col("churn_rate", Kind::Rate),
-    col("care_goal_met", Kind::Int),
-];
-
 struct SummaryRows<'a> {
     policy: &'a Policy,
     rows: Vec<TierSummary>,
@@ -237,7 +227,7 @@ struct SummaryRows<'a> {
 
 impl Rows for SummaryRows<'_> {
     fn columns(&self) -> &[Column<'_>] {
-        SUMMARY_COLUMNS
+        &TIER_SUMMARY
     }
 
     fn len(&self) -> usize {
@@ -245,17 +235,7 @@ impl Rows for SummaryRows<'_> {
     }
 
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
-        let r = &self.rows[i];
-        out.extend([
-            Cell::Text(&self.policy.tiers.levels[r.tier as usize].name),
-            Cell::Int(r.customers as i64),
-            r.customer_share.into(),
-            Cell::Money(r.spend),
-            r.spend_share.into(),
-            Cell::Int(r.churned as i64),
-            r.churn_rate.into(),
-            Cell::Int(r.care_goal_met as i64),
-        ]);
+        out.extend(tier_summary(self.policy, &self.rows[i]));
     }
 }
 

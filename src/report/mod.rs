@@ -15,6 +15,7 @@ mod card;
 pub mod book;
 pub mod doc;
 pub mod page;
+pub mod rows;
 mod svg;
 mod xlsx;
 
@@ -75,6 +76,22 @@ pub enum Cell<'a> {
     Dec(Decimal),
     Date(NaiveDate),
     Bool(bool),
+}
+
+impl Cell<'_> {
+    /// The cell with its text owned, for a table kept whole.
+    pub fn into_owned(self) -> Cell<'static> {
+        match self {
+            Cell::Empty => Cell::Empty,
+            Cell::Text(s) => Cell::Owned(s.to_string()),
+            Cell::Owned(s) => Cell::Owned(s),
+            Cell::Money(c) => Cell::Money(c),
+            Cell::Int(v) => Cell::Int(v),
+            Cell::Dec(d) => Cell::Dec(d),
+            Cell::Date(d) => Cell::Date(d),
+            Cell::Bool(b) => Cell::Bool(b),
+        }
+    }
 }
 
 impl<'a> From<Option<&'a str>> for Cell<'a> {

@@ -18,13 +18,14 @@ use crate::domain::half_up;
 use crate::domain::kpi::{rank, GroupScore, Period, Score};
 use crate::domain::tiers::{
     fraction, list_order, movement_matrix, summarize, Activity, Lifecycle, Movement, Standing,
-    TierSummary, Tiering,
+    Tiering,
 };
 use crate::load::{CustomerBook, Previous};
 use crate::model::{Complaint, Contact, Severity};
 use crate::parse::Cents;
 use crate::policy::{Measure, Policy};
 use crate::report::doc::{Block, Chart, ChartKind, Chrome, Document, Grid, Section, Table};
+use crate::report::rows::{kpi_score, kpi_total, tier_summary, KPI_MET, KPI_SCORE, TIER_SUMMARY};
 use crate::report::{col, Cell, Column, Kind, Rows};
 
 /// How many rows of a customer list the web page shows (the workbook has them all).
@@ -284,19 +285,18 @@ impl<'a> Facts<'a> {
     fn tiers(&self, w: &Words) -> Section<'_> {
         let levels = self.policy.tiers.levels.len();
         let summary = summarize(&self.now.activities, &self.now.standings, levels);
-        let mut grid = Grid::new(vec![
-            col("tier", Kind::Text),
-            col("label", Kind::Text),
-            col("customers", Kind::Int),
-            col("customer_share", Kind::Rate),
-            col("spend", Kind::Money),
-            col("spend_share", Kind::Rate),
-            col("churned", Kind::Int),
-            col("churn_rate", Kind::Rate),
-            col("care_goal_met", Kind::Int),
-        ]);
+        // The summary's columns, with each tier's label after its name.
+        let mut columns = TIER_SUMMARY.to_vec();
+        columns.insert(1, col("label", Kind::Text));
+        let mut grid = Grid::new(columns);
         for r in &summary {
-            grid.push(summary_row(self.policy, r));
+            let mut cells: Vec<Cell<'static>> = tier_summary(self.policy, r)
+                .into_iter()
+                .map(Cell::into_owned)
+                .collect();
+            let label = &self.policy.tiers.levels[r.tier as usize].label;
+            cells.insert(1, label.clone().map_or(Cell::Empty, Cell::Owned));
+            grid.push(cells);
         }
         let headers = vec![
             w.tier.into(),
@@ -723,22 +723,6 @@ fn difference(now: &Cell<'_>, before: &Cell<'_>) -> Cell<'static> {
     }
 }
 
-/// One line of the tiers summary, as `tiers --summary` shows it (with the label).
-fn summary_row(policy: &Policy, r: &TierSummary) -> Vec<Cell<'static>> {
-    let level = &policy.tiers.levels[r.tier as usize];
-    vec![
-        Cell::Owned(level.name.clone()),
-        level.label.clone().map_or(Cell::Empty, Cell::Owned),
-        Cell::Int(r.customers as i64),
-        r.customer_share.into(),
-        Cell::Money(r.spend),
-        r.spend_share.into(),
-        Cell::Int(r.churned as i64),
-        r.churn_rate.into(),
-        Cell::Int(r.care_goal_met as i64),
-    ]
-}
-
 /// The KPI section's scorecards: the twelve months of the trend, the owners ranked.
 struct Kpis {
     trend: Vec<GroupScore>,
@@ -758,48 +742,19 @@ impl Kpis {
     fn section<'f>(&self, w: &Words, facts: &'f Facts<'_>) -> Section<'f> {
         let rules = &facts.policy.kpi.rules;
         let month = facts.month.from.format("%Y-%m").to_string();
-        let mut card = Grid::new(vec![
-            col("kpi", Kind::Text),
-            col("label", Kind::Text),
-            col("assessed", Kind::Int),
-            col("passed", Kind::Int),
-            col("failed", Kind::Int),
-            col("rate", Kind::Rate),
-            col("target", Kind::Rate),
-            col("met", Kind::Bool),
-            col("weight", Kind::Score),
-            col("points", Kind::Score),
-        ]);
+        let mut card = Grid::new(KPI_SCORE.to_vec());
         if let Some(g) = self.trend.last() {
             for (rule, s) in rules.iter().zip(&g.scores) {
-                card.push(vec![
-                    Cell::Owned(rule.name.clone()),
-                    Cell::Owned(rule.label.clone()),
-                    Cell::Int(s.tally.assessed() as i64),
-                    Cell::Int(s.tally.passed as i64),
-                    Cell::Int(s.tally.failed as i64),
-                    s.rate.into(),
-                    Cell::Dec(half_up(rule.target, 4)),
-                    s.met.map_or(Cell::Empty, Cell::Bool),
-                    Cell::Dec(half_up(rule.weight, 2)),
-                    Cell::Dec(s.points),
-                ]);
+                card.push(kpi_score(rule, s).map(Cell::into_owned).to_vec());
                 if s.met == Some(false) {
-                    card.flag_last(7);
+                    card.flag_last(KPI_MET);
                 }
             }
-            card.push(vec![
-                Cell::Owned(w.total.into()),
-                Cell::Owned(w.total_label.into()),
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Dec(g.total.weight),
-                Cell::Dec(g.total.points),
-            ]);
+            card.push(
+                kpi_total(w.total, w.total_label, &g.total)
+                    .map(Cell::into_owned)
+                    .to_vec(),
+            );
         }
         let mut ranking = Grid::new(vec![
             col("rank", Kind::Int),
