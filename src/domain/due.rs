@@ -791,6 +791,25 @@ mod tests {
     fn repeating_occurrences_are_counted_from_the_anchor() {
         let got = repeating(d("2025-08-31"), 6, d("2026-01-01"), d("2026-12-31"));
         assert_eq!(got, [d("2026-02-28"), d("2026-08-31")]);
+        // Years after the anchor, the same dates as counting every occurrence.
+        for (anchor, every, from, to) in [
+            ("2019-08-31", 6, "2026-02-27", "2026-09-01"),
+            ("2019-08-31", 6, "2026-02-28", "2026-02-28"),
+            ("2020-02-29", 12, "2028-02-28", "2028-03-01"),
+            ("2020-01-31", 1, "2026-02-28", "2026-03-31"),
+            ("2020-01-31", 7, "2020-01-31", "2021-12-31"),
+        ] {
+            let (anchor, from, to) = (d(anchor), d(from), d(to));
+            let all: Vec<NaiveDate> = (1..400)
+                .map(|k| months_after(anchor, every * k))
+                .filter(|x| from <= *x && *x <= to)
+                .collect();
+            assert_eq!(
+                repeating(anchor, every, from, to),
+                all,
+                "{anchor} every {every}"
+            );
+        }
     }
 
     #[test]

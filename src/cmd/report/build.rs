@@ -490,29 +490,34 @@ impl<'a> Facts<'a> {
             due_in(&self.due, &inputs, from, to)
         };
         let rules = &self.policy.due.rules;
-        // The month before's items are counted and let go before the month's are made.
-        let mut before_total = FollowUpTally::default();
-        let before = items(
-            &self.before.standings,
-            self.before_month.from,
-            self.before_month.to,
-        );
-        for item in &before {
-            before_total.count(logged.follow_up(item, &rules[item.rule].name, grace));
-        }
-        drop(before);
         let mut by_rule = vec![FollowUpTally::default(); rules.len()];
         // Owners are few and interned in the book: keyed by the borrowed name.
         let mut by_owner: std::collections::BTreeMap<&str, FollowUpTally> = Default::default();
         let mut total = FollowUpTally::default();
-        for item in &items(&self.now.standings, self.month.from, self.cut) {
-            let f = logged.follow_up(item, &rules[item.rule].name, grace);
-            by_rule[item.rule].count(f);
-            total.count(f);
-            let owner = self.book.owner(item.customer as usize);
-            let owner = owner.unwrap_or(crate::domain::kpi::NO_GROUP);
-            by_owner.entry(owner).or_default().count(f);
-        }
+        let mut before_total = FollowUpTally::default();
+        // The two months' items are made and counted side by side, one on each core.
+        std::thread::scope(|scope| {
+            let before = scope.spawn(|| {
+                let items = items(
+                    &self.before.standings,
+                    self.before_month.from,
+                    self.before_month.to,
+                );
+                for item in &items {
+                    before_total.count(logged.follow_up(item, &rules[item.rule].name, grace));
+                }
+            });
+            for item in &items(&self.now.standings, self.month.from, self.cut) {
+                let f = logged.follow_up(item, &rules[item.rule].name, grace);
+                by_rule[item.rule].count(f);
+                total.count(f);
+                let owner = self.book.owner(item.customer as usize);
+                let owner = owner.unwrap_or(crate::domain::kpi::NO_GROUP);
+                by_owner.entry(owner).or_default().count(f);
+            }
+            // The scope waits for the month before's count (a panic in it is passed on).
+            let _ = before;
+        });
         let by_rule = rules
             .iter()
             .zip(by_rule)

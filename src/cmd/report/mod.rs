@@ -88,12 +88,21 @@ pub fn run(plan: &Plan, args: &ReportArgs) -> Result<()> {
         Some(path) => Some(plan.load_previous(path, &policy, &mut problems)?),
         None => None,
     };
-    let now = plan.tiering(&policy, &book, now, &overrides, problems)?;
-    let before = Tiering::from_fold(before, &book, &policy.tiers, &overrides).map_err(|o| {
-        let mut problems = Problems::new();
-        problems.push(plan.overflow_problem(o, &policy, &book));
-        Error::Invalid(problems)
-    })?;
+    // The two month-ends are classified side by side, one on each core.
+    let (now, before) = std::thread::scope(|scope| {
+        let before = scope.spawn(|| Tiering::from_fold(before, &book, &policy.tiers, &overrides));
+        let now = plan.tiering(&policy, &book, now, &overrides, problems);
+        (now, before.join())
+    });
+    let now = now?;
+    let before = match before {
+        Ok(before) => before.map_err(|o| {
+            let mut problems = Problems::new();
+            problems.push(plan.overflow_problem(o, &policy, &book));
+            Error::Invalid(problems)
+        })?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
     warn_skipped(&stats, &plan.orders);
     if let Some(c) = &complaints {
         kpi_trend.add_complaints(c);
