@@ -315,6 +315,11 @@ impl Plan {
         Ok(contacts)
     }
 
+    /// Whether there is an answers.csv to read (named, or found in the data folder).
+    pub fn answers_exist(&self) -> bool {
+        self.answers_named || exists(&self.answers)
+    }
+
     /// Reads answers.csv; empty when it was not named and does not exist yet.
     pub fn load_answers(
         &self,
@@ -361,29 +366,13 @@ impl Plan {
         answers: &[crate::model::Answer],
         problems: &mut Problems,
     ) -> Result<std::collections::HashMap<(u32, String), crate::model::OrderKind>> {
-        let needs = |a: &crate::model::Answer| {
-            policy
-                .due
-                .rules
-                .iter()
-                .position(|r| r.name == a.rule)
-                .is_some_and(|r| policy.survey.needs_kind(r))
-        };
-        let wanted: std::collections::HashSet<(u32, &str)> = answers
-            .iter()
-            .filter(|a| needs(a))
-            .map(|a| (a.customer, a.source_id.as_str()))
-            .collect();
-        let mut kinds = std::collections::HashMap::new();
-        if wanted.is_empty() {
-            return Ok(kinds);
+        let mut jobs = JobKinds::new(policy, answers);
+        if !jobs.is_empty() {
+            self.scan_orders(policy, book, problems, |order: &crate::model::Order<'_>| {
+                jobs.add(order)
+            })?;
         }
-        self.scan_orders(policy, book, problems, |order: &crate::model::Order<'_>| {
-            if wanted.contains(&(order.customer, order.order_id)) {
-                kinds.insert((order.customer, order.order_id.to_string()), order.kind);
-            }
-        })?;
-        Ok(kinds)
+        Ok(jobs.kinds)
     }
 
     /// Reads a filled worksheet (`log --from`, CSV or a sheet); `questions` are the forms'
@@ -505,6 +494,52 @@ impl Opened {
     }
 }
 
+/// The kinds of the surveyed jobs whose form depends on it (a service rule whose forms
+/// name kinds), gathered from the order rows as they pass (§9.2): a command that reads
+/// the orders anyway adds this to its pass instead of reading them again.
+pub struct JobKinds<'a> {
+    wanted: std::collections::HashSet<(u32, &'a str)>,
+    /// Per (customer, order id), the kind of the order an answer surveys.
+    pub kinds: std::collections::HashMap<(u32, String), crate::model::OrderKind>,
+}
+
+impl<'a> JobKinds<'a> {
+    pub fn new(policy: &Policy, answers: &'a [crate::model::Answer]) -> Self {
+        let rule_needs: Vec<bool> = (0..policy.due.rules.len())
+            .map(|r| policy.survey.needs_kind(r))
+            .collect();
+        let needs = |a: &crate::model::Answer| {
+            policy
+                .due
+                .rules
+                .iter()
+                .position(|r| r.name == a.rule)
+                .is_some_and(|r| rule_needs[r])
+        };
+        JobKinds {
+            wanted: answers
+                .iter()
+                .filter(|a| needs(a))
+                .map(|a| (a.customer, a.source_id.as_str()))
+                .collect(),
+            kinds: std::collections::HashMap::new(),
+        }
+    }
+
+    /// No answer needs a job's kind: the orders need not be looked at.
+    pub fn is_empty(&self) -> bool {
+        self.wanted.is_empty()
+    }
+
+    #[inline]
+    pub fn add(&mut self, order: &crate::model::Order<'_>) {
+        if !self.wanted.is_empty() && self.wanted.contains(&(order.customer, order.order_id)) {
+            self.kinds
+                .insert((order.customer, order.order_id.to_string()), order.kind);
+        }
+    }
+}
+
 /// The groups of a breakdown (`--by owner|store|month`): their names, and how rows fall
 /// into them (by the customer's owner or store, `(none)` without one; or by the month of
 /// the row's own date within `period`). Without `by`: one group, `all`.
@@ -524,7 +559,8 @@ pub fn groups(
             },
         ),
         Some(by) => {
-            let (names, of_customer) = book.grouped(by == KpiGroup::Store, crate::domain::kpi::NO_GROUP);
+            let (names, of_customer) =
+                book.grouped(by == KpiGroup::Store, crate::domain::kpi::NO_GROUP);
             let names = names.into_iter().map(str::to_string).collect();
             (names, Grouping::ByCustomer { of_customer })
         }

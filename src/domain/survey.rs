@@ -13,8 +13,8 @@ use rust_decimal::Decimal;
 
 use super::half_up;
 use super::kpi::{Period, Tally};
-use crate::model::{Answer, CallResult, Contact};
-use crate::policy::{Days, Scale, OVERALL};
+use crate::model::{Answer, CallResult, Contact, OrderKind};
+use crate::policy::{Days, DuePolicy, Scale, SurveyPolicy, OVERALL};
 
 /// A call: the customer, the rule and the item's source id, as contacts.csv and
 /// answers.csv name it.
@@ -130,6 +130,110 @@ pub fn question_tallies<K: std::hash::Hash + Eq + Clone>(
         }
     }
     out
+}
+
+/// One question of one form in one group, as `caredesk survey` and the monthly report
+/// show it (§9.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuestionLine {
+    pub group: usize,
+    pub form: usize,
+    pub question: usize,
+    pub tally: QuestionTally,
+}
+
+/// What the answers of a period say per group: each form's questions (every question of
+/// a form some call of the group answered), and CSAT per group and form on the calls'
+/// overall answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyTable {
+    pub lines: Vec<QuestionLine>,
+    /// `[group * forms + form]`: the calls' overall answers, satisfied or not.
+    satisfaction: Vec<Tally>,
+    forms: usize,
+}
+
+impl SurveyTable {
+    /// CSAT of a group's calls of a form, 4 decimals; `None` with none rated.
+    pub fn csat(&self, group: usize, form: usize) -> Option<Decimal> {
+        let t = self.satisfaction[group * self.forms + form];
+        super::tiers::fraction(t.passed.into(), t.assessed().into())
+    }
+}
+
+/// The survey table of the answers dated in `period` as of `as_of` (§9.3), grouped by
+/// `group` (from the customer and the answer's day) into `groups`. `jobs` gives the
+/// order kind of each surveyed job whose form depends on it ([`crate::app::JobKinds`]).
+#[allow(clippy::too_many_arguments)]
+pub fn survey_table(
+    survey: &SurveyPolicy,
+    due: &DuePolicy,
+    answers: &[Answer],
+    jobs: &HashMap<(u32, String), OrderKind>,
+    period: Period,
+    as_of: NaiveDate,
+    groups: usize,
+    group: impl Fn(u32, NaiveDate) -> usize,
+) -> SurveyTable {
+    let rule_of: HashMap<&str, usize> = due
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.name.as_str(), i))
+        .collect();
+    let form_of = |call: CallKey<'_>| {
+        let r = *rule_of.get(call.1)?;
+        let kind: Option<OrderKind> = jobs.get(&(call.0, call.2.to_string())).copied();
+        survey.form_for(r, kind)
+    };
+    let question_of = |a: &Answer| {
+        if a.answered_on > as_of {
+            return None;
+        }
+        let f = form_of(call_of(a))?;
+        let q = survey.forms[f]
+            .questions
+            .iter()
+            .position(|q| q.id == a.question)?;
+        Some((group(a.customer, a.answered_on), f, q))
+    };
+    let tallies = question_tallies(answers, period, question_of);
+    let calls = overalls(answers, as_of);
+    let forms = survey.forms.len();
+    let mut satisfaction = vec![Tally::default(); groups * forms];
+    for f in 0..forms {
+        let of_form: Vec<Overall<'_>> = calls
+            .iter()
+            .copied()
+            .filter(|o| form_of(o.call) == Some(f))
+            .collect();
+        let by_group = csat(&of_form, period, &survey.scale, groups, &group);
+        for (g, t) in by_group.into_iter().enumerate() {
+            satisfaction[g * forms + f] = t;
+        }
+    }
+    let mut lines = Vec::new();
+    for g in 0..groups {
+        for (f, form) in survey.forms.iter().enumerate() {
+            let asked = 0..form.questions.len();
+            if !asked.clone().any(|q| tallies.contains_key(&(g, f, q))) {
+                continue;
+            }
+            for q in asked {
+                lines.push(QuestionLine {
+                    group: g,
+                    form: f,
+                    question: q,
+                    tally: tallies.get(&(g, f, q)).copied().unwrap_or_default(),
+                });
+            }
+        }
+    }
+    SurveyTable {
+        lines,
+        satisfaction,
+        forms,
+    }
 }
 
 /// What one call's answers say, for the customer card: its overall score and the mean of
@@ -557,7 +661,10 @@ mod tests {
         ] {
             t.count(s);
         }
-        assert_eq!((t.due, t.done, t.refused, t.open, t.missed), (5, 2, 1, 1, 1));
+        assert_eq!(
+            (t.due, t.done, t.refused, t.open, t.missed),
+            (5, 2, 1, 1, 1)
+        );
         assert_eq!(
             t.tally(),
             Tally {
