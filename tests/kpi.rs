@@ -285,6 +285,9 @@ fn the_sample_scorecard_runs() {
     assert_eq!(rows.iter().filter(|r| r[1] == "total").count(), 5);
 }
 
+/// The KPIs over call-list items (§9.7), and the total that sums them.
+const ITEM_KPIS: &[&str] = &["coverage_key", "coverage_rest", "followup_done", "total"];
+
 #[test]
 fn each_month_of_the_trend_is_that_month_scored_alone() {
     // A complaint opened late in a month and closed in the next counts against its own
@@ -313,12 +316,20 @@ fn each_month_of_the_trend_is_that_month_scored_alone() {
             "--format",
             "csv",
         ]);
+        // The item KPIs take the range's end tiers (rules.md §6.4), and the total with them.
+        let scored_alone = |r: &&Vec<String>| !ITEM_KPIS.contains(&r[1].as_str());
         let of_month: Vec<&[String]> = trend
             .iter()
             .filter(|r| r[0] == month)
+            .filter(scored_alone)
             .map(|r| &r[1..])
             .collect();
-        let alone: Vec<&[String]> = alone.iter().map(|r| &r[1..]).collect();
+        let alone: Vec<&[String]> = alone.iter().filter(scored_alone).map(|r| &r[1..]).collect();
+        assert_eq!(
+            of_month.len(),
+            10,
+            "{month}: nine KPIs scored alone and csat"
+        );
         assert_eq!(of_month, alone, "{month}");
     }
 }
