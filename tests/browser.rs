@@ -253,14 +253,30 @@ fn every_chart_the_browser_builds_is_an_svg_with_a_mark_per_value_and_chinese_re
         "--by",
         "month",
     ]);
-    let kpis: Vec<&String> = trend[1..10].iter().map(|r| &r[1]).collect();
+    let kpis: Vec<&String> = trend[1..]
+        .iter()
+        .take_while(|r| r[0] == trend[1][0] && r[1] != "total")
+        .map(|r| &r[1])
+        .collect();
+    assert_eq!(kpis.len(), 13);
+    // The item KPIs are drawn for the report's month and the month before, each scored
+    // alone (rules.md §10).
+    let recent: Vec<Vec<Vec<String>>> = ["2026-09", "2026-10"]
+        .iter()
+        .map(|m| csv(&["kpi", "--month", m, "--as-of", "2026-10-31"]))
+        .collect();
+    let item = ["coverage_key", "coverage_rest", "followup_done"];
     let want: Vec<usize> = kpis
         .iter()
-        .map(|k| {
-            trend[1..]
+        .map(|k| match item.contains(&k.as_str()) {
+            true => recent
+                .iter()
+                .filter(|rows| rows.iter().any(|r| &&r[1] == k && !r[6].is_empty()))
+                .count(),
+            false => trend[1..]
                 .iter()
                 .filter(|r| &&r[1] == k && !r[6].is_empty())
-                .count()
+                .count(),
         })
         .collect();
     assert_eq!(marks_per_svg(&dom, "kpi-trend"), want);

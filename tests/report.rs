@@ -137,7 +137,7 @@ fn the_workbook_has_a_sheet_per_section_named_in_the_policys_language() {
         "月度报告 2026-10",
         "the first sheet opens with the title"
     );
-    assert!(text(all["满意度"].get_value((2, 0))).contains("answers.csv"));
+    assert!(text(all["满意度"].get_value((2, 0))).contains("caredesk survey --month 2026-10"));
     // English, when the policy says so.
     let english = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(english.path(), "[report]\nlanguage = \"en\"\n").unwrap();
@@ -259,26 +259,177 @@ fn the_scorecard_is_kpi_month_and_each_trend_point_kpi_month_of_its_month() {
         close(number(Some(&got[9])), parsed(&want[10]), kpi);
     }
     let (header, trend) = table(sheet, "月份");
-    let kpis: Vec<String> = (1..=9)
+    let kpis: Vec<String> = (1..=card.len() as u32 - 1)
         .map(|c| text(sheet.get_value((header, c))))
         .collect();
+    assert_eq!(
+        kpis.len(),
+        13,
+        "the sample policy's KPIs, satisfaction ones included"
+    );
     assert_eq!(trend.len(), 12, "twelve months");
     assert_eq!(text(Some(&trend[0][0])), "2025-11");
     assert_eq!(text(Some(&trend[11][0])), MONTH);
-    for row in &trend {
+    for (m, row) in trend.iter().enumerate() {
         let month = text(Some(&row[0]));
         let want = csv(&["kpi", "--month", &month, "--as-of", E]);
+        // The item KPIs need each month-end's tiers: the report's month and the month
+        // before have them; the older months show them n/a (rules.md §10).
+        let recent = m >= 10;
         for (k, kpi) in kpis.iter().enumerate() {
             let line = want.iter().find(|r| &r[1] == kpi).unwrap();
-            close(
-                number(Some(&row[k + 1])),
-                parsed(&line[6]),
-                &format!("{month} {kpi}"),
-            );
+            let want = match recent || !ITEM_KPIS.contains(&kpi.as_str()) {
+                true => parsed(&line[6]),
+                false => None,
+            };
+            close(number(Some(&row[k + 1])), want, &format!("{month} {kpi}"));
         }
         let total = want.iter().find(|r| r[1] == "total").unwrap();
-        close(number(Some(&row[10])), parsed(&total[10]), &month);
+        close(
+            number(Some(&row[kpis.len() + 1])),
+            parsed(&total[10]),
+            &month,
+        );
     }
+}
+
+/// The KPIs over call-list items (rules.md §9.7).
+const ITEM_KPIS: [&str; 3] = ["coverage_key", "coverage_rest", "followup_done"];
+
+/// The row of `kpi` (and its group) in a `kpi` command's CSV.
+fn kpi_line<'a>(rows: &'a [Vec<String>], group: &str, kpi: &str) -> &'a [String] {
+    rows.iter()
+        .find(|r| r[0] == group && r[1] == kpi)
+        .unwrap_or_else(|| panic!("no {group} {kpi}"))
+}
+
+#[test]
+fn the_follow_ups_are_kpi_followup_done_per_rule_owner_and_month() {
+    let (_dir, path) = report("xlsx", &[]);
+    let all = sheets(&path);
+    let sheet = &all["回访"];
+    // by rule: rule, due, done, refused, open, missed, done rate; the total last.
+    let (_, rules) = table(sheet, "规则");
+    let total = rules.last().unwrap();
+    assert_eq!(text(Some(&total[0])), "合计");
+    let month = csv(&["kpi", "--month", MONTH, "--as-of", E]);
+    let kpi = kpi_line(&month, "all", "followup_done");
+    let n = |row: &[Data], c: usize| number(Some(&row[c])).unwrap();
+    let (due, done, refused, open, missed) = (
+        n(total, 1),
+        n(total, 2),
+        n(total, 3),
+        n(total, 4),
+        n(total, 5),
+    );
+    assert_eq!(due, done + refused + open + missed);
+    assert!(refused > 0.0 && open > 0.0, "the sample has both");
+    assert_eq!(
+        done + refused + missed,
+        parsed(&kpi[3]).unwrap(),
+        "assessed"
+    );
+    assert_eq!(done + refused, parsed(&kpi[4]).unwrap(), "passed");
+    assert_eq!(missed, parsed(&kpi[5]).unwrap(), "failed");
+    close(number(Some(&total[6])), parsed(&kpi[6]), "the done rate");
+    let summed: f64 = rules[..rules.len() - 1].iter().map(|r| n(r, 1)).sum();
+    assert_eq!(summed, due, "the rules add up");
+    // by owner: each owner's as kpi --by owner scores them.
+    let (_, owners) = table(sheet, "负责人");
+    let by_owner = csv(&["kpi", "--month", MONTH, "--as-of", E, "--by", "owner"]);
+    assert!(!owners.is_empty());
+    for row in &owners {
+        let owner = text(Some(&row[0]));
+        let kpi = kpi_line(&by_owner, &owner, "followup_done");
+        assert_eq!(n(row, 2) + n(row, 3) + n(row, 5), parsed(&kpi[3]).unwrap());
+        close(number(Some(&row[6])), parsed(&kpi[6]), &owner);
+    }
+    // The overview: the month's and the month before's done rate and CSAT.
+    let (_, overview) = table(&all["概览"], "指标");
+    let line = |label: &str| {
+        overview
+            .iter()
+            .find(|r| text(Some(&r[0])) == label)
+            .unwrap_or_else(|| panic!("no {label}"))
+    };
+    let before = csv(&["kpi", "--month", "2026-09", "--as-of", E]);
+    for (label, kpi) in [("回访完成率", "followup_done"), ("满意度（CSAT）", "csat")] {
+        let row = line(label);
+        close(
+            number(Some(&row[1])),
+            parsed(&kpi_line(&month, "all", kpi)[6]),
+            label,
+        );
+        close(
+            number(Some(&row[2])),
+            parsed(&kpi_line(&before, "all", kpi)[6]),
+            label,
+        );
+    }
+    assert!(
+        number(Some(&line("满意度（CSAT）")[1])).is_some(),
+        "the sample's October"
+    );
+}
+
+#[test]
+fn the_satisfaction_is_survey_by_owner() {
+    let (_dir, path) = report("xlsx", &[]);
+    let all = sheets(&path);
+    let (_, got) = table(&all["满意度"], "负责人");
+    let want = csv(&["survey", "--month", MONTH, "--as-of", E, "--by", "owner"]);
+    assert_eq!(
+        got.len(),
+        want.len() - 1,
+        "a row per owner, form and question"
+    );
+    assert!(got.len() > 20);
+    for (g, w) in got.iter().zip(&want[1..]) {
+        let what = format!("{} {} {}", w[0], w[1], w[2]);
+        for c in 0..4 {
+            assert_eq!(text(Some(&g[c])), w[c], "{what}");
+        }
+        for c in [4, 5, 6, 7, 9] {
+            close(number(Some(&g[c])), parsed(&w[c]), &what);
+        }
+        let met = match &g[8] {
+            Data::Bool(b) => b.to_string(),
+            _ => String::new(),
+        };
+        assert_eq!(met, w[8], "{what} met");
+    }
+}
+
+#[test]
+fn without_answers_csv_the_satisfaction_says_so_in_one_line() {
+    let data = tempfile::tempdir().unwrap();
+    for f in [
+        "customers.csv",
+        "orders.csv",
+        "complaints.csv",
+        "contacts.csv",
+    ] {
+        std::fs::copy(Path::new("data").join(f), data.path().join(f)).unwrap();
+    }
+    let data = data.path().to_str().unwrap().to_string();
+    let (_dir, path) = report("xlsx", &["--data", &data]);
+    let all = sheets(&path);
+    let sheet = &all["满意度"];
+    assert_eq!(
+        sheet.end().map(|(r, _)| r),
+        Some(2),
+        "the title, a gap, one line"
+    );
+    assert!(text(sheet.get_value((2, 0))).contains("answers.csv"));
+    let (_, overview) = table(&all["概览"], "指标");
+    let csat = overview
+        .iter()
+        .find(|r| text(Some(&r[0])) == "满意度（CSAT）")
+        .unwrap();
+    assert_eq!(
+        (number(Some(&csat[1])), number(Some(&csat[2]))),
+        (None, None)
+    );
 }
 
 #[test]
@@ -630,14 +781,33 @@ fn every_chart_on_the_page_has_one_mark_per_value_of_the_commands() {
         "--by",
         "month",
     ]);
-    let kpis: Vec<String> = want[1..10].iter().map(|r| r[1].clone()).collect();
+    let kpis: Vec<String> = want[1..]
+        .iter()
+        .take_while(|r| r[0] == want[1][0] && r[1] != "total")
+        .map(|r| r[1].clone())
+        .collect();
     assert_eq!(trend.len(), kpis.len(), "a chart per KPI");
+    // The item KPIs: the report's month and the month before, each scored alone.
+    let recent: Vec<Vec<Vec<String>>> = ["2026-09", MONTH]
+        .iter()
+        .map(|m| csv(&["kpi", "--month", m, "--as-of", E]))
+        .collect();
     for (k, kpi) in kpis.iter().enumerate() {
-        let expected: Vec<(String, String, f64)> = want[1..]
-            .iter()
-            .filter(|r| &r[1] == kpi && !r[6].is_empty())
-            .map(|r| (kpi.clone(), r[0].clone(), parsed(&r[6]).unwrap()))
-            .collect();
+        let expected: Vec<(String, String, f64)> = match ITEM_KPIS.contains(&kpi.as_str()) {
+            false => want[1..]
+                .iter()
+                .filter(|r| &r[1] == kpi && !r[6].is_empty())
+                .map(|r| (kpi.clone(), r[0].clone(), parsed(&r[6]).unwrap()))
+                .collect(),
+            true => ["2026-09", MONTH]
+                .iter()
+                .zip(&recent)
+                .filter_map(|(m, rows)| {
+                    let rate = parsed(&kpi_line(rows, "all", kpi)[6])?;
+                    Some((kpi.clone(), m.to_string(), rate))
+                })
+                .collect(),
+        };
         assert_eq!(trend[k], expected, "{kpi}");
     }
     // Follow-ups: a bar per owner with a done rate, as the owner table says.

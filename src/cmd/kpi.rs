@@ -200,7 +200,7 @@ fn columns() -> Vec<Column<'static>> {
 }
 
 struct Scorecard<'a> {
-    columns: Vec<Column>,
+    columns: Vec<Column<'static>>,
     policy: &'a Policy,
     period: Period,
     groups: Vec<GroupScore>,

@@ -143,14 +143,14 @@ impl Chart {
 /// A small table held whole: cells owned, a marker per cell that shows a miss, and a
 /// kind per row where a row's figures are not of its columns' kinds.
 pub struct Grid {
-    columns: Vec<Column>,
+    columns: Vec<Column<'static>>,
     rows: Vec<Vec<Cell<'static>>>,
     kinds: Vec<Option<Vec<Kind>>>,
     flagged: std::collections::HashSet<(usize, usize)>,
 }
 
 impl Grid {
-    pub fn new(columns: Vec<Column>) -> Grid {
+    pub fn new(columns: Vec<Column<'static>>) -> Grid {
         Grid {
             columns,
             rows: Vec::new(),
@@ -184,7 +184,7 @@ impl Grid {
 }
 
 impl Rows for Grid {
-    fn columns(&self) -> &[Column] {
+    fn columns(&self) -> &[Column<'_>] {
         &self.columns
     }
 

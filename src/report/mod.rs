@@ -844,7 +844,7 @@ mod tests {
     use super::*;
 
     struct Two;
-    const COLS: &[Column] = &[
+    const COLS: &[Column<'static>] = &[
         col("id", Kind::Text),
         col("phone", Kind::Phone),
         col("spend", Kind::Money),
@@ -1030,7 +1030,7 @@ mod table_tests {
 
     /// Cells of every kind, CJK, line breaks, empties and flags.
     struct Tricky;
-    const COLS: &[Column] = &[
+    const COLS: &[Column<'static>] = &[
         col("customer_id", Kind::Text),
         col("name", Kind::Text),
         col("spend", Kind::Money),
@@ -1169,8 +1169,8 @@ mod csv_tests {
 
     #[test]
     fn blocks_spell_fields_as_the_csv_crate_does() {
-        const TWO: &[Column] = &[col("a", Kind::Text), col("b", Kind::Text)];
-        const ONE: &[Column] = &[col("a", Kind::Text)];
+        const TWO: &[Column<'static>] = &[col("a", Kind::Text), col("b", Kind::Text)];
+        const ONE: &[Column<'static>] = &[col("a", Kind::Text)];
         let tricky = [
             "plain",
             "a,b",

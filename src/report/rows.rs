@@ -9,7 +9,7 @@ use crate::domain::tiers::TierSummary;
 use crate::policy::{KpiRule, Policy};
 
 /// A tier's line of the summary (docs/rules.md §3.8).
-pub const TIER_SUMMARY: [Column; 8] = [
+pub const TIER_SUMMARY: [Column<'static>; 8] = [
     col("tier", Kind::Text),
     col("customers", Kind::Int),
     col("customer_share", Kind::Rate),
@@ -34,7 +34,7 @@ pub fn tier_summary<'a>(policy: &'a Policy, r: &TierSummary) -> [Cell<'a>; 8] {
 }
 
 /// A KPI's line of the scorecard (§6).
-pub const KPI_SCORE: [Column; 10] = [
+pub const KPI_SCORE: [Column<'static>; 10] = [
     col("kpi", Kind::Text),
     col("label", Kind::Text),
     col("assessed", Kind::Int),
@@ -58,7 +58,7 @@ pub fn kpi_score<'a>(rule: &'a KpiRule, s: &Score) -> [Cell<'a>; 10] {
         Cell::Int(s.tally.passed as i64),
         Cell::Int(s.tally.failed as i64),
         s.rate.into(),
-        Cell::Dec(half_up(rule.target, 4)),
+        s.target.into(),
         s.met.map_or(Cell::Empty, Cell::Bool),
         Cell::Dec(half_up(rule.weight, 2)),
         Cell::Dec(s.points),

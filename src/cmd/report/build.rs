@@ -1,7 +1,9 @@
 //! The report's sections (docs/rules.md §11), built from what the pass over the data
 //! found. Every figure comes from the domain step the other commands take: the tiers
 //! summary from [`summarize`], the matrix from [`movement_matrix`], the scorecards from
-//! the KPI folds, the follow-ups from [`due_in`], the complaints from the complaint clock.
+//! the KPI folds, the follow-ups from the call list's items read as `followup_done`
+//! reads them, the satisfaction from [`survey_table`] (`caredesk survey`'s), the complaints
+//! from the complaint clock.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,17 +15,17 @@ use super::words::{fill, Words};
 use crate::domain::complaints::{
     by_category, is_escalated, opened_in, standing, Moment, WEEKLY_ORDER,
 };
-use crate::domain::due::{due_in, DueFold, DueInputs, FollowUpTally, Logged};
 use crate::domain::half_up;
-use crate::domain::kpi::{rank, GroupScore, Period, Score};
+use crate::domain::kpi::{rank, GroupScore, Grouping, Period, Score};
+use crate::domain::survey::{csat, overalls, survey_table, FollowupTally};
 use crate::domain::tiers::{
     fraction, list_order, movement_matrix, summarize, Activity, Lifecycle, Movement, Standing,
     Tiering,
 };
 use crate::load::{CustomerBook, Previous};
-use crate::model::{Complaint, Contact, Severity};
+use crate::model::{Answer, Complaint, OrderKind, Severity};
 use crate::parse::Cents;
-use crate::policy::{Measure, Policy};
+use crate::policy::{Measure, Policy, Target, OVERALL};
 use crate::report::doc::{Block, Chart, ChartKind, Chrome, Document, Grid, Section, Table};
 use crate::report::rows::{kpi_score, kpi_total, tier_summary, KPI_MET, KPI_SCORE, TIER_SUMMARY};
 use crate::report::{col, Cell, Column, Kind, Rows};
@@ -53,10 +55,16 @@ pub struct Facts<'a> {
     pub owners: Vec<String>,
     /// Per owner, the month's scores.
     pub kpi_owners: Vec<Vec<Score>>,
-    /// The follow-up rules' fold over both months.
-    pub due: DueFold<'a>,
+    /// The group of each customer's owner (in `owners`).
+    pub of_owner: Grouping,
+    /// The follow-ups of the month and the month before.
+    pub follow: FollowUps,
     pub complaints: Option<&'a [Complaint]>,
-    pub contacts: &'a [Contact],
+    /// The survey answers, whether answers.csv exists, and the kinds of the jobs the
+    /// answers survey (for the forms that depend on it).
+    pub answers: &'a [Answer],
+    pub answers_file: bool,
+    pub jobs: &'a HashMap<(u32, String), OrderKind>,
     /// Net sale amounts in the month and in the month before, in cents.
     pub spend: [i128; 2],
     /// The earliest order's date.
@@ -73,23 +81,19 @@ impl<'a> Facts<'a> {
         } else {
             lead.push(fill(w.as_of, &[&self.cut]));
         }
-        let follow = self.follow_ups();
+        let follow = &self.follow;
         let kpi = self.kpis();
         let order = list_order(&self.now.activities, &self.now.standings);
         let (before, gone) = self.tiers_before();
         let before = Arc::new(before);
         let sections = vec![
-            self.overview(w, &kpi, &follow),
+            self.overview(w, &kpi, follow),
             self.tiers(w),
             self.movement(w, &order, &before, gone),
             kpi.section(w, self),
             follow.section(w, self),
             self.complaints_section(w),
-            Section {
-                id: "satisfaction",
-                title: w.satisfaction.into(),
-                blocks: vec![Block::Text(w.no_answers.into())],
-            },
+            self.satisfaction(w),
             self.list(w, order, &before),
         ];
         Document {
@@ -216,7 +220,7 @@ impl<'a> Facts<'a> {
         row(
             w.followup_rate.into(),
             Kind::Rate,
-            follow.total.done_rate().into(),
+            follow.total().done_rate().into(),
             follow.before.done_rate().into(),
         );
         let opened = |p: Period| match self.complaints {
@@ -249,7 +253,12 @@ impl<'a> Facts<'a> {
             rate(now),
             rate(before),
         );
-        row(w.csat.into(), Kind::Rate, Cell::Empty, Cell::Empty);
+        row(
+            w.csat.into(),
+            Kind::Rate,
+            self.csat(self.month).into(),
+            self.csat(self.before_month).into(),
+        );
         let mut blocks = vec![Block::Table(Table {
             id: "overview",
             title: None,
@@ -267,7 +276,9 @@ impl<'a> Facts<'a> {
         if self.complaints.is_none() {
             blocks.push(Block::Text(w.no_complaints_file.into()));
         }
-        blocks.push(Block::Text(w.no_answers.into()));
+        if !self.answers_file {
+            blocks.push(Block::Text(w.no_answers_file.into()));
+        }
         Section {
             id: "overview",
             title: w.overview.into(),
@@ -476,63 +487,114 @@ impl<'a> Facts<'a> {
 
     // ---- 5. follow-ups
 
-    fn follow_ups(&self) -> FollowUps {
-        let complaints = self.complaints.unwrap_or(&[]);
-        let logged = Logged::new(self.contacts, self.cut);
-        let grace = self.policy.due.grace;
-        let items = |standings, from, to| {
-            let inputs = DueInputs {
-                book: self.book,
-                standings,
-                complaints,
-                contacts: self.contacts,
-            };
-            due_in(&self.due, &inputs, from, to)
+    /// CSAT of the calls answered in `period` (§9.3), as the `csat` KPI scores it; `None`
+    /// with none rated.
+    fn csat(&self, period: Period) -> Option<rust_decimal::Decimal> {
+        let calls = overalls(self.answers, self.cut);
+        let t = csat(&calls, period, &self.policy.survey.scale, 1, |_, _| 0)[0];
+        fraction(t.passed.into(), t.assessed().into())
+    }
+
+    // ---- 7. satisfaction
+
+    /// Per owner and form, each question's mean against its target and CSAT on overall:
+    /// `caredesk survey --month M --by owner`, from the same [`survey_table`].
+    fn satisfaction(&self, w: &Words) -> Section<'_> {
+        let section = |blocks| Section {
+            id: "satisfaction",
+            title: w.satisfaction.into(),
+            blocks,
         };
-        let rules = &self.policy.due.rules;
-        let mut by_rule = vec![FollowUpTally::default(); rules.len()];
-        // Owners are few and interned in the book: keyed by the borrowed name.
-        let mut by_owner: std::collections::BTreeMap<&str, FollowUpTally> = Default::default();
-        let mut total = FollowUpTally::default();
-        let mut before_total = FollowUpTally::default();
-        // The two months' items are made and counted side by side, one on each core.
-        std::thread::scope(|scope| {
-            let before = scope.spawn(|| {
-                let items = items(
-                    &self.before.standings,
-                    self.before_month.from,
-                    self.before_month.to,
-                );
-                for item in &items {
-                    before_total.count(logged.follow_up(item, &rules[item.rule].name, grace));
-                }
-            });
-            for item in &items(&self.now.standings, self.month.from, self.cut) {
-                let f = logged.follow_up(item, &rules[item.rule].name, grace);
-                by_rule[item.rule].count(f);
-                total.count(f);
-                let owner = self.book.owner(item.customer as usize);
-                let owner = owner.unwrap_or(crate::domain::kpi::NO_GROUP);
-                by_owner.entry(owner).or_default().count(f);
-            }
-            // The scope waits for the month before's count (a panic in it is passed on).
-            let _ = before;
-        });
-        let by_rule = rules
-            .iter()
-            .zip(by_rule)
-            .filter(|(r, _)| r.enabled && crate::domain::due::is_followed_up(r))
-            .map(|(r, t)| (r.name.clone(), t))
-            .collect();
-        FollowUps {
-            by_rule,
-            by_owner: by_owner
-                .into_iter()
-                .map(|(o, t)| (o.to_string(), t))
-                .collect(),
-            total,
-            before: before_total,
+        if !self.answers_file {
+            return section(vec![Block::Text(w.no_answers_file.into())]);
         }
+        let survey = &self.policy.survey;
+        let table = survey_table(
+            survey,
+            &self.policy.due,
+            self.answers,
+            self.jobs,
+            Period {
+                from: self.month.from,
+                to: self.cut,
+            },
+            self.cut,
+            self.owners.len(),
+            |c, d| self.of_owner.group(c, d),
+        );
+        if table.lines.is_empty() {
+            return section(vec![Block::Text(w.no_answers.into())]);
+        }
+        let mut grid = Grid::new(vec![
+            col("owner", Kind::Text),
+            col("form", Kind::Text),
+            col("question", Kind::Text),
+            col("label", Kind::Text),
+            col("calls", Kind::Int),
+            col("rated", Kind::Int),
+            col("mean", Kind::Score),
+            col("target", Kind::Score),
+            col("met", Kind::Bool),
+            col("csat", Kind::Rate),
+        ]);
+        let mut below = Vec::new();
+        for l in &table.lines {
+            let form = &survey.forms[l.form];
+            let q = &form.questions[l.question];
+            let csat = (q.id == OVERALL)
+                .then(|| table.csat(l.group, l.form))
+                .flatten();
+            let met = l.tally.met(q.target);
+            grid.push(vec![
+                Cell::Owned(self.owners[l.group].clone()),
+                Cell::Owned(form.name.clone()),
+                Cell::Owned(q.id.clone()),
+                Cell::Owned(q.label.clone()),
+                Cell::Int(l.tally.calls as i64),
+                Cell::Int(l.tally.rated as i64),
+                l.tally.mean().into(),
+                Cell::Dec(half_up(q.target, 2)),
+                met.map_or(Cell::Empty, Cell::Bool),
+                csat.into(),
+            ]);
+            if met == Some(false) {
+                grid.flag_last(8);
+                below.push(format!(
+                    "{}.{} {} < {} ({})",
+                    form.name,
+                    q.id,
+                    l.tally.mean().unwrap_or_default(),
+                    half_up(q.target, 2),
+                    self.owners[l.group]
+                ));
+            }
+        }
+        let month = self.month.from.format("%Y-%m").to_string();
+        let mut blocks = vec![
+            Block::Text(fill(w.satisfaction_lead, &[&month])),
+            Block::Table(Table {
+                id: "satisfaction-by-owner",
+                title: Some(w.by_owner_form.into()),
+                headers: vec![
+                    w.owner.into(),
+                    w.form.into(),
+                    w.question.into(),
+                    w.label.into(),
+                    w.calls.into(),
+                    w.rated.into(),
+                    w.mean.into(),
+                    w.target.into(),
+                    w.met.into(),
+                    w.csat.into(),
+                ],
+                rows: Box::new(grid),
+                page_rows: None,
+            }),
+        ];
+        if !below.is_empty() {
+            blocks.push(Block::Text(fill(w.below_target, &[&below.join(", ")])));
+        }
+        section(blocks)
     }
 
     // ---- 6. complaints
@@ -845,7 +907,14 @@ impl Kpis {
                 categories: 0,
                 series: (1..=rules.len()).collect(),
                 skip_last: 0,
-                references: rules.iter().map(|r| Some(r.target)).collect(),
+                // A target of `"average"` is each month's pooled rate: no one line.
+                references: rules
+                    .iter()
+                    .map(|r| match r.target {
+                        Target::Rate(t) => Some(t),
+                        Target::Average => None,
+                    })
+                    .collect(),
                 titles: rules
                     .iter()
                     .map(|r| {
@@ -870,20 +939,29 @@ impl Kpis {
     }
 }
 
-/// The follow-ups of the month per rule and owner, and the month before's total.
-struct FollowUps {
-    by_rule: Vec<(String, FollowUpTally)>,
-    by_owner: Vec<(String, FollowUpTally)>,
-    total: FollowUpTally,
-    before: FollowUpTally,
+/// The follow-ups of the month per rule and owner, and the month before's total: each
+/// item counted in the state `followup_done` reads (§9.4).
+pub struct FollowUps {
+    /// Per due rule of the policy (the rules not followed up stay empty).
+    pub by_rule: Vec<FollowupTally>,
+    /// Per owner (in [`Facts::owners`]).
+    pub by_owner: Vec<FollowupTally>,
+    pub total: FollowupTally,
+    pub before: FollowupTally,
 }
 
 impl FollowUps {
-    fn grid(first: &'static str, rows: &[(String, FollowUpTally)]) -> Grid {
+    /// The month's follow-ups, all rules together.
+    fn total(&self) -> FollowupTally {
+        self.total
+    }
+
+    fn grid(first: &'static str, rows: &[(String, FollowupTally)]) -> Grid {
         let mut grid = Grid::new(vec![
             col(first, Kind::Text),
             col("due", Kind::Int),
             col("done", Kind::Int),
+            col("refused", Kind::Int),
             col("open", Kind::Int),
             col("missed", Kind::Int),
             col("done_rate", Kind::Rate),
@@ -893,6 +971,7 @@ impl FollowUps {
                 Cell::Owned(name.clone()),
                 Cell::Int(t.due as i64),
                 Cell::Int(t.done as i64),
+                Cell::Int(t.refused as i64),
                 Cell::Int(t.open as i64),
                 Cell::Int(t.missed as i64),
                 t.done_rate().into(),
@@ -907,18 +986,42 @@ impl FollowUps {
                 first.into(),
                 w.due.into(),
                 w.done.into(),
+                w.refused.into(),
                 w.open.into(),
                 w.missed.into(),
                 w.done_rate.into(),
             ]
         };
-        let mut rules = self.by_rule.clone();
+        let policy = facts.policy;
+        let mut rules: Vec<(String, FollowupTally)> = policy
+            .due
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(r, rule)| {
+                rule.enabled
+                    && crate::domain::kpi::may_count_items_of(
+                        Measure::FollowupDone,
+                        *r,
+                        &policy.due,
+                        &policy.survey,
+                    )
+            })
+            .map(|(r, rule)| (rule.name.clone(), self.by_rule[r]))
+            .collect();
         rules.push((w.total.into(), self.total));
+        let owners: Vec<(String, FollowupTally)> = facts
+            .owners
+            .iter()
+            .zip(&self.by_owner)
+            .filter(|(_, t)| t.due > 0)
+            .map(|(o, t)| (o.clone(), *t))
+            .collect();
         Section {
             id: "followups",
             title: w.followups.into(),
             blocks: vec![
-                Block::Text(fill(w.followups_lead, &[&facts.policy.due.grace.get()])),
+                Block::Text(fill(w.followups_lead, &[&policy.due.grace.get()])),
                 Block::Table(Table {
                     id: "followups-by-rule",
                     title: Some(w.by_rule.into()),
@@ -930,7 +1033,7 @@ impl FollowUps {
                     id: "followups-by-owner",
                     title: Some(w.by_owner.into()),
                     headers: headers(w.owner),
-                    rows: Box::new(Self::grid("owner", &self.by_owner)),
+                    rows: Box::new(Self::grid("owner", &owners)),
                     page_rows: None,
                 }),
                 Block::Chart(Chart {
@@ -939,7 +1042,7 @@ impl FollowUps {
                     title: w.done_chart.into(),
                     table: 2,
                     categories: 0,
-                    series: vec![5],
+                    series: vec![6],
                     skip_last: 0,
                     references: Vec::new(),
                     titles: Vec::new(),
@@ -969,7 +1072,7 @@ enum ListColumns {
 const MOVED_COLUMNS: ListColumns = ListColumns::Moved;
 const LIST_COLUMNS: ListColumns = ListColumns::Full;
 
-const MOVED: &[Column] = &[
+const MOVED: &[Column<'static>] = &[
     col("customer_id", Kind::Text),
     col("name", Kind::Text),
     col("phone", Kind::Phone),
@@ -979,7 +1082,7 @@ const MOVED: &[Column] = &[
     col("spend", Kind::Money),
 ];
 
-const FULL: &[Column] = &[
+const FULL: &[Column<'static>] = &[
     col("customer_id", Kind::Text),
     col("name", Kind::Text),
     col("tier", Kind::Text),
@@ -1004,7 +1107,7 @@ struct CustomerList<'a> {
 }
 
 impl Rows for CustomerList<'_> {
-    fn columns(&self) -> &[Column] {
+    fn columns(&self) -> &[Column<'_>] {
         match self.columns {
             ListColumns::Moved => MOVED,
             ListColumns::Full => FULL,

@@ -12,16 +12,20 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::app::{warn_skipped, write_output, Plan};
-use crate::cli::{ReportArgs, ReportFormat};
-use crate::domain::due::{followed_up_only, Day, DueFold};
-use crate::domain::kpi::{by_customer, Attribute, Grouping, KpiFold, Period};
+use crate::app::{groups, warn_skipped, write_output, JobKinds, Plan};
+use crate::cli::{KpiGroup, ReportArgs, ReportFormat};
+use crate::domain::due::{items_due_in, Day, DueFold, DueInputs};
+use crate::domain::kpi::{
+    counts_items_of, may_count_items_of, Grouping, ItemFacts, KpiFold, Period,
+};
+use crate::domain::survey::{overalls, CallLog, FollowupTally};
 use crate::domain::tiers::{ActivityFold, Tiering};
 use crate::error::{Error, Problems, Result};
 use crate::model::{Order, OrderKind};
+use crate::policy::{Measure, Policy};
 use crate::report::{book, page};
 
-pub use build::Facts;
+pub use build::{Facts, FollowUps};
 
 pub fn run(plan: &Plan, args: &ReportArgs) -> Result<()> {
     let format = format_of(args)?;
@@ -59,17 +63,30 @@ pub fn run(plan: &Plan, args: &ReportArgs) -> Result<()> {
         first_month: trend.from,
     };
     let mut kpi_trend = KpiFold::new(&policy.kpi, trend, cut, by_month, months.len());
-    let (owners, of_owner) = by_customer(&book, Attribute::Owner);
-    let mut kpi_owners = KpiFold::new(&policy.kpi, month, cut, of_owner, owners.len());
-    let due_policy = followed_up_only(&policy.due);
-    let mut due = DueFold::new(&due_policy, Day::spanning(before_month.from, cut), n);
+    let (owners, of_owner) = groups(&book, Some(KpiGroup::Owner), month);
+    let mut kpi_owners = KpiFold::new(&policy.kpi, month, cut, of_owner.clone(), owners.len());
+    // The call-list items of each month, for the follow-ups and the item KPIs (§9.4).
+    let wanted = item_rules(&policy);
+    let to_cut = Period {
+        from: month.from,
+        to: cut,
+    };
+    let mut due_before =
+        DueFold::of_rules(&policy.due, Day::spanning(before_month), n, |r| wanted[r]);
+    let mut due_now = DueFold::of_rules(&policy.due, Day::spanning(to_cut), n, |r| wanted[r]);
+    // The answers come before the pass: the kinds of the jobs they survey are found in it.
+    let answers = plan.load_answers(&policy, &book, &mut problems)?;
+    let mut jobs = JobKinds::new(&policy, &answers);
     let mut sink = Folds {
         now: &mut now,
         before: &mut before,
         before_end: before_month.to,
         kpi_trend: &mut kpi_trend,
         kpi_owners: &mut kpi_owners,
-        due: &mut due,
+        due_before: &mut due_before,
+        due_now: &mut due_now,
+        cut,
+        jobs: &mut jobs,
         month,
         before_month,
         spend: [0; 2],
@@ -108,6 +125,41 @@ pub fn run(plan: &Plan, args: &ReportArgs) -> Result<()> {
         kpi_trend.add_complaints(c);
         kpi_owners.add_complaints(c);
     }
+    let calls = overalls(&answers, cut);
+    kpi_trend.add_overalls(&calls, &policy.survey.scale);
+    kpi_owners.add_overalls(&calls, &policy.survey.scale);
+    let log = CallLog::new(&contacts, &answers, cut);
+    let items = Items {
+        policy: &policy,
+        book: &book,
+        complaints: complaints.as_deref().unwrap_or_default(),
+        contacts: &contacts,
+        answers: &answers,
+        log: &log,
+        cut,
+    };
+    let rules = policy.due.rules.len();
+    let mut follow = FollowUps {
+        by_rule: vec![FollowupTally::default(); rules],
+        by_owner: vec![FollowupTally::default(); owners.len()],
+        total: FollowupTally::default(),
+        before: FollowupTally::default(),
+    };
+    // The month before's items (its tiers) score its month of the trend; the month's
+    // score the month, the owners, and are counted per rule and owner.
+    items.each(due_before, &before, &mut [&mut kpi_trend], |_, state| {
+        follow.before.count(state)
+    });
+    items.each(
+        due_now,
+        &now,
+        &mut [&mut kpi_trend, &mut kpi_owners],
+        |item, state| {
+            follow.by_rule[item.rule].count(state);
+            follow.by_owner[of_owner.group(item.customer, item.due_date)].count(state);
+            follow.total.count(state);
+        },
+    );
 
     let facts = Facts {
         policy: &policy,
@@ -122,9 +174,12 @@ pub fn run(plan: &Plan, args: &ReportArgs) -> Result<()> {
         kpi_trend: kpi_trend.finish(),
         owners,
         kpi_owners: kpi_owners.finish(),
-        due,
+        of_owner,
+        follow,
         complaints: complaints.as_deref(),
-        contacts: &contacts,
+        answers: &answers,
+        answers_file: plan.answers_exist(),
+        jobs: &jobs.kinds,
         spend,
         first_row,
     };
@@ -163,7 +218,12 @@ struct Folds<'f, 'p> {
     before_end: NaiveDate,
     kpi_trend: &'f mut KpiFold<'p>,
     kpi_owners: &'f mut KpiFold<'p>,
-    due: &'f mut DueFold<'p>,
+    /// The call lists' folds of the month before (rows up to `before_end`) and of the
+    /// month (rows up to `cut`).
+    due_before: &'f mut DueFold<'p>,
+    due_now: &'f mut DueFold<'p>,
+    cut: NaiveDate,
+    jobs: &'f mut JobKinds<'p>,
     month: Period,
     before_month: Period,
     /// Net sale amounts of the month and the month before, in cents.
@@ -178,7 +238,8 @@ impl crate::load::OrderSink for &mut Folds<'_, '_> {
     fn prefetch(&self, customer: u32) {
         self.now.prefetch(customer);
         self.before.prefetch(customer);
-        self.due.prefetch(customer);
+        self.due_before.prefetch(customer);
+        self.due_now.prefetch(customer);
     }
 
     #[inline]
@@ -186,10 +247,14 @@ impl crate::load::OrderSink for &mut Folds<'_, '_> {
         self.now.add(order);
         if order.date <= self.before_end {
             self.before.add(order);
+            self.due_before.add(order);
+        }
+        if order.date <= self.cut {
+            self.due_now.add(order);
         }
         self.kpi_trend.add(order);
         self.kpi_owners.add(order);
-        self.due.add(order);
+        self.jobs.add(order);
         if order.kind == OrderKind::Sale {
             if self.month.contains(order.date) {
                 self.spend[0] += order.amount.0;
@@ -200,6 +265,78 @@ impl crate::load::OrderSink for &mut Folds<'_, '_> {
         if self.first_row.is_none_or(|d| order.date < d) {
             self.first_row = Some(order.date);
         }
+    }
+}
+
+/// Per due rule, whether the report makes its items: the follow-ups' (every month's
+/// follow-ups are shown), and the coverage KPI's when the policy has one (§9.4).
+fn item_rules(policy: &Policy) -> Vec<bool> {
+    let coverage = policy
+        .kpi
+        .rules
+        .iter()
+        .any(|k| k.measure == Measure::SurveyCoverage && !k.tiers.is_empty());
+    (0..policy.due.rules.len())
+        .map(|r| {
+            let may = |m| may_count_items_of(m, r, &policy.due, &policy.survey);
+            may(Measure::FollowupDone) || (coverage && may(Measure::SurveyCoverage))
+        })
+        .collect()
+}
+
+/// What the items of a month are made from and read against, besides their fold.
+struct Items<'a> {
+    policy: &'a Policy,
+    book: &'a crate::load::CustomerBook,
+    complaints: &'a [crate::model::Complaint],
+    contacts: &'a [crate::model::Contact],
+    answers: &'a [crate::model::Answer],
+    log: &'a CallLog<'a>,
+    cut: NaiveDate,
+}
+
+impl Items<'_> {
+    /// Makes the items due in the span of `fold` with the tiers of `tiering` (main's
+    /// [`items_due_in`], as `kpi` makes them), scores each in `kpis`, and hands each
+    /// follow-up with where it stands ([`ItemFacts::followup`], followup_done's reading)
+    /// to `count`.
+    fn each(
+        &self,
+        fold: DueFold<'_>,
+        tiering: &Tiering,
+        kpis: &mut [&mut KpiFold<'_>],
+        mut count: impl FnMut(&crate::domain::due::Item, crate::domain::survey::FollowupState),
+    ) {
+        let policy = self.policy;
+        let inputs = DueInputs {
+            book: self.book,
+            standings: Some(&tiering.standings),
+            complaints: self.complaints,
+            contacts: self.contacts,
+            answers: self.answers,
+        };
+        let tiers: Vec<u16> = tiering.standings.iter().map(|s| s.tier).collect();
+        let facts = ItemFacts {
+            due: &policy.due,
+            survey: &policy.survey,
+            tiers: Some(&tiers),
+            log: self.log,
+        };
+        items_due_in(fold, &inputs, |item| {
+            for k in kpis.iter_mut() {
+                k.add_item(&item, &facts);
+            }
+            let followed = counts_items_of(
+                Measure::FollowupDone,
+                item.rule,
+                item.kind,
+                &policy.due,
+                &policy.survey,
+            );
+            if followed {
+                count(&item, facts.followup(&item, self.cut));
+            }
+        });
     }
 }
 
