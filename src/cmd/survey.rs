@@ -11,7 +11,8 @@ use crate::domain::half_up;
 use crate::domain::kpi::Period;
 use crate::domain::survey::{survey_table, QuestionLine, SurveyTable};
 use crate::error::{Error, Problems, Result};
-use crate::policy::{Policy, OVERALL};
+use crate::policy::Policy;
+use crate::report::rows::{survey_line, SURVEY_LINE, SURVEY_MET};
 use crate::report::{col, Cell, Column, Format, Kind, Rows};
 
 pub fn run(plan: &Plan, args: &SurveyArgs) -> Result<()> {
@@ -50,6 +51,9 @@ pub fn run(plan: &Plan, args: &SurveyArgs) -> Result<()> {
         )]);
     }
     let rows = Report {
+        columns: std::iter::once(col("group", Kind::Text))
+            .chain(SURVEY_LINE)
+            .collect(),
         policy: &policy,
         names,
         period,
@@ -58,20 +62,8 @@ pub fn run(plan: &Plan, args: &SurveyArgs) -> Result<()> {
     output.write(&rows, &plan.inputs())
 }
 
-const COLUMNS: &[Column<'static>] = &[
-    col("group", Kind::Text),
-    col("form", Kind::Text),
-    col("question", Kind::Text),
-    col("label", Kind::Text),
-    col("calls", Kind::Int),
-    col("rated", Kind::Int),
-    col("mean", Kind::Score),
-    col("target", Kind::Score),
-    col("met", Kind::Bool),
-    col("csat", Kind::Rate),
-];
-
 struct Report<'a> {
+    columns: Vec<Column<'static>>,
     policy: &'a Policy,
     names: Vec<String>,
     period: Period,
@@ -86,7 +78,7 @@ impl Report<'_> {
 
 impl Rows for Report<'_> {
     fn columns(&self) -> &[Column<'_>] {
-        COLUMNS
+        &self.columns
     }
 
     fn len(&self) -> usize {
@@ -95,28 +87,13 @@ impl Rows for Report<'_> {
 
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Cell<'s>>) {
         let l = &self.table.lines[i];
-        let form = &self.policy.survey.forms[l.form];
-        let q = &form.questions[l.question];
-        let csat = (q.id == OVERALL)
-            .then(|| self.table.csat(l.group, l.form))
-            .flatten();
-        out.extend([
-            Cell::Text(&self.names[l.group]),
-            Cell::Text(&form.name),
-            Cell::Text(&q.id),
-            Cell::Text(&q.label),
-            Cell::Int(l.tally.calls as i64),
-            Cell::Int(l.tally.rated as i64),
-            l.tally.mean().into(),
-            Cell::Dec(half_up(q.target, 2)),
-            l.tally.met(q.target).map_or(Cell::Empty, Cell::Bool),
-            csat.into(),
-        ]);
+        out.push(Cell::Text(&self.names[l.group]));
+        out.extend(survey_line(&self.policy.survey, &self.table, l));
     }
 
     fn flagged(&self, i: usize, column: usize) -> bool {
         let l = &self.table.lines[i];
-        COLUMNS[column].name == "met" && l.tally.met(self.target(l)) == Some(false)
+        column == SURVEY_MET + 1 && l.tally.met(self.target(l)) == Some(false)
     }
 
     fn notes(&self) -> Vec<String> {

@@ -1,12 +1,15 @@
 //! The cells of the domain's records, for every command that shows them: a tier's line of
 //! the summary (`tiers --summary`, the report's tiers section) and a KPI's line of the
-//! scorecard (`kpi`, the report's KPI section), so both show the same columns the same way.
+//! scorecard (`kpi`, the report's KPI section) and a question's line of the survey table
+//! (`survey`, the report's satisfaction section), so both show the same columns the same
+//! way.
 
 use super::{col, Cell, Column, Kind};
 use crate::domain::half_up;
 use crate::domain::kpi::{Score, Total};
+use crate::domain::survey::{QuestionLine, SurveyTable};
 use crate::domain::tiers::TierSummary;
-use crate::policy::{KpiRule, Policy};
+use crate::policy::{KpiRule, Policy, SurveyPolicy, OVERALL};
 
 /// A tier's line of the summary (docs/rules.md §3.8).
 pub const TIER_SUMMARY: [Column<'static>; 8] = [
@@ -79,5 +82,46 @@ pub fn kpi_total<'a>(name: &'a str, label: &'a str, total: &Total) -> [Cell<'a>;
         Cell::Empty,
         Cell::Dec(total.weight),
         Cell::Dec(total.points),
+    ]
+}
+
+/// A question's line of the survey table (§9.3), after its group: the form, the
+/// question, its label, the calls, the rated answers, the mean, the target, met, and on
+/// the overall line CSAT.
+pub const SURVEY_LINE: [Column<'static>; 9] = [
+    col("form", Kind::Text),
+    col("question", Kind::Text),
+    col("label", Kind::Text),
+    col("calls", Kind::Int),
+    col("rated", Kind::Int),
+    col("mean", Kind::Score),
+    col("target", Kind::Score),
+    col("met", Kind::Bool),
+    col("csat", Kind::Rate),
+];
+
+/// Where a missed target is marked in [`SURVEY_LINE`].
+pub const SURVEY_MET: usize = 7;
+
+pub fn survey_line<'a>(
+    survey: &'a SurveyPolicy,
+    table: &SurveyTable,
+    l: &QuestionLine,
+) -> [Cell<'a>; 9] {
+    let form = &survey.forms[l.form];
+    let q = &form.questions[l.question];
+    let csat = (q.id == OVERALL)
+        .then(|| table.csat(l.group, l.form))
+        .flatten();
+    [
+        Cell::Text(&form.name),
+        Cell::Text(&q.id),
+        Cell::Text(&q.label),
+        Cell::Int(l.tally.calls as i64),
+        Cell::Int(l.tally.rated as i64),
+        l.tally.mean().into(),
+        Cell::Dec(half_up(q.target, 2)),
+        l.tally.met(q.target).map_or(Cell::Empty, Cell::Bool),
+        csat.into(),
     ]
 }

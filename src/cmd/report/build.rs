@@ -25,9 +25,12 @@ use crate::domain::tiers::{
 use crate::load::{CustomerBook, Previous};
 use crate::model::{Answer, Complaint, OrderKind, Severity};
 use crate::parse::Cents;
-use crate::policy::{Measure, Policy, Target, OVERALL};
+use crate::policy::{Measure, Policy, Target};
 use crate::report::doc::{Block, Chart, ChartKind, Chrome, Document, Grid, Section, Table};
-use crate::report::rows::{kpi_score, kpi_total, tier_summary, KPI_MET, KPI_SCORE, TIER_SUMMARY};
+use crate::report::rows::{
+    kpi_score, kpi_total, survey_line, tier_summary, KPI_MET, KPI_SCORE, SURVEY_LINE, SURVEY_MET,
+    TIER_SUMMARY,
+};
 use crate::report::{col, Cell, Column, Kind, Rows};
 
 /// How many rows of a customer list the web page shows (the workbook has them all).
@@ -525,43 +528,19 @@ impl<'a> Facts<'a> {
         if table.lines.is_empty() {
             return section(vec![Block::Text(w.no_answers.into())]);
         }
-        let mut grid = Grid::new(vec![
-            col("owner", Kind::Text),
-            col("form", Kind::Text),
-            col("question", Kind::Text),
-            col("label", Kind::Text),
-            col("calls", Kind::Int),
-            col("rated", Kind::Int),
-            col("mean", Kind::Score),
-            col("target", Kind::Score),
-            col("met", Kind::Bool),
-            col("csat", Kind::Rate),
-        ]);
+        let columns = std::iter::once(col("owner", Kind::Text)).chain(SURVEY_LINE);
+        let mut grid = Grid::new(columns.collect());
         let mut below = Vec::new();
         for l in &table.lines {
-            let form = &survey.forms[l.form];
-            let q = &form.questions[l.question];
-            let csat = (q.id == OVERALL)
-                .then(|| table.csat(l.group, l.form))
-                .flatten();
-            let met = l.tally.met(q.target);
-            grid.push(vec![
-                Cell::Owned(self.owners[l.group].clone()),
-                Cell::Owned(form.name.clone()),
-                Cell::Owned(q.id.clone()),
-                Cell::Owned(q.label.clone()),
-                Cell::Int(l.tally.calls as i64),
-                Cell::Int(l.tally.rated as i64),
-                l.tally.mean().into(),
-                Cell::Dec(half_up(q.target, 2)),
-                met.map_or(Cell::Empty, Cell::Bool),
-                csat.into(),
-            ]);
-            if met == Some(false) {
-                grid.flag_last(8);
+            let mut row = vec![Cell::Owned(self.owners[l.group].clone())];
+            row.extend(survey_line(survey, &table, l).map(Cell::into_owned));
+            grid.push(row);
+            let q = &survey.forms[l.form].questions[l.question];
+            if l.tally.met(q.target) == Some(false) {
+                grid.flag_last(SURVEY_MET + 1);
                 below.push(format!(
                     "{}.{} {} < {} ({})",
-                    form.name,
+                    survey.forms[l.form].name,
                     q.id,
                     l.tally.mean().unwrap_or_default(),
                     half_up(q.target, 2),
