@@ -260,7 +260,7 @@ fn every_chart_the_browser_builds_is_an_svg_with_a_mark_per_value_and_chinese_re
         .collect();
     assert_eq!(kpis.len(), 13);
     // The item KPIs are drawn for the report's month and the month before, each scored
-    // alone (rules.md §10).
+    // alone (rules.md §11).
     let recent: Vec<Vec<Vec<String>>> = ["2026-09", "2026-10"]
         .iter()
         .map(|m| csv(&["kpi", "--month", m, "--as-of", "2026-10-31"]))

@@ -274,7 +274,7 @@ fn the_scorecard_is_kpi_month_and_each_trend_point_kpi_month_of_its_month() {
         let month = text(Some(&row[0]));
         let want = csv(&["kpi", "--month", &month, "--as-of", E]);
         // The item KPIs need each month-end's tiers: the report's month and the month
-        // before have them; the older months show them n/a (rules.md §10).
+        // before have them; the older months show them n/a (rules.md §11).
         let recent = m >= 10;
         for (k, kpi) in kpis.iter().enumerate() {
             let line = want.iter().find(|r| &r[1] == kpi).unwrap();

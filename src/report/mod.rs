@@ -11,8 +11,8 @@ use rust_decimal::Decimal;
 
 use crate::parse::Cents;
 
-mod card;
 pub mod book;
+mod card;
 pub mod doc;
 pub mod page;
 pub mod rows;
