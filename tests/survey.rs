@@ -739,3 +739,44 @@ fn a_sheet_with_bad_cells_writes_nothing_and_names_each_cell() {
             "sheet.csv:2: source_id: \"O9\": no item of rule survey for C3: C3 has no order \"O9\"",
         ));
 }
+
+/// A policy that sets its own scale and keeps the default forms scores on that scale: a
+/// 7 (or its label) is a score, as the policy says, not refused by the 5-point default.
+#[test]
+fn a_scale_of_its_own_without_forms_of_its_own_is_the_scale_used() {
+    let desk = desk();
+    let d = desk.path();
+    write(
+        d,
+        "policy.toml",
+        "[survey.scale]\n\
+         labels = [\"极差\", \"很差\", \"较差\", \"一般\", \"较好\", \"很好\", \"极好\"]\n\
+         not_rated = \"不予评价\"\n\
+         satisfied = 6\n",
+    );
+    caredesk()
+        .arg("--data")
+        .arg(d)
+        .arg("--policy")
+        .arg(d.join("policy.toml"))
+        .args([
+            "log",
+            "C2",
+            "survey",
+            "O2",
+            "--by",
+            "王磊",
+            "--on",
+            "2026-10-09",
+        ])
+        .args(["--as-of", "2026-10-09", "--answer", "overall=7"])
+        .args(["--answer", "appointment=很好"])
+        .assert()
+        .success();
+    assert_eq!(
+        read(d, "answers.csv"),
+        "customer_id,rule,source_id,question,score,answered_on\n\
+         C2,survey,O2,overall,7,2026-10-09\n\
+         C2,survey,O2,appointment,6,2026-10-09\n"
+    );
+}
