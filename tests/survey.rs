@@ -554,7 +554,8 @@ fn check_holds_each_answer_to_its_calls_form() {
          C1,birthday,2026-06-01,overall,4,2026-10-09\n\
          C2,survey,O3,overall,4,2026-10-32\n\
          C1,callback-3d,O1,quick_fix,4,2026-10-09\n\
-         C1,survey,O1,overall,4,2026-10-09\n",
+         C1,survey,O1,overall,4,2026-10-09\n\
+         C1,survey,O2,overall,4,2026-10-09\n",
     );
     let out = run(d, &["check", "--as-of", "2026-11-22"]).code(1);
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
@@ -566,10 +567,12 @@ fn check_holds_each_answer_to_its_calls_form() {
         ":7: answered_on: \"2026-10-32\"",
         ":8: question: \"quick_fix\": no such question in the form of rule \"callback-3d\"",
         ":9: question: \"overall\": this call has no survey form",
+        // O2 is Bob's install: a survey call of Ann's cannot be about it.
+        ":10: source_id: \"O2\": no order of C1 with this id: a call of rule \"survey\" is about one of the customer's jobs",
     ] {
         assert!(text.contains(expected), "{expected}\n{text}");
     }
-    assert!(text.contains("7 problems found"), "{text}");
+    assert!(text.contains("8 problems found"), "{text}");
 }
 
 /// Runs a Python script with openpyxl, the second xlsx library of the round trip
