@@ -88,6 +88,14 @@ fn check_keeps_its_verdict_when_the_reader_stops_early() {
 fn a_full_disk_on_stdout_is_exit_1_with_a_message() {
     for args in [
         &["check", "--as-of", "2026-11-22"][..],
+        // Bad data: the problems cannot be written either, and that is said.
+        &[
+            "check",
+            "--as-of",
+            "2026-11-22",
+            "--data",
+            "tests/fixtures/bad",
+        ],
         &[
             "due",
             "--date",
