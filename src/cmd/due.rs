@@ -67,9 +67,9 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
         &policy,
         &book,
         &mut problems,
-        |order: &crate::model::Order<'_>| {
-            tiers.add(order);
-            due.add(order);
+        Folds {
+            tiers: &mut tiers,
+            due: &mut due,
         },
     )?;
     let complaints = plan
@@ -134,6 +134,29 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
     }
     let rows = CallList::new(&policy, &book, &tiers, items, args.worksheet);
     output.write(&rows, &plan.inputs())
+}
+
+/// The two folds the orders go through, the tiers' and the call list's. Each row's
+/// customer state in both is asked for ahead of the row, so the scattered loads of the
+/// two overlap (a plain closure gets no hint: the two folds then waited on memory for
+/// a third of due's time, measured with perf on the 10M set).
+struct Folds<'f, 'p> {
+    tiers: &'f mut ActivityFold,
+    due: &'f mut DueFold<'p>,
+}
+
+impl crate::load::OrderSink for Folds<'_, '_> {
+    #[inline]
+    fn prefetch(&self, customer: u32) {
+        self.tiers.prefetch(customer);
+        self.due.prefetch(customer);
+    }
+
+    #[inline]
+    fn visit(&mut self, order: &crate::model::Order<'_>) {
+        self.tiers.add(order);
+        self.due.add(order);
+    }
 }
 
 /// The customers `--owner` and `--store` keep, `None` when neither is given.
