@@ -96,7 +96,13 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
     };
     warn_unmatched_filters(plan, &policy, args);
     let mut items = call_list(due, &inputs);
+    // The fold made only the filters' items; this is the check that it did, for the
+    // filtered (short) lists: on the whole list it cost a book row per item (0.05 s).
+    let filtered = args.owner.is_some() || args.store.is_some() || !args.rule.is_empty();
     items.retain(|item| {
+        if !filtered {
+            return true;
+        }
         let c = book.get(item.customer as usize);
         let owner_ok = args.owner.as_deref().is_none_or(|o| same_name(c.owner, o));
         let store_ok = args.store.as_deref().is_none_or(|s| same_name(c.store, s));
