@@ -1,4 +1,4 @@
-//! The chunked two-thread readers (orders, customers) against the plain ones: the same
+//! The chunked two-thread readers (orders, customers, complaints) against the plain ones: the
 //! rows in the same order, the same problems with the same lines, whatever the file looks
 //! like and wherever the chunks are cut.
 
@@ -9,8 +9,8 @@ use proptest::prelude::*;
 
 use caredesk::error::Problems;
 use caredesk::load::{
-    read_customers, read_customers_file_with, read_orders, read_orders_file_with, CustomerBook,
-    Keep, OrderSource, Split,
+    read_complaints_file_with, read_complaints_of, read_customers, read_customers_file_with,
+    read_orders, read_orders_file_with, CustomerBook, Keep, OrderSource, Split,
 };
 use caredesk::model::Order;
 use caredesk::policy::UnknownCustomer;
@@ -641,5 +641,179 @@ fn a_customer_row_past_the_record_limit_ends_the_file_alike() {
         let (customers, problems) = same_book_both_ways(file.as_bytes(), chunk);
         assert_eq!(customers, 1);
         assert!(problems[0].starts_with("c.csv:3: this row runs on past 16 MiB"));
+    }
+}
+
+/// A complaints file of `n` rows, some bad (unknown customers, bad dates, answers before
+/// the opening, repeated ids), in the given dress.
+fn complaints_file(n: usize, dress: Dress, seed: u64) -> Vec<u8> {
+    let mut s = start(
+        dress.bom,
+        "complaint_id,customer_id,order_id,category,opened_at,responded_at,closed_at,severity",
+    );
+    let quoted = dress.quoted;
+    let mut next = xorshift(seed);
+    for i in 0..n {
+        let r = next();
+        s.push_str(&dress.eol(r));
+        let id = match r % 47 {
+            0 => format!("K{}", r % (i as u64 + 1)), // most likely a repeat
+            1 => String::new(),
+            _ => format!("K{i}"),
+        };
+        let customer = match (r >> 8) % 31 {
+            0 => "C999".to_string(),
+            1 => String::new(),
+            k => format!("C{}", k % 50),
+        };
+        let order = match (quoted, i % 6) {
+            _ if dress.open_quote == Some(i) => "\"O \"\"open".to_string(),
+            (true, 0) => format!("\"O{i}, split\""),
+            (true, 1) => format!("\"O{i}\nsecond line\""),
+            (_, 2) => String::new(),
+            _ => format!("O{i}"),
+        };
+        let category = ["repair", "install", "noise", "quality", "other"][(r >> 16) as usize % 5];
+        let day = 1 + (r >> 20) % 28;
+        let opened = if r.is_multiple_of(43) {
+            "2026-02-30 10:00".to_string()
+        } else {
+            format!("2026-03-{day:02} 09:{:02}", (r >> 28) % 60)
+        };
+        let answered = match (r >> 34) % 4 {
+            0 => String::new(),
+            1 => "2026-02-01 08:00".to_string(), // before the opening
+            _ => format!("2026-03-{day:02} 17:00"),
+        };
+        let severity = ["", "normal", "major", "urgent"][(r >> 40) as usize % 4];
+        if r.is_multiple_of(59) {
+            // a short (ragged) row
+            s.push_str(&format!("{id},{customer}"));
+            continue;
+        }
+        s.push_str(&format!(
+            "{id},{customer},{order},{category},{opened},{answered},,{severity}"
+        ));
+    }
+    if dress.final_newline {
+        s.push_str(dress.eol);
+    }
+    s.into_bytes()
+}
+
+/// The complaints kept and the problems, read the plain way or in chunks (`only`: one
+/// customer's, as the card reads them).
+fn complaints_of(
+    path: &std::path::Path,
+    chunk: Option<u64>,
+    unknown: UnknownCustomer,
+    only: Option<u32>,
+) -> (Vec<String>, Vec<String>) {
+    let (renames, book) = (BTreeMap::new(), book());
+    let mut ps = Problems::new();
+    let file = std::fs::File::open(path).unwrap();
+    let got = match chunk {
+        Some(chunk_bytes) => {
+            let split = Split {
+                threads: 2,
+                chunk_bytes,
+            };
+            read_complaints_file_with(
+                &file, "k.csv", &renames, &book, unknown, only, &mut ps, split,
+            )
+            .unwrap()
+        }
+        None => read_complaints_of(file, "k.csv", &renames, &book, unknown, only, &mut ps),
+    };
+    let rows = got.iter().map(|k| format!("{k:?}")).collect();
+    (rows, ps.iter().map(|p| p.to_string()).collect())
+}
+
+/// Reads a complaints file both ways (every customer's and one's, both unknown-customer
+/// settings), asserts they agree, and returns the count kept and the problems.
+fn same_complaints_both_ways(bytes: &[u8], chunk: u64) -> (usize, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("complaints.csv");
+    std::fs::write(&path, bytes).unwrap();
+    for unknown in [UnknownCustomer::Skip, UnknownCustomer::Error] {
+        for only in [None, Some(7)] {
+            let plain = complaints_of(&path, None, unknown, only);
+            let chunked = complaints_of(&path, Some(chunk), unknown, only);
+            same_lists(&plain.1, &chunked.1, "problems");
+            same_lists(&plain.0, &chunked.0, "complaints");
+        }
+    }
+    let plain = complaints_of(&path, None, UnknownCustomer::Error, None);
+    (plain.0.len(), plain.1)
+}
+
+#[test]
+fn complaint_files_read_alike_plain_and_in_chunks() {
+    for (quoted, eol, bom, final_newline, blanks) in [
+        (false, "\n", false, true, false),
+        (true, "\r\n", true, false, true),
+        (true, "\n", false, true, true),
+        (true, "\r", false, true, false),
+        (false, "\r", true, false, true),
+    ] {
+        let dress = Dress {
+            quoted,
+            eol,
+            bom,
+            final_newline,
+            blanks,
+            open_quote: None,
+        };
+        let file = complaints_file(4000, dress, 17);
+        for chunk in [700, 4096, 100_000] {
+            let (kept, problems) = same_complaints_both_ways(&file, chunk);
+            let repeats = problems
+                .iter()
+                .filter(|p| p.contains("duplicate complaint id"))
+                .count();
+            assert!(kept > 1000, "many rows are kept: {kept}");
+            assert!(repeats > 20, "repeated ids are reported: {repeats}");
+            assert!(
+                problems.len() > 500,
+                "bad rows are reported: {}",
+                problems.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_quote_left_open_in_complaints_ends_the_file_alike() {
+    for quoted in [false, true] {
+        for open in [3, 300, 599] {
+            let dress = Dress {
+                quoted,
+                open_quote: Some(open),
+                ..Dress::PLAIN
+            };
+            let file = complaints_file(600, dress, 19);
+            for chunk in [1000, 100_000] {
+                let (_, problems) = same_complaints_both_ways(&file, chunk);
+                let line = format!("k.csv:{}: order_id: a ", line_of(&file, "\"O \"\"open"));
+                assert!(
+                    problems.iter().any(|p| p.starts_with(&line)),
+                    "{line} in {} problems",
+                    problems.len()
+                );
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn small_complaint_files_read_alike(
+        (n, dress) in (1usize..300).prop_flat_map(|n| (Just(n), dresses(n))),
+        seed: u64,
+        chunk in 1u64..1500,
+    ) {
+        same_complaints_both_ways(&complaints_file(n, dress, seed), chunk);
     }
 }

@@ -1,10 +1,14 @@
 //! complaints.csv, read whole (complaints are few next to orders).
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::fs::File;
+use std::io::{self, Read};
 
+use csv::ByteRecord;
+
+use super::chunks::{read_chunked, Pending, Range, Records, Split};
 use super::orders::{resolve, Resolved};
-use super::{csv_reader, each_row, opt, read_header, req, Field};
+use super::{csv_reader, each_row, opt, read_header, req, Field, RowCheck};
 use crate::error::Problems;
 use crate::load::CustomerBook;
 use crate::model::{one_of, Category, Complaint, Severity};
@@ -46,24 +50,150 @@ pub fn read_complaints_of<R: Read>(
     only: Option<u32>,
     problems: &mut Problems,
 ) -> Vec<Complaint> {
-    let mut out = Vec::new();
     let mut reader = csv_reader(input);
     let Some(header) = read_header(&mut reader, file, FIELDS, renames, problems) else {
-        return out;
+        return Vec::new();
     };
-    let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-    let expect_category = format!("expected {}", one_of(&categories));
-    // Each id once, with the line it was first on: in the id table the customers use
-    // (16 bytes a slot, the id inline), not a map of Strings, which held 50 MB for the
-    // 500,000 complaints of the bench set against 20 MB.
-    let mut seen = super::IdIndex::default();
-    let mut first_lines: Vec<u64> = Vec::new();
+    let rows = ComplaintRows::new(file, &header, book, unknown);
+    let mut kept = Kept::new(only);
     each_row(&mut reader, file, &header, problems, |row, record| {
-        let line = row.line;
+        let checked = rows.check(row, record);
+        kept.admit(checked, row);
+    });
+    kept.out
+}
+
+/// Reads complaints.csv from a file like [`read_complaints_of`], on both cores
+/// ([`chunks`](super::chunks)): the same complaints, the same problems in the same order.
+/// The rows are checked on the threads; each id's first line is kept in file order.
+pub fn read_complaints_file(
+    file: &File,
+    name: &str,
+    renames: &BTreeMap<String, String>,
+    book: &CustomerBook,
+    unknown: UnknownCustomer,
+    only: Option<u32>,
+    problems: &mut Problems,
+) -> io::Result<Vec<Complaint>> {
+    read_complaints_file_with(
+        file,
+        name,
+        renames,
+        book,
+        unknown,
+        only,
+        problems,
+        Split::auto(),
+    )
+}
+
+/// [`read_complaints_file`] on the given number of threads and chunk size.
+#[allow(clippy::too_many_arguments)]
+pub fn read_complaints_file_with(
+    file: &File,
+    name: &str,
+    renames: &BTreeMap<String, String>,
+    book: &CustomerBook,
+    unknown: UnknownCustomer,
+    only: Option<u32>,
+    problems: &mut Problems,
+    split: Split,
+) -> io::Result<Vec<Complaint>> {
+    let size = file.metadata()?.len();
+    let mut reader = csv_reader(Range::new(file, 0, size));
+    let Some(header) = read_header(&mut reader, name, FIELDS, renames, problems) else {
+        return Ok(Vec::new());
+    };
+    let records = ComplaintRecords {
+        rows: ComplaintRows::new(name, &header, book, unknown),
+        fields: std::array::from_fn(|f| header.at.get(f).copied().flatten()),
+    };
+    let mut kept = Kept::new(only);
+    read_chunked(
+        file,
+        size,
+        &records,
+        split,
+        problems,
+        &|_| {},
+        |done, problems| {
+            let (part, before, mut found) = (done.part, done.lines_before, done.problems);
+            // The chunk's problems go in by line with the repeated ids found here, as the
+            // plain reader adds them (which are kept past the cap depends on it).
+            let mut found_list = found.take_list().into_iter().peekable();
+            for mut checked in part {
+                checked.line += before;
+                if let Some(k) = &mut checked.complaint {
+                    k.line = checked.line;
+                }
+                while let Some(mut p) = found_list.next_if(|p| p.line + before <= checked.line) {
+                    p.line += before;
+                    problems.push(p);
+                }
+                let mut row = RowCheck {
+                    file: name,
+                    line: checked.line,
+                    header: &header,
+                    problems,
+                    ok: checked.ok,
+                };
+                kept.admit(checked, &mut row);
+            }
+            for mut p in found_list {
+                p.line += before;
+                problems.push(p);
+            }
+            // What is left of the chunk's problems: the count of those past its cap.
+            problems.extend(found);
+        },
+    )?;
+    Ok(kept.out)
+}
+
+/// What the checks of one row make of it, before its id is checked against the rows
+/// above it.
+struct Checked {
+    line: u64,
+    /// Whether the row's cells passed.
+    ok: bool,
+    complaint_id: String,
+    /// The complaint, when its cells passed and its customer is known; its id is
+    /// `complaint_id`.
+    complaint: Option<Complaint>,
+}
+
+/// The checks of a row on its own (all but the id's uniqueness): one home for both
+/// readers.
+struct ComplaintRows<'a> {
+    file: &'a str,
+    header: &'a super::Header,
+    book: &'a CustomerBook,
+    unknown: UnknownCustomer,
+    expect_category: String,
+}
+
+impl<'a> ComplaintRows<'a> {
+    fn new(
+        file: &'a str,
+        header: &'a super::Header,
+        book: &'a CustomerBook,
+        unknown: UnknownCustomer,
+    ) -> Self {
+        let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        ComplaintRows {
+            file,
+            header,
+            book,
+            unknown,
+            expect_category: format!("expected {}", one_of(&categories)),
+        }
+    }
+
+    fn check(&self, row: &mut RowCheck<'_>, record: &ByteRecord) -> Checked {
         let complaint_id = row.text(record, 0).to_string();
-        let customer = resolve(row, record, 1, book, unknown, true);
+        let customer = resolve(row, record, 1, self.book, self.unknown, true);
         let order_id = row.opt_text(record, 2).map(str::to_string);
-        let category = row.req(record, 3, Category::parse, &expect_category);
+        let category = row.req(record, 3, Category::parse, &self.expect_category);
         let opened_at = row.req_with(record, 4, parse::datetime_cell, parse::EXPECT_DATETIME);
         let responded_at = row.opt_with(record, 5, parse::datetime_cell);
         let closed_at = row.opt_with(record, 6, parse::datetime_cell);
@@ -76,7 +206,7 @@ pub fn read_complaints_of<R: Read>(
         if let Some(opened) = opened_at {
             for (f, at, what) in [(5, responded_at, "answered"), (6, closed_at, "closed")] {
                 if at.is_some_and(|t| t < opened) {
-                    let cell = header.cell(record, f).to_vec();
+                    let cell = self.header.cell(record, f).to_vec();
                     row.bad(
                         f,
                         &cell,
@@ -88,41 +218,141 @@ pub fn read_complaints_of<R: Read>(
                 }
             }
         }
-        if let (false, Ok(next)) = (complaint_id.is_empty(), u32::try_from(first_lines.len())) {
-            match seen.insert(complaint_id.as_bytes(), next) {
-                Ok(()) => first_lines.push(line),
+        let complaint = match (row.ok, customer, category, opened_at) {
+            (true, Resolved::Found(customer), Some(category), Some(opened_at)) => Some(Complaint {
+                complaint_id: String::new(),
+                customer,
+                order_id,
+                category,
+                opened_at,
+                responded_at,
+                closed_at,
+                severity: severity.unwrap_or_default(),
+                line: row.line,
+            }),
+            _ => None,
+        };
+        Checked {
+            line: row.line,
+            ok: row.ok,
+            complaint_id,
+            complaint,
+        }
+    }
+}
+
+/// The rows kept, in file order, each id once: in the id table the customers use (16
+/// bytes a slot, the id inline), not a map of Strings, which held 50 MB for the 500,000
+/// complaints of the bench set against 20 MB.
+struct Kept {
+    only: Option<u32>,
+    seen: super::IdIndex,
+    first_lines: Vec<u64>,
+    out: Vec<Complaint>,
+}
+
+impl Kept {
+    fn new(only: Option<u32>) -> Self {
+        Kept {
+            only,
+            seen: super::IdIndex::default(),
+            first_lines: Vec::new(),
+            out: Vec::new(),
+        }
+    }
+
+    /// Checks the row's id against the rows before it (`row` is the row's check, to
+    /// report a repeat on), then keeps it when it passed and is one `only` asks for.
+    fn admit(&mut self, checked: Checked, row: &mut RowCheck<'_>) {
+        let Checked {
+            line,
+            complaint_id,
+            complaint,
+            ..
+        } = checked;
+        if let (false, Ok(next)) = (
+            complaint_id.is_empty(),
+            u32::try_from(self.first_lines.len()),
+        ) {
+            match self.seen.insert(complaint_id.as_bytes(), next) {
+                Ok(()) => self.first_lines.push(line),
                 Err(first) => {
-                    let first = first_lines[first as usize];
-                    let cell = complaint_id.clone();
+                    let first = self.first_lines[first as usize];
                     row.bad(
                         0,
-                        cell.as_bytes(),
+                        complaint_id.as_bytes(),
                         format!("duplicate complaint id; first on line {first}"),
                     );
                 }
             }
         }
-        let (true, Resolved::Found(customer), Some(category), Some(opened_at)) =
-            (row.ok, customer, category, opened_at)
-        else {
+        let Some(mut complaint) = complaint.filter(|_| row.ok) else {
             return;
         };
-        if only.is_some_and(|c| c != customer) {
+        if self.only.is_some_and(|c| c != complaint.customer) {
             return;
         }
-        out.push(Complaint {
-            complaint_id,
-            customer,
-            order_id,
-            category,
-            opened_at,
-            responded_at,
-            closed_at,
-            severity: severity.unwrap_or_default(),
-            line,
-        });
-    });
-    out
+        complaint.complaint_id = complaint_id;
+        self.out.push(complaint);
+    }
+}
+
+/// How the chunked reader checks complaint rows: each the full way (complaints are few
+/// next to orders; what is saved is the csv crate's parse and one core's time).
+struct ComplaintRecords<'a> {
+    rows: ComplaintRows<'a>,
+    fields: [Option<usize>; 8],
+}
+
+impl Records for ComplaintRecords<'_> {
+    type Part = Vec<Checked>;
+    type Scratch = ByteRecord;
+
+    fn fields(&self) -> &[Option<usize>] {
+        &self.fields
+    }
+
+    fn plain(
+        &self,
+        lines: &[Pending],
+        buf: &[u8],
+        record: &mut ByteRecord,
+        part: &mut Vec<Checked>,
+        problems: &mut Problems,
+    ) {
+        for p in lines {
+            if p.record(buf, record) {
+                self.check(record, part, problems);
+            }
+        }
+    }
+
+    fn record(
+        &self,
+        record: &ByteRecord,
+        _: &mut ByteRecord,
+        part: &mut Vec<Checked>,
+        problems: &mut Problems,
+    ) {
+        self.check(record, part, problems);
+    }
+
+    fn unreadable(&self, e: &super::plain::Unreadable, problems: &mut Problems) {
+        super::unreadable(problems, self.rows.file, self.rows.header, e);
+    }
+}
+
+impl ComplaintRecords<'_> {
+    fn check(&self, record: &ByteRecord, part: &mut Vec<Checked>, problems: &mut Problems) {
+        let mut row = RowCheck {
+            file: self.rows.file,
+            line: super::line_of(record),
+            header: self.rows.header,
+            problems,
+            ok: true,
+        };
+        part.push(self.rows.check(&mut row, record));
+    }
 }
 
 #[cfg(test)]

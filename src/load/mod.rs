@@ -20,7 +20,9 @@ mod worksheet;
 
 pub use answers::{question_of_form, read_answers, read_answers_of};
 pub use chunks::Split;
-pub use complaints::{read_complaints, read_complaints_of};
+pub use complaints::{
+    read_complaints, read_complaints_file, read_complaints_file_with, read_complaints_of,
+};
 pub use contacts::{read_contacts, read_contacts_of};
 pub use customers::{
     fold_name, read_customers, read_customers_file, read_customers_file_with, same_name,
