@@ -362,7 +362,13 @@ fn build<'a>(fold: DueFold<'a>, inputs: &'a DueInputs<'a>, mode: Mode, sink: &mu
     } = fold;
     let mut list = List::new(policy, day, inputs, mode, sink);
     list.only = only;
-    for s in sources.into_iter().filter(|s| inputs.includes(s.customer)) {
+    // Sources come in the orders' file order, each customer somewhere else in memory:
+    // their standing and book row are asked for a few sources ahead.
+    for (k, s) in sources.iter().enumerate() {
+        crate::hint::fetch_ahead(&sources, k, |s| list.prefetch(s.customer));
+        if !inputs.includes(s.customer) {
+            continue;
+        }
         let id = ids
             .get(s.id.0 as usize..s.id.1 as usize)
             .unwrap_or_default();
@@ -439,6 +445,16 @@ impl<'a, 's> List<'a, 's> {
             log,
             only: None,
             sink,
+        }
+    }
+
+    /// Starts loading what [`push`](Self::push) reads of `customer`.
+    #[inline]
+    fn prefetch(&self, customer: u32) {
+        let c = customer as usize;
+        self.inputs.book.prefetch_row(c);
+        if let Some(s) = self.inputs.standings.and_then(|s| s.get(c)) {
+            crate::hint::prefetch(s);
         }
     }
 
@@ -553,7 +569,9 @@ impl<'a, 's> List<'a, 's> {
     /// a revisit is due some days after the closing.
     fn complaints(&mut self, rule: usize, trigger: &Trigger) {
         let at = Moment::EndOf(self.day.date);
-        for k in self.inputs.complaints {
+        let complaints = self.inputs.complaints;
+        for (n, k) in complaints.iter().enumerate() {
+            crate::hint::fetch_ahead(complaints, n, |k| self.prefetch(k.customer));
             if !self.inputs.includes(k.customer) || !at.has_happened(k.opened_at) {
                 continue;
             }
