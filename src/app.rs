@@ -259,6 +259,19 @@ impl Plan {
         only: Option<u32>,
         problems: &mut Problems,
     ) -> Result<Option<Vec<Complaint>>> {
+        let keep = |k: &Complaint| only.is_none_or(|c| c == k.customer);
+        self.load_complaints_where(policy, book, &keep, problems)
+    }
+
+    /// [`load_complaints`](Self::load_complaints), keeping only the complaints `keep` says
+    /// yes to (every row is checked all the same).
+    pub fn load_complaints_where(
+        &self,
+        policy: &Policy,
+        book: &CustomerBook,
+        keep: &dyn Fn(&Complaint) -> bool,
+        problems: &mut Problems,
+    ) -> Result<Option<Vec<Complaint>>> {
         if !self.complaints_named && !exists(&self.complaints) {
             return Ok(None);
         }
@@ -272,10 +285,12 @@ impl Plan {
         let complaints = match &mut opened.input {
             // On both cores: half a million complaints took a third of a second on one.
             Input::File(file) => {
-                load::read_complaints_file(file, &name, renames, book, unknown, only, problems)
+                load::read_complaints_file(file, &name, renames, book, unknown, keep, problems)
                     .map_err(|e| Error::io(&self.complaints, e))?
             }
-            other => load::read_complaints_of(other, &name, renames, book, unknown, only, problems),
+            other => {
+                load::read_complaints_where(other, &name, renames, book, unknown, keep, problems)
+            }
         };
         opened.trace(before, problems)?;
         Ok(Some(complaints))

@@ -718,8 +718,9 @@ fn complaints_of(
                 threads: 2,
                 chunk_bytes,
             };
+            let keep = |k: &caredesk::model::Complaint| only.is_none_or(|c| c == k.customer);
             read_complaints_file_with(
-                &file, "k.csv", &renames, &book, unknown, only, &mut ps, split,
+                &file, "k.csv", &renames, &book, unknown, &keep, &mut ps, split,
             )
             .unwrap()
         }

@@ -72,8 +72,9 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
             due: &mut due,
         },
     )?;
+    // Every row is checked; only the complaints that can be on the list are kept.
     let complaints = plan
-        .load_complaints(&policy, &book, &mut problems)?
+        .load_complaints_where(&policy, &book, &|k| due.may_list(k), &mut problems)?
         .unwrap_or_default();
     let contacts = plan.load_contacts(&policy, &book, &mut problems)?;
     let answers = plan.load_answers(&policy, &book, &mut problems)?;

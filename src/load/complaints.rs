@@ -50,12 +50,27 @@ pub fn read_complaints_of<R: Read>(
     only: Option<u32>,
     problems: &mut Problems,
 ) -> Vec<Complaint> {
+    let keep = |k: &Complaint| only.is_none_or(|c| c == k.customer);
+    read_complaints_where(input, file, renames, book, unknown, &keep, problems)
+}
+
+/// [`read_complaints`], keeping only the complaints `keep` says yes to (the call list
+/// keeps those that can make an item near its day); every row is checked all the same.
+pub fn read_complaints_where<R: Read>(
+    input: R,
+    file: &str,
+    renames: &BTreeMap<String, String>,
+    book: &CustomerBook,
+    unknown: UnknownCustomer,
+    keep: &dyn Fn(&Complaint) -> bool,
+    problems: &mut Problems,
+) -> Vec<Complaint> {
     let mut reader = csv_reader(input);
     let Some(header) = read_header(&mut reader, file, FIELDS, renames, problems) else {
         return Vec::new();
     };
     let rows = ComplaintRows::new(file, &header, book, unknown);
-    let mut kept = Kept::new(only);
+    let mut kept = Kept::new(keep);
     each_row(&mut reader, file, &header, problems, |row, record| {
         let checked = rows.check(row, record);
         kept.admit(checked, row);
@@ -63,7 +78,7 @@ pub fn read_complaints_of<R: Read>(
     kept.out
 }
 
-/// Reads complaints.csv from a file like [`read_complaints_of`], on both cores
+/// Reads complaints.csv from a file like [`read_complaints_where`], on both cores
 /// ([`chunks`](super::chunks)): the same complaints, the same problems in the same order.
 /// The rows are checked on the threads; each id's first line is kept in file order.
 pub fn read_complaints_file(
@@ -72,7 +87,7 @@ pub fn read_complaints_file(
     renames: &BTreeMap<String, String>,
     book: &CustomerBook,
     unknown: UnknownCustomer,
-    only: Option<u32>,
+    keep: &dyn Fn(&Complaint) -> bool,
     problems: &mut Problems,
 ) -> io::Result<Vec<Complaint>> {
     read_complaints_file_with(
@@ -81,7 +96,7 @@ pub fn read_complaints_file(
         renames,
         book,
         unknown,
-        only,
+        keep,
         problems,
         Split::auto(),
     )
@@ -95,7 +110,7 @@ pub fn read_complaints_file_with(
     renames: &BTreeMap<String, String>,
     book: &CustomerBook,
     unknown: UnknownCustomer,
-    only: Option<u32>,
+    keep: &dyn Fn(&Complaint) -> bool,
     problems: &mut Problems,
     split: Split,
 ) -> io::Result<Vec<Complaint>> {
@@ -108,7 +123,7 @@ pub fn read_complaints_file_with(
         rows: ComplaintRows::new(name, &header, book, unknown),
         fields: std::array::from_fn(|f| header.at.get(f).copied().flatten()),
     };
-    let mut kept = Kept::new(only);
+    let mut kept = Kept::new(keep);
     read_chunked(
         file,
         size,
@@ -244,17 +259,17 @@ impl<'a> ComplaintRows<'a> {
 /// The rows kept, in file order, each id once: in the id table the customers use (16
 /// bytes a slot, the id inline), not a map of Strings, which held 50 MB for the 500,000
 /// complaints of the bench set against 20 MB.
-struct Kept {
-    only: Option<u32>,
+struct Kept<'k> {
+    keep: &'k dyn Fn(&Complaint) -> bool,
     seen: super::IdIndex,
     first_lines: Vec<u64>,
     out: Vec<Complaint>,
 }
 
-impl Kept {
-    fn new(only: Option<u32>) -> Self {
+impl<'k> Kept<'k> {
+    fn new(keep: &'k dyn Fn(&Complaint) -> bool) -> Self {
         Kept {
-            only,
+            keep,
             seen: super::IdIndex::default(),
             first_lines: Vec::new(),
             out: Vec::new(),
@@ -262,7 +277,7 @@ impl Kept {
     }
 
     /// Checks the row's id against the rows before it (`row` is the row's check, to
-    /// report a repeat on), then keeps it when it passed and is one `only` asks for.
+    /// report a repeat on), then keeps it when it passed and `keep` says yes.
     fn admit(&mut self, checked: Checked, row: &mut RowCheck<'_>) {
         let Checked {
             line,
@@ -289,7 +304,7 @@ impl Kept {
         let Some(mut complaint) = complaint.filter(|_| row.ok) else {
             return;
         };
-        if self.only.is_some_and(|c| c != complaint.customer) {
+        if !(self.keep)(&complaint) {
             return;
         }
         complaint.complaint_id = complaint_id;

@@ -22,6 +22,7 @@ pub use answers::{question_of_form, read_answers, read_answers_of};
 pub use chunks::Split;
 pub use complaints::{
     read_complaints, read_complaints_file, read_complaints_file_with, read_complaints_of,
+    read_complaints_where,
 };
 pub use contacts::{read_contacts, read_contacts_of};
 pub use customers::{
