@@ -269,7 +269,7 @@ impl Plan {
         &self,
         policy: &Policy,
         book: &CustomerBook,
-        keep: &dyn Fn(&Complaint) -> bool,
+        keep: &(dyn Fn(&Complaint) -> bool + Sync),
         problems: &mut Problems,
     ) -> Result<Option<Vec<Complaint>>> {
         if !self.complaints_named && !exists(&self.complaints) {

@@ -7,9 +7,11 @@ use std::io::{self, Read};
 use csv::ByteRecord;
 
 use super::chunks::{read_chunked, Pending, Range, Records, Split};
-use super::orders::{resolve, Resolved};
-use super::{csv_reader, each_row, opt, read_header, req, Field, RowCheck};
+use super::index::Probe;
+use super::orders::{resolve, resolve_probed, Resolved};
+use super::{csv_reader, each_row, opt, read_header, req, Field, IdIndex, RowCheck};
 use crate::error::Problems;
+use crate::hint::fetch_ahead;
 use crate::load::CustomerBook;
 use crate::model::{one_of, Category, Complaint, Severity};
 use crate::parse;
@@ -62,18 +64,20 @@ pub fn read_complaints_where<R: Read>(
     renames: &BTreeMap<String, String>,
     book: &CustomerBook,
     unknown: UnknownCustomer,
-    keep: &dyn Fn(&Complaint) -> bool,
+    keep: &(dyn Fn(&Complaint) -> bool + Sync),
     problems: &mut Problems,
 ) -> Vec<Complaint> {
     let mut reader = csv_reader(input);
     let Some(header) = read_header(&mut reader, file, FIELDS, renames, problems) else {
         return Vec::new();
     };
-    let rows = ComplaintRows::new(file, &header, book, unknown);
-    let mut kept = Kept::new(keep);
+    let rows = ComplaintRows::new(file, &header, book, unknown, keep);
+    let mut kept = Kept::default();
+    let mut ids = String::new();
     each_row(&mut reader, file, &header, problems, |row, record| {
-        let checked = rows.check(row, record);
-        kept.admit(checked, row);
+        ids.clear();
+        let checked = rows.check(row, record, None, &mut ids);
+        kept.admit(checked, &ids, row);
     });
     kept.out
 }
@@ -87,7 +91,7 @@ pub fn read_complaints_file(
     renames: &BTreeMap<String, String>,
     book: &CustomerBook,
     unknown: UnknownCustomer,
-    keep: &dyn Fn(&Complaint) -> bool,
+    keep: &(dyn Fn(&Complaint) -> bool + Sync),
     problems: &mut Problems,
 ) -> io::Result<Vec<Complaint>> {
     read_complaints_file_with(
@@ -110,7 +114,7 @@ pub fn read_complaints_file_with(
     renames: &BTreeMap<String, String>,
     book: &CustomerBook,
     unknown: UnknownCustomer,
-    keep: &dyn Fn(&Complaint) -> bool,
+    keep: &(dyn Fn(&Complaint) -> bool + Sync),
     problems: &mut Problems,
     split: Split,
 ) -> io::Result<Vec<Complaint>> {
@@ -120,10 +124,10 @@ pub fn read_complaints_file_with(
         return Ok(Vec::new());
     };
     let records = ComplaintRecords {
-        rows: ComplaintRows::new(name, &header, book, unknown),
+        rows: ComplaintRows::new(name, &header, book, unknown, keep),
         fields: std::array::from_fn(|f| header.at.get(f).copied().flatten()),
     };
-    let mut kept = Kept::new(keep);
+    let mut kept = Kept::default();
     read_chunked(
         file,
         size,
@@ -136,7 +140,7 @@ pub fn read_complaints_file_with(
             // The chunk's problems go in by line with the repeated ids found here, as the
             // plain reader adds them (which are kept past the cap depends on it).
             let mut found_list = found.take_list().into_iter().peekable();
-            for mut checked in part {
+            for mut checked in part.rows {
                 checked.line += before;
                 if let Some(k) = &mut checked.complaint {
                     k.line = checked.line;
@@ -152,7 +156,8 @@ pub fn read_complaints_file_with(
                     problems,
                     ok: checked.ok,
                 };
-                kept.admit(checked, &mut row);
+                let id = part.ids.get(checked.id.0..checked.id.1).unwrap_or_default();
+                kept.admit(checked, id, &mut row);
             }
             for mut p in found_list {
                 p.line += before;
@@ -171,10 +176,18 @@ struct Checked {
     line: u64,
     /// Whether the row's cells passed.
     ok: bool,
-    complaint_id: String,
-    /// The complaint, when its cells passed and its customer is known; its id is
-    /// `complaint_id`.
+    /// Where its complaint id is in the ids of its part.
+    id: (usize, usize),
+    /// The complaint, when its cells passed, its customer is known and `keep` wants it;
+    /// its id is filled in once it is kept (a string only for what is kept).
     complaint: Option<Complaint>,
+}
+
+/// One chunk's rows, their ids one after the other.
+#[derive(Default)]
+struct ComplaintPart {
+    rows: Vec<Checked>,
+    ids: String,
 }
 
 /// The checks of a row on its own (all but the id's uniqueness): one home for both
@@ -184,6 +197,7 @@ struct ComplaintRows<'a> {
     header: &'a super::Header,
     book: &'a CustomerBook,
     unknown: UnknownCustomer,
+    keep: &'a (dyn Fn(&Complaint) -> bool + Sync),
     expect_category: String,
 }
 
@@ -193,6 +207,7 @@ impl<'a> ComplaintRows<'a> {
         header: &'a super::Header,
         book: &'a CustomerBook,
         unknown: UnknownCustomer,
+        keep: &'a (dyn Fn(&Complaint) -> bool + Sync),
     ) -> Self {
         let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
         ComplaintRows {
@@ -200,14 +215,28 @@ impl<'a> ComplaintRows<'a> {
             header,
             book,
             unknown,
+            keep,
             expect_category: format!("expected {}", one_of(&categories)),
         }
     }
 
-    fn check(&self, row: &mut RowCheck<'_>, record: &ByteRecord) -> Checked {
-        let complaint_id = row.text(record, 0).to_string();
-        let customer = resolve(row, record, 1, self.book, self.unknown, true);
-        let order_id = row.opt_text(record, 2).map(str::to_string);
+    /// Checks a row (its customer looked up with `probe`, loaded ahead, when given),
+    /// adding its id to `ids`.
+    fn check(
+        &self,
+        row: &mut RowCheck<'_>,
+        record: &ByteRecord,
+        probe: Option<&Probe>,
+        ids: &mut String,
+    ) -> Checked {
+        let at = ids.len();
+        ids.push_str(row.text(record, 0));
+        let id = (at, ids.len());
+        let customer = match probe {
+            Some(probe) => resolve_probed(row, record, 1, self.book, self.unknown, probe),
+            None => resolve(row, record, 1, self.book, self.unknown, true),
+        };
+        let order_id = row.opt_text(record, 2);
         let category = row.req(record, 3, Category::parse, &self.expect_category);
         let opened_at = row.req_with(record, 4, parse::datetime_cell, parse::EXPECT_DATETIME);
         let responded_at = row.opt_with(record, 5, parse::datetime_cell);
@@ -237,7 +266,7 @@ impl<'a> ComplaintRows<'a> {
             (true, Resolved::Found(customer), Some(category), Some(opened_at)) => Some(Complaint {
                 complaint_id: String::new(),
                 customer,
-                order_id,
+                order_id: order_id.map(str::to_string),
                 category,
                 opened_at,
                 responded_at,
@@ -250,8 +279,8 @@ impl<'a> ComplaintRows<'a> {
         Checked {
             line: row.line,
             ok: row.ok,
-            complaint_id,
-            complaint,
+            id,
+            complaint: complaint.filter(|k| (self.keep)(k)),
         }
     }
 }
@@ -259,38 +288,23 @@ impl<'a> ComplaintRows<'a> {
 /// The rows kept, in file order, each id once: in the id table the customers use (16
 /// bytes a slot, the id inline), not a map of Strings, which held 50 MB for the 500,000
 /// complaints of the bench set against 20 MB.
-struct Kept<'k> {
-    keep: &'k dyn Fn(&Complaint) -> bool,
+#[derive(Default)]
+struct Kept {
     seen: super::IdIndex,
     first_lines: Vec<u64>,
     out: Vec<Complaint>,
 }
 
-impl<'k> Kept<'k> {
-    fn new(keep: &'k dyn Fn(&Complaint) -> bool) -> Self {
-        Kept {
-            keep,
-            seen: super::IdIndex::default(),
-            first_lines: Vec::new(),
-            out: Vec::new(),
-        }
-    }
-
+impl Kept {
     /// Checks the row's id against the rows before it (`row` is the row's check, to
-    /// report a repeat on), then keeps it when it passed and `keep` says yes.
-    fn admit(&mut self, checked: Checked, row: &mut RowCheck<'_>) {
-        let Checked {
-            line,
-            complaint_id,
-            complaint,
-            ..
-        } = checked;
+    /// report a repeat on), then keeps its complaint when it passed and was wanted.
+    fn admit(&mut self, checked: Checked, complaint_id: &str, row: &mut RowCheck<'_>) {
         if let (false, Ok(next)) = (
             complaint_id.is_empty(),
             u32::try_from(self.first_lines.len()),
         ) {
             match self.seen.insert(complaint_id.as_bytes(), next) {
-                Ok(()) => self.first_lines.push(line),
+                Ok(()) => self.first_lines.push(checked.line),
                 Err(first) => {
                     let first = self.first_lines[first as usize];
                     row.bad(
@@ -301,26 +315,23 @@ impl<'k> Kept<'k> {
                 }
             }
         }
-        let Some(mut complaint) = complaint.filter(|_| row.ok) else {
-            return;
-        };
-        if !(self.keep)(&complaint) {
-            return;
+        if let Some(mut complaint) = checked.complaint.filter(|_| row.ok) {
+            complaint.complaint_id = complaint_id.to_string();
+            self.out.push(complaint);
         }
-        complaint.complaint_id = complaint_id;
-        self.out.push(complaint);
     }
 }
 
 /// How the chunked reader checks complaint rows: each the full way (complaints are few
-/// next to orders; what is saved is the csv crate's parse and one core's time).
+/// next to orders; what is saved is the csv crate's parse and one core's time), the
+/// customers' id slots loaded a few rows ahead.
 struct ComplaintRecords<'a> {
     rows: ComplaintRows<'a>,
     fields: [Option<usize>; 8],
 }
 
 impl Records for ComplaintRecords<'_> {
-    type Part = Vec<Checked>;
+    type Part = ComplaintPart;
     type Scratch = ByteRecord;
 
     fn fields(&self) -> &[Option<usize>] {
@@ -332,12 +343,18 @@ impl Records for ComplaintRecords<'_> {
         lines: &[Pending],
         buf: &[u8],
         record: &mut ByteRecord,
-        part: &mut Vec<Checked>,
+        part: &mut ComplaintPart,
         problems: &mut Problems,
     ) {
-        for p in lines {
+        let index = self.rows.book.index();
+        let probes: Vec<Probe> = lines
+            .iter()
+            .map(|p| IdIndex::probe(parse::trim(p.cell(buf, 1))))
+            .collect();
+        for (k, (p, probe)) in lines.iter().zip(&probes).enumerate() {
+            fetch_ahead(&probes, k, |probe| index.prefetch(probe));
             if p.record(buf, record) {
-                self.check(record, part, problems);
+                self.check(record, Some(probe), part, problems);
             }
         }
     }
@@ -346,10 +363,10 @@ impl Records for ComplaintRecords<'_> {
         &self,
         record: &ByteRecord,
         _: &mut ByteRecord,
-        part: &mut Vec<Checked>,
+        part: &mut ComplaintPart,
         problems: &mut Problems,
     ) {
-        self.check(record, part, problems);
+        self.check(record, None, part, problems);
     }
 
     fn unreadable(&self, e: &super::plain::Unreadable, problems: &mut Problems) {
@@ -358,7 +375,13 @@ impl Records for ComplaintRecords<'_> {
 }
 
 impl ComplaintRecords<'_> {
-    fn check(&self, record: &ByteRecord, part: &mut Vec<Checked>, problems: &mut Problems) {
+    fn check(
+        &self,
+        record: &ByteRecord,
+        probe: Option<&Probe>,
+        part: &mut ComplaintPart,
+        problems: &mut Problems,
+    ) {
         let mut row = RowCheck {
             file: self.rows.file,
             line: super::line_of(record),
@@ -366,7 +389,8 @@ impl ComplaintRecords<'_> {
             problems,
             ok: true,
         };
-        part.push(self.rows.check(&mut row, record));
+        let checked = self.rows.check(&mut row, record, probe, &mut part.ids);
+        part.rows.push(checked);
     }
 }
 

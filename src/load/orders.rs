@@ -559,7 +559,7 @@ pub(super) enum Resolved {
 }
 
 /// [`resolve`] with the id's probe already computed (and its slot prefetched).
-fn resolve_probed(
+pub(super) fn resolve_probed(
     row: &mut RowCheck<'_>,
     record: &ByteRecord,
     field: usize,
