@@ -83,6 +83,8 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
         None => Vec::new(),
     };
     crate::app::hint_hand_files(&mut problems, args.overrides.as_deref(), None);
+    // Every file naming customers is read: the id table goes before the list is made.
+    let book = book.without_index();
     let Tiering { standings, .. } = plan.tiering(&policy, &book, tiers, &overrides, problems)?;
     warn_skipped(&stats, &plan.orders);
     crate::app::warn_empty_orders(plan, book.len(), &stats);

@@ -179,8 +179,9 @@ struct Checked {
     /// Where its complaint id is in the ids of its part.
     id: (usize, usize),
     /// The complaint, when its cells passed, its customer is known and `keep` wants it;
-    /// its id is filled in once it is kept (a string only for what is kept).
-    complaint: Option<Complaint>,
+    /// its id is filled in once it is kept (a string only for what is kept). Boxed: a
+    /// part holds a row for every line, and most lines' complaints are not kept.
+    complaint: Option<Box<Complaint>>,
 }
 
 /// One chunk's rows, their ids one after the other.
@@ -280,7 +281,7 @@ impl<'a> ComplaintRows<'a> {
             line: row.line,
             ok: row.ok,
             id,
-            complaint: complaint.filter(|k| (self.keep)(k)),
+            complaint: complaint.filter(|k| (self.keep)(k)).map(Box::new),
         }
     }
 }
@@ -317,7 +318,7 @@ impl Kept {
         }
         if let Some(mut complaint) = checked.complaint.filter(|_| row.ok) {
             complaint.complaint_id = complaint_id.to_string();
-            self.out.push(complaint);
+            self.out.push(*complaint);
         }
     }
 }
