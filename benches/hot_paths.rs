@@ -1,7 +1,7 @@
 //! The hot paths of `tiers` on large inputs: parsing cells, looking up customer ids,
 //! reading customers and reading and folding orders (the plain readers, and the chunked
-//! ones on one and two threads), classifying; and of `due`: building and sorting the
-//! call list. `cargo bench`; the whole-program comparisons are bench/compare_duckdb.py
+//! ones on one and two threads), classifying; and of `due`: reading complaints (plain
+//! and chunked), building and sorting the call list. `cargo bench`; the whole-program comparisons are bench/compare_duckdb.py
 //! (tiers against DuckDB) and bench/compare_daily.py (due and kpi against tiers).
 
 use std::collections::BTreeMap;
@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use caredesk::domain::tiers::{classify, ActivityFold};
 use caredesk::error::Problems;
 use caredesk::load::{
-    read_customers, read_customers_file_with, read_orders, read_orders_file_with, CustomerBook,
-    IdIndex, Keep, OrderSource, Split,
+    read_complaints, read_complaints_file_with, read_customers, read_customers_file_with,
+    read_orders, read_orders_file_with, CustomerBook, IdIndex, Keep, OrderSource, Split,
 };
 use caredesk::policy::{Policy, UnknownCustomer};
 use chrono::NaiveDate;
@@ -249,4 +249,73 @@ fn call_list_100k(bencher: divan::Bencher) {
             fold
         })
         .bench_values(|fold| call_list(fold, &inputs).len());
+}
+
+/// 200,000 complaints of the 100k customers, most of them closed.
+fn complaints_csv() -> String {
+    let mut s = String::from(
+        "complaint_id,customer_id,order_id,category,opened_at,responded_at,closed_at,severity\n",
+    );
+    for i in 0..200_000usize {
+        let c = (i * 7919) % CUSTOMERS;
+        let (m, d) = (1 + i % 12, 1 + i % 28);
+        let closed = if i % 5 == 0 {
+            String::new()
+        } else {
+            format!("2025-{m:02}-{d:02} 17:30")
+        };
+        s.push_str(&format!(
+            "K{i:07},C{c:07},,repair,2025-{m:02}-{d:02} 09:00,2025-{m:02}-{d:02} 11:00,{closed},normal\n"
+        ));
+    }
+    s
+}
+
+/// complaints.csv the plain way (a stream, one thread).
+#[divan::bench(sample_count = 10)]
+fn read_complaints_200k(bencher: divan::Bencher) {
+    let book = book();
+    let text = complaints_csv();
+    bencher.bench(|| {
+        let mut ps = Problems::new();
+        read_complaints(
+            text.as_bytes(),
+            "k.csv",
+            &BTreeMap::new(),
+            &book,
+            UnknownCustomer::Error,
+            &mut ps,
+        )
+        .len()
+    });
+}
+
+/// complaints.csv from a file in chunks (256 KiB), on one thread and on two.
+#[divan::bench(sample_count = 10, args = [1, 2])]
+fn read_complaints_file_200k(bencher: divan::Bencher, threads: usize) {
+    let book = book();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("complaints.csv");
+    std::fs::write(&path, complaints_csv()).expect("written");
+    let file = std::fs::File::open(&path).expect("opened");
+    let split = Split {
+        threads,
+        chunk_bytes: 256 << 10,
+    };
+    bencher.bench(|| {
+        let mut ps = Problems::new();
+        let keep = |_: &caredesk::model::Complaint| true;
+        read_complaints_file_with(
+            &file,
+            "k.csv",
+            &BTreeMap::new(),
+            &book,
+            UnknownCustomer::Error,
+            &keep,
+            &mut ps,
+            split,
+        )
+        .expect("read")
+        .len()
+    });
 }
