@@ -483,3 +483,41 @@ fn filtered_lists_compute_less_and_are_the_whole_list_cut() {
         assert_eq!(got, want, "owner, store and rules");
     }
 }
+
+#[test]
+fn problems_come_file_by_file_though_complaints_are_read_before_the_orders() {
+    // due reads complaints.csv before the orders (its peak memory), but tells their
+    // problems after the orders', as every other command does.
+    let dir = desk();
+    let d = dir.path();
+    std::fs::write(
+        d.join("orders.csv"),
+        "order_id,customer_id,date,kind,amount\n\
+         O1,C1,2026-08-31,sale,1000000.00\n\
+         O2,C2,2026-13-20,install,0.00\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("complaints.csv"),
+        "complaint_id,customer_id,category,opened_at,responded_at,closed_at\n\
+         K1,C2,install,2026-11-01 09:00,,\n\
+         K2,C9,install,2026-11-01 09:00,,\n",
+    )
+    .unwrap();
+    let out = caredesk()
+        .args(["due", "--date", "2026-11-22", "--data"])
+        .arg(d)
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    let orders = err
+        .find("orders.csv:3: date")
+        .unwrap_or_else(|| panic!("{err}"));
+    let complaints = err
+        .find("complaints.csv:3: customer_id")
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(orders < complaints, "{err}");
+}

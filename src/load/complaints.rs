@@ -79,6 +79,7 @@ pub fn read_complaints_where<R: Read>(
         let checked = rows.check(row, record, None, &mut ids);
         kept.admit(checked, &ids, row);
     });
+    kept.out.shrink_to_fit();
     kept.out
 }
 
@@ -167,6 +168,8 @@ pub fn read_complaints_file_with(
             problems.extend(found);
         },
     )?;
+    // Kept for the rest of the run: without the room it grew into.
+    kept.out.shrink_to_fit();
     Ok(kept.out)
 }
 

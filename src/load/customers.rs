@@ -115,6 +115,14 @@ impl CustomerBook {
         self.index.get(parse::trim(id))
     }
 
+    /// The book with its text and rows in just the memory they take (they grew by
+    /// doubling: up to 10 MB spare for a million customers).
+    fn fitted(mut self) -> CustomerBook {
+        self.text.shrink_to_fit();
+        self.rows.shrink_to_fit();
+        self
+    }
+
     /// The book without its id table (16 bytes a slot, two slots a customer: 32 MB for a
     /// million), for a command that has read every file naming customers and still
     /// has work to do: [`find`](Self::find) answers `None` after it.
@@ -388,7 +396,7 @@ pub fn read_customers<R: Read>(
             admit.admit(customer, probe, row.line, row.problems);
         }
     });
-    admit.book
+    admit.book.fitted()
 }
 
 /// Reads customers.csv from a file like [`read_customers`], on both cores
@@ -458,7 +466,7 @@ pub fn read_customers_file_with(
             problems.extend(found);
         },
     )?;
-    Ok(admit.book)
+    Ok(admit.book.fitted())
 }
 
 /// The phone the book keeps of a customer.
