@@ -390,7 +390,7 @@ pub fn read_orders_file_with(
 }
 
 /// [`read_orders_file_with`], telling `progress` the bytes read after each chunk (once
-/// per 2 MiB: a progress bar costs the fast path nothing).
+/// per MiB: a progress bar costs the fast path nothing).
 pub fn read_orders_file_reporting(
     file: &std::fs::File,
     source: &OrderSource<'_>,
