@@ -233,7 +233,6 @@ fn call_list_100k(bencher: divan::Bencher) {
         complaints: &[],
         contacts: &[],
         answers: &[],
-        only: None,
     };
     bencher
         .with_inputs(|| {

@@ -320,7 +320,8 @@ fn card(
         within: args.within,
         grace: policy.due.grace,
     };
-    let mut due = DueFold::new(&policy.due, day, book.len());
+    // The call list of this customer alone: only its rows can make its items.
+    let mut due = DueFold::new(&policy.due, day, book.len()).for_customer(customer);
     let mut history = History::new(customer, policy.tiers.purchases);
     let others = Others::Of(Some(customer));
     let read = read_all(
@@ -331,10 +332,7 @@ fn card(
         problems,
         others,
         |o: &Order<'_>| {
-            // The call list of this customer alone: only its rows can make its items.
-            if o.customer == customer {
-                due.add(o);
-            }
+            due.add(o);
             history.add(o);
         },
     )?;
@@ -346,7 +344,6 @@ fn card(
             complaints: &read.complaints,
             contacts: &read.contacts,
             answers: &read.answers,
-            only: Some(customer),
         },
     );
     let c = customer as usize;

@@ -105,7 +105,6 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
         complaints: &complaints,
         contacts: &contacts,
         answers: &answers,
-        only: None,
     };
     warn_unmatched_filters(plan, &policy, args);
     let items = call_list(due, &inputs);

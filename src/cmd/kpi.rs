@@ -70,7 +70,6 @@ pub fn run(plan: &Plan, args: &KpiArgs) -> Result<()> {
             complaints: complaints.as_deref().unwrap_or_default(),
             contacts: &contacts,
             answers: &answers,
-            only: None,
         };
         let log = CallLog::new(&contacts, &answers, plan.as_of);
         let tier_of: Option<Vec<u16>> =

@@ -124,6 +124,35 @@ struct Source {
     kind: OrderKind,
 }
 
+/// The customers a list is made for: everyone, one customer (the customer card: only
+/// its orders are folded), or those a mask says yes to (`due --owner`, `--store`).
+#[derive(Debug, Clone, Default)]
+enum Listed {
+    #[default]
+    All,
+    One(u32),
+    Mask(Vec<bool>),
+}
+
+impl Listed {
+    #[inline]
+    fn includes(&self, customer: u32) -> bool {
+        match self {
+            Listed::All => true,
+            Listed::One(c) => *c == customer,
+            Listed::Mask(m) => m.get(customer as usize).copied().unwrap_or(false),
+        }
+    }
+
+    /// The customers to look at of a book of `n`: one alone, or all.
+    fn range(&self, n: usize) -> std::ops::Range<usize> {
+        match self {
+            Listed::One(c) => (*c as usize).min(n)..(*c as usize + 1).min(n),
+            _ => 0..n,
+        }
+    }
+}
+
 /// Streams the orders: keeps the anchors of the repeating rule and the few rows whose
 /// callbacks or surveys fall near the day.
 #[derive(Debug)]
@@ -140,9 +169,9 @@ pub struct DueFold<'p> {
     first_useful: NaiveDate,
     /// Per customer, the anchors of the repeating rule: one entry, so one cache miss.
     anchors: Vec<Anchors>,
-    /// The customers whose items are made (`None`: all): `due --owner` and `--store`
+    /// The customers whose items are made: `due --owner` and `--store` and the card
     /// compute only what they list.
-    only: Option<Vec<bool>>,
+    only: Listed,
     sources: Vec<Source>,
     /// The sources' order ids, one after the other.
     ids: String,
@@ -210,7 +239,7 @@ impl<'p> DueFold<'p> {
             order_rules,
             first_useful,
             anchors: vec![Anchors::default(); customers],
-            only: None,
+            only: Listed::All,
             sources: Vec::new(),
             ids: String::new(),
         }
@@ -220,7 +249,16 @@ impl<'p> DueFold<'p> {
     /// customer): the other rows of the orders are passed over.
     pub fn for_customers(self, only: Vec<bool>) -> Self {
         DueFold {
-            only: Some(only),
+            only: Listed::Mask(only),
+            ..self
+        }
+    }
+
+    /// The fold making only customer `customer`'s items (the customer card): the other
+    /// rows of the orders are passed over, and the list looks at that customer alone.
+    pub fn for_customer(self, customer: u32) -> Self {
+        DueFold {
+            only: Listed::One(customer),
             ..self
         }
     }
@@ -232,7 +270,7 @@ impl<'p> DueFold<'p> {
     /// 500,000, 45 MB less). Whether contacts.csv ended the item is left to the list.
     pub fn may_list(&self, k: &Complaint) -> bool {
         let at = Moment::EndOf(self.day.date);
-        wanted_customer(&self.only, k.customer)
+        self.only.includes(k.customer)
             && self.policy.rules.iter().enumerate().any(|(r, rule)| {
                 self.wanted[r]
                     && complaint_due(&rule.trigger, k, at).is_some_and(|(due, no_grace)| {
@@ -263,7 +301,7 @@ impl<'p> DueFold<'p> {
 
     /// Adds one order row dated on or before the day.
     pub fn add(&mut self, order: &Order<'_>) {
-        if !wanted_customer(&self.only, order.customer) {
+        if !self.only.includes(order.customer) {
             return;
         }
         let anchors = &mut self.anchors[order.customer as usize];
@@ -326,23 +364,6 @@ pub struct DueInputs<'a> {
     pub contacts: &'a [Contact],
     /// The survey answers (the `answers` rule calls back the dissatisfied).
     pub answers: &'a [Answer],
-    /// Only this customer's items (the customer card: its orders alone were folded);
-    /// `None`: every customer's.
-    pub only: Option<u32>,
-}
-
-impl DueInputs<'_> {
-    /// The customers whose items are made.
-    fn customers(&self) -> std::ops::Range<usize> {
-        match self.only {
-            Some(c) => c as usize..c as usize + 1,
-            None => 0..self.book.len(),
-        }
-    }
-
-    fn includes(&self, customer: u32) -> bool {
-        self.only.is_none_or(|c| c == customer)
-    }
 }
 
 /// Builds the call list for the day: every item due, open, overdue within grace (open
@@ -382,9 +403,6 @@ fn build<'a>(fold: DueFold<'a>, inputs: &'a DueInputs<'a>, mode: Mode, sink: &mu
     // their standing and book row are asked for a few sources ahead.
     for (k, s) in sources.iter().enumerate() {
         crate::hint::fetch_ahead(&sources, k, |s| list.prefetch(s.customer));
-        if !inputs.includes(s.customer) {
-            continue;
-        }
         let id = ids
             .get(s.id.0 as usize..s.id.1 as usize)
             .unwrap_or_default();
@@ -435,8 +453,8 @@ struct List<'a, 's> {
     mode: Mode,
     /// What contacts.csv says of each call up to the day: ended, tried.
     log: CallLog<'a>,
-    /// The customers listed (`None`: all), as [`DueFold::for_customers`] set.
-    only: Option<Vec<bool>>,
+    /// The customers listed, as [`DueFold::for_customers`] or `for_customer` set.
+    only: Listed,
     /// Where each item goes.
     sink: &'s mut dyn FnMut(Item),
 }
@@ -459,7 +477,7 @@ impl<'a, 's> List<'a, 's> {
             inputs,
             mode,
             log,
-            only: None,
+            only: Listed::All,
             sink,
         }
     }
@@ -487,7 +505,7 @@ impl<'a, 's> List<'a, 's> {
         kind: Option<OrderKind>,
         no_grace: bool,
     ) {
-        if !wanted_customer(&self.only, customer) {
+        if !self.only.includes(customer) {
             return;
         }
         let r = &self.policy.rules[rule];
@@ -534,7 +552,7 @@ impl<'a, 's> List<'a, 's> {
     /// source id is the surveyed call's.
     fn dissatisfied(&mut self, rule: usize, after: Days, max_score: u8) {
         for o in overalls(self.inputs.answers, self.day.date) {
-            if o.score.is_some_and(|s| s <= max_score) && self.inputs.includes(o.call.0) {
+            if o.score.is_some_and(|s| s <= max_score) {
                 let due = days_after(o.answered_on, after);
                 let (customer, _, source) = o.call;
                 self.push(rule, customer, (due, due), source, None, false);
@@ -545,8 +563,8 @@ impl<'a, 's> List<'a, 's> {
     /// A date every year (a birthday, an anniversary); its source id is the date.
     fn yearly(&mut self, rule: usize, stored: fn(&CustomerBook, usize) -> Option<NaiveDate>) {
         let (earliest, latest) = (self.day.earliest(), self.day.latest());
-        for c in self.inputs.customers() {
-            if !wanted_customer(&self.only, c as u32) {
+        for c in self.only.range(self.inputs.book.len()) {
+            if !self.only.includes(c as u32) {
                 continue;
             }
             if let Some(stored) = stored(self.inputs.book, c) {
@@ -561,7 +579,7 @@ impl<'a, 's> List<'a, 's> {
     fn holidays(&mut self, rule: usize, dates: &[NaiveDate]) {
         for &date in dates {
             let source = date.to_string();
-            for c in self.inputs.customers() {
+            for c in self.only.range(self.inputs.book.len()) {
                 self.push(rule, c as u32, (date, date), &source, None, false);
             }
         }
@@ -570,7 +588,7 @@ impl<'a, 's> List<'a, 's> {
     /// Every `every` months after the later of the last maintenance and the last purchase.
     fn maintenance(&mut self, rule: usize, every: Months, anchors: &[Anchors]) {
         let (earliest, latest) = (self.day.earliest(), self.day.latest());
-        for c in self.inputs.customers() {
+        for c in self.only.range(self.inputs.book.len()) {
             let Some(anchor) = anchors.get(c).and_then(|a| a.maintenance.max(a.purchase)) else {
                 continue;
             };
@@ -586,7 +604,7 @@ impl<'a, 's> List<'a, 's> {
         let complaints = self.inputs.complaints;
         for (n, k) in complaints.iter().enumerate() {
             crate::hint::fetch_ahead(complaints, n, |k| self.prefetch(k.customer));
-            if !self.inputs.includes(k.customer) {
+            if !self.only.includes(k.customer) {
                 continue;
             }
             if let Some((due, no_grace)) = complaint_due(trigger, k, at) {
@@ -606,7 +624,7 @@ impl<'a, 's> List<'a, 's> {
     /// clearing date.
     fn points_expiry(&mut self, rule: usize, before: Days) {
         let standings = self.inputs.standings.unwrap_or_default();
-        for c in self.inputs.customers() {
+        for c in self.only.range(self.inputs.book.len()) {
             let Some(s) = standings.get(c) else {
                 continue;
             };
@@ -639,13 +657,6 @@ fn complaint_due(trigger: &Trigger, k: &Complaint, at: Moment) -> Option<(NaiveD
             .map(|closed| (days_after(closed.date(), days), false)),
         _ => None,
     }
-}
-
-/// Whether `customer` is among those listed (`only`: see [`DueFold::for_customers`]).
-#[inline]
-fn wanted_customer(only: &Option<Vec<bool>>, customer: u32) -> bool {
-    only.as_ref()
-        .is_none_or(|o| o.get(customer as usize).copied().unwrap_or(false))
 }
 
 /// The call list's order (§5.4): overdue first, then tier rank, due date, customer, rule,
@@ -982,6 +993,9 @@ mod tests {
         let (book, dropped) = CustomerBook::from_customers(customers.to_vec());
         assert!(dropped.is_empty());
         let mut fold = DueFold::new(policy, day, customers.len());
+        if let Some(c) = only {
+            fold = fold.for_customer(c);
+        }
         for o in orders
             .iter()
             .filter(|o| only.is_none_or(|c| c == o.customer))
@@ -1009,7 +1023,6 @@ mod tests {
             complaints,
             contacts,
             answers,
-            only,
         };
         call_list(fold, &inputs)
             .into_iter()
@@ -1305,7 +1318,6 @@ mod tests {
                 complaints: &[],
                 contacts: &[],
                 answers: &[],
-                only: None,
             };
             call_list(fold, &inputs)
                 .into_iter()
@@ -1419,7 +1431,6 @@ mod tests {
             complaints: &[],
             contacts,
             answers: &[],
-            only: None,
         };
         call_list(fold, &inputs)
             .into_iter()
@@ -1483,7 +1494,6 @@ mod tests {
                 complaints: &[],
                 contacts,
                 answers: &answers,
-                only: None,
             };
             call_list(DueFold::new(&policy, day, 3), &inputs)
                 .into_iter()
@@ -1551,7 +1561,6 @@ mod tests {
             complaints: &[],
             contacts: &done,
             answers: &[],
-            only: None,
         };
         let mut got: Vec<(String, String, NaiveDate)> = Vec::new();
         items_due_in(fold, &inputs, |i| {

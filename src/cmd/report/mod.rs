@@ -314,7 +314,6 @@ impl Items<'_> {
             complaints: self.complaints,
             contacts: self.contacts,
             answers: self.answers,
-            only: None,
         };
         let tiers: Vec<u16> = tiering.standings.iter().map(|s| s.tier).collect();
         let facts = ItemFacts {
