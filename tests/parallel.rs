@@ -130,6 +130,33 @@ impl Dress {
         open_quote: None,
     };
 
+    /// Five dresses that between them have each feature on and off: quoted or not,
+    /// each line end, a BOM, a final newline, blank lines.
+    const EACH: [Dress; 5] = [
+        Dress::of(false, "\n", false, true, false),
+        Dress::of(true, "\r\n", true, false, true),
+        Dress::of(true, "\n", false, true, true),
+        Dress::of(true, "\r", false, true, false),
+        Dress::of(false, "\r", true, false, true),
+    ];
+
+    const fn of(
+        quoted: bool,
+        eol: &'static str,
+        bom: bool,
+        final_newline: bool,
+        blanks: bool,
+    ) -> Dress {
+        Dress {
+            quoted,
+            eol,
+            bom,
+            final_newline,
+            blanks,
+            open_quote: None,
+        }
+    }
+
     /// The line end before row `i` (with a blank line or two now and then).
     fn eol(&self, r: u64) -> String {
         match (self.blanks, r % 17) {
@@ -463,21 +490,7 @@ fn same_book_both_ways(bytes: &[u8], chunk: u64) -> (usize, Vec<String>) {
 
 #[test]
 fn customer_files_read_alike_plain_and_in_chunks() {
-    for (quoted, eol, bom, final_newline, blanks) in [
-        (false, "\n", false, true, false),
-        (true, "\r\n", true, false, true),
-        (true, "\n", false, true, true),
-        (true, "\r", false, true, false),
-        (false, "\r", true, false, true),
-    ] {
-        let dress = Dress {
-            quoted,
-            eol,
-            bom,
-            final_newline,
-            blanks,
-            open_quote: None,
-        };
+    for dress in Dress::EACH {
         let file = customers_file(5000, dress, 11);
         for chunk in [1000, 4096, 100_000] {
             let (customers, problems) = same_book_both_ways(&file, chunk);
@@ -750,21 +763,7 @@ fn same_complaints_both_ways(bytes: &[u8], chunk: u64) -> (usize, Vec<String>) {
 
 #[test]
 fn complaint_files_read_alike_plain_and_in_chunks() {
-    for (quoted, eol, bom, final_newline, blanks) in [
-        (false, "\n", false, true, false),
-        (true, "\r\n", true, false, true),
-        (true, "\n", false, true, true),
-        (true, "\r", false, true, false),
-        (false, "\r", true, false, true),
-    ] {
-        let dress = Dress {
-            quoted,
-            eol,
-            bom,
-            final_newline,
-            blanks,
-            open_quote: None,
-        };
+    for dress in Dress::EACH {
         let file = complaints_file(4000, dress, 17);
         for chunk in [700, 4096, 100_000] {
             let (kept, problems) = same_complaints_both_ways(&file, chunk);

@@ -200,6 +200,42 @@ pub(super) struct Done<P> {
     pub lines_before: u64,
 }
 
+/// A chunk's problems as they come back, to go in by line among those its rows add in
+/// file order (a repeated id found when the part is taken): as the plain reader adds
+/// them, so which are kept past the cap is the same.
+pub(super) struct ByLine {
+    found: std::iter::Peekable<std::vec::IntoIter<crate::error::Problem>>,
+    /// What is left of them: the count of those past the chunk's cap.
+    rest: Problems,
+    before: u64,
+}
+
+impl ByLine {
+    /// The problems of a chunk whose lines are shifted by `before`.
+    pub fn new(mut problems: Problems, before: u64) -> ByLine {
+        ByLine {
+            found: problems.take_list().into_iter().peekable(),
+            rest: problems,
+            before,
+        }
+    }
+
+    /// Adds to `problems` the chunk's problems up to line `line` (of the file).
+    pub fn flush_to(&mut self, line: u64, problems: &mut Problems) {
+        let before = self.before;
+        while let Some(mut p) = self.found.next_if(|p| p.line + before <= line) {
+            p.line += before;
+            problems.push(p);
+        }
+    }
+
+    /// Adds the rest of them.
+    pub fn finish(mut self, problems: &mut Problems) {
+        self.flush_to(u64::MAX, problems);
+        problems.extend(self.rest);
+    }
+}
+
 /// Reads the records of `file` (`size` bytes) after its header with `records`, and hands
 /// each chunk's results to `take` in file order, with `problems` to add its problems to;
 /// `progress` is told the bytes done after each. Returns the threads used.

@@ -6,7 +6,7 @@ use std::io::{self, Read};
 
 use csv::ByteRecord;
 
-use super::chunks::{read_chunked, Pending, Range, Records, Split};
+use super::chunks::{read_chunked, ByLine, Pending, Range, Records, Split};
 use super::index::Probe;
 use super::orders::{resolve, resolve_probed, Resolved};
 use super::{csv_reader, each_row, opt, read_header, req, Field, IdIndex, RowCheck};
@@ -137,19 +137,15 @@ pub fn read_complaints_file_with(
         problems,
         &|_| {},
         |done, problems| {
-            let (part, before, mut found) = (done.part, done.lines_before, done.problems);
-            // The chunk's problems go in by line with the repeated ids found here, as the
-            // plain reader adds them (which are kept past the cap depends on it).
-            let mut found_list = found.take_list().into_iter().peekable();
+            let (part, before) = (done.part, done.lines_before);
+            // The chunk's problems go in by line with the repeated ids found here.
+            let mut found = ByLine::new(done.problems, before);
             for mut checked in part.rows {
                 checked.line += before;
                 if let Some(k) = &mut checked.complaint {
                     k.line = checked.line;
                 }
-                while let Some(mut p) = found_list.next_if(|p| p.line + before <= checked.line) {
-                    p.line += before;
-                    problems.push(p);
-                }
+                found.flush_to(checked.line, problems);
                 let mut row = RowCheck {
                     file: name,
                     line: checked.line,
@@ -160,12 +156,7 @@ pub fn read_complaints_file_with(
                 let id = part.ids.get(checked.id.0..checked.id.1).unwrap_or_default();
                 kept.admit(checked, id, &mut row);
             }
-            for mut p in found_list {
-                p.line += before;
-                problems.push(p);
-            }
-            // What is left of the chunk's problems: the count of those past its cap.
-            problems.extend(found);
+            found.finish(problems);
         },
     )?;
     // Kept for the rest of the run: without the room it grew into.

@@ -8,7 +8,7 @@ use std::io::{self, Read};
 use chrono::NaiveDate;
 use csv::ByteRecord;
 
-use super::chunks::{read_chunked, Pending, Range, Records, Split};
+use super::chunks::{read_chunked, ByLine, Pending, Range, Records, Split};
 use super::index::Probe;
 use super::{csv_reader, each_row_ahead, opt, phone, read_header, req, Field, IdIndex, RowCheck};
 use crate::error::Problems;
@@ -440,16 +440,9 @@ pub fn read_customers_file_with(
         problems,
         &|_| {},
         |done, problems| {
-            let (part, before, mut found) = (done.part, done.lines_before, done.problems);
-            // The chunk's problems go in by line with the repeats found here, as the plain
-            // reader adds them (which of them are kept past the cap depends on it).
-            let mut found_list = found.take_list().into_iter().peekable();
-            let mut flush_to = |line: u64, problems: &mut Problems| {
-                while let Some(mut p) = found_list.next_if(|p| p.line + before <= line) {
-                    p.line += before;
-                    problems.push(p);
-                }
-            };
+            let (part, before) = (done.part, done.lines_before);
+            // The chunk's problems go in by line with the repeats found here.
+            let mut found = ByLine::new(done.problems, before);
             // Each row's id slot is loaded [`AHEAD`](crate::hint::AHEAD) rows before the row
             // goes in.
             let probes: Vec<Probe> = (0..part.rows.len())
@@ -458,12 +451,10 @@ pub fn read_customers_file_with(
             for (k, &probe) in probes.iter().enumerate() {
                 fetch_ahead(&probes, k, |probe| admit.book.index.prefetch(probe));
                 let line = part.rows[k].line + before;
-                flush_to(line, problems);
+                found.flush_to(line, problems);
                 admit.admit(part.view(k), probe, line, problems);
             }
-            flush_to(u64::MAX, problems);
-            // What is left of the chunk's problems: the count of those past its cap.
-            problems.extend(found);
+            found.finish(problems);
         },
     )?;
     Ok(admit.book.fitted())
