@@ -126,11 +126,9 @@ impl CustomerBook {
     /// The book without its id table (16 bytes a slot, two slots a customer: 32 MB for a
     /// million), for a command that has read every file naming customers and still
     /// has work to do: [`find`](Self::find) answers `None` after it.
-    pub fn without_index(self) -> CustomerBook {
-        CustomerBook {
-            index: super::IdIndex::default(),
-            ..self
-        }
+    pub fn without_index(mut self) -> CustomerBook {
+        self.index = super::IdIndex::default();
+        self
     }
 
     /// The id index itself, for batched lookups.
