@@ -7,6 +7,8 @@
 #   scripts/mutants.sh --file src/cmd/kpi.rs --re share
 #   scripts/mutants.sh --list --file src/policy/resolve.rs
 #   scripts/mutants.sh --iterate --file src/report/mod.rs   # only what was missed last time
+#   git diff main -- src > /tmp/change.diff
+#   scripts/mutants.sh --in-diff /tmp/change.diff          # the mutants a change adds
 #
 # Every argument goes to cargo-mutants as given (`--` and what follows goes to the test
 # run: `-- --test privacy` runs one test file, which is quicker but catches less than the
