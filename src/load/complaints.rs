@@ -395,6 +395,38 @@ mod tests {
     use crate::load::read_customers;
 
     #[test]
+    fn a_complaint_answered_and_closed_the_minute_it_opened_is_fine() {
+        // Only an answer or closing *before* the opening is refused: one at the same
+        // minute (a complaint settled at the counter) is kept, in both readers.
+        let mut ps = Problems::new();
+        let book = read_customers(
+            "customer_id,name\nC1,Ann\n".as_bytes(),
+            "c.csv",
+            &BTreeMap::new(),
+            crate::load::Keep::ALL,
+            &mut ps,
+        );
+        let text = "complaint_id,customer_id,category,opened_at,responded_at,closed_at\n\
+                    K1,C1,install,2026-11-02 09:30,2026-11-02 09:30,2026-11-02 09:30\n\
+                    K2,C1,install,2026-11-02 09:30,2026-11-02 09:29,\n";
+        let got = read_complaints(
+            text.as_bytes(),
+            "k.csv",
+            &BTreeMap::new(),
+            &book,
+            UnknownCustomer::Error,
+            &mut ps,
+        );
+        let ps: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].complaint_id, "K1");
+        assert_eq!(
+            ps,
+            ["k.csv:3: responded_at: \"2026-11-02 09:29\": answered before it was opened (2026-11-02 09:30)"]
+        );
+    }
+
+    #[test]
     fn complaints_are_checked_row_by_row() {
         let mut ps = Problems::new();
         let book = read_customers(
