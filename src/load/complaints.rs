@@ -79,8 +79,7 @@ pub fn read_complaints_where<R: Read>(
         let checked = rows.check(row, record, None, &mut ids);
         kept.admit(checked, &ids, row);
     });
-    kept.out.shrink_to_fit();
-    kept.out
+    kept.finish()
 }
 
 /// Reads complaints.csv from a file like [`read_complaints_where`], on both cores
@@ -142,9 +141,6 @@ pub fn read_complaints_file_with(
             let mut found = ByLine::new(done.problems, before);
             for mut checked in part.rows {
                 checked.line += before;
-                if let Some(k) = &mut checked.complaint {
-                    k.line = checked.line;
-                }
                 found.flush_to(checked.line, problems);
                 let mut row = RowCheck {
                     file: name,
@@ -159,9 +155,7 @@ pub fn read_complaints_file_with(
             found.finish(problems);
         },
     )?;
-    // Kept for the rest of the run: without the room it grew into.
-    kept.out.shrink_to_fit();
-    Ok(kept.out)
+    Ok(kept.finish())
 }
 
 /// What the checks of one row make of it, before its id is checked against the rows
@@ -173,8 +167,9 @@ struct Checked {
     /// Where its complaint id is in the ids of its part.
     id: (usize, usize),
     /// The complaint, when its cells passed, its customer is known and `keep` wants it;
-    /// its id is filled in once it is kept (a string only for what is kept). Boxed: a
-    /// part holds a row for every line, and most lines' complaints are not kept.
+    /// its id and its line in the file are filled in once it is kept (a string only for
+    /// what is kept). Boxed: a part holds a row for every line, and most lines'
+    /// complaints are not kept.
     complaint: Option<Box<Complaint>>,
 }
 
@@ -312,8 +307,15 @@ impl Kept {
         }
         if let Some(mut complaint) = checked.complaint.filter(|_| row.ok) {
             complaint.complaint_id = complaint_id.to_string();
+            complaint.line = checked.line;
             self.out.push(*complaint);
         }
+    }
+
+    /// The complaints kept, for the rest of the run: without the room they grew into.
+    fn finish(mut self) -> Vec<Complaint> {
+        self.out.shrink_to_fit();
+        self.out
     }
 }
 
@@ -394,10 +396,8 @@ mod tests {
     use super::*;
     use crate::load::read_customers;
 
-    #[test]
-    fn a_complaint_answered_and_closed_the_minute_it_opened_is_fine() {
-        // Only an answer or closing *before* the opening is refused: one at the same
-        // minute (a complaint settled at the counter) is kept, in both readers.
+    /// `text` read against a book of one customer, C1: the complaints and the problems.
+    fn read(text: &str) -> (Vec<Complaint>, Vec<String>) {
         let mut ps = Problems::new();
         let book = read_customers(
             "customer_id,name\nC1,Ann\n".as_bytes(),
@@ -406,9 +406,6 @@ mod tests {
             crate::load::Keep::ALL,
             &mut ps,
         );
-        let text = "complaint_id,customer_id,category,opened_at,responded_at,closed_at\n\
-                    K1,C1,install,2026-11-02 09:30,2026-11-02 09:30,2026-11-02 09:30\n\
-                    K2,C1,install,2026-11-02 09:30,2026-11-02 09:29,\n";
         let got = read_complaints(
             text.as_bytes(),
             "k.csv",
@@ -417,7 +414,17 @@ mod tests {
             UnknownCustomer::Error,
             &mut ps,
         );
-        let ps: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
+        (got, ps.iter().map(|p| p.to_string()).collect())
+    }
+
+    #[test]
+    fn a_complaint_answered_and_closed_the_minute_it_opened_is_fine() {
+        // Only an answer or closing *before* the opening is refused: one at the same
+        // minute (a complaint settled at the counter) is kept, in both readers.
+        let text = "complaint_id,customer_id,category,opened_at,responded_at,closed_at\n\
+                    K1,C1,install,2026-11-02 09:30,2026-11-02 09:30,2026-11-02 09:30\n\
+                    K2,C1,install,2026-11-02 09:30,2026-11-02 09:29,\n";
+        let (got, ps) = read(text);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].complaint_id, "K1");
         assert_eq!(
@@ -428,26 +435,10 @@ mod tests {
 
     #[test]
     fn complaints_are_checked_row_by_row() {
-        let mut ps = Problems::new();
-        let book = read_customers(
-            "customer_id,name\nC1,Ann\n".as_bytes(),
-            "c.csv",
-            &BTreeMap::new(),
-            crate::load::Keep::ALL,
-            &mut ps,
-        );
         let text = "complaint_id,customer_id,category,opened_at,responded_at,closed_at,severity\n\
                     K1,C1,install,2026-11-02 09:30,2026-11-02 11:00,,major\n\
                     K1,C1,noise,2026-11-02,2026-11-01 10:00,,urgent\n";
-        let got = read_complaints(
-            text.as_bytes(),
-            "k.csv",
-            &BTreeMap::new(),
-            &book,
-            UnknownCustomer::Error,
-            &mut ps,
-        );
-        let ps: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
+        let (got, ps) = read(text);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].severity, Severity::Major);
         assert_eq!(
