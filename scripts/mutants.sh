@@ -3,6 +3,7 @@
 # Not in CI: a quarter of the crate's mutants takes hours on two cores.
 #
 #   scripts/mutants.sh --shard 1/4                  # the sample the issue measures
+#   scripts/mutants.sh --shard 1/4 -j 2             # two mutants at once: a build beside a test run
 #   scripts/mutants.sh --file src/report/mod.rs     # one file
 #   scripts/mutants.sh --file src/cmd/kpi.rs --re share
 #   scripts/mutants.sh --list --file src/policy/resolve.rs
@@ -20,6 +21,13 @@
 #                   suite takes about a minute and a half); --build-timeout 900 likewise;
 #   --copy-target   the copy starts from this tree's target/, not from a cold build;
 #   --output DIR    results in target/mutants/ (mutants.out/ inside it), out of git's way;
+#   --profile mutation  the Cargo.toml profile built for this: dependencies optimized once,
+#                   no debug info, so a mutant costs a few seconds of build and a suite run
+#                   of about half a minute (the dev profile: about a minute);
+#   --sharding round-robin with --shard: mutant i goes to shard i % n, a sample spread over
+#                   the whole crate. cargo-mutants up to 25.3.1 sharded so (the issue's
+#                   sample); later versions default to consecutive slices, whose quarter
+#                   covers a few files only.
 #   --test-tool nextest when cargo-nextest is installed (it runs the test binaries in
 #                   parallel; cargo test runs them one after another).
 # The exclusions of equivalent mutants are in .cargo/mutants.toml, each with its reason.
@@ -48,6 +56,10 @@ given --timeout "$@" || defaults+=(--timeout 300)
 given --build-timeout "$@" || defaults+=(--build-timeout 900)
 given --copy-target "$@" || given --in-place "$@" || defaults+=(--copy-target true)
 given --output "$@" || given -o "$@" || defaults+=(--output target/mutants)
+given --profile "$@" || defaults+=(--profile mutation)
+if given --shard "$@" && ! given --sharding "$@"; then
+  defaults+=(--sharding round-robin)
+fi
 if ! given --test-tool "$@" && cargo nextest --version >/dev/null 2>&1; then
   defaults+=(--test-tool nextest)
 fi
