@@ -410,3 +410,22 @@ share = 0.999999
 name = "B"
 "#);
 }
+
+#[test]
+fn a_yearly_holiday_is_a_real_month_and_day() {
+    let holiday = |md: &str| format!("[[due.holidays]]\nname = \"H\"\nmonth_day = \"{md}\"\n");
+    for bad in [
+        "13-05", "00-10", "12-32", "12-00", "1-", "-1", "123-1", "1-1-1", "a-1",
+    ] {
+        assert_eq!(
+            problems(&holiday(bad)),
+            [format!(
+                "policy.toml:3: due.holidays[1].month_day: expected a month-day such as 10-01, not {bad:?}"
+            )],
+            "{bad}"
+        );
+    }
+    for good in ["1-1", "01-01", "12-31", "02-29", " 10-01 "] {
+        ok(&holiday(good));
+    }
+}

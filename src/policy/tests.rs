@@ -616,3 +616,21 @@ fn the_report_speaks_the_language_of_the_labels_unless_told() {
         ["p.toml:2: report.language: expected \"auto\", \"zh\" or \"en\", found \"fr\""]
     );
 }
+
+#[test]
+fn a_tier_set_of_every_tier_or_of_none_leaves_the_tier_out_of_it() {
+    // kpi computes the tiers only when some rule it counts holds some tiers but not all.
+    assert!(TierSet::all(3).is_all_or_none());
+    assert!(TierSet::of(3, |_| false).is_all_or_none());
+    assert!(TierSet::of(3, |_| false).is_empty());
+    for t in 0..3 {
+        let one = TierSet::of(3, |i| i == t);
+        assert!(!one.is_all_or_none(), "only tier {t}");
+        assert!(!one.is_empty());
+        assert!(one.contains(t as u16) && !one.contains((t as u16 + 1) % 3));
+        assert!(
+            !TierSet::of(3, |i| i != t).is_all_or_none(),
+            "all but tier {t}"
+        );
+    }
+}
