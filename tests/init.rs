@@ -102,6 +102,34 @@ fn init_maps_the_exports_writes_a_policy_and_checks_it() {
 }
 
 #[test]
+fn init_checks_the_files_it_set_up_not_those_of_the_working_folder() {
+    // The working folder has a data/ of its own, every file of it unreadable: the check
+    // init runs reads the exports' complaints and no contacts or answers, none of these.
+    let dir = exports();
+    let cwd = tempfile::tempdir().unwrap();
+    std::fs::create_dir(cwd.path().join("data")).unwrap();
+    for name in ["complaints.csv", "contacts.csv", "answers.csv"] {
+        std::fs::write(cwd.path().join("data").join(name), "not,a\n\"file\n").unwrap();
+    }
+    let out = caredesk()
+        .current_dir(cwd.path())
+        .args(["init", "--as-of", "2026-11-22", "--from"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains(
+            "ok: 320 customers, 3389 orders, 90 complaints, 0 contacts logged, 0 answers; policy "
+        ),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn init_writes_where_policy_says_and_guesses_from_values() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
