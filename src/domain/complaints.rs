@@ -367,6 +367,35 @@ mod tests {
     }
 
     #[test]
+    fn a_months_complaints_are_those_opened_in_it_and_already_opened() {
+        let opened = [
+            "2026-09-30 23:59",
+            "2026-10-01 00:00",
+            "2026-10-31 23:59",
+            "2026-11-01 00:00",
+            "2026-11-20 09:00",
+        ];
+        let cs: Vec<Complaint> = opened
+            .iter()
+            .map(|o| k(Category::Repair, o, None, None, Severity::Normal))
+            .collect();
+        let (oct1, oct31) = ("2026-10-01".parse().unwrap(), "2026-10-31".parse().unwrap());
+        let of = |from, to, at| -> Vec<NaiveDateTime> {
+            opened_in(&cs, from, to, at).map(|c| c.opened_at).collect()
+        };
+        // October's report, made in late November: October's two, not November's.
+        let late = Moment::At(t("2026-11-25 00:00"));
+        assert_eq!(of(oct1, oct31, late), [t(opened[1]), t(opened[2])]);
+        // Made on 31 October at noon: the evening's complaint has not happened yet.
+        let noon = Moment::At(t("2026-10-31 12:00"));
+        assert_eq!(of(oct1, oct31, noon), [t(opened[1])]);
+        assert_eq!(
+            of(oct1, oct31, Moment::EndOf(oct31)),
+            [t(opened[1]), t(opened[2])]
+        );
+    }
+
+    #[test]
     fn the_week_up_to_a_day_is_its_seven_dates() {
         let day = Moment::EndOf("2026-11-26".parse().unwrap());
         assert!(in_last_week(t("2026-11-20 00:00"), day), "T − 6");
