@@ -770,6 +770,36 @@ mod tests {
     }
 
     #[test]
+    fn the_items_that_may_count_are_the_phone_calls_and_the_surveyed_ones() {
+        // §9.4 on the shipped policy: follow-ups are the phone rules but the complaint
+        // deadlines; coverage is the rules with a form.
+        let p = Policy::default();
+        let rules = |m| -> Vec<&str> {
+            (0..p.due.rules.len())
+                .filter(|&r| may_count_items_of(m, r, &p.due, &p.survey))
+                .map(|r| p.due.rules[r].name.as_str())
+                .collect()
+        };
+        assert_eq!(
+            rules(Measure::FollowupDone),
+            [
+                "callback-3d",
+                "callback-3m",
+                "callback-6m",
+                "survey",
+                "maintenance",
+                "complaint-revisit",
+                "dissatisfied"
+            ]
+        );
+        assert_eq!(rules(Measure::SurveyCoverage), ["callback-3d", "survey"]);
+        assert!(
+            rules(Measure::Csat).is_empty(),
+            "csat reads answers, not items"
+        );
+    }
+
+    #[test]
     fn complaints_opened_at_month_end_and_closed_next_month() {
         // opened 31 Oct 20:00, answered 1 Nov 10:00 (14 h), closed 1 Nov 21:00 (25 h):
         // not closed by the period's end; answered on time; resolved late.
