@@ -429,3 +429,43 @@ fn a_yearly_holiday_is_a_real_month_and_day() {
         ok(&holiday(good));
     }
 }
+
+#[test]
+fn an_answer_scale_has_two_to_ten_points() {
+    let scale = |n: usize| {
+        let labels: Vec<String> = (1..=n).map(|i| format!("\"s{i}\"")).collect();
+        format!(
+            "[survey.scale]\nlabels = [{}]\nsatisfied = {n}\n\n[[survey.forms]]\nname = \"f\"\nlabel = \"f\"\nrules = [\"callback-3d\"]\nquestions = [{{ id = \"overall\", label = \"o\", target = 1 }}]\n",
+            labels.join(", ")
+        )
+    };
+    ok(&scale(2));
+    ok(&scale(10));
+    for n in [0, 1, 11] {
+        let got = problems(&scale(n));
+        assert_eq!(
+            got.first().map(String::as_str),
+            Some("policy.toml:2: survey.scale.labels: a scale has 2 to 10 points: list one label per score, score 1 first"),
+            "{n} labels: {got:?}"
+        );
+    }
+}
+
+#[test]
+fn a_question_id_is_one_word_without_equals_or_commas() {
+    let got = problems(
+        "[[survey.forms]]\nname = \"sales\"\nlabel = \"sales\"\nrules = [\"callback-3d\"]\nquestions = [\n  { id = \"on time\", label = \"a\", target = 4.5 },\n  { id = \"a=b\", label = \"b\", target = 4.5 },\n  { id = \"a,b\", label = \"c\", target = 4.5 },\n  { id = \"\", label = \"d\", target = 4.5 },\n  { id = \"on_time\", label = \"f\", target = 4.5 },\n  { id = \"overall\", label = \"o\", target = 4.5 },\n]\n",
+    );
+    let say = |line: u32, k: u32, id: &str| {
+        format!("policy.toml:{line}: survey.forms[1].questions[{k}].id: a question id is one word without = or commas, such as on_time, not {id:?}")
+    };
+    assert_eq!(
+        got,
+        [
+            say(6, 1, "on time"),
+            say(7, 2, "a=b"),
+            say(8, 3, "a,b"),
+            say(9, 4, "")
+        ]
+    );
+}

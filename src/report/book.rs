@@ -330,6 +330,8 @@ fn native_chart(sheet: &str, chart: &Chart, table: &Table<'_>, at: Placed) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::doc::{Chrome, Section, Table};
+    use crate::report::{col, Column, Kind, Rows};
 
     #[test]
     fn a_failed_or_panicking_build_is_an_error() {
@@ -338,6 +340,80 @@ mod tests {
         let err = guarded(|| Err(XlsxError::SheetnameCannotBeBlank(String::new()))).unwrap_err();
         assert!(err.to_string().starts_with("xlsx: "), "{err}");
         assert_eq!(guarded(|| Ok(vec![1])).unwrap(), [1]);
+    }
+
+    /// A table of `n` rows, each one empty text.
+    struct Blank(usize);
+    impl Rows for Blank {
+        fn columns(&self) -> &[Column<'_>] {
+            const ONE: &[Column<'static>] = &[col("customer_id", Kind::Text)];
+            ONE
+        }
+        fn len(&self) -> usize {
+            self.0
+        }
+        fn row<'s>(&'s self, _: usize, out: &mut Vec<Cell<'s>>) {
+            out.push(Cell::Text(""));
+        }
+    }
+
+    fn doc_of(blocks: Vec<Block<'static>>) -> Document<'static> {
+        Document {
+            language: crate::policy::Language::English,
+            title: "t".into(),
+            lead: Vec::new(),
+            sections: vec![Section {
+                id: "s",
+                title: "Customers".into(),
+                blocks,
+            }],
+            chrome: Chrome {
+                contents: "",
+                none: "",
+                yes: "",
+                no: "",
+                na: "",
+                cut: String::new(),
+                missed: "",
+                made_by: String::new(),
+            },
+        }
+    }
+
+    fn table(n: usize) -> Block<'static> {
+        Block::Table(Table {
+            id: "t",
+            title: None,
+            headers: vec!["id".into()],
+            rows: Box::new(Blank(n)),
+            page_rows: None,
+        })
+    }
+
+    #[test]
+    fn a_sheet_fits_its_title_its_tables_with_theirs_and_its_lines() {
+        // The title and a blank row, then per table its title, header and a blank row.
+        assert!(fits(&doc_of(vec![table(MAX_ROWS - 5)])).is_ok());
+        let err = fits(&doc_of(vec![table(MAX_ROWS - 4)])).unwrap_err();
+        assert_eq!(
+            err,
+            "the sheet \"Customers\" would have 1048577 rows, more than a sheet holds (1048576): write the report as .html, or the list with `caredesk tiers --format csv`"
+        );
+        // A line of text takes a row; two tables fill the sheet between them.
+        let half = (MAX_ROWS - 2 - 6 - 1) / 2;
+        let text = || Block::Text("note".into());
+        assert!(fits(&doc_of(vec![
+            table(half),
+            text(),
+            table(MAX_ROWS - 9 - half)
+        ]))
+        .is_ok());
+        assert!(fits(&doc_of(vec![
+            table(half),
+            text(),
+            table(MAX_ROWS - 8 - half)
+        ]))
+        .is_err());
     }
 
     #[test]
