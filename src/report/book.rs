@@ -381,8 +381,12 @@ mod tests {
     }
 
     fn table(n: usize) -> Block<'static> {
+        named("t", n)
+    }
+
+    fn named(id: &'static str, n: usize) -> Block<'static> {
         Block::Table(Table {
-            id: "t",
+            id,
             title: None,
             headers: vec!["id".into()],
             rows: Box::new(Blank(n)),
@@ -414,6 +418,64 @@ mod tests {
             table(MAX_ROWS - 8 - half)
         ]))
         .is_err());
+    }
+
+    fn rendered(doc: &Document<'_>) -> Vec<u8> {
+        let mut out = Vec::new();
+        render(doc, None, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn an_empty_table_says_so_and_keeps_a_blank_row_after_it() {
+        use calamine::Reader;
+        let mut doc = doc_of(vec![table(0), Block::Text("after".into())]);
+        doc.chrome.none = "none";
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(rendered(&doc))).unwrap();
+        let cells = book.worksheet_range("Customers").unwrap();
+        let at = |r: u32| {
+            cells
+                .get_value((r, 0))
+                .map_or(String::new(), |v| v.to_string())
+        };
+        let column: Vec<String> = (0..6).map(at).collect();
+        assert_eq!(column, ["t", "", "id", "none", "", "after"]);
+    }
+
+    /// The first sheet's XML in the workbook of `doc`.
+    fn sheet_xml(doc: &Document<'_>) -> String {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(rendered(doc))).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml
+    }
+
+    #[test]
+    fn a_long_sheet_of_several_tables_filters_the_largest() {
+        // Past 20,000 rows a sheet is streamed: no Excel tables, one filter, on the
+        // largest table (the first here, rows 3 to 20,004 with its header).
+        let xml = sheet_xml(&doc_of(vec![named("big", 20_001), named("small", 5)]));
+        let filters: Vec<&str> = xml
+            .match_indices("<autoFilter ")
+            .map(|(i, _)| &xml[i..i + 40])
+            .collect();
+        assert_eq!(filters.len(), 1, "{filters:?}");
+        assert!(
+            filters[0].starts_with("<autoFilter ref=\"A3:A20004\""),
+            "{filters:?}"
+        );
+        assert!(
+            !xml.contains("<tablePart "),
+            "no Excel tables on a streamed sheet"
+        );
+        // 20,000 rows are held in memory: each table is an Excel table with its filter.
+        let xml = sheet_xml(&doc_of(vec![named("big", 19_995), named("small", 5)]));
+        assert_eq!(xml.matches("<tablePart ").count(), 2);
+        assert!(!xml.contains("<autoFilter "));
     }
 
     #[test]
