@@ -330,7 +330,7 @@ fn native_chart(sheet: &str, chart: &Chart, table: &Table<'_>, at: Placed) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::doc::{Chrome, Section, Table};
+    use crate::report::doc::{Chart, ChartKind, Chrome, Section, Table};
     use crate::report::{col, Column, Kind, Rows};
 
     #[test]
@@ -440,6 +440,32 @@ mod tests {
         };
         let column: Vec<String> = (0..6).map(at).collect();
         assert_eq!(column, ["t", "", "id", "none", "", "after"]);
+    }
+
+    #[test]
+    fn a_chart_takes_its_rows_and_a_blank_one_below_its_table() {
+        use calamine::Reader;
+        let chart = Block::Chart(Chart {
+            id: "c",
+            kind: ChartKind::Column,
+            title: "c".into(),
+            table: 0,
+            categories: 0,
+            series: vec![0],
+            skip_last: 0,
+            references: Vec::new(),
+            titles: Vec::new(),
+        });
+        let doc = doc_of(vec![table(3), chart, Block::Text("after".into())]);
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(rendered(&doc))).unwrap();
+        let cells = book.worksheet_range("Customers").unwrap();
+        // The table's header on row 2, its rows 3-5, a blank row; the chart from row 7,
+        // 16 rows and a blank one; the text on row 24.
+        assert_eq!(cells.end(), Some((24, 0)));
+        assert_eq!(
+            cells.get_value((24, 0)).map(|v| v.to_string()).as_deref(),
+            Some("after")
+        );
     }
 
     /// The first sheet's XML in the workbook of `doc`.
