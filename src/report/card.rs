@@ -492,6 +492,15 @@ mod tests {
     }
 
     fn rendered(format: DocFormat, show_phone: bool, width: Option<u16>) -> String {
+        rendered_doc(&doc(), format, show_phone, width)
+    }
+
+    fn rendered_doc(
+        doc: &Document<'_>,
+        format: DocFormat,
+        show_phone: bool,
+        width: Option<u16>,
+    ) -> String {
         let mut out = Vec::new();
         let options = DocOptions {
             format,
@@ -499,8 +508,89 @@ mod tests {
             color: false,
             width,
         };
-        render_document(&doc(), options, &mut out).unwrap();
+        render_document(doc, options, &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_table_keeps_its_longest_words_whole_when_they_just_fit() {
+        use unicode_width::UnicodeWidthStr;
+        // The orders' longest words, a space each side, and five borders: 95 columns.
+        let least = (10 + 2) + (54 + 2) + (8 + 2) + (11 + 2) + 5;
+        let note = "客户对送货时间很满意，希望下次提前一天电话确认安装时间";
+        let lines = |width: usize| -> Vec<String> {
+            rendered(DocFormat::Table, false, Some(width as u16))
+                .lines()
+                .map(str::to_string)
+                .collect()
+        };
+        let at = lines(least);
+        assert!(at.iter().any(|l| l.contains(note)), "{}", at.join("\n"));
+        assert!(at.iter().all(|l| l.width() <= least), "{}", at.join("\n"));
+        // One column fewer: the table still fits, the note wraps.
+        let under = lines(least - 1);
+        assert!(
+            under.iter().all(|l| l.width() < least),
+            "{}",
+            under.join("\n")
+        );
+        assert!(
+            !under.iter().any(|l| l.contains(note)),
+            "{}",
+            under.join("\n")
+        );
+    }
+
+    /// A sentence of short words beside one long word.
+    struct Words;
+    const WORDS: &[Column<'static>] = &[col("note", Kind::Text), col("code", Kind::Text)];
+    impl Rows for Words {
+        fn columns(&self) -> &[Column<'_>] {
+            WORDS
+        }
+        fn len(&self) -> usize {
+            1
+        }
+        fn row<'s>(&'s self, _: usize, out: &mut Vec<Cell<'s>>) {
+            out.extend([
+                Cell::Text("one two three four five six seven eight nine ten eleven twelve"),
+                Cell::Text("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123"),
+            ]);
+        }
+    }
+
+    #[test]
+    fn a_long_word_beside_a_sentence_is_kept_whole_while_the_sentence_wraps() {
+        let mut d = doc();
+        d.sections[0].rows = Box::new(Words);
+        // The longest words, a space each side, and three borders: 43 columns.
+        for width in 43..=80 {
+            let text = rendered_doc(&d, DocFormat::Table, false, Some(width));
+            assert!(
+                text.contains("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123"),
+                "{width}:\n{text}"
+            );
+            assert!(text.contains("│ one "), "{width}:\n{text}");
+        }
+    }
+
+    #[test]
+    fn a_phone_the_card_made_itself_is_masked_too() {
+        // A phone built into a String (Cell::Owned) goes the way a borrowed one does.
+        let mut d = doc();
+        d.blocks[0].fields[0] = Field::new(
+            "phone",
+            "phone",
+            Kind::Phone,
+            Cell::Owned("13856659633".to_string()),
+        );
+        for format in [DocFormat::Table, DocFormat::Json, DocFormat::Md] {
+            let masked = rendered_doc(&d, format, false, None);
+            assert!(!masked.contains("13856659633"), "{format:?}: {masked}");
+            assert!(masked.contains("138****9633"), "{format:?}: {masked}");
+            let shown = rendered_doc(&d, format, true, None);
+            assert!(shown.contains("13856659633"), "{format:?}: {shown}");
+        }
     }
 
     #[test]
@@ -527,7 +617,17 @@ mod tests {
             assert!(!masked.contains("13856659633"), "{format:?}: {masked}");
             assert!(masked.contains("138****9633"), "{format:?}: {masked}");
             let shown = rendered(format, true, None);
-            assert!(shown.contains("13856659633"), "{format:?}: {shown}");
+            // The profile's phone and both orders'.
+            assert_eq!(
+                shown.matches("13856659633").count(),
+                3,
+                "{format:?}: {shown}"
+            );
+            assert_eq!(
+                masked.matches("138****9633").count(),
+                3,
+                "{format:?}: {masked}"
+            );
         }
     }
 
