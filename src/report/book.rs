@@ -330,8 +330,8 @@ fn native_chart(sheet: &str, chart: &Chart, table: &Table<'_>, at: Placed) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::doc::{Chart, ChartKind, Chrome, Section, Table};
-    use crate::report::{col, Column, Kind, Rows};
+    use crate::report::doc::fixtures::{chart, doc_of, named, table};
+    use crate::report::doc::ChartKind;
 
     #[test]
     fn a_failed_or_panicking_build_is_an_error() {
@@ -340,58 +340,6 @@ mod tests {
         let err = guarded(|| Err(XlsxError::SheetnameCannotBeBlank(String::new()))).unwrap_err();
         assert!(err.to_string().starts_with("xlsx: "), "{err}");
         assert_eq!(guarded(|| Ok(vec![1])).unwrap(), [1]);
-    }
-
-    /// A table of `n` rows, each one empty text.
-    struct Blank(usize);
-    impl Rows for Blank {
-        fn columns(&self) -> &[Column<'_>] {
-            const ONE: &[Column<'static>] = &[col("customer_id", Kind::Text)];
-            ONE
-        }
-        fn len(&self) -> usize {
-            self.0
-        }
-        fn row<'s>(&'s self, _: usize, out: &mut Vec<Cell<'s>>) {
-            out.push(Cell::Text(""));
-        }
-    }
-
-    fn doc_of(blocks: Vec<Block<'static>>) -> Document<'static> {
-        Document {
-            language: crate::policy::Language::English,
-            title: "t".into(),
-            lead: Vec::new(),
-            sections: vec![Section {
-                id: "s",
-                title: "Customers".into(),
-                blocks,
-            }],
-            chrome: Chrome {
-                contents: "",
-                none: "",
-                yes: "",
-                no: "",
-                na: "",
-                cut: String::new(),
-                missed: "",
-                made_by: String::new(),
-            },
-        }
-    }
-
-    fn table(n: usize) -> Block<'static> {
-        named("t", n)
-    }
-
-    fn named(id: &'static str, n: usize) -> Block<'static> {
-        Block::Table(Table {
-            id,
-            title: None,
-            headers: vec!["id".into()],
-            rows: Box::new(Blank(n)),
-            page_rows: None,
-        })
     }
 
     #[test]
@@ -445,17 +393,7 @@ mod tests {
     #[test]
     fn a_chart_takes_its_rows_and_a_blank_one_below_its_table() {
         use calamine::Reader;
-        let chart = Block::Chart(Chart {
-            id: "c",
-            kind: ChartKind::Column,
-            title: "c".into(),
-            table: 0,
-            categories: 0,
-            series: vec![0],
-            skip_last: 0,
-            references: Vec::new(),
-            titles: Vec::new(),
-        });
+        let chart = chart(ChartKind::Column, vec![0]);
         let doc = doc_of(vec![table(3), chart, Block::Text("after".into())]);
         let mut book = calamine::Xlsx::new(std::io::Cursor::new(rendered(&doc))).unwrap();
         let cells = book.worksheet_range("Customers").unwrap();
@@ -478,6 +416,23 @@ mod tests {
             .read_to_string(&mut xml)
             .unwrap();
         xml
+    }
+
+    #[test]
+    fn a_chart_of_one_series_has_no_legend() {
+        use std::io::Read;
+        let legend = |series: Vec<usize>| {
+            let doc = doc_of(vec![table(3), chart(ChartKind::Column, series)]);
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(rendered(&doc))).unwrap();
+            let mut xml = String::new();
+            zip.by_name("xl/charts/chart1.xml")
+                .unwrap()
+                .read_to_string(&mut xml)
+                .unwrap();
+            xml.contains("<c:legend>")
+        };
+        assert!(!legend(vec![0]), "one series: its title says it");
+        assert!(legend(vec![0, 0]));
     }
 
     #[test]

@@ -207,3 +207,77 @@ impl Rows for Grid {
         }
     }
 }
+
+/// Documents for the renderers' tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+    use crate::report::col;
+
+    /// A table of `n` rows, each one empty text.
+    pub struct Blank(pub usize);
+    impl Rows for Blank {
+        fn columns(&self) -> &[Column<'_>] {
+            const ONE: &[Column<'static>] = &[col("customer_id", Kind::Text)];
+            ONE
+        }
+        fn len(&self) -> usize {
+            self.0
+        }
+        fn row<'s>(&'s self, _: usize, out: &mut Vec<Cell<'s>>) {
+            out.push(Cell::Text(""));
+        }
+    }
+
+    pub fn doc_of(blocks: Vec<Block<'static>>) -> Document<'static> {
+        Document {
+            language: crate::policy::Language::English,
+            title: "t".into(),
+            lead: Vec::new(),
+            sections: vec![Section {
+                id: "s",
+                title: "Customers".into(),
+                blocks,
+            }],
+            chrome: Chrome {
+                contents: "",
+                none: "",
+                yes: "",
+                no: "",
+                na: "",
+                cut: String::new(),
+                missed: "",
+                made_by: String::new(),
+            },
+        }
+    }
+
+    pub fn table(n: usize) -> Block<'static> {
+        named("t", n)
+    }
+
+    pub fn named(id: &'static str, n: usize) -> Block<'static> {
+        Block::Table(Table {
+            id,
+            title: None,
+            headers: vec!["id".into()],
+            rows: Box::new(Blank(n)),
+            page_rows: None,
+        })
+    }
+
+    /// A chart of `kind` over the first block's table: its first column as categories.
+    pub fn chart(kind: ChartKind, series: Vec<usize>) -> Block<'static> {
+        Block::Chart(Chart {
+            id: "c",
+            kind,
+            title: "c".into(),
+            table: 0,
+            categories: 0,
+            series,
+            skip_last: 0,
+            references: Vec::new(),
+            titles: Vec::new(),
+        })
+    }
+}

@@ -286,3 +286,71 @@ fn chart_figure(doc: &Document<'_>, chart: &Chart, table: &Table<'_>) -> String 
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::doc::fixtures::{chart, doc_of, named};
+    use crate::report::doc::{ChartKind, Grid, Table};
+    use crate::report::{col, Kind};
+
+    fn page(doc: &Document<'_>) -> String {
+        let mut out = Vec::new();
+        render(doc, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_missed_figure_is_marked_and_named_for_a_screen_reader() {
+        let mut grid = Grid::new(vec![col("kpi", Kind::Text), col("rate", Kind::Rate)]);
+        grid.push(vec![
+            Cell::Text("install"),
+            Cell::Dec(rust_decimal::Decimal::ONE),
+        ]);
+        grid.push(vec![
+            Cell::Text("repair"),
+            Cell::Dec(rust_decimal::Decimal::ZERO),
+        ]);
+        grid.flag_last(1);
+        let mut doc = doc_of(vec![Block::Table(Table {
+            id: "kpi",
+            title: None,
+            headers: vec!["kpi".into(), "rate".into()],
+            rows: Box::new(grid),
+            page_rows: None,
+        })]);
+        doc.chrome.missed = "target missed";
+        let html = page(&doc);
+        assert_eq!(html.matches("<td class=\"num miss\">").count(), 1, "{html}");
+        assert_eq!(html.matches("<td class=\"num\">").count(), 1, "{html}");
+        assert!(html.contains(&format!(
+            "<span aria-label=\"target missed\">{MISSED}</span> "
+        )));
+    }
+
+    #[test]
+    fn a_table_cut_on_the_page_says_how_many_it_shows() {
+        let cut = |rows: usize, page_rows: usize| {
+            let mut doc = doc_of(vec![named("t", rows)]);
+            if let Block::Table(t) = &mut doc.sections[0].blocks[0] {
+                t.page_rows = Some(page_rows);
+            }
+            doc.chrome.cut = "{shown} of {all} shown".into();
+            page(&doc)
+        };
+        assert!(cut(5, 2).contains("2 of 5 shown"));
+        assert!(!cut(5, 5).contains(" shown"));
+        assert!(!cut(2, 5).contains(" shown"));
+    }
+
+    #[test]
+    fn a_line_chart_is_drawn_small_and_a_column_chart_full_width() {
+        let figure = |kind| {
+            let html = page(&doc_of(vec![named("t", 3), chart(kind, vec![0])]));
+            let at = html.find("<figure class=\"chart").expect("a figure");
+            html[at..at + 30].to_string()
+        };
+        assert!(figure(ChartKind::Line).starts_with("<figure class=\"chart small\""));
+        assert!(figure(ChartKind::Column).starts_with("<figure class=\"chart\""));
+    }
+}
