@@ -385,4 +385,272 @@ mod tests {
         assert_eq!(percent(dec("1")), "100%");
         assert_eq!(percent(dec("0")), "0%");
     }
+
+    /// The elements `<tag ...>` of `svg` whose attributes include `with` (such as
+    /// `class="mark"`), each as its attributes.
+    fn elements(
+        svg: &str,
+        tag: &str,
+        with: &str,
+    ) -> Vec<std::collections::HashMap<String, String>> {
+        let open = format!("<{tag} ");
+        svg.match_indices(&open)
+            .map(|(at, _)| {
+                let end = at + svg[at..].find('>').expect("a closed tag");
+                let body = &svg[at + open.len()..end];
+                let mut attrs = std::collections::HashMap::new();
+                for pair in body.trim_end_matches('/').split("\" ") {
+                    if let Some((k, v)) = pair.split_once("=\"") {
+                        attrs.insert(k.trim().to_string(), v.trim_end_matches('"').to_string());
+                    }
+                }
+                (body.to_string(), attrs)
+            })
+            .filter(|(body, _)| body.contains(with))
+            .map(|(_, attrs)| attrs)
+            .collect()
+    }
+
+    fn num(attrs: &std::collections::HashMap<String, String>, key: &str) -> f64 {
+        attrs[key]
+            .parse()
+            .unwrap_or_else(|_| panic!("{key}: {:?}", attrs[key]))
+    }
+
+    /// The x positions of the texts of `class` (the labels, the legend's names).
+    fn texts(svg: &str, class: &str) -> Vec<(f64, f64, String)> {
+        let mut out = Vec::new();
+        let open = format!("<text class=\"{class}\" ");
+        for (at, _) in svg.match_indices(&open) {
+            let rest = &svg[at..];
+            let head_end = rest.find('>').unwrap();
+            let text_end = rest.find("</text>").unwrap();
+            let attrs = &elements(&rest[..=head_end], "text", "")[0];
+            out.push((
+                num(attrs, "x"),
+                num(attrs, "y"),
+                rest[head_end + 1..text_end].to_string(),
+            ));
+        }
+        out
+    }
+
+    /// Two figures rounded to 0.1 each are this close.
+    const CLOSE: f64 = 0.11;
+
+    #[test]
+    fn columns_stand_side_by_side_on_the_baseline_at_their_height() {
+        let cats = vec!["A".to_string(), "B".into(), "C".into()];
+        let a = [Some(dec("0.5")), Some(dec("1")), Some(dec("0.25"))];
+        let b = [None, Some(dec("0.8")), Some(dec("0"))];
+        let s = [
+            Series {
+                name: "sales",
+                values: &a,
+                reference: None,
+            },
+            Series {
+                name: "满意度",
+                values: &b,
+                reference: None,
+            },
+        ];
+        let svg = columns("t", &cats, &s);
+        // The plot: x 48-628, y 24 (100 %) to 236 (0 %); three groups of 193.3, each
+        // 70 % bars, two series side by side (67.7 each), 15 % space on each side.
+        let (x0, y0, y1, group) = (48.0, 24.0, 236.0, 580.0 / 3.0);
+        let bar = group * 0.7 / 2.0;
+        let marks = elements(&svg, "rect", "class=\"mark\"");
+        assert_eq!(marks.len(), 5);
+        let mut k = 0;
+        for (c, _) in cats.iter().enumerate() {
+            for (j, series) in s.iter().enumerate() {
+                let Some(v) = series.values[c] else { continue };
+                let m = &marks[k];
+                k += 1;
+                let v: f64 = v.to_string().parse().unwrap();
+                let x = x0 + group * c as f64 + group * 0.15 + bar * j as f64;
+                assert!((num(m, "x") - x).abs() < CLOSE, "{c} {j}: {m:?}");
+                assert!((num(m, "width") - bar).abs() < CLOSE, "{m:?}");
+                assert!((num(m, "height") - (y1 - y0) * v).abs() < CLOSE, "{m:?}");
+                assert!(
+                    (num(m, "y") + num(m, "height") - y1).abs() < CLOSE,
+                    "on the baseline: {m:?}"
+                );
+            }
+        }
+        // Each value over the middle of its column, 3 above its top.
+        let values = texts(&svg, "value");
+        assert_eq!(values.len(), 5);
+        for (m, (x, y, _)) in marks.iter().zip(&values) {
+            assert!((x - (num(m, "x") + bar / 2.0)).abs() < CLOSE, "{m:?} {x}");
+            assert!((y - (num(m, "y") - 3.0)).abs() < CLOSE, "{m:?} {y}");
+        }
+        // Categories under the middle of their group; gridlines every 25 %.
+        let axis = texts(&svg, "axis");
+        let grid: Vec<_> = axis.iter().filter(|t| t.2.ends_with('%')).collect();
+        for (step, (x, y, label)) in grid.iter().enumerate() {
+            assert_eq!(*label, format!("{}%", step * 25));
+            assert!(
+                (x - (x0 - 4.0)).abs() < CLOSE
+                    && (y - (y1 - 53.0 * step as f64 + 4.0)).abs() < CLOSE
+            );
+        }
+        let lines = elements(&svg, "line", "class=\"grid\"");
+        assert_eq!(lines.len(), 5);
+        for (step, l) in lines.iter().enumerate() {
+            assert!(
+                (num(l, "y1") - (y1 - 53.0 * step as f64)).abs() < CLOSE,
+                "{l:?}"
+            );
+        }
+        let named: Vec<_> = axis.iter().filter(|t| !t.2.ends_with('%')).collect();
+        for (c, (x, y, name)) in named.iter().enumerate() {
+            assert_eq!(*name, cats[c]);
+            assert!(
+                (x - (x0 + group * (c as f64 + 0.5))).abs() < CLOSE && (y - 252.0).abs() < CLOSE
+            );
+        }
+        // The legend: a swatch and a name per series, side by side, none over the next.
+        let legend = texts(&svg, "legend");
+        assert_eq!(
+            legend.iter().map(|t| t.2.as_str()).collect::<Vec<_>>(),
+            ["sales", "满意度"]
+        );
+        let swatches: Vec<_> = elements(&svg, "rect", "width=\"10\"");
+        assert_eq!(swatches.len(), 2);
+        assert_eq!(
+            (num(&swatches[0], "x"), num(&swatches[0], "y")),
+            (48.0, 277.0)
+        );
+        for (sw, (x, y, _)) in swatches.iter().zip(&legend) {
+            assert!((x - (num(sw, "x") + 14.0)).abs() < CLOSE && (y - 286.0).abs() < CLOSE);
+        }
+        // "sales" is 5 narrow characters: the next swatch starts 28 + 37.5 further on.
+        assert!((num(&swatches[1], "x") - (48.0 + 28.0 + 7.5 * 5.0)).abs() < CLOSE);
+        let after_cjk = columns(
+            "t",
+            &cats,
+            &[
+                Series {
+                    name: "满意",
+                    values: &a,
+                    reference: None,
+                },
+                Series {
+                    name: "x",
+                    values: &a,
+                    reference: None,
+                },
+            ],
+        );
+        let sw = elements(&after_cjk, "rect", "width=\"10\"");
+        assert!(
+            (num(&sw[1], "x") - (48.0 + 28.0 + 7.5 * 4.0)).abs() < CLOSE,
+            "CJK characters count two"
+        );
+    }
+
+    #[test]
+    fn a_line_runs_across_the_months_at_its_values() {
+        let cats: Vec<String> = ["2025-12", "2026-01", "2026-02"].map(String::from).to_vec();
+        let v = [Some(dec("0.5")), Some(dec("1")), Some(dec("0"))];
+        let s = Series {
+            name: "csat",
+            values: &v,
+            reference: Some(dec("0.75")),
+        };
+        let svg = line("t", &cats, &s, "none");
+        // x 40-308, y 10 (100 %) to 130 (0 %).
+        let marks = elements(&svg, "circle", "class=\"mark\"");
+        let at: Vec<(f64, f64)> = marks.iter().map(|m| (num(m, "cx"), num(m, "cy"))).collect();
+        assert_eq!(at, [(40.0, 70.0), (174.0, 10.0), (308.0, 130.0)]);
+        let target = elements(&svg, "line", "class=\"target\"");
+        assert_eq!(
+            (
+                num(&target[0], "y1"),
+                num(&target[0], "x1"),
+                num(&target[0], "x2")
+            ),
+            (40.0, 40.0, 308.0)
+        );
+        let months = texts(&svg, "axis");
+        let under: Vec<(f64, f64, &str)> = months
+            .iter()
+            .filter(|t| !t.2.ends_with('%'))
+            .map(|t| (t.0, t.1, t.2.as_str()))
+            .collect();
+        assert_eq!(
+            under,
+            [
+                (40.0, 144.0, "12"),
+                (40.0, 156.0, "2025"),
+                (174.0, 144.0, "01"),
+                (174.0, 156.0, "2026"),
+                (308.0, 144.0, "02")
+            ]
+        );
+        let one = line(
+            "t",
+            &cats[..1],
+            &Series {
+                name: "csat",
+                values: &v[..1],
+                reference: None,
+            },
+            "none",
+        );
+        assert_eq!(
+            num(&elements(&one, "circle", "class=\"mark\"")[0], "cx"),
+            174.0,
+            "one month: in the middle"
+        );
+    }
+
+    #[test]
+    fn bars_run_from_the_axis_at_their_values_a_row_each() {
+        let cats = vec!["陈静".to_string(), "李娜".into(), "王磊".into()];
+        let v = [Some(dec("0.5")), None, Some(dec("1"))];
+        let s = Series {
+            name: "rate",
+            values: &v,
+            reference: None,
+        };
+        let svg = bars("t", &cats, &s, "n/a");
+        // x 150-560, rows of 26 from y 34; the chart 34 + 3 * 26 + 30 = 142 high.
+        assert!(svg.contains(r#"viewBox="0 0 640 142""#), "{svg}");
+        let marks = elements(&svg, "rect", "class=\"mark\"");
+        let got: Vec<(f64, f64, f64, f64)> = marks
+            .iter()
+            .map(|m| (num(m, "x"), num(m, "y"), num(m, "width"), num(m, "height")))
+            .collect();
+        assert_eq!(
+            got,
+            [(150.0, 38.0, 205.0, 18.0), (150.0, 90.0, 410.0, 18.0)]
+        );
+        let values = texts(&svg, "value");
+        let at: Vec<(f64, f64, &str)> = values.iter().map(|t| (t.0, t.1, t.2.as_str())).collect();
+        assert_eq!(
+            at,
+            [
+                (359.0, 51.0, "50%"),
+                (154.0, 77.0, "n/a"),
+                (564.0, 103.0, "100%")
+            ]
+        );
+        let names: Vec<(f64, f64)> = texts(&svg, "axis")
+            .iter()
+            .filter(|t| !t.2.ends_with('%'))
+            .map(|t| (t.0, t.1))
+            .collect();
+        assert_eq!(names, [(142.0, 51.0), (142.0, 77.0), (142.0, 103.0)]);
+        let grid: Vec<f64> = elements(&svg, "line", "class=\"grid\"")
+            .iter()
+            .map(|l| num(l, "x1"))
+            .collect();
+        assert_eq!(grid, [150.0, 252.5, 355.0, 457.5, 560.0]);
+        assert!(elements(&svg, "line", "class=\"grid\"")
+            .iter()
+            .all(|l| num(l, "y1") == 34.0 && num(l, "y2") == 112.0));
+    }
 }
