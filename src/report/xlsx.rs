@@ -282,4 +282,43 @@ mod tests {
             "{err}"
         );
     }
+
+    /// One row: an owned id, then a note of `len` characters.
+    struct Note(usize);
+    const NOTE: &[Column<'static>] = &[col("customer_id", Kind::Text), col("note", Kind::Text)];
+    impl Rows for Note {
+        fn columns(&self) -> &[Column<'_>] {
+            NOTE
+        }
+        fn len(&self) -> usize {
+            1
+        }
+        fn row<'s>(&'s self, _: usize, out: &mut Vec<Cell<'s>>) {
+            out.push(Cell::Owned("C0042".to_string()));
+            out.push(Cell::Owned("x".repeat(self.0)));
+        }
+    }
+
+    #[test]
+    fn a_cell_holds_32767_characters_and_the_row_too_long_is_named() {
+        assert!(fits(&Note(MAX_CELL)).is_ok());
+        assert_eq!(
+            fits(&Note(MAX_CELL + 1)).unwrap_err(),
+            "xlsx: row 2 (C0042), column note: 32768 characters do not fit a cell (at most 32767): use --format csv"
+        );
+    }
+
+    #[test]
+    fn the_filter_spans_the_header_and_every_row_and_column() {
+        use std::io::Read;
+        let mut out = Vec::new();
+        render(&Note(3), false, &mut out).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(out)).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        assert!(xml.contains(r#"<autoFilter ref="A1:B2"/>"#), "{xml}");
+    }
 }
