@@ -321,4 +321,71 @@ mod tests {
             .unwrap();
         assert!(xml.contains(r#"<autoFilter ref="A1:B2"/>"#), "{xml}");
     }
+
+    /// Two rows with a column to fill in from `choices`, under a hint of `title`/`hint`.
+    struct FillSheet(super::super::FillIn);
+    impl Rows for FillSheet {
+        fn columns(&self) -> &[Column<'_>] {
+            NOTE
+        }
+        fn len(&self) -> usize {
+            2
+        }
+        fn row<'s>(&'s self, _: usize, out: &mut Vec<Cell<'s>>) {
+            out.extend([Cell::Text("C1"), Cell::Empty]);
+        }
+        fn fill_in(&self, column: usize) -> Option<super::super::FillIn> {
+            (column == 1).then(|| self.0.clone())
+        }
+    }
+
+    fn sheet_xml(rows: &dyn Rows) -> String {
+        use std::io::Read;
+        let mut out = Vec::new();
+        render(rows, false, &mut out).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(out)).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml
+    }
+
+    #[test]
+    fn a_fill_in_column_offers_its_choices_when_excel_can_list_them() {
+        let fill = |choices: &[&str], title: &str, hint: &str| {
+            FillSheet(super::super::FillIn {
+                choices: choices.iter().map(|c| c.to_string()).collect(),
+                title: title.into(),
+                hint: hint.into(),
+            })
+        };
+        let xml = sheet_xml(&fill(
+            &["done", "refused"],
+            "result",
+            "what the call came to",
+        ));
+        assert!(xml.contains(r#"<dataValidation type="list""#), "{xml}");
+        assert!(xml.contains(r#"<formula1>"done,refused"</formula1>"#), "{xml}");
+        // A choice with a comma, or an empty one, cannot be in Excel's list: the hint only.
+        for choices in [&["done", "a,b"][..], &["done", ""][..]] {
+            let xml = sheet_xml(&fill(choices, "result", "what the call came to"));
+            assert!(!xml.contains(r#"type="list""#), "{choices:?}: {xml}");
+            assert!(
+                xml.contains(r#"promptTitle="result""#),
+                "{choices:?}: {xml}"
+            );
+        }
+        // A hint's title past Excel's 32 units and its text past 255 are cut, not refused.
+        let xml = sheet_xml(&fill(&["done"], &"标题".repeat(20), &"说明".repeat(200)));
+        assert!(
+            xml.contains(&format!(r#"promptTitle="{}""#, "标题".repeat(16))),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(&format!(r#"prompt="{}""#, "说明".repeat(127) + "说")),
+            "{xml}"
+        );
+    }
 }
