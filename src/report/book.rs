@@ -436,6 +436,21 @@ mod tests {
     }
 
     #[test]
+    fn a_workbook_to_read_keeps_its_text_cells_without_the_text_format() {
+        use std::io::Read;
+        // The report is read, not filled in and read back: its text cells need no `@`.
+        let mut doc = doc_of(vec![table(3)]);
+        doc.title = "月报 2026-11".into();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(rendered(&doc))).unwrap();
+        let mut styles = String::new();
+        zip.by_name("xl/styles.xml")
+            .unwrap()
+            .read_to_string(&mut styles)
+            .unwrap();
+        assert!(!styles.contains(r#"formatCode="@""#), "{styles}");
+    }
+
+    #[test]
     fn a_long_sheet_of_several_tables_filters_the_largest() {
         // Past 20,000 rows a sheet is streamed: no Excel tables, one filter, on the
         // largest table (the first here, rows 3 to 20,004 with its header).

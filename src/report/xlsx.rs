@@ -367,7 +367,10 @@ mod tests {
             "what the call came to",
         ));
         assert!(xml.contains(r#"<dataValidation type="list""#), "{xml}");
-        assert!(xml.contains(r#"<formula1>"done,refused"</formula1>"#), "{xml}");
+        assert!(
+            xml.contains(r#"<formula1>"done,refused"</formula1>"#),
+            "{xml}"
+        );
         // A choice with a comma, or an empty one, cannot be in Excel's list: the hint only.
         for choices in [&["done", "a,b"][..], &["done", ""][..]] {
             let xml = sheet_xml(&fill(choices, "result", "what the call came to"));
