@@ -391,4 +391,20 @@ mod tests {
             "{xml}"
         );
     }
+
+    #[test]
+    fn columns_are_as_wide_as_their_text_up_to_a_cap() {
+        let cols = |xml: &str| -> Vec<String> {
+            xml.match_indices("<col ")
+                .map(|(at, _)| {
+                    let w = &xml[at..][xml[at..].find("width=\"").unwrap() + 7..];
+                    w[..w.find('"').unwrap()].to_string()
+                })
+                .collect()
+        };
+        // "customer_id" (11) and "C0042"; a 100-character note, capped at 60.
+        let got = cols(&sheet_xml(&Note(100)));
+        assert_eq!(got, ["13.7109375", "60.7109375"]);
+        assert_eq!(cols(&sheet_xml(&Note(2))), ["13.7109375", "6.7109375"]);
+    }
 }
