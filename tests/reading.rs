@@ -237,3 +237,52 @@ fn a_bad_phone_cell_is_masked_in_the_message() {
     );
     assert!(!out.contains("13800138000"), "{out}");
 }
+
+/// GB18030 (GBK) bytes of `text`.
+fn gbk(text: &str) -> Vec<u8> {
+    encoding_rs::GB18030.encode(text).0.into_owned()
+}
+
+#[test]
+fn a_gbk_pipe_with_bytes_that_are_not_gbk_says_how_many_were_replaced() {
+    // A pipe cannot be read twice: it is decoded as it comes, and what does not decode is
+    // replaced and counted, at the first line it happens on.
+    let mut piped = gbk("customer_id,name\nC1,张伟\nC2,李");
+    piped.extend([0xff, 0xfe]);
+    piped.extend(gbk("娜\n"));
+    let dir = desk(&[]);
+    let (code, out) = run(
+        dir.path(),
+        &["check", "--customers", "/dev/stdin"],
+        Some(&piped),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("/dev/stdin: read as GB18030 (GBK)"), "{out}");
+    assert!(
+        out.contains("/dev/stdin:3: 2 byte sequences are not GB18030 (GBK) text (replaced); fix them, or save the file as \"CSV UTF-8\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_file_that_turns_gbk_past_its_first_8_mib_says_where_and_how_to_read_it() {
+    // UTF-8 (plain ASCII) for 9 MiB, then a name in GBK.
+    let mut customers = String::from("customer_id,name\n");
+    let mut i = 0;
+    while customers.len() <= 9 << 20 {
+        customers.push_str(&format!("C{i},Name {i}\n"));
+        i += 1;
+    }
+    let line = i + 2;
+    let mut bytes = customers.into_bytes();
+    bytes.extend(b"CX,");
+    bytes.extend(gbk("张伟\n"));
+    // The good orders and complaints name C1, which is among them.
+    let dir = desk(&[("customers.csv", &bytes)]);
+    let (code, out) = check(dir.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("customers.csv:{line}: not UTF-8 from this line on, though the file's first 8 MiB are, so it was read as UTF-8; the whole file reads as GB18030 (GBK): run again with --encoding gb18030")),
+        "{out}"
+    );
+}
