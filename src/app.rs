@@ -682,7 +682,7 @@ impl Progress {
 
     fn new(file: &File, quiet: bool) -> Progress {
         let size = file.metadata().map_or(0, |m| m.len());
-        if quiet || size < Self::LARGE || !io::stderr().is_terminal() {
+        if !shows_progress(size, quiet, io::stderr().is_terminal()) {
             return Progress(None);
         }
         let bar = indicatif::ProgressBar::new(size);
@@ -1411,8 +1411,29 @@ fn write_atomically(
     Ok(())
 }
 
+/// Whether reading a file of `size` bytes shows a progress bar: a large file (64 MiB or
+/// more), on a terminal, unless --quiet.
+fn shows_progress(size: u64, quiet: bool, terminal: bool) -> bool {
+    !quiet && terminal && size >= Progress::LARGE
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_progress_bar_is_for_large_files_on_a_terminal_unless_quiet() {
+        let large = 64 << 20;
+        assert!(shows_progress(large, false, true));
+        assert!(
+            !shows_progress(large - 1, false, true),
+            "smaller: read too fast"
+        );
+        assert!(!shows_progress(large, true, true), "--quiet");
+        assert!(
+            !shows_progress(large, false, false),
+            "not a terminal (cron, a pipe)"
+        );
+    }
     use super::*;
     use clap::Parser;
 

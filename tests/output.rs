@@ -497,3 +497,27 @@ fn an_output_over_an_input_is_refused_before_the_work() {
         .stderr(predicate::str::contains("refusing to write over it"))
         .stderr(predicate::str::contains("problem").not());
 }
+
+#[test]
+fn each_output_extension_names_its_format() {
+    // .txt is the table view, as on a terminal; the others as their names say.
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str| {
+        let path = dir.path().join(name);
+        caredesk()
+            .args(["tiers", "--summary", "--as-of", "2026-11-22", "--output"])
+            .arg(&path)
+            .assert()
+            .success();
+        std::fs::read(&path).unwrap()
+    };
+    let table = String::from_utf8(write("tiers.txt")).unwrap();
+    assert!(table.starts_with('┌'), "{table}");
+    let md = String::from_utf8(write("tiers.md")).unwrap();
+    assert!(md.starts_with("| "), "{md}");
+    let csv = String::from_utf8(write("tiers.csv")).unwrap();
+    assert!(csv.starts_with("tier,"), "{csv}");
+    let json = String::from_utf8(write("tiers.json")).unwrap();
+    assert!(json.starts_with('['), "{json}");
+    assert!(write("tiers.xlsx").starts_with(b"PK"), "a zip");
+}
