@@ -220,3 +220,41 @@ fn the_movement_matrix_says_how_to_read_it() {
     assert!(out.contains("\nMember,0,0,0,0,0,1,1\n"), "{out}");
     assert!(out.contains("\nnew,0,0,0,0,2,0,2\n"), "{out}");
 }
+
+#[test]
+fn orders_of_unknown_customers_skipped_by_the_policy_are_counted_aloud() {
+    // validation.unknown_customer = "skip": the rows are left out, and each command says
+    // how many.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("customers.csv"), "customer_id,name\nC1,Ann\n").unwrap();
+    std::fs::write(
+        d.join("policy.toml"),
+        "[validation]\nunknown_customer = \"skip\"\n",
+    )
+    .unwrap();
+    for (rows, said) in [
+        ("O2,C9,2026-10-01,10\n", "1 row names customers not in the customers file; skipped (validation.unknown_customer = \"skip\")"),
+        ("O2,C9,2026-10-01,10\nO3,C8,2026-10-02,10\n", "2 rows name customers not in the customers file; skipped"),
+    ] {
+        std::fs::write(
+            d.join("orders.csv"),
+            format!("order_id,customer_id,date,amount\nO1,C1,2026-10-01,10\n{rows}"),
+        )
+        .unwrap();
+        for command in [&["tiers"][..], &["due", "--date", "2026-11-22"], &["kpi"]] {
+            let out = caredesk()
+                .args(command)
+                .args(["--as-of", "2026-11-22", "--format", "csv", "--data"])
+                .arg(d)
+                .arg("--policy")
+                .arg(d.join("policy.toml"))
+                .assert()
+                .success()
+                .get_output()
+                .clone();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains(said), "{command:?}: {err}");
+        }
+    }
+}
