@@ -1125,7 +1125,7 @@ impl Output {
             report::xlsx_fits(rows).map_err(Error::Usage)?;
         }
         match &self.path {
-            None if self.format == Format::Xlsx && io::stdout().is_terminal() => {
+            None if binary_on_a_terminal(self.format, io::stdout().is_terminal()) => {
                 return Err(Error::Usage(
                     "xlsx is a binary file: give --output FILE.xlsx (or pipe it somewhere)".into(),
                 ))
@@ -1143,7 +1143,7 @@ impl Output {
                 note(&line);
             }
         }
-        if self.format == Format::Table && self.terminal && rows.len() > report::TERMINAL_ROWS {
+        if too_long_for_a_terminal(self.format, self.terminal, rows.len()) {
             warn(&format!(
                 "{} rows: for a file to sort and filter, use --format csv or --output FILE.xlsx",
                 rows.len()
@@ -1411,6 +1411,16 @@ fn write_atomically(
     Ok(())
 }
 
+/// Whether `format` would go to a terminal as bytes no one can read (xlsx): refused.
+fn binary_on_a_terminal(format: Format, terminal: bool) -> bool {
+    format == Format::Xlsx && terminal
+}
+
+/// Whether a table view of `rows` rows on a terminal is long enough to suggest a file.
+fn too_long_for_a_terminal(format: Format, terminal: bool, rows: usize) -> bool {
+    format == Format::Table && terminal && rows > report::TERMINAL_ROWS
+}
+
 /// Whether reading a file of `size` bytes shows a progress bar: a large file (64 MiB or
 /// more), on a terminal, unless --quiet.
 fn shows_progress(size: u64, quiet: bool, terminal: bool) -> bool {
@@ -1419,6 +1429,21 @@ fn shows_progress(size: u64, quiet: bool, terminal: bool) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_terminal_gets_no_xlsx_and_a_hint_past_a_screenful_of_table() {
+        assert!(binary_on_a_terminal(Format::Xlsx, true));
+        assert!(
+            !binary_on_a_terminal(Format::Xlsx, false),
+            "into a pipe or a file"
+        );
+        assert!(!binary_on_a_terminal(Format::Table, true));
+        let n = report::TERMINAL_ROWS;
+        assert!(too_long_for_a_terminal(Format::Table, true, n + 1));
+        assert!(!too_long_for_a_terminal(Format::Table, true, n));
+        assert!(!too_long_for_a_terminal(Format::Table, false, n + 1));
+        assert!(!too_long_for_a_terminal(Format::Csv, true, n + 1));
+    }
 
     #[test]
     fn a_progress_bar_is_for_large_files_on_a_terminal_unless_quiet() {

@@ -521,3 +521,36 @@ fn each_output_extension_names_its_format() {
     assert!(json.starts_with('['), "{json}");
     assert!(write("tiers.xlsx").starts_with(b"PK"), "a zip");
 }
+
+#[test]
+fn xlsx_to_a_terminal_is_refused_and_into_a_pipe_written() {
+    // A terminal, as util-linux's `script` gives one (it is in every Debian).
+    let bin = caredesk_std().get_program().to_string_lossy().into_owned();
+    let command = format!("'{bin}' tiers --summary --as-of 2026-11-22 --format xlsx");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("script (util-linux) runs the command on a terminal");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("xlsx is a binary file: give --output FILE.xlsx (or pipe it somewhere)"),
+        "{text}"
+    );
+    let piped = caredesk()
+        .args([
+            "tiers",
+            "--summary",
+            "--as-of",
+            "2026-11-22",
+            "--format",
+            "xlsx",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(piped.starts_with(b"PK"), "a workbook into the pipe");
+}
