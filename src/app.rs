@@ -1483,6 +1483,15 @@ mod tests {
         let stem = file_stem_for(&long);
         assert!(stem.len() <= 200 && stem.contains('~'), "{stem}");
         assert_ne!(stem, file_stem_for(&"王".repeat(101)));
+        // 200 bytes are kept whole; past them, 183 bytes, `~` and the hash: 200 again.
+        let edge = "a".repeat(200);
+        assert_eq!(file_stem_for(&edge), edge);
+        let past = file_stem_for(&"a".repeat(201));
+        assert_eq!(past.len(), 200, "{past}");
+        assert!(
+            past.starts_with(&"a".repeat(183)) && past.as_bytes()[183] == b'~',
+            "{past}"
+        );
     }
 
     #[test]

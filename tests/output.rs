@@ -554,3 +554,26 @@ fn xlsx_to_a_terminal_is_refused_and_into_a_pipe_written() {
         .clone();
     assert!(piped.starts_with(b"PK"), "a workbook into the pipe");
 }
+
+#[test]
+fn a_columns_of_zero_is_no_width() {
+    // COLUMNS=0 (an unset terminal's) is not a width: the card is as without COLUMNS.
+    let table = |columns: Option<&str>| {
+        let mut cmd = caredesk();
+        cmd.args([
+            "customer",
+            "C0001",
+            "--as-of",
+            "2026-11-22",
+            "--format",
+            "table",
+        ]);
+        cmd.env_remove("COLUMNS");
+        if let Some(c) = columns {
+            cmd.env("COLUMNS", c);
+        }
+        cmd.assert().success().get_output().stdout.clone()
+    };
+    assert_eq!(table(Some("0")), table(None));
+    assert_ne!(table(Some("40")), table(None), "a real width narrows it");
+}
