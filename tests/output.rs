@@ -577,3 +577,26 @@ fn a_columns_of_zero_is_no_width() {
     assert_eq!(table(Some("0")), table(None));
     assert_ne!(table(Some("40")), table(None), "a real width narrows it");
 }
+
+#[test]
+fn every_table_command_refuses_an_extension_it_cannot_write_before_the_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("list.xls");
+    for command in [
+        &["tiers"][..],
+        &["kpi"],
+        &["due", "--date", "2026-11-22"],
+        &["complaints"],
+    ] {
+        caredesk()
+            .args(command)
+            .args(["--as-of", "2026-11-22", "--output"])
+            .arg(&path)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "--output: .xls is not a format caredesk writes",
+            ));
+        assert!(!path.exists(), "{command:?} wrote {}", path.display());
+    }
+}
