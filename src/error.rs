@@ -279,4 +279,28 @@ mod tests {
             vec!["a.csv: ... and 5 more problems in this file"]
         );
     }
+
+    #[test]
+    fn the_problems_of_two_parts_of_a_file_add_up_past_the_cap() {
+        // Two chunks of one file read apart, each past the cap: the count is the sum.
+        let part = || {
+            let mut ps = Problems::new();
+            for i in 0..(Problems::CAP_PER_FILE + 5) {
+                ps.add("a.csv", i + 2, None, None, "bad");
+            }
+            ps
+        };
+        let mut all = part();
+        all.extend(part());
+        let n = 2 * (Problems::CAP_PER_FILE + 5);
+        assert_eq!(all.total(), n);
+        assert_eq!(all.iter().count() as u64, Problems::CAP_PER_FILE);
+        assert_eq!(
+            all.dropped_notes(),
+            vec![format!(
+                "a.csv: ... and {} more problems in this file",
+                n - Problems::CAP_PER_FILE
+            )]
+        );
+    }
 }
