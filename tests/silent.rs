@@ -207,3 +207,29 @@ fn problems_in_an_overrides_file_point_at_it_and_check_reads_it() {
             "ok: 1 overrides in {pins_s}"
         )));
 }
+
+#[test]
+fn a_good_overrides_file_is_not_blamed_for_problems_elsewhere() {
+    // The hint names the hand-edited file only when the problems are in it.
+    let dir = tempfile::tempdir().unwrap();
+    let pins = dir.path().join("pins.csv");
+    std::fs::write(&pins, "customer_id,tier\nC0001,Diamond\n").unwrap();
+    let orders = dir.path().join("orders.csv");
+    std::fs::write(
+        &orders,
+        "order_id,customer_id,date,amount\nO1,C0001,2026-10-01,ten\n",
+    )
+    .unwrap();
+    let out = caredesk()
+        .args(["tiers", "--as-of", AS_OF, "--format", "csv", "--overrides"])
+        .arg(&pins)
+        .arg("--orders")
+        .arg(&orders)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("orders.csv:2"), "{err}");
+    assert!(!err.contains("pins.csv"), "{err}");
+}
