@@ -18,7 +18,8 @@
 #   -j 1            one mutant at a time (two cores: each build already uses both;
 #                   --in-place is one at a time already);
 #   --timeout 300   a mutant whose tests run past 5 minutes counts as a timeout (the whole
-#                   suite takes about a minute and a half); --build-timeout 900 likewise;
+#                   suite takes about half a minute in the mutation profile);
+#                   --build-timeout 900 likewise;
 #   --copy-target   the copy starts from this tree's target/, not from a cold build;
 #   --output DIR    results in target/mutants/ (mutants.out/ inside it), out of git's way;
 #   --profile mutation  the Cargo.toml profile built for this: dependencies optimized once,

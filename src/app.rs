@@ -701,6 +701,12 @@ impl Progress {
     }
 }
 
+/// Whether reading a file of `size` bytes shows a progress bar: a large file (64 MiB or
+/// more), on a terminal, unless --quiet.
+fn shows_progress(size: u64, quiet: bool, terminal: bool) -> bool {
+    !quiet && terminal && size >= Progress::LARGE
+}
+
 impl Drop for Progress {
     fn drop(&mut self) {
         if let Some(bar) = &self.0 {
@@ -1153,6 +1159,16 @@ impl Output {
     }
 }
 
+/// Whether `format` would go to a terminal as bytes no one can read (xlsx): refused.
+fn binary_on_a_terminal(format: Format, terminal: bool) -> bool {
+    format == Format::Xlsx && terminal
+}
+
+/// Whether a table view of `rows` rows on a terminal is long enough to suggest a file.
+fn too_long_for_a_terminal(format: Format, terminal: bool, rows: usize) -> bool {
+    format == Format::Table && terminal && rows > report::TERMINAL_ROWS
+}
+
 /// The extension a file written in `format` gets (the one [`format_of_extension`] reads
 /// back).
 pub fn extension_of(format: Format) -> &'static str {
@@ -1411,24 +1427,10 @@ fn write_atomically(
     Ok(())
 }
 
-/// Whether `format` would go to a terminal as bytes no one can read (xlsx): refused.
-fn binary_on_a_terminal(format: Format, terminal: bool) -> bool {
-    format == Format::Xlsx && terminal
-}
-
-/// Whether a table view of `rows` rows on a terminal is long enough to suggest a file.
-fn too_long_for_a_terminal(format: Format, terminal: bool, rows: usize) -> bool {
-    format == Format::Table && terminal && rows > report::TERMINAL_ROWS
-}
-
-/// Whether reading a file of `size` bytes shows a progress bar: a large file (64 MiB or
-/// more), on a terminal, unless --quiet.
-fn shows_progress(size: u64, quiet: bool, terminal: bool) -> bool {
-    !quiet && terminal && size >= Progress::LARGE
-}
-
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use clap::Parser;
 
     #[test]
     fn a_terminal_gets_no_xlsx_and_a_hint_past_a_screenful_of_table() {
@@ -1444,7 +1446,6 @@ mod tests {
         assert!(!too_long_for_a_terminal(Format::Table, false, n + 1));
         assert!(!too_long_for_a_terminal(Format::Csv, true, n + 1));
     }
-
     #[test]
     fn a_progress_bar_is_for_large_files_on_a_terminal_unless_quiet() {
         let large = 64 << 20;
@@ -1459,8 +1460,6 @@ mod tests {
             "not a terminal (cron, a pipe)"
         );
     }
-    use super::*;
-    use clap::Parser;
 
     fn plan(args: &[&str]) -> Plan {
         let cli = Cli::try_parse_from(args).unwrap();

@@ -330,7 +330,7 @@ fn native_chart(sheet: &str, chart: &Chart, table: &Table<'_>, at: Placed) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::doc::fixtures::{chart, doc_of, named, table};
+    use crate::report::doc::fixtures::{chart, doc_of, named, table, workbook_part};
     use crate::report::doc::ChartKind;
 
     #[test]
@@ -374,13 +374,18 @@ mod tests {
         out
     }
 
+    /// The cells of the fixture's sheet, read back by calamine.
+    fn cells_of(doc: &Document<'_>) -> calamine::Range<calamine::Data> {
+        use calamine::Reader;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(rendered(doc))).unwrap();
+        book.worksheet_range("Customers").unwrap()
+    }
+
     #[test]
     fn an_empty_table_says_so_and_keeps_a_blank_row_after_it() {
-        use calamine::Reader;
         let mut doc = doc_of(vec![table(0), Block::Text("after".into())]);
         doc.chrome.none = "none";
-        let mut book = calamine::Xlsx::new(std::io::Cursor::new(rendered(&doc))).unwrap();
-        let cells = book.worksheet_range("Customers").unwrap();
+        let cells = cells_of(&doc);
         let at = |r: u32| {
             cells
                 .get_value((r, 0))
@@ -392,11 +397,9 @@ mod tests {
 
     #[test]
     fn a_chart_takes_its_rows_and_a_blank_one_below_its_table() {
-        use calamine::Reader;
         let chart = chart(ChartKind::Column, vec![0]);
         let doc = doc_of(vec![table(3), chart, Block::Text("after".into())]);
-        let mut book = calamine::Xlsx::new(std::io::Cursor::new(rendered(&doc))).unwrap();
-        let cells = book.worksheet_range("Customers").unwrap();
+        let cells = cells_of(&doc);
         // The table's header on row 2, its rows 3-5, a blank row; the chart from row 7,
         // 16 rows and a blank one; the text on row 24.
         assert_eq!(cells.end(), Some((24, 0)));
@@ -408,28 +411,14 @@ mod tests {
 
     /// The first sheet's XML in the workbook of `doc`.
     fn sheet_xml(doc: &Document<'_>) -> String {
-        use std::io::Read;
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(rendered(doc))).unwrap();
-        let mut xml = String::new();
-        zip.by_name("xl/worksheets/sheet1.xml")
-            .unwrap()
-            .read_to_string(&mut xml)
-            .unwrap();
-        xml
+        workbook_part(rendered(doc), "xl/worksheets/sheet1.xml")
     }
 
     #[test]
     fn a_chart_of_one_series_has_no_legend() {
-        use std::io::Read;
         let legend = |series: Vec<usize>| {
             let doc = doc_of(vec![table(3), chart(ChartKind::Column, series)]);
-            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(rendered(&doc))).unwrap();
-            let mut xml = String::new();
-            zip.by_name("xl/charts/chart1.xml")
-                .unwrap()
-                .read_to_string(&mut xml)
-                .unwrap();
-            xml.contains("<c:legend>")
+            workbook_part(rendered(&doc), "xl/charts/chart1.xml").contains("<c:legend>")
         };
         assert!(!legend(vec![0]), "one series: its title says it");
         assert!(legend(vec![0, 0]));
@@ -437,16 +426,10 @@ mod tests {
 
     #[test]
     fn a_workbook_to_read_keeps_its_text_cells_without_the_text_format() {
-        use std::io::Read;
         // The report is read, not filled in and read back: its text cells need no `@`.
         let mut doc = doc_of(vec![table(3)]);
         doc.title = "月报 2026-11".into();
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(rendered(&doc))).unwrap();
-        let mut styles = String::new();
-        zip.by_name("xl/styles.xml")
-            .unwrap()
-            .read_to_string(&mut styles)
-            .unwrap();
+        let styles = workbook_part(rendered(&doc), "xl/styles.xml");
         assert!(!styles.contains(r#"formatCode="@""#), "{styles}");
     }
 

@@ -515,7 +515,7 @@ mod tests {
     #[test]
     fn a_table_keeps_its_longest_words_whole_when_they_just_fit() {
         use unicode_width::UnicodeWidthStr;
-        // The orders' longest words, a space each side, and five borders: 95 columns.
+        // The orders' longest words, a space each side, and five borders: 96 columns.
         let least = (10 + 2) + (54 + 2) + (8 + 2) + (11 + 2) + 5;
         let note = "客户对送货时间很满意，希望下次提前一天电话确认安装时间";
         let lines = |width: usize| -> Vec<String> {

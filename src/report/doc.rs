@@ -214,6 +214,15 @@ pub(crate) mod fixtures {
     use super::*;
     use crate::report::col;
 
+    /// The text of the part `name` (such as `xl/worksheets/sheet1.xml`) of a workbook.
+    pub fn workbook_part(workbook: Vec<u8>, name: &str) -> String {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(workbook)).unwrap();
+        let mut xml = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut xml).unwrap();
+        xml
+    }
+
     /// A table of `n` rows, each one empty text.
     pub struct Blank(pub usize);
     impl Rows for Blank {

@@ -417,7 +417,7 @@ mod tests {
             .unwrap_or_else(|_| panic!("{key}: {:?}", attrs[key]))
     }
 
-    /// The x positions of the texts of `class` (the labels, the legend's names).
+    /// The texts of `class` (the labels, the legend's names): each one's x, y and words.
     fn texts(svg: &str, class: &str) -> Vec<(f64, f64, String)> {
         let mut out = Vec::new();
         let open = format!("<text class=\"{class}\" ");

@@ -310,15 +310,7 @@ mod tests {
 
     #[test]
     fn the_filter_spans_the_header_and_every_row_and_column() {
-        use std::io::Read;
-        let mut out = Vec::new();
-        render(&Note(3), false, &mut out).unwrap();
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(out)).unwrap();
-        let mut xml = String::new();
-        zip.by_name("xl/worksheets/sheet1.xml")
-            .unwrap()
-            .read_to_string(&mut xml)
-            .unwrap();
+        let xml = sheet_xml(&Note(3));
         assert!(xml.contains(r#"<autoFilter ref="A1:B2"/>"#), "{xml}");
     }
 
@@ -340,16 +332,9 @@ mod tests {
     }
 
     fn sheet_xml(rows: &dyn Rows) -> String {
-        use std::io::Read;
         let mut out = Vec::new();
         render(rows, false, &mut out).unwrap();
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(out)).unwrap();
-        let mut xml = String::new();
-        zip.by_name("xl/worksheets/sheet1.xml")
-            .unwrap()
-            .read_to_string(&mut xml)
-            .unwrap();
-        xml
+        crate::report::doc::fixtures::workbook_part(out, "xl/worksheets/sheet1.xml")
     }
 
     #[test]
