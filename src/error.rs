@@ -303,4 +303,31 @@ mod tests {
             )]
         );
     }
+
+    #[test]
+    fn a_file_past_the_cap_in_a_part_leaves_another_files_problems_kept() {
+        // The orders' part brings a.csv past the cap twice over; b.csv has one problem
+        // before the merge and one after: both are kept, none counted as dropped.
+        let mut all = Problems::new();
+        all.add("b.csv", 2, None, None, "bad");
+        let mut part = Problems::new();
+        for i in 0..(2 * Problems::CAP_PER_FILE) {
+            part.add("a.csv", i + 2, None, None, "bad");
+        }
+        all.extend(part);
+        all.add("b.csv", 3, None, None, "bad");
+        let b: Vec<u64> = all
+            .iter()
+            .filter(|p| p.file == "b.csv")
+            .map(|p| p.line)
+            .collect();
+        assert_eq!(b, vec![2, 3]);
+        assert_eq!(
+            all.dropped_notes(),
+            vec![format!(
+                "a.csv: ... and {} more problems in this file",
+                Problems::CAP_PER_FILE
+            )]
+        );
+    }
 }
