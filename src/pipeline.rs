@@ -127,11 +127,12 @@ mod tests {
     }
 
     #[test]
-    fn this_thread_makes_only_a_few_pieces_ahead_while_the_other_is_slow() {
+    fn this_thread_makes_some_pieces_ahead_but_few_while_the_other_is_slow() {
         use std::sync::atomic::AtomicUsize;
         let main = std::thread::current().id();
         let helper_started = AtomicBool::new(false);
-        let (made, taken, most) = (
+        let (made, taken, most, made_here) = (
+            AtomicUsize::new(0),
             AtomicUsize::new(0),
             AtomicUsize::new(0),
             AtomicUsize::new(0),
@@ -147,6 +148,7 @@ mod tests {
                         std::thread::sleep(std::time::Duration::from_millis(300));
                     }
                 } else {
+                    made_here.fetch_add(1, Ordering::SeqCst);
                     let start = std::time::Instant::now();
                     while !helper_started.load(Ordering::SeqCst)
                         && start.elapsed() < std::time::Duration::from_secs(5)
@@ -171,6 +173,11 @@ mod tests {
         assert!(
             most <= AHEAD + 5,
             "{most} pieces were made and not yet taken"
+        );
+        // And this thread did work of its own while the other one stalled: both cores.
+        assert!(
+            made_here.load(Ordering::SeqCst) > 0,
+            "the other thread made every piece"
         );
     }
 
