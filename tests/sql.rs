@@ -224,6 +224,22 @@ fn sql_prints_one_query_with_explanations_per_cte() {
         .filter(|l| !l.trim_start().starts_with("--"))
         .collect();
     assert_eq!(code.matches(';').count(), 1, "one statement");
+    // The last CTE closes without a comma: PostgreSQL and Spark refuse `),` before the
+    // SELECT (DuckDB lets it pass).
+    let code_lines: Vec<&str> = out
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect();
+    let select = code_lines
+        .iter()
+        .rposition(|l| l.starts_with("SELECT"))
+        .expect("a final SELECT");
+    assert_eq!(code_lines[select - 1], ")", "{out}");
+    assert_eq!(
+        code_lines.iter().filter(|l| **l == "),").count() + 1,
+        code_lines.iter().filter(|l| l.ends_with(" AS (")).count(),
+        "every other CTE ends with a comma"
+    );
     for cte in ["customer_rows AS (", "activity AS (", "classified AS ("] {
         assert!(out.contains(cte), "{cte}");
     }
@@ -344,4 +360,40 @@ fn sql_output_file_is_written_whole_and_never_over_the_policy() {
         ])
         .assert()
         .code(2);
+}
+
+/// The compiled SQL, run on DuckDB over the SQL edge fixture and the edge fixture, gives
+/// the native answers byte for byte, for every shipped policy (`scripts/sql_check.py`
+/// with DuckDB only; `.ci/run` then checks all three engines on every data set). So a
+/// broken expression of the SQL fails `cargo test`, not only CI. Needs `python3` with
+/// duckdb (`pip install duckdb==2.0.0`, which `.ci/run` does); without it this fails,
+/// saying so.
+#[test]
+fn the_compiled_sql_gives_the_native_answers_on_duckdb() {
+    let bin = std::env::var_os("CAREDESK_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_caredesk").into());
+    let out = std::process::Command::new("python3")
+        .args(["scripts/sql_check.py", "--engines", "duckdb"])
+        .args(["--sets", "sqledge,edge", "--bin"])
+        .arg(&bin)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("python3 runs scripts/sql_check.py");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        out.status.success(),
+        "sql_check.py on DuckDB failed (python3 -m pip install duckdb==2.0.0 if it is \
+         missing):\n{stdout}{stderr}"
+    );
+    let passed: u32 = stdout
+        .strip_prefix("sql: ")
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {stdout:?}"));
+    assert!(passed > 100, "{stdout}");
+    assert!(stdout.contains(" 0 failed"), "{stdout}");
 }

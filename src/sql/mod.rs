@@ -436,5 +436,18 @@ mod tests {
     fn wrap_keeps_words_whole() {
         assert_eq!(wrap("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
         assert!(wrap("", 5).is_empty());
+        // A line is at most the width, the space between words counted.
+        assert_eq!(wrap("aa bb", 5), ["aa bb"]);
+        assert_eq!(wrap("aa bbb", 5), ["aa", "bbb"]);
+    }
+
+    #[test]
+    fn date_bounds_before_the_calendar_take_all_or_nothing() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let d = Dialect::Duckdb;
+        assert_eq!(after(d, "c", day(0, 12, 31)), "TRUE");
+        assert_eq!(after(d, "c", day(1, 1, 1)), "c > DATE '0001-01-01'");
+        assert_eq!(on_or_before(d, "c", day(0, 12, 31)), "FALSE");
+        assert_eq!(on_or_before(d, "c", day(1, 1, 1)), "c <= DATE '0001-01-01'");
     }
 }
