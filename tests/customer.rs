@@ -385,6 +385,23 @@ fn the_contacts_are_the_log_rows_with_each_calls_answers_as_survey_reads_them() 
 }
 
 #[test]
+fn color_always_marks_the_cards_flagged_cells_in_the_table_only() {
+    // C0061 has a major complaint: its severity cell is red in the table when asked,
+    // and neither Markdown nor JSON ever carries a terminal escape.
+    let with = |format: &str, color: &str| {
+        stdout(&[
+            "customer", "C0061", "--as-of", T, "--format", format, "--color", color,
+        ])
+    };
+    let red = with("table", "always");
+    assert!(red.contains("\u{1b}["), "{red}");
+    assert!(!with("table", "never").contains('\u{1b}'));
+    for format in ["md", "json"] {
+        assert!(!with(format, "always").contains('\u{1b}'), "{format}");
+    }
+}
+
+#[test]
 fn overrides_show_on_the_card_as_in_tiers() {
     let dir = tempfile::tempdir().unwrap();
     let pins = dir.path().join("pins.csv");
