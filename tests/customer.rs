@@ -477,6 +477,12 @@ fn the_score_methods_position_and_class_cut_on_the_sample() {
                 assert_eq!(st["next_tier_last_position"], cuts[above].1, "{id}");
                 let first = if above == 0 { 1 } else { cuts[above - 1].1 + 1 };
                 assert_eq!(st["next_tier_first_position"], first, "{id}");
+                // The table and Markdown say where the tier above begins and ends.
+                let md = stdout(&[
+                    "customer", id, "--as-of", T, "--policy", policy, "--format", "md",
+                ]);
+                let span = format!("positions {first} to {}", cuts[above].1);
+                assert!(md.contains(&span), "{id}: no {span:?} in\n{md}");
             }
         }
         checked += 1;
