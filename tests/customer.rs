@@ -402,6 +402,54 @@ fn color_always_marks_the_cards_flagged_cells_in_the_table_only() {
 }
 
 #[test]
+fn an_upgrade_is_pushed_to_the_next_tier_unless_it_is_the_top() {
+    // C0149 is Diamond and upgrade, C0303 Platinum and upgrade, on the sample.
+    let why = |id: &str| {
+        let md = stdout(&["customer", id, "--as-of", T, "--format", "md"]);
+        let line = md.lines().find(|l| l.contains("**segment**")).unwrap_or("");
+        line.to_string()
+    };
+    assert_eq!(
+        why("C0149"),
+        "- **segment**: upgrade  (frequent and in the top points)"
+    );
+    assert_eq!(
+        why("C0303"),
+        "- **segment**: upgrade  (frequent and in the top points: push to the next tier)"
+    );
+}
+
+#[test]
+fn a_late_answer_alone_is_flagged_on_the_cards_complaint() {
+    // Answered 26 h after opening (24 allowed), closed at 48 h (72 allowed): only the
+    // response is breached, and that cell alone is red in a coloured table.
+    let dir = desk();
+    let d = dir.path();
+    std::fs::write(
+        d.join("complaints.csv"),
+        "complaint_id,customer_id,order_id,category,opened_at,responded_at,closed_at,severity\n\
+         K1,A1,O1,repair,2026-11-01 10:00,2026-11-02 12:00,2026-11-03 10:00,normal\n",
+    )
+    .unwrap();
+    let policy = std::fs::read_to_string("config/policy.toml").unwrap();
+    let resolve = "name = \"complaint-resolve\"\nsource = \"complaint_resolve\"\nhours = 24";
+    assert!(policy.contains(resolve));
+    let policy_file = d.join("policy.toml");
+    std::fs::write(
+        &policy_file,
+        policy.replace(resolve, &resolve.replace("24", "72")),
+    )
+    .unwrap();
+    let policy_arg = policy_file.to_str().unwrap();
+    let card = desk_json(d, &["A1", "--policy", policy_arg]);
+    let k = &card["complaints"][0];
+    assert_eq!(k["response_breached"], true, "{k}");
+    assert_eq!(k["resolution_breached"], false, "{k}");
+    let table = desk_text(d, &["A1", "--policy", policy_arg, "--color", "always"]);
+    assert!(table.contains("\u{1b}["), "{table}");
+}
+
+#[test]
 fn overrides_show_on_the_card_as_in_tiers() {
     let dir = tempfile::tempdir().unwrap();
     let pins = dir.path().join("pins.csv");
