@@ -420,6 +420,21 @@ fn an_upgrade_is_pushed_to_the_next_tier_unless_it_is_the_top() {
 }
 
 #[test]
+fn a_share_tier_too_small_for_the_desk_is_said_to_hold_nobody() {
+    // Five customers: C (5 %) ends at round(0.25) = 0, so the tier above D is empty.
+    let dir = desk();
+    let policy = format!(
+        "{}/examples/jewellery-score.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let md = desk_text(dir.path(), &["A3", "--policy", &policy, "--format", "md"]);
+    assert!(
+        md.contains("- **next tier**: C  (C holds nobody at 5 customers)"),
+        "{md}"
+    );
+}
+
+#[test]
 fn a_late_answer_alone_is_flagged_on_the_cards_complaint() {
     // Answered 26 h after opening (24 allowed), closed at 48 h (72 allowed): only the
     // response is breached, and that cell alone is red in a coloured table.
