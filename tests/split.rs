@@ -169,6 +169,34 @@ fn an_owner_with_nothing_due_gets_a_file_without_rows_unless_quiet_empty() {
 }
 
 #[test]
+fn twelve_owners_with_nothing_due_are_named_and_thirteen_are_counted() {
+    // Owners O01..O13 with no birthday, order or complaint: nothing due for any of them.
+    for (n, said) in [
+        (12, "nothing due for O01, O02"),
+        (13, "nothing due for 13 owners"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut customers = String::from("customer_id,name,phone,owner,contact_ok\n");
+        for i in 1..=n {
+            customers.push_str(&format!("C{i},N{i},1380000{i:04},O{i:02},true\n"));
+        }
+        std::fs::write(dir.path().join("customers.csv"), customers).unwrap();
+        std::fs::write(
+            dir.path().join("orders.csv"),
+            "order_id,customer_id,date,kind,amount\n",
+        )
+        .unwrap();
+        let line = split(
+            dir.path(),
+            &dir.path().join("lists"),
+            &["--split-by", "owner"],
+        );
+        assert!(line.contains(said), "{n}: {line}");
+        assert_eq!(line.contains("O12"), n == 12, "{line}");
+    }
+}
+
+#[test]
 fn by_store_and_in_every_format_as_due_store_writes() {
     let desk = desk();
     let out = desk.path().join("stores");
