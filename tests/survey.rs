@@ -614,6 +614,16 @@ for name in ["done_on", "by", "result", "note", "overall", "polite", "appointmen
 lists = {{str(v.sqref): v.formula1 or "" for v in ws.data_validations.dataValidation}}
 assert any("no_answer" in f for f in lists.values()), lists
 assert any("非常满意" in f and "不予评价" in f for f in lists.values()), lists
+# The scale's list sits on each question's column, and no list on the call's own columns.
+from openpyxl.utils import get_column_letter
+by_col = {{}}
+for v in ws.data_validations.dataValidation:
+    for cells in str(v.sqref).split():
+        by_col["".join(ch for ch in cells.split(":")[0] if ch.isalpha())] = v.formula1 or ""
+for q in ["overall", "polite", "appointment", "quick_fix"]:
+    assert "非常满意" in by_col.get(get_column_letter(col[q]), ""), (q, by_col)
+for own in ["customer_id", "name", "rule", "source_id"]:
+    assert get_column_letter(col[own]) not in by_col, (own, by_col)
 rows = {{(ws.cell(r, col["customer_id"]).value, ws.cell(r, col["source_id"]).value): r for r in range(2, ws.max_row + 1)}}
 assert {{("C1", "O1"), ("C2", "O2"), ("C3", "O3")}} <= set(rows), rows
 r = rows[("C1", "O1")]
