@@ -182,3 +182,33 @@ fn init_writes_where_policy_says_and_guesses_from_values() {
         "check says so: {stdout}"
     );
 }
+
+#[test]
+fn init_into_a_full_disk_or_a_closed_pipe_never_panics() {
+    // Its report went out through print!, which panics (exit 101) when stdout fails.
+    let dir = exports();
+    let d = dir.path().to_str().unwrap();
+    let full = common::caredesk_std()
+        .args(["init", "--as-of", "2026-11-22", "--from", d])
+        .stdout(common::full_disk())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&full.stderr);
+    assert_eq!(full.status.code(), Some(1), "{said}");
+    assert!(said.contains("writing output: No space left"), "{said}");
+    assert!(!said.contains("panicked"), "{said}");
+    // The policy was written before the report. Into a pipe closed at once: quietly, exit 0.
+    std::fs::remove_file(dir.path().join("policy.toml")).unwrap();
+    let mut child = common::caredesk_std()
+        .args(["init", "--as-of", "2026-11-22", "--from", d])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(!said.contains("panicked"), "{said}");
+}

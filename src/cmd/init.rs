@@ -197,8 +197,7 @@ pub fn run(plan: &Plan, args: &InitArgs) -> Result<SetUp> {
         return Err(Error::Invalid(problems));
     }
     crate::app::write_new(&target, text.as_bytes())?;
-    print!("{report}");
-    println!("wrote {}", display(&target));
+    let _ = writeln!(report, "wrote {}", display(&target));
 
     let path_of = |kind: FileKind| {
         chosen
@@ -229,8 +228,11 @@ pub fn run(plan: &Plan, args: &InitArgs) -> Result<SetUp> {
         let _ = write!(data_args, " --data {}", shell_word(dir));
     }
     next.push_str(&data_args);
-    println!("next: {next}");
-    println!("checking with it:");
+    let _ = writeln!(report, "next: {next}");
+    let _ = writeln!(report, "checking with it:");
+    // Through the one output path: a closed pipe ends the run quietly, a full disk is an
+    // error (print! would panic on either).
+    crate::app::say(&report.lines().map(str::to_string).collect::<Vec<_>>())?;
     let complaints_named = complaints.is_some();
     let plan = Plan {
         customers,
