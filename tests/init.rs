@@ -212,3 +212,81 @@ fn init_into_a_full_disk_or_a_closed_pipe_never_panics() {
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(!said.contains("panicked"), "{said}");
 }
+
+/// `init --from DIR` on a folder made of the fixture's exports under other names and
+/// files `written` (name, text): (exit code, stdout, stderr).
+fn init_on(files: &[(&str, &str)], written: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chinese");
+    for (source, name) in files {
+        std::fs::copy(from.join(source), dir.path().join(name)).unwrap();
+    }
+    for (name, text) in written {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let out = common::caredesk_std()
+        .args(["init", "--as-of", "2026-11-22", "--from"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+const CUSTOMERS: &str = "会员资料.csv";
+const ORDERS: &str = "销售明细.csv";
+
+#[test]
+fn init_without_an_orders_file_says_so() {
+    let (code, _, said) = init_on(&[(CUSTOMERS, CUSTOMERS)], &[]);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("found no orders file"), "{said}");
+    assert!(!said.contains("panicked"), "{said}");
+}
+
+#[test]
+fn a_files_name_breaks_a_tie_and_a_file_that_fits_nothing_is_not_used() {
+    // The same customer columns twice: the file named like a customer file is taken.
+    // notes.csv fits no contract file and its name says none: it is left out, said so,
+    // and there is no complaints file.
+    let (code, out, said) = init_on(
+        &[
+            (CUSTOMERS, "a.csv"),
+            (CUSTOMERS, CUSTOMERS),
+            (ORDERS, ORDERS),
+        ],
+        &[("notes.csv", "x,y,z\n1,2,3\n")],
+    );
+    assert_eq!(code, Some(0), "{said}");
+    let chosen = |kind: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{kind} ← ")))
+            .map(str::to_string)
+    };
+    assert!(
+        chosen("customers").is_some_and(|l| l.contains(CUSTOMERS)),
+        "{out}"
+    );
+    for file in ["a.csv", "notes.csv"] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with("not used: ") && l.contains(file)),
+            "{file}: {out}"
+        );
+    }
+    assert!(chosen("complaints").is_none(), "{out}");
+    assert!(out.contains("no complaints file"), "{out}");
+}
+
+#[test]
+fn the_next_command_names_each_file_not_under_its_contract_name() {
+    // customers.csv is the contract's name, the orders' file is not: both are named.
+    let (code, out, said) = init_on(&[(CUSTOMERS, "customers.csv"), (ORDERS, ORDERS)], &[]);
+    assert_eq!(code, Some(0), "{said}");
+    let next = out
+        .lines()
+        .find_map(|l| l.strip_prefix("next: "))
+        .unwrap_or_else(|| panic!("no next line in {out}"));
+    assert!(next.contains(" --orders "), "{next}");
+    assert!(next.contains(" --customers "), "{next}");
+}
