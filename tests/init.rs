@@ -49,6 +49,26 @@ fn init_maps_the_exports_writes_a_policy_and_checks_it() {
     let policy = d.join("policy.toml");
     let text = std::fs::read_to_string(&policy).unwrap();
     assert!(text.contains("[columns.customers]"), "{text}");
+    let at = |table: &str| {
+        text.find(&format!("\n{table}"))
+            .unwrap_or_else(|| panic!("no {table} in {text}"))
+    };
+    assert!(
+        at("[columns.customers]") < at("[tiers]"),
+        "the mapping is where its example was, before [tiers]"
+    );
+    for example in ["# [columns.", "# customer_id = ", "# amount = "] {
+        assert!(
+            !text.contains(example),
+            "the commented example gives way: {text}"
+        );
+    }
+    assert!(
+        text.contains(
+            "# [[due.holidays]]\n# name = \"New Year's Eve 除夕\"\n# lunar = \"12-last\"\n"
+        ),
+        "the holidays' example keeps its name: {text}"
+    );
     assert!(text.contains("customer_id = \"会员卡号\""), "{text}");
     assert!(
         text.contains("[[tiers.levels]]"),
@@ -280,13 +300,49 @@ fn a_files_name_breaks_a_tie_and_a_file_that_fits_nothing_is_not_used() {
 
 #[test]
 fn the_next_command_names_each_file_not_under_its_contract_name() {
-    // customers.csv is the contract's name, the orders' file is not: both are named.
-    let (code, out, said) = init_on(&[(CUSTOMERS, "customers.csv"), (ORDERS, ORDERS)], &[]);
+    // customers.csv is the contract's name, the orders' file is not: both are named, the
+    // one with a space quoted as one shell word. A folder and a README are no inputs.
+    let (code, out, said) = init_on(
+        &[(CUSTOMERS, "customers.csv"), (ORDERS, "销售 明细.csv")],
+        &[("README.md", "exports of 2026-11\n")],
+    );
     assert_eq!(code, Some(0), "{said}");
     let next = out
         .lines()
         .find_map(|l| l.strip_prefix("next: "))
         .unwrap_or_else(|| panic!("no next line in {out}"));
-    assert!(next.contains(" --orders "), "{next}");
+    assert!(next.contains("/customers.csv --orders '"), "{next}");
+    assert!(next.contains("/销售 明细.csv' --data "), "{next}");
     assert!(next.contains(" --customers "), "{next}");
+    assert!(!out.contains("README"), "{out}");
+}
+
+#[test]
+fn init_reads_the_exports_in_the_encoding_it_is_told() {
+    // The fixture's customers are GB18030: found when the encoding is guessed, not when
+    // init is told they are UTF-8.
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chinese");
+    for f in [CUSTOMERS, ORDERS] {
+        std::fs::copy(from.join(f), dir.path().join(f)).unwrap();
+    }
+    let run = |extra: &[&str]| {
+        common::caredesk_std()
+            .args(["init", "--as-of", "2026-11-22"])
+            .args(extra)
+            .arg("--from")
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let told = run(&["--encoding", "utf-8"]);
+    let said = String::from_utf8_lossy(&told.stderr);
+    assert_eq!(told.status.code(), Some(2), "{said}");
+    assert!(said.contains("found no customers file"), "{said}");
+    let guessed = run(&[]);
+    assert!(
+        guessed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&guessed.stderr)
+    );
 }

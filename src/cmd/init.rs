@@ -383,12 +383,17 @@ fn policy_text(columns: &str, dir: &Path) -> String {
     );
     let mut out = head;
     let mut placed = false;
+    // The commented example of [columns.*] is the run of comment lines from its first
+    // `# [columns.` line to the blank line after it. Only that run gives way: dropping
+    // every `# name = ` line also cut the name out of the holidays' 除夕 example.
+    let mut in_example = false;
     for line in SHIPPED.lines() {
-        let example = line.starts_with("# [columns.")
-            || line.starts_with("# customer_id = ")
-            || line.starts_with("# name = ")
-            || line.starts_with("# amount = ");
-        if example {
+        if line.starts_with("# [columns.") {
+            in_example = true;
+        } else if !line.starts_with("# ") {
+            in_example = false;
+        }
+        if in_example {
             continue;
         }
         if !placed && line.starts_with("[tiers]") {
