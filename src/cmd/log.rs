@@ -789,16 +789,6 @@ fn write(
             ));
         }
     }
-    // A log Excel saved in GBK (or UTF-16) is added to in its own encoding: said once.
-    for log in answers.iter().chain([&contacts]) {
-        if log.grew() && !log.spelling().is_utf8() && !plan.quiet {
-            crate::app::note(&format!(
-                "{}: written in {}, as the file is",
-                display(log.path()),
-                log.spelling().label()
-            ));
-        }
-    }
     let answers = answers.map(Log::stage).transpose()?;
     let contacts = contacts.stage()?;
     if let Some(a) = answers {
