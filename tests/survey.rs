@@ -689,6 +689,25 @@ wb.save({filled:?})
         calls,
         [("survey".to_string(), "O2".to_string(), "1".to_string())]
     );
+    // Read again with another default for the empty `by` cells: C3's call ended its item
+    // already, so it is not logged twice though its row now reads differently; C2's
+    // no_answer did not, and is a second attempt.
+    let out = caredesk()
+        .arg("--data")
+        .arg(d)
+        .args(["log", "--as-of", "2026-10-09", "--by", "王磊", "--from"])
+        .arg(&filled)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("logged 1 call from "), "{said}");
+    assert!(
+        said.contains("(1 no_answer)"),
+        "only C2's unended call again: {said}"
+    );
+    assert!(said.contains("skipped 2 rows already logged"), "{said}");
 }
 
 #[test]
@@ -792,4 +811,55 @@ fn a_scale_of_its_own_without_forms_of_its_own_is_the_scale_used() {
          C2,survey,O2,overall,7,2026-10-09\n\
          C2,survey,O2,appointment,6,2026-10-09\n"
     );
+}
+
+#[test]
+fn a_worksheet_row_refused_still_has_its_answers_checked_each_in_its_column() {
+    // The row's result is wrong, so it is no call; its second question's score is wrong
+    // too, and that problem names the question's own column.
+    let desk = common::sample_desk();
+    let d = desk.path();
+    let data = d.join("data");
+    let sheet = d.join("calls.csv");
+    let policy = d.join("policy.toml");
+    caredesk()
+        .arg("--data")
+        .arg(&data)
+        .arg("--policy")
+        .arg(&policy)
+        .args(["due", "--as-of", "2026-11-22", "--worksheet", "--output"])
+        .arg(&sheet)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&sheet).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut row: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    assert_eq!(header[at("overall") + 1], "polite");
+    row[at("done_on")] = "2026-11-22".into();
+    row[at("result")] = "bogus".into();
+    row[at("polite")] = "9".into();
+    std::fs::write(&sheet, format!("{}\n{}\n", header.join(","), row.join(","))).unwrap();
+    let out = caredesk()
+        .arg("--data")
+        .arg(&data)
+        .arg("--policy")
+        .arg(&policy)
+        .args(["log", "--as-of", "2026-11-22", "--from"])
+        .arg(&sheet)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("calls.csv:2: result: \"bogus\": expected"),
+        "{said}"
+    );
+    assert!(
+        said.contains("calls.csv:2: polite: \"9\": expected a score 1 to 5"),
+        "{said}"
+    );
+    assert!(said.contains("nothing was logged"), "{said}");
 }
