@@ -814,7 +814,7 @@ fn a_scale_of_its_own_without_forms_of_its_own_is_the_scale_used() {
 }
 
 #[test]
-fn a_worksheet_row_refused_still_has_its_answers_checked_each_in_its_column() {
+fn a_worksheet_row_is_refused_with_its_answers_checked_then_logged_once() {
     // The row's result is wrong, so it is no call; its second question's score is wrong
     // too, and that problem names the question's own column.
     let desk = common::sample_desk();
@@ -862,4 +862,31 @@ fn a_worksheet_row_refused_still_has_its_answers_checked_each_in_its_column() {
         "{said}"
     );
     assert!(said.contains("nothing was logged"), "{said}");
+    // Corrected, the one row is logged with no word of skipping; read again, it is the
+    // one row skipped.
+    row[at("result")] = "done".into();
+    row[at("polite")] = "4".into();
+    std::fs::write(&sheet, format!("{}\n{}\n", header.join(","), row.join(","))).unwrap();
+    let log = || {
+        let out = caredesk()
+            .arg("--data")
+            .arg(&data)
+            .arg("--policy")
+            .arg(&policy)
+            .args(["log", "--as-of", "2026-11-22", "--from"])
+            .arg(&sheet)
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = log();
+    assert!(first.contains("logged 1 call from "), "{first}");
+    assert!(!first.contains("skipped"), "{first}");
+    let again = log();
+    assert!(
+        again.contains("skipped 1 row already logged, 0 rows with nothing filled in"),
+        "{again}"
+    );
 }
