@@ -337,6 +337,16 @@ fn the_dissatisfied_are_on_the_list_the_day_after_and_leave_it_when_called() {
         .stderr(predicate::str::contains(
             "answered with an overall score of 2 or less",
         ));
+    // Nor is another customer's: O3 was answered unhappily by C3, not by C2.
+    caredesk()
+        .arg("--data")
+        .arg(d)
+        .args(["log", "C2", "dissatisfied", "O3", "--as-of", "2026-10-09"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "C2 has no call \"O3\" answered with an overall score of 2 or less",
+        ));
     run(
         d,
         &["log", "C3", "dissatisfied", "O3", "--as-of", "2026-10-09"],
@@ -655,6 +665,9 @@ wb.save({filled:?})
         .stdout(predicate::str::contains("logged 3 calls from "))
         .stdout(predicate::str::contains(
             "(2 done, 1 no_answer) and 4 answers",
+        ))
+        .stdout(predicate::str::contains(
+            "skipped 0 rows already logged, 2 rows with nothing filled in",
         ));
     let contacts = read(d, "contacts.csv");
     let answers = read(d, "answers.csv");
