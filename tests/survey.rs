@@ -903,3 +903,83 @@ fn a_worksheet_row_is_refused_with_its_answers_checked_then_logged_once() {
         "{again}"
     );
 }
+
+#[test]
+fn a_sheet_read_again_logs_a_second_customers_greeting_of_the_same_holiday() {
+    // Two Diamond customers greeted for the same holiday: the items share the source id
+    // (the holiday's date). C1's greeting is logged first; the sheet, read again with C5's
+    // row filled in too, logs C5's: another customer's ended call is not this one.
+    let desk = desk();
+    let d = desk.path();
+    let orders = read(d, "orders.csv") + "O5,C5,2026-10-01,sale,1000000.00,\n";
+    write(d, "orders.csv", &orders);
+    let customers = read(d, "customers.csv") + "C5,Eve,13800000005,陈静,上海,true\n";
+    write(d, "customers.csv", &customers);
+    let sheet = d.join("calls.csv");
+    run(
+        d,
+        &[
+            "due",
+            "--date",
+            "2026-10-09",
+            "--worksheet",
+            "--output",
+            sheet.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let text = read(d, "calls.csv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    let greeting = |who: &str| {
+        rows.iter()
+            .position(|r| r[at("customer_id")] == who && r[at("source_id")] == "2026-10-01")
+            .unwrap_or_else(|| panic!("no greeting of {who} in {text}"))
+    };
+    let (c1, c5) = (greeting("C1"), greeting("C5"));
+    let mut filled = rows.clone();
+    let save = |filled: &[Vec<String>]| {
+        let body: Vec<String> = filled.iter().map(|r| r.join(",")).collect();
+        write(
+            d,
+            "calls.csv",
+            &format!("{}\n{}\n", header.join(","), body.join("\n")),
+        );
+    };
+    let log = |by: &str| {
+        let out = run(
+            d,
+            &[
+                "log",
+                "--as-of",
+                "2026-10-09",
+                "--by",
+                by,
+                "--from",
+                sheet.to_str().unwrap(),
+            ],
+        )
+        .success();
+        String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+    };
+    filled[c1][at("done_on")] = "2026-10-09".into();
+    save(&filled);
+    assert!(log("陈静").contains("logged 1 call from "));
+    filled[c5][at("done_on")] = "2026-10-09".into();
+    save(&filled);
+    let again = log("王磊");
+    assert!(again.contains("logged 1 call from "), "{again}");
+    let contacts = read(d, "contacts.csv");
+    assert!(
+        contacts.contains("C1,holiday,2026-10-01,2026-10-09,陈静,done"),
+        "{contacts}"
+    );
+    assert!(
+        contacts.contains("C5,holiday,2026-10-01,2026-10-09,王磊,done"),
+        "{contacts}"
+    );
+}
