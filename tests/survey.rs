@@ -905,7 +905,7 @@ fn a_worksheet_row_is_refused_with_its_answers_checked_then_logged_once() {
 }
 
 #[test]
-fn a_sheet_read_again_logs_a_second_customers_greeting_of_the_same_holiday() {
+fn a_sheet_read_again_logs_greetings_that_share_a_customer_or_a_holiday() {
     // Two Diamond customers greeted for the same holiday: the items share the source id
     // (the holiday's date). C1's greeting is logged first; the sheet, read again with C5's
     // row filled in too, logs C5's: another customer's ended call is not this one.
@@ -941,6 +941,10 @@ fn a_sheet_read_again_logs_a_second_customers_greeting_of_the_same_holiday() {
             .unwrap_or_else(|| panic!("no greeting of {who} in {text}"))
     };
     let (c1, c5) = (greeting("C1"), greeting("C5"));
+    let c1_before = rows
+        .iter()
+        .position(|r| r[at("customer_id")] == "C1" && r[at("source_id")] == "2026-09-25")
+        .unwrap_or_else(|| panic!("no earlier greeting of C1 in {text}"));
     let mut filled = rows.clone();
     let save = |filled: &[Vec<String>]| {
         let body: Vec<String> = filled.iter().map(|r| r.join(",")).collect();
@@ -969,10 +973,13 @@ fn a_sheet_read_again_logs_a_second_customers_greeting_of_the_same_holiday() {
     filled[c1][at("done_on")] = "2026-10-09".into();
     save(&filled);
     assert!(log("陈静").contains("logged 1 call from "));
+    // Nor is the same customer's greeting of another holiday.
     filled[c5][at("done_on")] = "2026-10-09".into();
+    filled[c1_before][at("done_on")] = "2026-10-09".into();
     save(&filled);
     let again = log("王磊");
-    assert!(again.contains("logged 1 call from "), "{again}");
+    assert!(again.contains("logged 2 calls from "), "{again}");
+    assert!(again.contains("skipped 1 row already logged"), "{again}");
     let contacts = read(d, "contacts.csv");
     assert!(
         contacts.contains("C1,holiday,2026-10-01,2026-10-09,陈静,done"),
@@ -982,4 +989,9 @@ fn a_sheet_read_again_logs_a_second_customers_greeting_of_the_same_holiday() {
         contacts.contains("C5,holiday,2026-10-01,2026-10-09,王磊,done"),
         "{contacts}"
     );
+    assert!(
+        contacts.contains("C1,holiday,2026-09-25,2026-10-09,王磊,done"),
+        "{contacts}"
+    );
+    assert_eq!(contacts.lines().count(), 4, "no call twice: {contacts}");
 }
