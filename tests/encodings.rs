@@ -367,4 +367,29 @@ fn log_appends_to_a_gbk_contacts_file_in_gbk() {
         .assert()
         .success()
         .stdout(predicates::str::contains("2 contacts logged"));
+    // Quiet, the note is not said; a UTF-8 log added to has no note at all.
+    let logged = |contacts: &std::path::Path, extra: &[&str]| {
+        let out = caredesk()
+            .args([
+                "log",
+                "C0233",
+                "callback-3d",
+                "O03297",
+                "--on",
+                "2026-11-22",
+            ])
+            .args(["--by", "王磊", "--contacts", contacts.to_str().unwrap()])
+            .args(extra)
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let quiet = logged(&contacts, &["--quiet"]);
+    assert!(!quiet.contains("as the file is"), "{quiet}");
+    let plain = dir.path().join("plain.csv");
+    std::fs::write(&plain, head).unwrap();
+    let said = logged(&plain, &[]);
+    assert!(!said.contains("as the file is"), "{said}");
 }
