@@ -981,3 +981,20 @@ fn html_goes_to_a_pipe_when_asked() {
         .clone();
     assert!(out.starts_with(b"<!DOCTYPE html>"));
 }
+
+#[test]
+fn a_workbook_named_without_a_folder_is_written_in_the_working_folder() {
+    // `--output r.xlsx`: the output's folder is the working one (its parent is "").
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    caredesk()
+        .current_dir(dir.path())
+        .arg("--data")
+        .arg(root.join("data"))
+        .arg("--policy")
+        .arg(root.join("config/policy.toml"))
+        .args(["report", "--as-of", "2026-11-22", "--output", "r.xlsx"])
+        .assert()
+        .success();
+    assert!(!sheets(&dir.path().join("r.xlsx")).is_empty());
+}
