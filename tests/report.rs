@@ -882,31 +882,43 @@ fn a_month_with_no_orders_a_first_month_and_the_score_method_all_make_a_report()
         "order_id,customer_id,date,kind,amount\nO1,C1,2026-08-10,sale,500\nO2,C1,2026-10-10,sale,700\n",
     )
     .unwrap();
-    for ext in ["xlsx", "html"] {
-        let out = d.join(format!("sep.{ext}"));
-        caredesk()
-            .args([
-                "report",
-                "--as-of",
-                "2026-11-22",
-                "--month",
-                "2026-09",
-                "--data",
-            ])
-            .arg(d)
-            .arg("--output")
-            .arg(&out)
-            .assert()
-            .success();
-        if ext == "xlsx" {
-            let all = sheets(&out);
-            let (_, overview) = table(&all["概览"], "指标");
-            let spend = overview
-                .iter()
-                .find(|r| text(Some(&r[0])).starts_with("当月销售额"))
-                .unwrap();
-            assert_eq!(number(Some(&spend[1])), Some(0.0), "no sales in September");
-            assert_eq!(number(Some(&spend[2])), Some(500.0), "August's");
+    // Per month: its sales and the month before's, and whether the data begins after
+    // the month before (the note that its column is empty).
+    for (month, spend_now, spend_before, begins_after) in [
+        ("2026-09", 0.0, 500.0, false),
+        ("2026-10", 700.0, 0.0, false),
+        ("2026-08", 500.0, 0.0, true),
+    ] {
+        for ext in ["xlsx", "html"] {
+            let out = d.join(format!("{month}.{ext}"));
+            caredesk()
+                .args([
+                    "report",
+                    "--as-of",
+                    "2026-11-22",
+                    "--month",
+                    month,
+                    "--data",
+                ])
+                .arg(d)
+                .arg("--output")
+                .arg(&out)
+                .assert()
+                .success();
+            if ext == "xlsx" {
+                let all = sheets(&out);
+                let (_, overview) = table(&all["概览"], "指标");
+                let spend = overview
+                    .iter()
+                    .find(|r| text(Some(&r[0])).starts_with("当月销售额"))
+                    .unwrap();
+                assert_eq!(number(Some(&spend[1])), Some(spend_now), "{month}");
+                assert_eq!(number(Some(&spend[2])), Some(spend_before), "{month}");
+            } else {
+                let page = std::fs::read_to_string(&out).unwrap();
+                let note = format!("{month}-01 之前没有任何记录");
+                assert_eq!(page.contains(&note), begins_after, "{month}");
+            }
         }
     }
 }
