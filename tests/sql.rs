@@ -397,3 +397,33 @@ fn the_compiled_sql_gives_the_native_answers_on_duckdb() {
     assert!(passed > 100, "{stdout}");
     assert!(stdout.contains(" 0 failed"), "{stdout}");
 }
+
+#[test]
+fn sql_kpi_warns_of_the_kpis_it_leaves_out_and_only_then() {
+    let stderr = |policy: &str| {
+        let out = caredesk()
+            .args([
+                "sql",
+                "kpi",
+                "--dialect",
+                "duckdb",
+                "--as-of",
+                T,
+                "--policy",
+                policy,
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let said = stderr(POLICY);
+    assert!(
+        said.contains("warning: left out of the query: csat, coverage_key"),
+        "{said}"
+    );
+    // A scorecard without survey or contact KPIs leaves nothing out and says nothing.
+    let said = stderr("examples/field-service-kpi.toml");
+    assert!(!said.contains("left out"), "{said}");
+}
