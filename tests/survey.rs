@@ -995,3 +995,34 @@ fn a_sheet_read_again_logs_greetings_that_share_a_customer_or_a_holiday() {
     );
     assert_eq!(contacts.lines().count(), 4, "no call twice: {contacts}");
 }
+
+#[test]
+fn the_survey_table_marks_only_the_met_cells_of_questions_below_target() {
+    let out = caredesk()
+        .args([
+            "survey",
+            "--as-of",
+            "2026-11-22",
+            "--format",
+            "table",
+            "--color",
+            "never",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let table = String::from_utf8(out.stdout).unwrap();
+    let marks = table.matches('✗').count();
+    assert!(marks > 0, "the sample has questions below target:\n{table}");
+    assert_eq!(table.matches("✗ no ").count(), marks, "{table}");
+    assert!(
+        !table.contains(" no  ┆") || table.contains("✗ no"),
+        "{table}"
+    );
+    let unmarked: Vec<&str> = table.lines().filter(|l| l.contains("┆ no ")).collect();
+    assert!(
+        unmarked.is_empty(),
+        "misses without their mark: {unmarked:?}"
+    );
+}

@@ -239,6 +239,15 @@ pub fn first<T>(mut items: Vec<T>, limit: usize) -> Vec<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edit_distance_counts_each_letter_dropped() {
+        let chars = |s: &str| s.chars().collect::<Vec<char>>();
+        assert_eq!(edit_distance(&chars("xab"), "ab", 2), Some(1));
+        assert_eq!(edit_distance(&chars("abc"), "", 3), Some(3));
+        assert_eq!(edit_distance(&chars("c0097"), "C0079", 2), Some(2));
+        assert_eq!(edit_distance(&chars("abcd"), "", 3), None);
+    }
     use crate::model::Customer;
 
     fn book(rows: &[(&str, &str, Option<&str>)]) -> CustomerBook {
