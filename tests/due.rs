@@ -521,3 +521,48 @@ fn problems_come_file_by_file_though_complaints_are_read_before_the_orders() {
         .unwrap_or_else(|| panic!("{err}"));
     assert!(orders < complaints, "{err}");
 }
+
+#[test]
+fn maintenance_comes_six_months_after_the_latest_purchase_not_after_a_repair() {
+    // A sale on 2026-01-10, a repair after it and an older sale listed last: the
+    // maintenance call is 2026-07-10, six months after the latest sale; neither the
+    // repair (no purchase, no maintenance) nor the row order moves it.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("customers.csv"),
+        "customer_id,name,phone,owner,contact_ok\nC1,Ann,13812345678,陈静,true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("orders.csv"),
+        "order_id,customer_id,date,kind,amount\n\
+         O1,C1,2026-01-10,sale,1000000.00\n\
+         O2,C1,2026-03-05,repair,0.00\n\
+         O0,C1,2025-12-01,sale,10.00\n",
+    )
+    .unwrap();
+    let out = caredesk()
+        .arg("--data")
+        .arg(d)
+        .args([
+            "due",
+            "--date",
+            "2026-06-01",
+            "--within",
+            "200",
+            "--format",
+            "csv",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let maintenance: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(",maintenance,"))
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(maintenance, ["2026-07-10"], "{text}");
+}
