@@ -565,4 +565,15 @@ fn maintenance_comes_six_months_after_the_latest_purchase_not_after_a_repair() {
         .map(|l| l.split(',').next().unwrap())
         .collect();
     assert_eq!(maintenance, ["2026-07-10"], "{text}");
+    // One customer's items, all upcoming: in the order of their dates, whatever the
+    // order the rules made them in.
+    let dates: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert!(dates.len() >= 4, "{text}");
+    let mut sorted = dates.clone();
+    sorted.sort_unstable();
+    assert_eq!(dates, sorted, "{text}");
 }
