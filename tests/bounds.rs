@@ -21,9 +21,7 @@ const LIMIT_KIB: u64 = 1 << 20;
 /// `caredesk ARGS` (from the project root) under [`LIMIT_KIB`], `stdin` piped in from
 /// the shell command `feed` when given.
 fn bounded(feed: Option<&str>, args: &[&str]) -> Output {
-    let bin = std::env::var_os("CAREDESK_BIN")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| env!("CARGO_BIN_EXE_caredesk").into());
+    let bin = common::bin();
     let run = match feed {
         Some(feed) => format!("ulimit -v {LIMIT_KIB}; {feed} | \"$0\" \"$@\""),
         None => format!("ulimit -v {LIMIT_KIB}; exec \"$0\" \"$@\""),

@@ -219,17 +219,14 @@ fn sql_prints_one_query_with_explanations_per_cte() {
         "{out}"
     );
     assert!(out.trim_end().ends_with(';'));
-    let code: String = out
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("--"))
-        .collect();
-    assert_eq!(code.matches(';').count(), 1, "one statement");
-    // The last CTE closes without a comma: PostgreSQL and Spark refuse `),` before the
-    // SELECT (DuckDB lets it pass).
     let code_lines: Vec<&str> = out
         .lines()
         .filter(|l| !l.trim_start().starts_with("--"))
         .collect();
+    let code = code_lines.concat();
+    assert_eq!(code.matches(';').count(), 1, "one statement");
+    // The last CTE closes without a comma: PostgreSQL and Spark refuse `),` before the
+    // SELECT (DuckDB lets it pass).
     let select = code_lines
         .iter()
         .rposition(|l| l.starts_with("SELECT"))
@@ -370,13 +367,10 @@ fn sql_output_file_is_written_whole_and_never_over_the_policy() {
 /// saying so.
 #[test]
 fn the_compiled_sql_gives_the_native_answers_on_duckdb() {
-    let bin = std::env::var_os("CAREDESK_BIN")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| env!("CARGO_BIN_EXE_caredesk").into());
     let out = std::process::Command::new("python3")
         .args(["scripts/sql_check.py", "--engines", "duckdb"])
         .args(["--sets", "sqledge,edge", "--bin"])
-        .arg(&bin)
+        .arg(common::bin())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("python3 runs scripts/sql_check.py");

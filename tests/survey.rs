@@ -826,6 +826,53 @@ fn a_scale_of_its_own_without_forms_of_its_own_is_the_scale_used() {
     );
 }
 
+/// A call list's worksheet saved as CSV (`due --worksheet --output calls.csv`), to fill
+/// in and save again; the desks' cells hold no commas or quotes.
+struct CsvSheet {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl CsvSheet {
+    fn read(path: &Path) -> CsvSheet {
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut lines = text
+            .lines()
+            .map(|l| l.split(',').map(String::from).collect());
+        let header = lines.next().unwrap();
+        CsvSheet {
+            header,
+            rows: lines.collect(),
+        }
+    }
+
+    fn at(&self, column: &str) -> usize {
+        self.header.iter().position(|h| h == column).unwrap()
+    }
+
+    /// The first row of `customer`'s item `source`.
+    fn row_of(&self, customer: &str, source: &str) -> usize {
+        let (c, s) = (self.at("customer_id"), self.at("source_id"));
+        self.rows
+            .iter()
+            .position(|r| r[c] == customer && r[s] == source)
+            .unwrap_or_else(|| panic!("no {customer} {source} in {:?}", self.rows))
+    }
+
+    fn set(&mut self, row: usize, column: &str, value: &str) {
+        let at = self.at(column);
+        self.rows[row][at] = value.to_string();
+    }
+
+    fn save(&self, path: &Path) {
+        let mut text = self.header.join(",") + "\n";
+        for row in &self.rows {
+            text += &(row.join(",") + "\n");
+        }
+        std::fs::write(path, text).unwrap();
+    }
+}
+
 #[test]
 fn a_worksheet_row_is_refused_with_its_answers_checked_then_logged_once() {
     // The row's result is wrong, so it is no call; its second question's score is wrong
@@ -833,7 +880,7 @@ fn a_worksheet_row_is_refused_with_its_answers_checked_then_logged_once() {
     let desk = common::sample_desk();
     let d = desk.path();
     let data = d.join("data");
-    let sheet = d.join("calls.csv");
+    let path = d.join("calls.csv");
     let policy = d.join("policy.toml");
     caredesk()
         .arg("--data")
@@ -841,30 +888,29 @@ fn a_worksheet_row_is_refused_with_its_answers_checked_then_logged_once() {
         .arg("--policy")
         .arg(&policy)
         .args(["due", "--as-of", "2026-11-22", "--worksheet", "--output"])
-        .arg(&sheet)
+        .arg(&path)
         .assert()
         .success();
-    let text = std::fs::read_to_string(&sheet).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let mut row: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
-    assert_eq!(header[at("overall") + 1], "polite");
-    row[at("done_on")] = "2026-11-22".into();
-    row[at("result")] = "bogus".into();
-    row[at("polite")] = "9".into();
-    std::fs::write(&sheet, format!("{}\n{}\n", header.join(","), row.join(","))).unwrap();
-    let out = caredesk()
-        .arg("--data")
-        .arg(&data)
-        .arg("--policy")
-        .arg(&policy)
-        .args(["log", "--as-of", "2026-11-22", "--from"])
-        .arg(&sheet)
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+    let mut sheet = CsvSheet::read(&path);
+    sheet.rows.truncate(1);
+    assert_eq!(sheet.header[sheet.at("overall") + 1], "polite");
+    sheet.set(0, "done_on", "2026-11-22");
+    sheet.set(0, "result", "bogus");
+    sheet.set(0, "polite", "9");
+    sheet.save(&path);
+    let log = || {
+        caredesk()
+            .arg("--data")
+            .arg(&data)
+            .arg("--policy")
+            .arg(&policy)
+            .args(["log", "--as-of", "2026-11-22", "--from"])
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
+    let out = log();
+    assert_eq!(out.status.code(), Some(1));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
         said.contains("calls.csv:2: result: \"bogus\": expected"),
@@ -877,27 +923,22 @@ fn a_worksheet_row_is_refused_with_its_answers_checked_then_logged_once() {
     assert!(said.contains("nothing was logged"), "{said}");
     // Corrected, the one row is logged with no word of skipping; read again, it is the
     // one row skipped.
-    row[at("result")] = "done".into();
-    row[at("polite")] = "4".into();
-    std::fs::write(&sheet, format!("{}\n{}\n", header.join(","), row.join(","))).unwrap();
-    let log = || {
-        let out = caredesk()
-            .arg("--data")
-            .arg(&data)
-            .arg("--policy")
-            .arg(&policy)
-            .args(["log", "--as-of", "2026-11-22", "--from"])
-            .arg(&sheet)
-            .assert()
-            .success()
-            .get_output()
-            .clone();
+    sheet.set(0, "result", "done");
+    sheet.set(0, "polite", "4");
+    sheet.save(&path);
+    let logged = || {
+        let out = log();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    let first = log();
+    let first = logged();
     assert!(first.contains("logged 1 call from "), "{first}");
     assert!(!first.contains("skipped"), "{first}");
-    let again = log();
+    let again = logged();
     assert!(
         again.contains("skipped 1 row already logged, 0 rows with nothing filled in"),
         "{again}"
@@ -915,7 +956,8 @@ fn a_sheet_read_again_logs_greetings_that_share_a_customer_or_a_holiday() {
     write(d, "orders.csv", &orders);
     let customers = read(d, "customers.csv") + "C5,Eve,13800000005,陈静,上海,true\n";
     write(d, "customers.csv", &customers);
-    let sheet = d.join("calls.csv");
+    let path = d.join("calls.csv");
+    let path_arg = path.to_str().unwrap();
     run(
         d,
         &[
@@ -924,75 +966,47 @@ fn a_sheet_read_again_logs_greetings_that_share_a_customer_or_a_holiday() {
             "2026-10-09",
             "--worksheet",
             "--output",
-            sheet.to_str().unwrap(),
+            path_arg,
         ],
     )
     .success();
-    let text = read(d, "calls.csv");
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
-    let rows: Vec<Vec<String>> = lines
-        .map(|l| l.split(',').map(String::from).collect())
-        .collect();
-    let greeting = |who: &str| {
-        rows.iter()
-            .position(|r| r[at("customer_id")] == who && r[at("source_id")] == "2026-10-01")
-            .unwrap_or_else(|| panic!("no greeting of {who} in {text}"))
-    };
-    let (c1, c5) = (greeting("C1"), greeting("C5"));
-    let c1_before = rows
-        .iter()
-        .position(|r| r[at("customer_id")] == "C1" && r[at("source_id")] == "2026-09-25")
-        .unwrap_or_else(|| panic!("no earlier greeting of C1 in {text}"));
-    let mut filled = rows.clone();
-    let save = |filled: &[Vec<String>]| {
-        let body: Vec<String> = filled.iter().map(|r| r.join(",")).collect();
-        write(
-            d,
-            "calls.csv",
-            &format!("{}\n{}\n", header.join(","), body.join("\n")),
-        );
-    };
+    let mut sheet = CsvSheet::read(&path);
+    let (c1, c5) = (
+        sheet.row_of("C1", "2026-10-01"),
+        sheet.row_of("C5", "2026-10-01"),
+    );
+    let c1_before = sheet.row_of("C1", "2026-09-25");
     let log = |by: &str| {
-        let out = run(
-            d,
-            &[
-                "log",
-                "--as-of",
-                "2026-10-09",
-                "--by",
-                by,
-                "--from",
-                sheet.to_str().unwrap(),
-            ],
-        )
-        .success();
+        let args = [
+            "log",
+            "--as-of",
+            "2026-10-09",
+            "--by",
+            by,
+            "--from",
+            path_arg,
+        ];
+        let out = run(d, &args).success();
         String::from_utf8_lossy(&out.get_output().stdout).into_owned()
     };
-    filled[c1][at("done_on")] = "2026-10-09".into();
-    save(&filled);
+    sheet.set(c1, "done_on", "2026-10-09");
+    sheet.save(&path);
     assert!(log("陈静").contains("logged 1 call from "));
     // Nor is the same customer's greeting of another holiday.
-    filled[c5][at("done_on")] = "2026-10-09".into();
-    filled[c1_before][at("done_on")] = "2026-10-09".into();
-    save(&filled);
+    sheet.set(c5, "done_on", "2026-10-09");
+    sheet.set(c1_before, "done_on", "2026-10-09");
+    sheet.save(&path);
     let again = log("王磊");
     assert!(again.contains("logged 2 calls from "), "{again}");
     assert!(again.contains("skipped 1 row already logged"), "{again}");
     let contacts = read(d, "contacts.csv");
-    assert!(
-        contacts.contains("C1,holiday,2026-10-01,2026-10-09,陈静,done"),
-        "{contacts}"
-    );
-    assert!(
-        contacts.contains("C5,holiday,2026-10-01,2026-10-09,王磊,done"),
-        "{contacts}"
-    );
-    assert!(
-        contacts.contains("C1,holiday,2026-09-25,2026-10-09,王磊,done"),
-        "{contacts}"
-    );
+    for row in [
+        "C1,holiday,2026-10-01,2026-10-09,陈静,done",
+        "C5,holiday,2026-10-01,2026-10-09,王磊,done",
+        "C1,holiday,2026-09-25,2026-10-09,王磊,done",
+    ] {
+        assert!(contacts.contains(row), "{row}: {contacts}");
+    }
     assert_eq!(contacts.lines().count(), 4, "no call twice: {contacts}");
 }
 
@@ -1016,10 +1030,6 @@ fn the_survey_table_marks_only_the_met_cells_of_questions_below_target() {
     let marks = table.matches('✗').count();
     assert!(marks > 0, "the sample has questions below target:\n{table}");
     assert_eq!(table.matches("✗ no ").count(), marks, "{table}");
-    assert!(
-        !table.contains(" no  ┆") || table.contains("✗ no"),
-        "{table}"
-    );
     let unmarked: Vec<&str> = table.lines().filter(|l| l.contains("┆ no ")).collect();
     assert!(
         unmarked.is_empty(),

@@ -239,6 +239,7 @@ pub fn first<T>(mut items: Vec<T>, limit: usize) -> Vec<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Customer;
 
     #[test]
     fn edit_distance_counts_each_letter_dropped() {
@@ -248,7 +249,6 @@ mod tests {
         assert_eq!(edit_distance(&chars("c0097"), "C0079", 2), Some(2));
         assert_eq!(edit_distance(&chars("abcd"), "", 3), None);
     }
-    use crate::model::Customer;
 
     fn book(rows: &[(&str, &str, Option<&str>)]) -> CustomerBook {
         let customers = rows

@@ -14,12 +14,16 @@ pub fn caredesk() -> assert_cmd::Command {
     cmd
 }
 
+/// The path of the binary under test (`CAREDESK_BIN`, else this build's).
+pub fn bin() -> std::path::PathBuf {
+    std::env::var_os("CAREDESK_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_caredesk").into())
+}
+
 /// The same binary as a plain `std::process::Command` (for pipes and signals).
 pub fn caredesk_std() -> std::process::Command {
-    let bin = std::env::var_os("CAREDESK_BIN")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| env!("CARGO_BIN_EXE_caredesk").into());
-    let mut cmd = std::process::Command::new(bin);
+    let mut cmd = std::process::Command::new(bin());
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
     cmd
 }
