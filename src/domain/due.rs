@@ -306,17 +306,16 @@ impl<'p> DueFold<'p> {
         }
         let anchors = &mut self.anchors[order.customer as usize];
         // The maintenance anchor follows kept sales, as the callbacks do (§2.2).
-        let purchase = Purchases::KeptSales.includes(order);
-        if purchase && anchors.purchase < Some(order.date) {
-            anchors.purchase = Some(order.date);
+        if Purchases::KeptSales.includes(order) {
+            anchors.purchase = anchors.purchase.max(Some(order.date));
         }
-        if order.kind == OrderKind::Maintenance && anchors.maintenance < Some(order.date) {
-            anchors.maintenance = Some(order.date);
+        if order.kind == OrderKind::Maintenance {
+            anchors.maintenance = anchors.maintenance.max(Some(order.date));
         }
         if order.date < self.first_useful {
             return;
         }
-        let (earliest, latest) = (self.day.earliest(), self.day.latest());
+        let span = self.day.span();
         for &(r, (from, to)) in &self.order_rules {
             if order.date < from || order.date > to || !self.follows(r, order) {
                 continue;
@@ -336,8 +335,7 @@ impl<'p> DueFold<'p> {
                 }
                 _ => continue,
             };
-            // Overdue complaint rules aside, nothing due before `earliest` is listed.
-            if window.1 >= earliest && window.0 <= latest {
+            if may_be_listed(window, span) {
                 let at = self.ids.len() as u32;
                 self.ids.push_str(order.order_id);
                 self.sources.push(Source {
@@ -351,6 +349,19 @@ impl<'p> DueFold<'p> {
             }
         }
     }
+}
+
+/// Whether an item whose window is `start..=end` can be on a list of the day whose
+/// [`Day::span`] is `(earliest, latest)`: nothing due before `earliest` or opening after
+/// `latest` is. The fold keeps only those rows (memory
+/// grows with the items near the day, not with the orders); [`List::push`] decides the
+/// rest, so this check can only keep too much, never list too much.
+#[inline]
+fn may_be_listed(
+    (start, end): (NaiveDate, NaiveDate),
+    (earliest, latest): (NaiveDate, NaiveDate),
+) -> bool {
+    end >= earliest && start <= latest
 }
 
 /// Everything the list is made from besides the orders.
@@ -869,6 +880,11 @@ mod tests {
             ("2020-02-29", 12, "2028-02-28", "2028-03-01"),
             ("2020-01-31", 1, "2026-02-28", "2026-03-31"),
             ("2020-01-31", 7, "2020-01-31", "2021-12-31"),
+            // The anchor after `from`, a year boundary between them (a purchase in the
+            // grace days of a list made in early January).
+            ("2027-01-03", 1, "2026-12-29", "2027-02-14"),
+            // A December anchor, a January window: the month difference is negative.
+            ("2025-12-15", 1, "2027-01-01", "2027-01-31"),
         ] {
             let (anchor, from, to) = (d(anchor), d(from), d(to));
             let all: Vec<NaiveDate> = (1..400)
