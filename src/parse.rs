@@ -427,6 +427,9 @@ mod tests {
         assert_eq!(date(b"2026/11/22"), None);
         assert_eq!(date(b"2026-1-22"), None);
         assert_eq!(date(b"+026-11-22"), None);
+        // Both separators are dashes, not one of them.
+        assert_eq!(date(b"2026-11/22"), None);
+        assert_eq!(date(b"2026/11-22"), None);
     }
 
     #[test]
@@ -443,6 +446,7 @@ mod tests {
         assert_eq!(datetime(b"2026-11-02"), None);
         assert_eq!(datetime(b"2026-11-02 25:00"), None);
         assert_eq!(datetime(b"2026-11-02 09:3x"), None);
+        assert_eq!(datetime(b"2026-11-02 09:30.15"), None);
     }
 
     #[test]

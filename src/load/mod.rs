@@ -541,4 +541,21 @@ mod tests {
         assert_eq!(masked("12345"), "*2345");
         assert_eq!(masked("n/a"), "n/a");
     }
+
+    #[test]
+    fn a_header_in_a_message_shows_thirty_names_then_the_count() {
+        let names = |n: usize| (1..=n).map(|i| format!("c{i}")).collect::<Vec<_>>();
+        let thirty = listed(&names(30));
+        assert!(
+            thirty.starts_with("c1, c2, ") && thirty.ends_with("c29, c30"),
+            "{thirty}"
+        );
+        let more = listed(&names(31));
+        assert!(more.ends_with("c29, c30, … (31 columns in all)"), "{more}");
+        // A file saved without its header: a customer's row is read as one, phone and all.
+        assert_eq!(
+            listed(&["K1".into(), "13800138000".into()]),
+            "K1, 138****8000"
+        );
+    }
 }
