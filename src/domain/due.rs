@@ -779,11 +779,13 @@ fn on_day(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
 /// to the month's end) between `from` and `to` (§5.2).
 pub fn repeating(anchor: NaiveDate, every: u32, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     let mut out = Vec::new();
-    // Occurrences a whole period or more before `from` are passed over without computing
-    // them: a customer's anchor years back would otherwise cost a date sum per period.
+    // Occurrences before `from`'s month are passed over without computing them: a
+    // customer's anchor years back would otherwise cost a date sum per period. Occurrence
+    // k falls in the month `k·every` after the anchor's (only its day is clamped), so
+    // every k below `months_before / every` is in an earlier month than `from`'s.
     let months_before =
         (from.year() - anchor.year()) * 12 + from.month() as i32 - anchor.month() as i32;
-    let skip = u32::try_from(months_before / every.max(1) as i32 - 1).unwrap_or(0);
+    let skip = u32::try_from(months_before / every.max(1) as i32).unwrap_or(0);
     for k in skip.max(1).. {
         let Some(months) = every.checked_mul(k) else {
             break;
@@ -897,6 +899,57 @@ mod tests {
                 "{anchor} every {every}"
             );
         }
+        // And over a grid: anchors on every month's end and middle for four years, each
+        // period, windows of a day to two months opening on the days around a month's end.
+        let mut anchors = Vec::new();
+        for m in 0..48u32 {
+            let first = months_after(d("2019-01-01"), m);
+            anchors.extend([
+                days_after(first, 14u32),
+                days_before(months_after(first, 1u32), 1u32),
+            ]);
+        }
+        for &anchor in &anchors {
+            for every in [1u32, 2, 3, 5, 6, 12, 13] {
+                let all: Vec<NaiveDate> =
+                    (1..120).map(|k| months_after(anchor, every * k)).collect();
+                for from in [
+                    "2022-12-30",
+                    "2023-01-31",
+                    "2023-02-28",
+                    "2023-03-01",
+                    "2023-07-15",
+                ] {
+                    for days in [0u32, 13, 62] {
+                        let (from, to) = (d(from), days_after(d(from), days));
+                        let want: Vec<NaiveDate> = all
+                            .iter()
+                            .copied()
+                            .filter(|x| from <= *x && *x <= to)
+                            .collect();
+                        assert_eq!(
+                            repeating(anchor, every, from, to),
+                            want,
+                            "{anchor} every {every} {from}..{to}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lunar_holidays_beyond_the_calendar_are_warned_of_while_a_holiday_rule_is_on() {
+        let mut p = Policy::default().due;
+        let (inside, beyond) = (d("2100-12-01"), d("2101-03-01"));
+        assert!(lunar_holidays_beyond_calendar(&p, inside, beyond));
+        assert!(lunar_holidays_beyond_calendar(&p, d("1901-01-01"), inside));
+        assert!(!lunar_holidays_beyond_calendar(&p, d("2026-01-01"), inside));
+        // Other rules on, the holiday rule off: no holiday is listed, nothing is missed.
+        for r in &mut p.rules {
+            r.enabled = !matches!(r.trigger, Trigger::Holiday);
+        }
+        assert!(!lunar_holidays_beyond_calendar(&p, inside, beyond));
     }
 
     #[test]
@@ -913,6 +966,18 @@ mod tests {
             [d("2026-12-24")]
         );
         assert!(holiday_dates(&fixed, d("2027-12-01"), d("2027-12-31")).is_empty());
+        // New Year's Eve of the lunar year that began in 2025 is in February 2026.
+        let eve = vec![Holiday {
+            name: "除夕".into(),
+            date: HolidayDate::Lunar(crate::policy::LunarMonthDay {
+                month: 12,
+                day: crate::domain::lunar::LunarDay::Last,
+            }),
+        }];
+        assert_eq!(
+            holiday_dates(&eve, d("2026-02-01"), d("2026-02-28")),
+            [d("2026-02-16")]
+        );
     }
 
     #[test]
