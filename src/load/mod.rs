@@ -218,19 +218,12 @@ fn listed(cells: &[String]) -> String {
     names.join(", ")
 }
 
-/// A header row's names: trimmed, lossy UTF-8, the first without its byte order mark.
+/// A header row's names: trimmed, lossy UTF-8. A byte order mark at the file's start is
+/// not among them: the reader ([`CsvReader`]) takes it off there, and only there.
 pub(crate) fn header_names(record: &ByteRecord) -> Vec<String> {
     record
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let c = if i == 0 {
-                c.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(c)
-            } else {
-                c
-            };
-            String::from_utf8_lossy(crate::parse::trim(c)).into_owned()
-        })
+        .map(|c| String::from_utf8_lossy(crate::parse::trim(c)).into_owned())
         .collect()
 }
 
