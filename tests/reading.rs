@@ -143,6 +143,25 @@ fn a_note_left_open_in_contacts_is_an_error_on_its_line() {
 }
 
 #[test]
+fn a_quote_left_open_in_complaints_is_an_error_on_its_line() {
+    let complaints = format!(
+        "{COMPLAINTS}K2,C2,,\"late, and rude,2026-11-03 09:00,,,normal\n\
+         K3,C3,,service,2026-11-04 09:00,,,normal\n"
+    );
+    let dir = desk(&[("complaints.csv", complaints.as_bytes())]);
+    for args in [&["check"][..], &["complaints"]] {
+        let (code, out) = run(dir.path(), args, None);
+        assert_eq!(code, 1, "{args:?}: {out}");
+        assert!(
+            out.contains(
+                "complaints.csv:3: category: a quote opens this field and is never closed"
+            ),
+            "{args:?}: {out}"
+        );
+    }
+}
+
+#[test]
 fn amounts_and_dates_that_only_look_like_numbers_are_errors() {
     let orders = format!(
         "{ORDERS}O2,C1,2026-01-05,sale,--500.00,,,\n\
