@@ -303,6 +303,12 @@ fn the_finest_numbers_a_policy_allows_compile_exactly() {
         "[[kpi.rules]]\nname = \"fine\"\nmeasure = \"outcome\"\nkind = \"install\"\ntarget = 0.999999\nweight = 9999.999999\n",
     )
     .unwrap();
+    let out = sql_kpi_on_duckdb(&policy);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("AS weight"));
+}
+
+/// `caredesk sql kpi --dialect duckdb` with `policy` as of `T`, which must succeed.
+fn sql_kpi_on_duckdb(policy: impl AsRef<std::ffi::OsStr>) -> std::process::Output {
     let out = caredesk()
         .args([
             "sql",
@@ -313,7 +319,7 @@ fn the_finest_numbers_a_policy_allows_compile_exactly() {
             T,
             "--policy",
         ])
-        .arg(&policy)
+        .arg(policy)
         .output()
         .unwrap();
     assert!(
@@ -321,7 +327,7 @@ fn the_finest_numbers_a_policy_allows_compile_exactly() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("AS weight"));
+    out
 }
 
 #[test]
@@ -394,24 +400,8 @@ fn the_compiled_sql_gives_the_native_answers_on_duckdb() {
 
 #[test]
 fn sql_kpi_warns_of_the_kpis_it_leaves_out_and_only_then() {
-    let stderr = |policy: &str| {
-        let out = caredesk()
-            .args([
-                "sql",
-                "kpi",
-                "--dialect",
-                "duckdb",
-                "--as-of",
-                T,
-                "--policy",
-                policy,
-            ])
-            .assert()
-            .success()
-            .get_output()
-            .clone();
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    };
+    let stderr =
+        |policy: &str| String::from_utf8_lossy(&sql_kpi_on_duckdb(policy).stderr).into_owned();
     let said = stderr(POLICY);
     assert!(
         said.contains("warning: left out of the query: csat, coverage_key"),
