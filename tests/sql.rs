@@ -411,3 +411,199 @@ fn sql_kpi_warns_of_the_kpis_it_leaves_out_and_only_then() {
     let said = stderr("examples/field-service-kpi.toml");
     assert!(!said.contains("left out"), "{said}");
 }
+
+/// The SQL reads a policy's own header names (`[columns.*]`): every column of the SQL
+/// fixture renamed, the compiled tiers and kpi on DuckDB give caredesk's own answers on
+/// the renamed files. (A query that read one column under another's header fails here.)
+#[test]
+fn renamed_columns_give_the_same_answers_through_the_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    // A scorecard without survey or contact KPIs: the SQL leaves none out.
+    let mut policy = std::fs::read_to_string("examples/field-service-kpi.toml").unwrap();
+    for table in ["customers", "orders", "complaints"] {
+        let text = std::fs::read_to_string(format!("{DATA}/{table}.csv")).unwrap();
+        let (header, rows) = text.split_once('\n').unwrap();
+        policy.push_str(&format!("\n[columns.{table}]\n"));
+        let renamed: Vec<String> = header
+            .split(',')
+            .map(|c| {
+                policy.push_str(&format!("{c} = \"列 {c}\"\n"));
+                format!("列 {c}")
+            })
+            .collect();
+        std::fs::write(
+            data.join(format!("{table}.csv")),
+            format!("{}\n{rows}", renamed.join(",")),
+        )
+        .unwrap();
+    }
+    let policy_path = dir.path().join("renamed.toml");
+    std::fs::write(&policy_path, policy).unwrap();
+    let months = [
+        "--by",
+        "month",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-03-31",
+    ];
+    for report in [
+        &["tiers"][..],
+        &["kpi", "--by", "owner"],
+        &[&["kpi"][..], &months].concat(),
+    ] {
+        let sql = same_answers_on_duckdb(&data, &policy_path, "2026-03-31", report);
+        assert!(sql.contains("\"列 customer_id\""), "{sql}");
+    }
+}
+
+/// Runs `report` natively and as `caredesk sql … --dialect duckdb` on DuckDB over the
+/// CSV files of `data` (scripts/sql_check.py run), requires the same rows (in any order,
+/// more than three), and returns the SQL.
+fn same_answers_on_duckdb(
+    data: &std::path::Path,
+    policy: &std::path::Path,
+    as_of: &str,
+    report: &[&str],
+) -> String {
+    let (data, policy) = (data.to_str().unwrap(), policy.to_str().unwrap());
+    let at = ["--policy", policy, "--as-of", as_of];
+    let native = stdout_of(&[report, &["--data", data, "--format", "csv"], &at].concat());
+    let sql = stdout_of(&[&["sql"], report, &["--dialect", "duckdb"], &at].concat());
+    let dir = tempfile::tempdir().unwrap();
+    let query = dir.path().join("q.sql");
+    std::fs::write(&query, &sql).unwrap();
+    let out = std::process::Command::new("python3")
+        .args([
+            "scripts/sql_check.py",
+            "run",
+            "--engine",
+            "duckdb",
+            "--data",
+            data,
+        ])
+        .arg(&query)
+        .output()
+        .expect("python3 runs scripts/sql_check.py");
+    assert!(
+        out.status.success(),
+        "{report:?} on DuckDB (python3 -m pip install duckdb==2.0.0 if it is missing):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sorted = |s: &str| {
+        let mut lines: Vec<String> = s.lines().map(str::to_owned).collect();
+        lines.sort();
+        lines
+    };
+    assert!(native.lines().count() > 3, "{report:?}: {native}");
+    assert_eq!(
+        sorted(&String::from_utf8_lossy(&out.stdout)),
+        sorted(&native),
+        "{report:?}"
+    );
+    sql
+}
+
+/// Points per unit other than 1 or 1/n (DOMAIN.md section 2: truncated per order toward
+/// zero) go through the SQL as a fraction: 1.5 and 2 points a unit give caredesk's points.
+#[test]
+fn fractional_points_per_unit_give_the_same_points_through_the_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    for per_unit in ["1.5", "2", "0.25"] {
+        let policy = dir.path().join(format!("p{per_unit}.toml"));
+        std::fs::write(&policy, format!("[tiers]\npoints_per_unit = {per_unit}\n")).unwrap();
+        let sql = same_answers_on_duckdb(DATA.as_ref(), &policy, "2026-03-31", &["tiers"]);
+        assert!(sql.contains("points"), "{sql}");
+    }
+}
+
+/// The points-clearing date must stay a date in every engine: a segment window of 36500
+/// days compiles, one more is refused, saying the bound.
+#[test]
+fn segment_windows_past_a_century_are_refused_with_the_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    for (days, ok) in [(36500, true), (36501, false)] {
+        let policy = dir.path().join(format!("w{days}.toml"));
+        std::fs::write(&policy, format!("[tiers.segments]\nwindow_days = {days}\n")).unwrap();
+        let run = caredesk()
+            .args([
+                "sql",
+                "tiers",
+                "--dialect",
+                "duckdb",
+                "--as-of",
+                T,
+                "--policy",
+            ])
+            .arg(&policy)
+            .assert();
+        if ok {
+            run.success();
+        } else {
+            run.code(1)
+                .stderr(predicate::str::contains("a segment window of 36501 days"))
+                .stderr(predicate::str::contains("use at most 36500"));
+        }
+    }
+}
+
+/// Spark's dates end at 9999-12-31: a period that ends there compiles with no date past
+/// it (the repeat-visit window beyond the calendar is left unbounded), for every engine.
+#[test]
+fn a_period_at_the_calendars_end_names_no_date_past_9999() {
+    for dialect in ["duckdb", "postgres", "spark"] {
+        let sql = stdout_of(&[
+            "sql",
+            "kpi",
+            "--dialect",
+            dialect,
+            "--policy",
+            "examples/field-service-kpi.toml",
+            "--from",
+            "9999-12-01",
+            "--to",
+            "9999-12-31",
+            "--as-of",
+            "9999-12-31",
+        ]);
+        let dates: Vec<&str> = sql.split("DATE '").skip(1).collect();
+        assert!(dates.iter().any(|d| d.starts_with("9999-12-31'")), "{sql}");
+        for d in dates {
+            let ymd = &d[..d.find('\'').unwrap()];
+            assert!(
+                ymd.len() == 10 && ymd <= "9999-12-31",
+                "{dialect}: DATE '{ymd}'"
+            );
+        }
+    }
+}
+
+/// `--explain` says what each grouping's groups are, above the CTE that makes them.
+#[test]
+fn kpi_groups_are_explained_for_each_grouping() {
+    for (by, said) in [
+        (&[][..], "-- One group: the whole desk.\nkpi_groups AS ("),
+        (
+            &["--by", "month"],
+            "a group per calendar month the period touches, in order.\nkpi_groups AS (",
+        ),
+        (
+            &["--by", "store"],
+            "a group per owner (or store) of any customer; none = (none).\nkpi_groups AS (",
+        ),
+    ] {
+        let args = [
+            "sql",
+            "kpi",
+            "--dialect",
+            "duckdb",
+            "--as-of",
+            T,
+            "--explain",
+        ];
+        let out = stdout_of(&[&args[..], by].concat());
+        assert!(out.contains(said), "{by:?}: {out}");
+    }
+}

@@ -596,6 +596,11 @@ mod tests {
         let e = numbers(d("0.9"), d("10000000"), 2, "k").err().unwrap();
         assert!(e.0.contains("weight is too large"), "{e}");
         assert!(numbers(d("0.9"), d("1.00000000001"), 11, "k").is_err());
+        // At most 10 decimal places, as the message says: 10 compile, 11 are refused.
+        assert!(numbers(d("0.9999999999"), d("5"), 2, "k").is_ok());
+        assert!(numbers(d("0.9"), d("1.0000000001"), 10, "k").is_ok());
+        let e = numbers(d("0.99999999999"), d("5"), 2, "k").err().unwrap();
+        assert!(e.0.contains("too many decimal places"), "{e}");
         // 5 × 16 / (0.85 × 19) rounds to 4.95 (×100 = a1·p + a2·a over 2·a2·a).
         let n = numbers(d("0.85"), d("5"), 2, "k").unwrap();
         assert_eq!((n.a1 * 16 + n.a2 * 19) / (2 * n.a2 * 19), 495);
