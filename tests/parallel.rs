@@ -644,6 +644,61 @@ fn a_row_at_the_record_limit_is_read_alike_plain_and_in_chunks() {
     }
 }
 
+/// A row of exactly the limit whose line end is not yet read when the chunk's window
+/// ends: one window end falls right after the row, one after its `\r`. The row is read,
+/// not called too long, whichever the window holds (the chunk's first window reaches
+/// 64 KiB past its end, and chunk 0 starts after the header, so a chunk of
+/// `limit - 64 KiB` bytes ends it right after the row).
+#[test]
+fn a_row_at_the_record_limit_with_its_line_end_past_the_window_is_read() {
+    let limit = caredesk::load::MAX_RECORD_BYTES as usize;
+    let header = "order_id,customer_id,date,amount\n";
+    for end in ["\r\n", "\n", "\r"] {
+        let file = format!(
+            "{header}{}{end}O3,C1,2026-01-01,3.00\n",
+            long_row(limit, false)
+        );
+        let (rows, problems) = rows_and_problems(file.as_bytes());
+        assert_eq!(rows, 1, "{problems:?}");
+        let first_window = (limit - (64 << 10)) as u64;
+        for chunk in [first_window, first_window + 1] {
+            same_both_ways(file.as_bytes(), chunk);
+        }
+    }
+}
+
+/// The chunk splitter keeps the cells of a line's first 64 columns only; a file whose
+/// contract columns all sit past them (an export with 70 columns of its own first), or
+/// some before and some past, is read the full way, with the same rows as the plain way.
+#[test]
+fn contract_columns_past_the_64th_are_read_alike_plain_and_in_chunks() {
+    let extra: Vec<String> = (0..70).map(|i| format!("x{i}")).collect();
+    let fill = vec!["e"; 70].join(",");
+    for customer_first in [false, true] {
+        let mut file = match customer_first {
+            false => format!("{},order_id,customer_id,date,amount", extra.join(",")),
+            true => format!("customer_id,{},order_id,date,amount", extra.join(",")),
+        };
+        for i in 0..400 {
+            let (customer, rest) = (
+                format!("C{}", i % 50),
+                format!("2026-01-{:02},{i}.50", 1 + i % 28),
+            );
+            file.push('\n');
+            file.push_str(&match customer_first {
+                false => format!("{fill},O{i},{customer},{rest}"),
+                true => format!("{customer},{fill},O{i},{rest}"),
+            });
+        }
+        file.push('\n');
+        let (rows, problems) = rows_and_problems(file.as_bytes());
+        assert_eq!((rows, problems.len()), (400, 0), "{problems:?}");
+        for chunk in [4096, 1 << 20] {
+            same_both_ways(file.as_bytes(), chunk);
+        }
+    }
+}
+
 #[test]
 fn a_customer_row_past_the_record_limit_ends_the_file_alike() {
     let limit = caredesk::load::MAX_RECORD_BYTES as usize;
