@@ -586,6 +586,30 @@ pub fn groups(
     }
 }
 
+/// `init` reads every file it sets up from in --from: a data file named besides would be
+/// ignored, so it is refused, naming the flags (nothing named is ever silently unread).
+fn refuse_files_for_init(inputs: &crate::cli::InputArgs) -> Result<()> {
+    let named: Vec<&str> = [
+        ("--data", inputs.data != Path::new("data")),
+        ("--customers", inputs.customers.is_some()),
+        ("--orders", inputs.orders.is_some()),
+        ("--complaints", inputs.complaints.is_some()),
+        ("--contacts", inputs.contacts.is_some()),
+        ("--answers", inputs.answers.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given)| given.then_some(flag))
+    .collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "init reads the exports in --from, not {}; give --from the directory that holds them \
+         (after init, the other commands take these flags)",
+        named.join(", ")
+    )))
+}
+
 /// Runs the command line; `now` is the local time (injected for tests).
 pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
     let today = now.date();
@@ -595,6 +619,9 @@ pub fn run(cli: Cli, now: chrono::NaiveDateTime) -> Result<()> {
              complaints.csv (name one file with --customers, --orders, --complaints, --contacts)",
             display(&cli.inputs.data)
         )));
+    }
+    if matches!(cli.command, Command::Init(_)) {
+        refuse_files_for_init(&cli.inputs)?;
     }
     let plan = Plan::from_inputs(&cli.inputs, today);
     refuse_output_over_inputs(&plan, &cli.command)?;

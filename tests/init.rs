@@ -346,3 +346,35 @@ fn init_reads_the_exports_in_the_encoding_it_is_told() {
         String::from_utf8_lossy(&guessed.stderr)
     );
 }
+
+#[test]
+fn init_refuses_data_files_named_besides_from_and_writes_nothing() {
+    // init reads the files in --from; a file named with another flag would go unread.
+    let dir = exports();
+    for (flags, said) in [
+        (
+            &["--contacts", "elsewhere/contacts.csv"][..],
+            "not --contacts;",
+        ),
+        (
+            &["--complaints", "k.csv", "--answers", "a.csv"],
+            "not --complaints, --answers;",
+        ),
+        (&["--data", "exports"], "not --data;"),
+        (
+            &["--customers", "c.csv", "--orders", "o.csv"],
+            "not --customers, --orders;",
+        ),
+    ] {
+        caredesk()
+            .args(["init", "--from"])
+            .arg(dir.path())
+            .args(flags)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(format!(
+                "init reads the exports in --from, {said} give --from the directory"
+            )));
+        assert!(!dir.path().join("policy.toml").exists(), "{flags:?}");
+    }
+}

@@ -233,16 +233,14 @@ pub fn run(plan: &Plan, args: &InitArgs) -> Result<SetUp> {
     // Through the one output path: a closed pipe ends the run quietly, a full disk is an
     // error (print! would panic on either).
     crate::app::say(&report.lines().map(str::to_string).collect::<Vec<_>>())?;
-    let complaints_named = complaints.is_some();
+    // No file is named here (app::refuse_files_for_init), so the plan's `*_named` stay
+    // false: a file found above exists, and logs not yet written are optional.
     let plan = Plan {
         customers,
         orders,
         complaints: complaints.unwrap_or_else(|| dir.join("complaints.csv")),
-        complaints_named,
         contacts: dir.join("contacts.csv"),
-        contacts_named: false,
         answers: dir.join("answers.csv"),
-        answers_named: false,
         policy: target,
         policy_named: true,
         ..plan.clone()
