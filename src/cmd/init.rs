@@ -234,7 +234,8 @@ pub fn run(plan: &Plan, args: &InitArgs) -> Result<SetUp> {
     // error (print! would panic on either).
     crate::app::say(&report.lines().map(str::to_string).collect::<Vec<_>>())?;
     // No file is named here (app::refuse_files_for_init), so the plan's `*_named` stay
-    // false: a file found above exists, and logs not yet written are optional.
+    // false: a file found above exists, and logs not yet written are optional. (Only
+    // init itself reads `policy_named`, above.)
     let plan = Plan {
         customers,
         orders,
@@ -242,7 +243,6 @@ pub fn run(plan: &Plan, args: &InitArgs) -> Result<SetUp> {
         contacts: dir.join("contacts.csv"),
         answers: dir.join("answers.csv"),
         policy: target,
-        policy_named: true,
         ..plan.clone()
     };
     Ok(SetUp { plan })
