@@ -912,3 +912,22 @@ fn the_readme_shows_real_cards() {
         assert_eq!(got, shown, "caredesk customer {command}");
     }
 }
+
+#[test]
+fn the_card_of_a_desk_with_one_customer_ranks_its_points_at_zero() {
+    // A percent rank over one customer has no others to be above (§3.3): 0, not 0 / 0.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "customer_id,name\nS1,Solo\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("orders.csv"),
+        "order_id,customer_id,date,kind,amount\nO1,S1,2026-11-01,sale,50.00\n",
+    )
+    .unwrap();
+    let card = desk_json(dir.path(), &["S1"]);
+    assert_eq!(card["segment"]["points_percent_rank"], "0.0000", "{card}");
+    assert_eq!(card["points"]["points"], 50);
+}

@@ -631,6 +631,16 @@ mod tests {
             ),
             FollowupState::Refused
         );
+        // A refusal is a call made in time like any other: after the grace, it is missed.
+        let refused = |on: &str| Some((d(on), CallResult::Refused));
+        assert_eq!(
+            followup(due, grace, d("2026-11-22"), refused("2026-10-24")),
+            FollowupState::Refused
+        );
+        assert_eq!(
+            followup(due, grace, d("2026-11-22"), refused("2026-10-25")),
+            FollowupState::Missed
+        );
         assert_eq!(
             followup(due, grace, d("2026-10-24"), None),
             FollowupState::Open

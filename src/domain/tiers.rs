@@ -433,7 +433,6 @@ pub fn classify(
     as_of: NaiveDate,
 ) -> Vec<Standing> {
     let n = activities.len();
-    let floor = (policy.levels.len() - 1) as u16;
     let tests = SegmentTests::new(policy, as_of, n);
     let churn_on_or_before = days_before(as_of, policy.churn_days);
     let points_below = ranks_below(activities.iter().map(|a| a.points));
@@ -451,7 +450,9 @@ pub fn classify(
             let a = &activities[i];
             let (segment, points_clear_on) = tests.segment(a, tests.is_top(points_below[i]));
             let days_since_visit = a.last_visit.map(|d| (as_of - d).num_days() as i32);
-            let tier = tiers[i].min(floor);
+            // One threshold or class per tier but the last (the policy's), so a tier is
+            // never past the floor.
+            let tier = tiers[i];
             Standing {
                 tier,
                 computed_tier: tier,
