@@ -944,11 +944,8 @@ pub fn summarize(
     let total_spend: i128 = rows.iter().map(|r| r.spend.0).sum();
     for row in &mut rows {
         row.customer_share = fraction(row.customers as i128, customers);
-        row.spend_share = if total_spend > 0 {
-            fraction(row.spend.0, total_spend)
-        } else {
-            None
-        };
+        // No shares of a total that is nothing, or less (refunds outweighing sales).
+        row.spend_share = fraction(row.spend.0, total_spend.max(0));
         row.churn_rate = fraction(row.churned as i128, row.customers as i128);
     }
     rows
@@ -1378,6 +1375,21 @@ mod tests {
         assert_eq!(sum[4].churned, 1);
         assert_eq!(sum[4].churn_rate, Some(Decimal::new(3_333, 4)));
         assert_eq!(sum[4].customer_share, Some(Decimal::new(7_500, 4)));
+        // Refunds outweighing the sales: a total below zero has no shares, as zero has none.
+        for refund in [-20_000, -10_000] {
+            let acts = fold(
+                &p,
+                2,
+                &[
+                    (0, "2026-01-01", Sale, 10_000, None),
+                    (1, "2026-02-01", Sale, refund, None),
+                ],
+            );
+            let s = classify(&acts, &vec!["a", "b"], &p, d(T));
+            let sum = summarize(&acts, &s, 5);
+            assert_eq!(sum[4].customers, 2);
+            assert!(sum.iter().all(|r| r.spend_share.is_none()), "{refund}");
+        }
     }
 
     // ---- the card's readings (§3.10)
