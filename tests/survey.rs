@@ -575,7 +575,7 @@ fn check_holds_each_answer_to_its_calls_form() {
         ":5: customer_id: \"C9\": no such customer",
         ":6: rule: \"birthday\": expected a rule with a survey form: callback-3d, survey",
         ":7: answered_on: \"2026-10-32\"",
-        ":8: question: \"quick_fix\": no such question in the form of rule \"callback-3d\"",
+        ":8: question: \"quick_fix\": no such question in the form of rule \"callback-3d\"; expected polite, expertise, fit, knowledge, needs, on_time, overall",
         ":9: question: \"overall\": this call has no survey form",
         // O2 is Bob's install: a survey call of Ann's cannot be about it.
         ":10: source_id: \"O2\": no order of C1 with this id: a call of rule \"survey\" is about one of the customer's jobs",
