@@ -699,6 +699,26 @@ fn contract_columns_past_the_64th_are_read_alike_plain_and_in_chunks() {
     }
 }
 
+/// A byte order mark, then a header whose first cell is quoted across a line break: the
+/// chunk reader takes the mark off before that quote, as the plain reader does, so the
+/// header ends where the plain reader's ends (the quote opens a field).
+#[test]
+fn a_bom_before_a_quoted_header_cell_with_a_line_break_is_read_alike() {
+    let mut file = String::from("\u{feff}\"note\n(free text)\",order_id,customer_id,date,amount\n");
+    for i in 0..300 {
+        file.push_str(&format!(
+            "n,O{i},C{},2026-01-{:02},1.00\n",
+            i % 50,
+            1 + i % 28
+        ));
+    }
+    let (rows, problems) = rows_and_problems(file.as_bytes());
+    assert_eq!((rows, problems.len()), (300, 0), "{problems:?}");
+    for chunk in [64, 4096, 1 << 20] {
+        same_both_ways(file.as_bytes(), chunk);
+    }
+}
+
 #[test]
 fn a_customer_row_past_the_record_limit_ends_the_file_alike() {
     let limit = caredesk::load::MAX_RECORD_BYTES as usize;

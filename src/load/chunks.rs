@@ -717,8 +717,9 @@ fn quoted_record<R: Records>(
         w.extend(ctx.file, SLACK, ctx.size)?;
     }
     let line = chunk.newlines + 1;
-    let file_start = scratch.window.base + first as u64 == 0;
-    let used = match core_record(ctx.file, ctx.size, scratch, first, file_start)? {
+    // A data record never starts the file (the header is before it, at least a byte):
+    // no byte order mark to take off here.
+    let used = match core_record(ctx.file, ctx.size, scratch, first, false)? {
         Ok(used) => used,
         Err((open, at)) => {
             ctx.records
