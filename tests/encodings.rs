@@ -189,9 +189,12 @@ fn a_byte_valid_in_neither_encoding_is_located() {
         .assert()
         .code(1)
         .get_output()
-        .stdout
         .clone();
-    let out = String::from_utf8(out).unwrap();
+    // The file is read as GB18030 all the same, and said to be.
+    let said = String::from_utf8(out.stderr).unwrap();
+    let note = format!("{}: read as GB18030 (GBK)", path.display());
+    assert!(said.contains(&note), "{said}");
+    let out = String::from_utf8(out.stdout).unwrap();
     let expected = format!(
         "{}:3: name: \"\u{FFFD}磊\": bytes 0xC0 0xFF not GB18030 (GBK) text, nor UTF-8; the rest of the file reads as GB18030 (GBK); fix the cell, or save the file as \"CSV UTF-8\"",
         path.display()

@@ -231,18 +231,6 @@ impl CustomerBook {
         self.rows[i].contact_ok
     }
 
-    /// Customer `i`'s owner, from their row only.
-    #[inline]
-    pub fn owner(&self, i: usize) -> Option<&str> {
-        self.owners.get(self.rows[i].owner)
-    }
-
-    /// Customer `i`'s store, from their row only.
-    #[inline]
-    pub fn store(&self, i: usize) -> Option<&str> {
-        self.stores.get(self.rows[i].store)
-    }
-
     /// Customer `i`'s id.
     pub fn id(&self, i: usize) -> &str {
         let r = &self.rows[i];

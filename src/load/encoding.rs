@@ -918,6 +918,35 @@ mod tests {
     }
 
     #[test]
+    fn a_file_past_the_in_memory_size_decodes_as_a_small_one_in_every_encoding() {
+        // Over 16 MiB the text goes to a temporary file. UTF-16 is decoded in one stream,
+        // not in parts as GB18030 is (decoding_in_parts_is_decoding_whole): a line feed's
+        // byte, 0x0A, is half of a UTF-16 unit, and a part cut after it would split every
+        // character after it.
+        let mut text = String::new();
+        while (text.len() as u64) < IN_MEMORY * 7 / 10 {
+            text.push_str("C1,张伟,Wei\nC22,李娜,\"a\nb\"\n");
+        }
+        for encoding in [UTF_16LE, UTF_16BE] {
+            let bytes: Vec<u8> = match encoding {
+                e if e == UTF_16LE => text.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+                _ => text.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+            };
+            let size = bytes.len() as u64;
+            assert!(size > IN_MEMORY, "{}", encoding.name());
+            let (decoded, spots) = transcode(&file_with(&bytes), encoding, size).unwrap();
+            let Text::Temp(mut copy) = decoded else {
+                panic!("{}: not in a temporary file", encoding.name())
+            };
+            let mut got = Vec::new();
+            io::Seek::seek(&mut copy, io::SeekFrom::Start(0)).unwrap();
+            io::Read::read_to_end(&mut copy, &mut got).unwrap();
+            assert!(got == text.as_bytes(), "{}", encoding.name());
+            assert_eq!(spots.count, 0);
+        }
+    }
+
+    #[test]
     fn a_file_without_line_feeds_is_cut_between_characters() {
         // 7 MiB of one line (CR-only line ends, or none): the parts are cut after a
         // comma or a carriage return, never inside a character, and stay small.
