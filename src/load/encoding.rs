@@ -884,6 +884,32 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_byte_in_a_phone_is_shown_masked() {
+        // A phone column by its name (any usual one) whatever its digits; another column
+        // when its cell is mostly digits, eight or more; not a long text with a number in it.
+        let file = b"id,\xCA\xD6\xBB\xFA,note\n\
+                     C1,138\xFF,x\n\
+                     C2,1,13812345678\xFF\n\
+                     C3,1,order 13812345678 for Ann at noon\xFF\n\
+                     C4,1,1234567\xFF\n";
+        let (_, _, problems) = decoded(file, Encoding::Gb18030);
+        let cell = |line: usize| {
+            let p = problems
+                .iter()
+                .find(|p| p.starts_with(&format!("c.csv:{line}:")));
+            p.expect("a problem on the line")
+                .split('"')
+                .nth(1)
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(cell(2), "***\u{FFFD}", "{problems:?}");
+        assert!(cell(3).starts_with("138****5678"), "{problems:?}");
+        assert_eq!(cell(4), "order 13812345678 for Ann at noon\u{FFFD}");
+        assert_eq!(cell(5), "1234567\u{FFFD}", "seven digits are no phone");
+    }
+
+    #[test]
     fn past_200_bad_bytes_the_rest_are_counted() {
         let mut bytes = b"id,name\n".to_vec();
         for i in 0..203 {
