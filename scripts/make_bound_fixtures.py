@@ -11,6 +11,9 @@ into a dense grid, and `.xlsb` did too, so a few KB asked for billions of cells.
   16.7 million cells for three);
 - past.xls: the same with that cell moved to CRXP65536 (column 65,536, which the
   format's 16-bit field can name, and no .xls sheet holds);
+- declared.xls: a header and a name, whose Dimensions record declares rows 1 to 65,536
+  of 257 columns (calamine reserves the grid it declares: 16.8 million cells);
+- upside.xls: the same, its Dimensions record upside down (rows 6 to 3);
 - far.xlsb: a header and one cell at XFD1048576;
 - past.xlsb: a header and a cell at XFE1.
 
@@ -99,6 +102,27 @@ def write_xlss():
     (OUT / "past.xls").write_bytes(bytes(data))
 
 
+def write_dimension_xlss():
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("客户")
+    sheet.write(0, 0, "customer_id")
+    sheet.write(0, 1, "name")
+    sheet.write(1, 0, "C1")
+    sheet.write(1, 1, "Ann")
+    small = OUT / "declared.xls"
+    book.save(str(small))
+    data = bytearray(small.read_bytes())
+    # BIFF8 Dimensions: type 0x0200, length 14: first row, last row + 1 (u32 each), first
+    # column, last column + 1, reserved (u16 each). xlwt writes rows 0..2, columns 0..2.
+    record = struct.pack("<HHIIHHH", 0x0200, 14, 0, 2, 0, 2, 0)
+    at = data.find(record)
+    assert at > 0 and data.find(record, at + 1) < 0, "one Dimensions record"
+    for name, (first, end, end_col) in [("declared.xls", (0, 65536, 257)), ("upside.xls", (5, 3, 2))]:
+        patched = bytearray(data)
+        patched[at + 4 : at + 18] = struct.pack("<IIHHH", first, end, 0, end_col, 0)
+        (OUT / name).write_bytes(bytes(patched))
+
+
 def varint(n):
     out = bytearray()
     while True:
@@ -161,6 +185,7 @@ if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     write_odss()
     write_xlss()
+    write_dimension_xlss()
     write_xlsbs()
     for p in sorted(OUT.iterdir()):
         print(f"{p.relative_to(ROOT)}: {p.stat().st_size} bytes")

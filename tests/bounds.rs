@@ -284,3 +284,22 @@ fn an_xlsb_sheet_is_read_by_the_cells_it_holds() {
         "tests/fixtures/bounds/far.xlsb:1048576: customer_id: \"\": a value is required here",
     );
 }
+
+#[test]
+fn an_xls_sheet_that_declares_more_than_a_sheet_holds_is_refused() {
+    // Its Dimensions record: rows 1 to 65,536 of 257 columns (calamine would reserve that
+    // grid for two rows), or upside down. scripts/make_bound_fixtures.py writes both.
+    for (file, declared) in [
+        ("declared.xls", "rows 1 to 65536 and columns up to 257"),
+        ("upside.xls", "rows 6 to 3 and columns up to 2"),
+    ] {
+        let out = check_sheet(file);
+        refused(
+            &out,
+            &format!(
+                "tests/fixtures/bounds/{file}: sheet \"客户\": it declares its cells as {declared}, \
+                 which no .xls sheet holds"
+            ),
+        );
+    }
+}
