@@ -14,6 +14,8 @@ into a dense grid, and `.xlsb` did too, so a few KB asked for billions of cells.
 - declared.xls: a header and a name, whose Dimensions record declares rows 1 to 65,536
   of 257 columns (calamine reserves the grid it declares: 16.8 million cells);
 - upside.xls: the same, its Dimensions record upside down (rows 6 to 3);
+- numbers.xls: a customer with ten numbers in a row (one MulRk record: a run of cells
+  in one record), a sheet as Excel writes it, to be read;
 - far.xlsb: a header and one cell at XFD1048576;
 - past.xlsb: a header and a cell at XFE1.
 
@@ -121,6 +123,19 @@ def write_dimension_xlss():
         patched = bytearray(data)
         patched[at + 4 : at + 18] = struct.pack("<IIHHH", first, end, 0, end_col, 0)
         (OUT / name).write_bytes(bytes(patched))
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("客户")
+    for col, head in enumerate(["customer_id", "name"] + [f"n{i}" for i in range(10)]):
+        sheet.write(0, col, head)
+    sheet.write(1, 0, "C1")
+    sheet.write(1, 1, "Ann")
+    for i in range(10):
+        sheet.write(1, 2 + i, i + 1)
+    numbers = OUT / "numbers.xls"
+    book.save(str(numbers))
+    data = numbers.read_bytes()
+    # MulRk: type 0x00BD, length 6 + 6 per cell: row 1, first column 2.
+    assert data.find(struct.pack("<HHHH", 0x00BD, 66, 1, 2)) > 0, "one MulRk record"
 
 
 def varint(n):

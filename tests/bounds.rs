@@ -303,3 +303,13 @@ fn an_xls_sheet_that_declares_more_than_a_sheet_holds_is_refused() {
         );
     }
 }
+
+#[test]
+fn an_xls_row_of_numbers_in_one_record_is_read() {
+    // Excel (and xlwt) write a run of numbers as one MulRk record of 6 bytes a cell: its
+    // cells are counted as ten, not as a run past the sheet's last column.
+    let out = check_sheet("numbers.xls");
+    let said = said(&out);
+    assert!(!said.contains("numbers.xls"), "{said}");
+    assert!(!said.contains("panicked"), "{said}");
+}

@@ -378,3 +378,29 @@ fn init_refuses_data_files_named_besides_from_and_writes_nothing() {
         assert!(!dir.path().join("policy.toml").exists(), "{flags:?}");
     }
 }
+
+#[test]
+fn a_column_of_numbers_that_are_not_mobile_phones_is_not_guessed_a_phone() {
+    // Without a phone header, a column is taken for phones only when its values are
+    // 11-digit numbers starting with 1: points or card numbers are not.
+    let mut customers = String::from("客户编号,姓名,积分,卡号\n");
+    let mut phones = String::from("客户编号,姓名,号码\n");
+    for i in 0..20 {
+        customers.push_str(&format!(
+            "C{i},客户{i},{},{}\n",
+            100 + i,
+            20_000_000_000u64 + i
+        ));
+        phones.push_str(&format!("C{i},客户{i},{}\n", 13_800_000_000u64 + i));
+    }
+    let orders = "订单号,客户编号,日期,金额\nO1,C1,2026-11-01,10.00\n";
+    let (code, stdout, said) = init_on(&[], &[("客户.csv", &customers), ("订单.csv", orders)]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        stdout.contains("phone           not found (optional: left empty)"),
+        "{stdout}"
+    );
+    let (code, stdout, said) = init_on(&[], &[("客户.csv", &phones), ("订单.csv", orders)]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(stdout.contains("phone         = \"号码\""), "{stdout}");
+}
