@@ -358,6 +358,27 @@ fn log_appends_to_a_gbk_contacts_file_in_gbk() {
         text,
         format!("{head}C0097,survey,O03308,2026-11-22,王磊,满意\n")
     );
+    // The same call again is already logged: nothing is written, so nothing is said of
+    // the file's encoding, and its bytes stay as they are.
+    let again = caredesk()
+        .args([
+            "log",
+            "C0097",
+            "survey",
+            "O03308",
+            "--on",
+            "2026-11-22",
+            "--by",
+            "王磊",
+        ])
+        .args(["--note", "满意", "--contacts", contacts.to_str().unwrap()])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(!said.contains("as the file is"), "{said}");
+    assert_eq!(std::fs::read(&contacts).unwrap(), bytes);
     // And it still reads: the due list knows the item is done.
     caredesk()
         .args([
