@@ -305,3 +305,30 @@ fn a_file_that_turns_gbk_past_its_first_8_mib_says_where_and_how_to_read_it() {
         "{out}"
     );
 }
+
+#[test]
+fn a_quote_left_open_after_a_long_plain_cell_names_its_own_column() {
+    // The name runs past the readers' buffers before the phone's quote opens: the open
+    // field is still counted from the row's start (the phone, not the name).
+    let long = "N".repeat(300_000);
+    let customers = format!("{CUSTOMERS}C4,{long},\"13700137000\nC5,Eve,13800138005\n");
+    let dir = desk(&[("customers.csv", customers.as_bytes())]);
+    let (code, out) = check(dir.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("customers.csv:5: phone: a quote opens this field and is never closed"),
+        "{}",
+        &out[..out.len().min(2000)]
+    );
+    let (code, piped) = run(
+        dir.path(),
+        &["check", "--customers", "/dev/stdin"],
+        Some(customers.as_bytes()),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        piped.contains("/dev/stdin:5: phone: a quote opens this field and is never closed"),
+        "{}",
+        &piped[..piped.len().min(2000)]
+    );
+}
