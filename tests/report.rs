@@ -1010,3 +1010,185 @@ fn a_workbook_named_without_a_folder_is_written_in_the_working_folder() {
         .success();
     assert!(!sheets(&dir.path().join("r.xlsx")).is_empty());
 }
+
+/// The page's table `id`: its headers, and per row each cell's class and text (tags
+/// stripped, the missed mark's `✗ ` kept).
+fn page_table(page: &str, id: &str) -> (Vec<String>, Vec<Vec<(String, String)>>) {
+    let start = page
+        .find(&format!("id=\"table-{id}\""))
+        .unwrap_or_else(|| panic!("no table {id}"));
+    let table = &page[start..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let strip = |s: &str| -> String {
+        let mut out = String::new();
+        let mut tag = false;
+        for ch in s.chars() {
+            match ch {
+                '<' => tag = true,
+                '>' => tag = false,
+                c if !tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.replace("&quot;", "\"").replace("&amp;", "&")
+    };
+    let (head, body) = table.split_once("</thead>").unwrap();
+    let mut headers: Vec<String> = head.split("</th>").map(strip).collect();
+    headers.pop();
+    let rows = body
+        .split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|cell| {
+                    let class = cell
+                        .split_once("class=\"")
+                        .filter(|(before, _)| !before.contains('>'))
+                        .map_or("", |(_, rest)| rest.split('"').next().unwrap());
+                    let text = &cell[cell.find('>').unwrap() + 1..];
+                    let text = text.split("</td>").next().unwrap();
+                    (class.to_string(), strip(text))
+                })
+                .collect()
+        })
+        .collect();
+    (headers, rows)
+}
+
+/// The sample's October report as a web page, written to a pipe.
+fn page() -> String {
+    let out = caredesk()
+        .args(["report", "--as-of", "2026-11-22", "--format", "html"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn the_overview_names_its_rows_and_each_change_is_the_month_less_the_month_before() {
+    let (_dir, path) = report("xlsx", &[]);
+    let all = sheets(&path);
+    let (_, overview) = table(&all["概览"], "指标");
+    let labels: Vec<String> = overview.iter().map(|r| text(Some(&r[0]))).collect();
+    // The lifecycle rows say their days: sleeping begins the day after active ends.
+    assert!(
+        labels.contains(&"活跃客户（90天内有到店）".to_string()),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&"沉睡客户（91–180天未到店）".to_string()),
+        "{labels:?}"
+    );
+    // A tier with a label says it after its name; one whose label is its name, once.
+    assert!(
+        labels.contains(&"客户数：Diamond 钻石会员".to_string()),
+        "{labels:?}"
+    );
+    assert!(labels.contains(&"客户数：D".to_string()), "{labels:?}");
+    let mut changes = 0;
+    for row in &overview {
+        let label = text(Some(&row[0]));
+        match (number(Some(&row[1])), number(Some(&row[2]))) {
+            (Some(now), Some(before)) => {
+                let change = number(Some(&row[3]))
+                    .unwrap_or_else(|| panic!("{label}: no change beside two figures"));
+                assert!(
+                    (change - (now - before)).abs() < 1e-6,
+                    "{label}: {change} != {now} - {before}"
+                );
+                if now != before {
+                    changes += 1;
+                }
+            }
+            _ => assert_eq!(number(Some(&row[3])), None, "{label}: a change of nothing"),
+        }
+    }
+    assert!(changes >= 5, "the sample's October moved");
+    // Points, a score (decimal), and the sales, money, both changed on the sample.
+    for label in [
+        "考核得分",
+        "当月销售额（含退款）",
+        "客户流失率（365天未购买）",
+    ] {
+        let row = overview
+            .iter()
+            .find(|r| text(Some(&r[0])) == label)
+            .unwrap_or_else(|| panic!("no {label}"));
+        assert_ne!(number(Some(&row[3])), Some(0.0), "{label}");
+    }
+}
+
+#[test]
+fn the_tiers_summary_heads_its_churn_rate_without_the_days() {
+    let page = page();
+    let (headers, _) = page_table(&page, "tiers-summary");
+    assert_eq!(headers[7], "客户流失率", "{headers:?}");
+    let english = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(english.path(), "[report]\nlanguage = \"en\"\n").unwrap();
+    let (_d, path) = report("html", &["--policy", english.path().to_str().unwrap()]);
+    let page = std::fs::read_to_string(&path).unwrap();
+    let (headers, _) = page_table(&page, "tiers-summary");
+    assert_eq!(headers[7], "churn rate", "{headers:?}");
+}
+
+#[test]
+fn a_missed_target_is_marked_on_its_met_cell_and_only_there() {
+    let page = page();
+    // The scorecard: the met column (7) is marked where it says no, and nowhere else.
+    // The satisfaction: the same, its met column being 8.
+    for (id, met) in [("kpi-scorecard", 7), ("satisfaction-by-owner", 8)] {
+        let (headers, rows) = page_table(&page, id);
+        assert_eq!(headers[met], "达标", "{id}");
+        let mut missed = 0;
+        for row in &rows {
+            for (c, (class, text)) in row.iter().enumerate() {
+                let marked = class.split(' ').any(|c| c == "miss");
+                if c == met {
+                    assert_eq!(marked, text.ends_with('否'), "{id} {row:?}");
+                    assert_eq!(marked, text.starts_with('✗'), "{id} {row:?}");
+                    missed += usize::from(marked);
+                } else {
+                    assert!(!marked, "{id}: column {c} marked in {row:?}");
+                }
+            }
+        }
+        assert!(
+            missed > 0 && missed < rows.len(),
+            "{id}: the sample has both"
+        );
+    }
+}
+
+#[test]
+fn every_complaint_breached_or_escalated_is_listed() {
+    let page = page();
+    let (_, categories) = page_table(&page, "complaints-by-category");
+    let total = categories.last().unwrap();
+    assert_eq!(total[0].1, "合计");
+    let count = |c: usize| total[c].1.parse::<usize>().unwrap();
+    let (_, flagged) = page_table(&page, "complaints-flagged");
+    let yes = |row: &[(String, String)], c: usize| row[c].1.ends_with('是');
+    // Every one whose resolution was late, whether or not its response was.
+    assert_eq!(
+        flagged.iter().filter(|r| yes(r, 10)).count(),
+        count(4),
+        "resolution breached"
+    );
+    assert_eq!(
+        flagged.iter().filter(|r| yes(r, 9)).count(),
+        count(3),
+        "response breached"
+    );
+    assert!(
+        flagged
+            .iter()
+            .any(|r| !yes(r, 9) && yes(r, 10) && r[5].1 == "normal"),
+        "the sample has one only late to close: K0065"
+    );
+    let k0065 = flagged.iter().find(|r| r[0].1 == "K0065").unwrap();
+    assert_eq!((k0065[9].1.as_str(), k0065[10].1.as_str()), ("否", "✗ 是"));
+}
