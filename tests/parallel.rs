@@ -892,3 +892,22 @@ proptest! {
         same_complaints_both_ways(&complaints_file(n, dress, seed), chunk);
     }
 }
+
+/// An order id with spaces around it is the id without them, in both readers (the quick
+/// way handed the id on untrimmed; found by the orders fuzz target).
+#[test]
+fn an_order_id_with_spaces_around_it_is_read_alike() {
+    let mut file = String::from("order_id,customer_id,date,amount\n");
+    for i in 0..200 {
+        file.push_str(&format!(
+            " O{i} ,C{},2026-01-{:02},1.00\n",
+            i % 50,
+            1 + i % 28
+        ));
+    }
+    let (rows, problems) = rows_and_problems(file.as_bytes());
+    assert_eq!((rows, problems.len()), (200, 0), "{problems:?}");
+    for chunk in [64, 4096] {
+        same_both_ways(file.as_bytes(), chunk);
+    }
+}

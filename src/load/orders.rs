@@ -487,7 +487,8 @@ impl Records for OrderRecords<'_> {
             {
                 Some(Quick::Row(mut row)) => {
                     row.line = p.line;
-                    part.rows.push(if self.ids { cells[0] } else { b"" }, row);
+                    part.rows
+                        .push(if self.ids { parse::trim(cells[0]) } else { b"" }, row);
                     part.stats.used += 1;
                 }
                 Some(Quick::Later) => part.stats.after_as_of += 1,
