@@ -327,24 +327,28 @@ fn log_appends_to_a_gbk_contacts_file_in_gbk() {
     let head =
         "customer_id,rule,source_id,done_on,by,note\nC0151,callback-3d,O03314,2026-11-20,李娜,好\n";
     std::fs::write(&contacts, gb18030(head)).unwrap();
-    let out = caredesk()
-        .args([
-            "log",
-            "C0097",
-            "survey",
-            "O03308",
-            "--on",
-            "2026-11-22",
-            "--by",
-            "王磊",
-        ])
-        .args(["--note", "满意", "--contacts", contacts.to_str().unwrap()])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
+    // C0097's survey call logged into the GBK file; what it says on stderr.
+    let log_survey = || {
+        let out = caredesk()
+            .args([
+                "log",
+                "C0097",
+                "survey",
+                "O03308",
+                "--on",
+                "2026-11-22",
+                "--by",
+                "王磊",
+            ])
+            .args(["--note", "满意", "--contacts", contacts.to_str().unwrap()])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let said = log_survey();
     // Said once: the note was printed twice, by two copies of one loop.
-    let said = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         said.matches("written in GB18030 (GBK), as the file is")
             .count(),
@@ -360,23 +364,7 @@ fn log_appends_to_a_gbk_contacts_file_in_gbk() {
     );
     // The same call again is already logged: nothing is written, so nothing is said of
     // the file's encoding, and its bytes stay as they are.
-    let again = caredesk()
-        .args([
-            "log",
-            "C0097",
-            "survey",
-            "O03308",
-            "--on",
-            "2026-11-22",
-            "--by",
-            "王磊",
-        ])
-        .args(["--note", "满意", "--contacts", contacts.to_str().unwrap()])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let said = String::from_utf8_lossy(&again.stderr);
+    let said = log_survey();
     assert!(!said.contains("as the file is"), "{said}");
     assert_eq!(std::fs::read(&contacts).unwrap(), bytes);
     // And it still reads: the due list knows the item is done.

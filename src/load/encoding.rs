@@ -277,6 +277,9 @@ fn transcode(
     Ok((Text::Temp(copy), spots))
 }
 
+/// U+FFFD in UTF-8: what a decoded part holds in place of bytes that are not text.
+const MARK: &[u8] = "\u{FFFD}".as_bytes();
+
 /// Bytes of input decoded as one part by [`decode_in_parts`].
 const PART: usize = 2 << 20;
 
@@ -412,9 +415,11 @@ fn decode_part(
     // character, took hours.)
     let mut len = 0;
     loop {
+        // What the rest can decode to, and a replacement mark after it.
         let room = decoder
             .max_utf8_buffer_length_without_replacement(src.len())
-            .unwrap_or(src.len() * 3 + 16);
+            .unwrap_or(src.len() * 3 + 16)
+            + MARK.len();
         if out.len() - len < room {
             out.resize(len + room, 0);
         }
@@ -437,12 +442,8 @@ fn decode_part(
                         .push((len as u64, lines + 1, src[start..end].to_vec()));
                 }
                 spots.count += 1;
-                let mark = "\u{FFFD}".as_bytes();
-                if out.len() - len < mark.len() {
-                    out.resize(len + mark.len(), 0);
-                }
-                out[len..len + mark.len()].copy_from_slice(mark);
-                len += mark.len();
+                out[len..len + MARK.len()].copy_from_slice(MARK);
+                len += MARK.len();
                 src = &src[read..];
             }
         }
