@@ -246,10 +246,9 @@ fn cell_text(cell: &Data) -> String {
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         Data::Float(f) => format!("{f}"),
         Data::Bool(b) => b.to_string(),
+        // Always with its time, midnight too: a date column reads `2026-11-21 00:00` as
+        // its day, and a date-time column (a complaint opened at 00:00) needs the time.
         Data::DateTime(d) => match d.as_datetime() {
-            Some(t) if t.time() == chrono::NaiveTime::MIN => {
-                t.date().format("%Y-%m-%d").to_string()
-            }
             Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
             None => format!("{}", d.as_f64()),
         },
