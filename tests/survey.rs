@@ -922,10 +922,16 @@ fn a_worksheet_row_is_refused_with_its_answers_checked_then_logged_once() {
     );
     assert!(said.contains("nothing was logged"), "{said}");
     // Corrected, the one row is logged with no word of skipping; read again, it is the
-    // one row skipped.
+    // one row skipped. The rows of bare commas (and spaces) a spreadsheet leaves where
+    // rows were deleted are blank lines, not rows "with nothing filled in".
     sheet.set(0, "result", "done");
     sheet.set(0, "polite", "4");
     sheet.save(&path);
+    let commas = ",".repeat(sheet.header.len() - 1);
+    let spaced = vec![" "; sheet.header.len()].join(",");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text += &format!("{commas}\n{spaced}\n{commas}\n");
+    std::fs::write(&path, text).unwrap();
     let logged = || {
         let out = log();
         assert!(
