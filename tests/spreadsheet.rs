@@ -497,15 +497,16 @@ fn the_exported_workbook_edited_and_resaved_pins_tiers() {
 /// want of a time.
 #[test]
 fn a_workbooks_date_time_cells_keep_their_time_of_day() {
+    use rust_xlsxwriter::ExcelDateTime;
     let dir = desk();
     let d = dir.path();
     let at = |day: u8, hour: u16, min: u8| {
-        rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 11, day)
+        ExcelDateTime::from_ymd(2026, 11, day)
             .unwrap()
             .and_hms(hour, min, 0)
             .unwrap()
     };
-    let write = |name: &str, responded: Option<rust_xlsxwriter::ExcelDateTime>| {
+    let write = |name: &str, opened: ExcelDateTime, responded: Option<ExcelDateTime>| {
         let mut wb = rust_xlsxwriter::Workbook::new();
         let ws = wb.add_worksheet();
         let header = ["complaint_id", "customer_id", "order_id", "category"];
@@ -520,11 +521,6 @@ fn a_workbooks_date_time_cells_keep_their_time_of_day() {
             ws.write_string(1, c as u16, *v).unwrap();
         }
         let stamp = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm");
-        let opened = if name == "midnight.xlsx" {
-            at(22, 0, 0)
-        } else {
-            at(21, 18, 30)
-        };
         ws.write_datetime_with_format(1, 4, opened, &stamp).unwrap();
         if let Some(t) = responded {
             ws.write_datetime_with_format(1, 5, t, &stamp).unwrap();
@@ -534,7 +530,7 @@ fn a_workbooks_date_time_cells_keep_their_time_of_day() {
         path
     };
 
-    let early = write("early.xlsx", Some(at(21, 9, 15)));
+    let early = write("early.xlsx", at(21, 18, 30), Some(at(21, 9, 15)));
     caredesk()
         .args(["check", "--as-of", "2026-11-22", "--data"])
         .arg(d)
@@ -548,47 +544,18 @@ fn a_workbooks_date_time_cells_keep_their_time_of_day() {
         ));
 
     // A cell at midnight is a date-time too: opened at 00:00, answered at 09:15.
-    let midnight = write("midnight.xlsx", Some(at(22, 9, 15)));
-    let out = caredesk()
-        .args([
-            "complaints",
-            "--format",
-            "csv",
-            "--as-of",
-            "2026-11-22",
-            "--data",
-        ])
-        .arg(d)
-        .arg("--complaints")
-        .arg(&midnight)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let listed = rows(&String::from_utf8(out).unwrap());
-    assert_eq!(&find(&listed, "K1")[9], "2026-11-22 09:15");
+    let midnight = write("midnight.xlsx", at(22, 0, 0), Some(at(22, 9, 15)));
+    let listed = |path: &Path| {
+        let path = path.to_str().unwrap();
+        rows(&run(
+            d,
+            &["complaints", "--format", "csv", "--complaints", path],
+        ))
+    };
+    assert_eq!(&find(&listed(&midnight), "K1")[9], "2026-11-22 09:15");
 
-    let open = write("open.xlsx", None);
-    let out = caredesk()
-        .args([
-            "complaints",
-            "--format",
-            "csv",
-            "--as-of",
-            "2026-11-22",
-            "--data",
-        ])
-        .arg(d)
-        .arg("--complaints")
-        .arg(&open)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let rows = rows(&String::from_utf8(out).unwrap());
-    let k1 = find(&rows, "K1");
+    let open = listed(&write("open.xlsx", at(21, 18, 30), None));
+    let k1 = find(&open, "K1");
     assert_eq!(&k1[6], "2026-11-21 18:30");
     // --as-of 2026-11-22 is the end of that day, 2026-11-23 00:00: 29 whole hours on.
     assert_eq!(&k1[7], "29");
