@@ -9,7 +9,7 @@ use csv::ByteRecord;
 use super::chunks::{read_chunked, ByLine, Pending, Range, Records, Split};
 use super::index::Probe;
 use super::orders::{resolve, resolve_probed, Resolved};
-use super::{csv_reader, each_row, opt, read_header, req, Field, IdIndex, RowCheck};
+use super::{csv_reader, each_row, opt, read_header, req, Field, RowCheck};
 use crate::error::Problems;
 use crate::hint::fetch_ahead;
 use crate::load::CustomerBook;
@@ -275,8 +275,8 @@ impl<'a> ComplaintRows<'a> {
     }
 }
 
-/// The rows kept, in file order, each id once: in the id table the customers use (16
-/// bytes a slot, the id inline), not a map of Strings, which held 50 MB for the 500,000
+/// The rows kept, in file order, each id once: in the id index the customers use (an
+/// array for numbered ids, else 16-byte slots with the id inline), not a map of Strings, which held 50 MB for the 500,000
 /// complaints of the bench set against 20 MB.
 #[derive(Default)]
 struct Kept {
@@ -346,7 +346,7 @@ impl Records for ComplaintRecords<'_> {
         let index = self.rows.book.index();
         let probes: Vec<Probe> = lines
             .iter()
-            .map(|p| IdIndex::probe(parse::trim(p.cell(buf, 1))))
+            .map(|p| index.probe(parse::trim(p.cell(buf, 1))))
             .collect();
         for (k, (p, probe)) in lines.iter().zip(&probes).enumerate() {
             fetch_ahead(&probes, k, |probe| index.prefetch(probe));

@@ -13,7 +13,7 @@ use super::{csv_reader, is_blank, line_of, opt, read_header, req, CsvReader, Fie
 use crate::error::Problems;
 use crate::hint::fetch_ahead;
 use crate::load::index::Probe;
-use crate::load::{CustomerBook, IdIndex};
+use crate::load::CustomerBook;
 use crate::model::{one_of, Order, OrderKind, Outcome};
 use crate::parse::{self, Cents};
 use crate::policy::UnknownCustomer;
@@ -126,7 +126,7 @@ impl Checker<'_> {
         let probes: Vec<Probe> = batch
             .iter()
             .map(|record| {
-                let probe = IdIndex::probe(parse::trim(self.header.cell(record, 1)));
+                let probe = index.probe(parse::trim(self.header.cell(record, 1)));
                 index.prefetch(&probe);
                 probe
             })
@@ -474,8 +474,8 @@ impl Records for OrderRecords<'_> {
     ) {
         let index = self.checker.book.index();
         let probes: [Probe; chunks::BATCH] = std::array::from_fn(|i| match lines.get(i) {
-            Some(p) => IdIndex::probe(parse::trim(p.cell(buf, 1))),
-            None => IdIndex::probe(b""),
+            Some(p) => index.probe(parse::trim(p.cell(buf, 1))),
+            None => index.probe(b""),
         });
         let probes = &probes[..lines.len()];
         for (k, (p, probe)) in lines.iter().zip(probes).enumerate() {
