@@ -851,7 +851,7 @@ impl<'a> Facts<'a> {
                     "days_since_visit",
                     "days since",
                     Kind::Int,
-                    s.days_since_visit.map(i64::from).into(),
+                    s.days_since_visit.get().map(i64::from).into(),
                 ),
                 sleeping,
                 lost,

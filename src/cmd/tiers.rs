@@ -205,7 +205,7 @@ impl Rows for CustomerRows<'_> {
             a.first_sale.into(),
             a.last_sale.into(),
             a.last_visit.into(),
-            s.days_since_visit.map(i64::from).into(),
+            s.days_since_visit.get().map(i64::from).into(),
             s.score().into(),
             Cell::Bool(s.care_goal_met),
             s.points_clear_on.into(),

@@ -1089,8 +1089,8 @@ mod tests {
                 lifecycle: crate::domain::tiers::Lifecycle::Active,
                 churned: false,
                 care_goal_met: false,
-                score_centi: None,
-                days_since_visit: None,
+                score_centi: crate::domain::tiers::Centi::NONE,
+                days_since_visit: crate::domain::tiers::DaysSince::NONE,
                 points_clear_on: None,
             })
             .collect();
@@ -1379,8 +1379,8 @@ mod tests {
             lifecycle: crate::domain::tiers::Lifecycle::Lost,
             churned: true,
             care_goal_met: true,
-            score_centi: None,
-            days_since_visit: Some(800),
+            score_centi: crate::domain::tiers::Centi::NONE,
+            days_since_visit: crate::domain::tiers::DaysSince::new(Some(800)),
             points_clear_on: Some(d("2027-02-28")),
         };
         let on = |date: &str| {
