@@ -92,7 +92,7 @@ def main():
         ratio = lambda k, to: med([x[0] / y[0] for x, y in zip(got[k], got[to])])
         for k, _ in cmds:
             walls, cpus, peaks = zip(*got[k])
-            line = f"{k:>15}: wall {med(walls):.2f} s, cpu {med(cpus):.2f} s, peak {med(peaks):.0f} MiB"
+            line = f"{k:>15}: wall {med(walls):.2f} s, cpu {med(cpus):.2f} s, peak {med(peaks):.0f} MiB (max {max(peaks):.0f})"
             if k != "tiers" and k != "duckdb":
                 line += f", {ratio(k, 'tiers'):.2f} x tiers"
             if k in ("due --owner", "--split-by"):

@@ -96,16 +96,19 @@ fn parse_date(bencher: divan::Bencher) {
     });
 }
 
-#[divan::bench]
-fn id_lookup(bencher: divan::Bencher) {
+/// Id lookups, both ways the index holds ids: numbered (`C0000001`: the array) and of
+/// no one shape (`C0000001-x`, whose suffix breaks the number: the hashed table).
+#[divan::bench(args = ["numbered", "hashed"])]
+fn id_lookup(bencher: divan::Bencher, ids: &str) {
+    let suffix = if ids == "hashed" { "-x" } else { "" };
     let mut index = IdIndex::default();
     for i in 0..CUSTOMERS {
         index
-            .insert(format!("C{i:07}").as_bytes(), i as u32)
+            .insert(format!("C{i:07}{suffix}").as_bytes(), i as u32)
             .unwrap();
     }
     let probes: Vec<String> = (0..10_000)
-        .map(|i| format!("C{:07}", (i * 7919) % CUSTOMERS))
+        .map(|i| format!("C{:07}{suffix}", (i * 7919) % CUSTOMERS))
         .collect();
     bencher.bench(|| {
         probes
