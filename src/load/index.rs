@@ -44,7 +44,6 @@ const NOT_NUMBERED: u32 = u32::MAX;
 
 /// The shape of numbered ids: `prefix` then `width` ASCII digits (at most 9, so the
 /// number fits 32 bits; a longer run of digits keeps its head in the prefix).
-#[derive(Clone, PartialEq, Eq, Debug)]
 struct Shape {
     prefix: Box<[u8]>,
     width: usize,
@@ -94,11 +93,9 @@ impl Shape {
 #[derive(Default)]
 pub struct IdIndex {
     /// `Some` while every id has one numbered shape: then `numbered` maps the number
-    /// to the index and the table is empty.
+    /// to the index and the table is empty. `None` with ids in: every id is in the table.
     shape: Option<Shape>,
     numbered: Vec<u32>,
-    /// Set once an id broke the shape (or the first had none): every id is in the table.
-    hashed: bool,
     slots: Vec<Slot>,
     len: usize,
     long: Vec<u8>,
@@ -229,10 +226,9 @@ impl IdIndex {
         if let Some(existing) = self.get_probed(&probe, id) {
             return Err(existing);
         }
-        if !self.hashed && self.shape.is_none() {
+        if self.len == 0 && self.shape.is_none() {
             // The first id: numbered if it ends in digits.
             self.shape = Shape::of(id);
-            self.hashed = self.shape.is_none();
         }
         if let Some(number) = self.shape.as_ref().map(|shape| shape.number(id)) {
             match number {
@@ -267,7 +263,6 @@ impl IdIndex {
         else {
             return;
         };
-        self.hashed = true;
         let count = std::mem::take(&mut self.len);
         self.reserve(count + 1);
         for (n, &index) in numbered.iter().enumerate().filter(|(_, &i)| i != EMPTY) {
