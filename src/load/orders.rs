@@ -321,8 +321,11 @@ pub(super) struct OwnedBatch {
 impl OwnedBatch {
     /// Adds `row` with the id `id` (valid UTF-8: checked by [`Checker::quick`] or a `&str`).
     pub(super) fn push(&mut self, id: &[u8], mut row: OwnedOrder) {
-        self.ids
-            .push_str(std::str::from_utf8(id).unwrap_or_default());
+        // No id (a sink that needs none) is the common case: no UTF-8 check to call.
+        if !id.is_empty() {
+            self.ids
+                .push_str(std::str::from_utf8(id).unwrap_or_default());
+        }
         row.id_end = self.ids.len();
         self.orders.push(row);
     }
