@@ -96,6 +96,10 @@ pub(super) trait Records: Sync {
     /// Reports a record that cannot be read (the file is read no further), as the plain
     /// reader reports it.
     fn unreadable(&self, e: &Unreadable, problems: &mut Problems);
+    /// Told once, before a part's first plain lines, about how many lines its chunk holds
+    /// (from those lines' lengths), so that the part can size its buffers once instead of
+    /// doubling them.
+    fn expect(&self, _part: &mut Self::Part, _lines: usize) {}
 }
 
 /// A plain line waiting in a batch: where it is, and where the contract's cells are.
@@ -168,6 +172,8 @@ struct Chunk<P> {
     newlines: u64,
     /// Whether a record that cannot be read ends it, and the file.
     stopped: bool,
+    /// Whether the part was told how many lines to expect ([`Records::expect`]).
+    sized: bool,
     part: P,
     problems: Problems,
 }
@@ -566,6 +572,7 @@ fn parse_part<R: Records>(
         end: start,
         newlines: 0,
         stopped: false,
+        sized: false,
         part: R::Part::default(),
         problems: Problems::new(),
     };
@@ -686,6 +693,12 @@ fn check_batch<R: Records>(
     if scratch.batch.is_empty() {
         return;
     }
+    if !chunk.sized {
+        chunk.sized = true;
+        let left = ctx.bound(chunk.index + 1).saturating_sub(chunk.start);
+        ctx.records
+            .expect(&mut chunk.part, expected_lines(&scratch.batch, left));
+    }
     ctx.records.plain(
         &scratch.batch,
         scratch.window.buf(),
@@ -694,6 +707,20 @@ fn check_batch<R: Records>(
         &mut chunk.problems,
     );
     scratch.batch.clear();
+}
+
+/// About how many lines `bytes` hold, if they are like `batch` (consecutive plain lines,
+/// each with its line end): a tenth more, for lines longer further on. A hint, never more
+/// than a line per 16 bytes however short the first lines are (a valid order row is
+/// longer: 7 commas, a 10-byte date), so a part never reserves much more than it holds.
+fn expected_lines(batch: &[Pending], bytes: u64) -> usize {
+    let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+        return 0;
+    };
+    let spanned = (last.start + last.len as usize + 1).saturating_sub(first.start) as u64;
+    let lines = batch.len() as u64;
+    let guess = bytes.saturating_mul(lines) / spanned.max(1);
+    (guess + guess / 10).min(bytes / 16 + 1) as usize
 }
 
 /// Parses the record at `pos` (after any blank lines there) with csv-core, as the plain
@@ -879,6 +906,24 @@ mod tests {
         assert_eq!(got.len(), MAX_CELLS);
         assert_eq!(got[..], line[..MAX_CELLS]);
     }
+    #[test]
+    fn a_chunk_is_expected_to_hold_lines_like_its_first_ones() {
+        let line = |start: usize, len: u32| Pending {
+            line: 1,
+            start,
+            len,
+            cells: [(0, 0); MAX_FIELDS],
+        };
+        // Two lines of 49 bytes and a line end each: 1,000 bytes hold 20, and a tenth more.
+        let batch = [line(0, 49), line(50, 49)];
+        assert_eq!(expected_lines(&batch, 1_000), 22);
+        assert_eq!(expected_lines(&batch, 0), 0);
+        assert_eq!(expected_lines(&[], 1_000), 0);
+        // Very short first lines do not make a part reserve a line per byte.
+        let short = [line(0, 0), line(1, 0), line(2, 0)];
+        assert_eq!(expected_lines(&short, 1 << 20), (1 << 16) + 1);
+    }
+
     #[test]
     fn a_reused_window_holds_only_what_it_read_last() {
         use std::io::Write;

@@ -517,6 +517,11 @@ impl Records for OrderRecords<'_> {
     fn unreadable(&self, e: &super::plain::Unreadable, problems: &mut Problems) {
         super::unreadable(problems, self.checker.file, &self.checker.header, e);
     }
+
+    /// The rows' buffer sized once: grown by doubling, its copying was 2 % of `tiers`.
+    fn expect(&self, part: &mut OrderPart, lines: usize) {
+        part.rows.orders.reserve(lines);
+    }
 }
 
 impl OrderRecords<'_> {
