@@ -619,7 +619,7 @@ impl Records for CustomerRecords<'_> {
             // A line of empty cells is a blank row, skipped as the plain reader skips it.
             if !p.is_blank(buf) {
                 let cells = std::array::from_fn(|f| p.cell(buf, f));
-                self.stage(p.line, cells, part, problems);
+                self.stage(p.line, cells, true, part, problems);
             }
         }
     }
@@ -632,7 +632,7 @@ impl Records for CustomerRecords<'_> {
         problems: &mut Problems,
     ) {
         let cells = std::array::from_fn(|f| self.header.cell(record, f));
-        self.stage(super::line_of(record), cells, part, problems);
+        self.stage(super::line_of(record), cells, false, part, problems);
     }
 
     fn unreadable(&self, e: &super::plain::Unreadable, problems: &mut Problems) {
@@ -642,11 +642,12 @@ impl Records for CustomerRecords<'_> {
 
 impl CustomerRecords<'_> {
     /// Checks a row's cells and stages its customer (one without an id is reported, not
-    /// kept).
+    /// kept); `one_line` when the row is a plain line (see [`RowCheck::one_line`]).
     fn stage(
         &self,
         line: u64,
         cells: [&[u8]; 9],
+        one_line: bool,
         part: &mut CustomerPart,
         problems: &mut Problems,
     ) {
@@ -656,6 +657,7 @@ impl CustomerRecords<'_> {
             header: self.header,
             problems,
             ok: true,
+            one_line,
         };
         let c = check_cells(&mut row, cells);
         if c.customer_id.is_empty() {
