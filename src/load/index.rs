@@ -73,13 +73,25 @@ impl Shape {
     /// `id`'s number, if it has this shape.
     #[inline]
     fn number(&self, id: &[u8]) -> Option<u32> {
-        let digits = id.strip_prefix(&*self.prefix)?;
-        if digits.len() != self.width {
+        // Compared and summed without a branch a byte, nor a call to memcmp: this is once
+        // per order, and the early exits were a twentieth of the orders profile. At most
+        // nine digits: the sum cannot overflow when they are all digits.
+        if id.len() != self.prefix.len() + self.width {
             return None;
         }
-        digits.iter().try_fold(0u32, |n, &b| {
-            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
-        })
+        let (head, digits) = id.split_at(self.prefix.len());
+        let same = head
+            .iter()
+            .zip(&*self.prefix)
+            .fold(true, |same, (a, b)| same & (a == b));
+        let mut n = 0u32;
+        let mut all_digits = true;
+        for &b in digits {
+            let d = b.wrapping_sub(b'0');
+            all_digits &= d <= 9;
+            n = n.wrapping_mul(10).wrapping_add(u32::from(d));
+        }
+        (same && all_digits).then_some(n)
     }
 
     /// The id of number `n`.
@@ -507,6 +519,28 @@ mod tests {
             prop_assert_eq!(ix.len(), map.len());
             for id in ids.iter().chain(&lookups) {
                 prop_assert_eq!(ix.get(id.as_bytes()), map.get(id).copied(), "{}", id);
+            }
+        }
+
+        /// An id's number, read without early exits, is the digit-by-digit reading's.
+        #[test]
+        fn a_number_is_read_as_digit_by_digit(
+            prefix in "[A-Z]{0,3}",
+            width in 1usize..=9,
+            id in prop_oneof!["[A-D]{0,3}[0-9]{0,10}", "[A-D]{0,3}[0-9/:]{0,10}", ".{0,12}"],
+            digits in "[0-9]{1,9}",
+        ) {
+            let shape = Shape { prefix: prefix.as_bytes().into(), width };
+            for id in [id.as_bytes(), format!("{prefix}{digits}").as_bytes()] {
+            let plain = id
+                .strip_prefix(prefix.as_bytes())
+                .filter(|d| d.len() == width)
+                .and_then(|d| {
+                    d.iter().try_fold(0u32, |n, &b| {
+                        b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+                    })
+                });
+            prop_assert_eq!(shape.number(id), plain);
             }
         }
     }
