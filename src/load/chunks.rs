@@ -438,44 +438,45 @@ enum Scan {
     Unended,
 }
 
-/// The structural bytes of a plain line, as a bit per byte of `block` (16 bytes).
+/// The structural bytes of a plain line in `block` (16 bytes), a bit per byte: its commas,
+/// and the bytes that end a plain line or make it another kind (line feed, carriage
+/// return, quote).
 #[inline(always)]
-fn specials(block: &[u8; 16]) -> u32 {
+fn specials(block: &[u8; 16]) -> (u32, u32) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: SSE2 is part of x86-64; the load reads the 16 bytes of `block`.
     unsafe {
         use std::arch::x86_64::*;
         let v = _mm_loadu_si128(block.as_ptr() as *const __m128i);
-        let hit = _mm_or_si128(
-            _mm_or_si128(
-                _mm_cmpeq_epi8(v, _mm_set1_epi8(b',' as i8)),
-                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)),
-            ),
-            _mm_or_si128(
-                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)),
-                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8)),
-            ),
-        );
-        _mm_movemask_epi8(hit) as u32
+        let is = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+        let ends = _mm_or_si128(_mm_or_si128(is(b'\n'), is(b'"')), is(b'\r'));
+        (
+            _mm_movemask_epi8(is(b',')) as u32,
+            _mm_movemask_epi8(ends) as u32,
+        )
     }
     #[cfg(not(target_arch = "x86_64"))]
     specials_scalar(block)
 }
 
 #[inline(always)]
-fn specials_scalar(bytes: &[u8]) -> u32 {
-    let mut mask = 0;
+fn specials_scalar(bytes: &[u8]) -> (u32, u32) {
+    let (mut commas, mut ends) = (0, 0);
     for (i, b) in bytes.iter().enumerate() {
-        if matches!(b, b',' | b'\n' | b'"' | b'\r') {
-            mask |= 1 << i;
+        match b {
+            b',' => commas |= 1 << i,
+            b'\n' | b'"' | b'\r' => ends |= 1 << i,
+            _ => {}
         }
     }
-    mask
+    (commas, ends)
 }
 
 /// Scans the line at the start of `bytes` (`at_end`: nothing follows them in the file),
 /// 16 bytes at a time, noting where each cell starts: cell `k` of a plain line is
-/// `starts[k]..starts[k + 1] - 1`, for the first [`MAX_CELLS`].
+/// `starts[k]..starts[k + 1] - 1`, for the first [`MAX_CELLS`]. Commas and the other
+/// structural bytes are found apart, so a comma costs no look at its byte (that look,
+/// with its bounds check, was a sixth of scanning an order line).
 #[inline]
 fn scan_line(bytes: &[u8], at_end: bool, starts: &mut [usize; MAX_CELLS + 1]) -> Scan {
     let mut commas = 0;
@@ -493,29 +494,34 @@ fn scan_line(bytes: &[u8], at_end: bool, starts: &mut [usize; MAX_CELLS + 1]) ->
     };
     let mut at = 0;
     while at < bytes.len() {
-        let mut mask = match bytes.get(at..at + 16) {
+        let (mut comma_bits, end_bits) = match bytes.get(at..at + 16) {
             Some(block) => specials(block.try_into().expect("16 bytes")),
             None => specials_scalar(&bytes[at..]),
         };
-        while mask != 0 {
-            let i = at + mask.trailing_zeros() as usize;
-            mask &= mask - 1;
-            match bytes[i] {
-                b',' => {
-                    commas += 1;
-                    if commas <= MAX_CELLS {
-                        starts[commas] = i + 1;
-                    }
-                }
-                b'\n' => return plain(i, i + 1, true, commas, starts),
-                b'\r' => match bytes.get(i + 1) {
-                    Some(b'\n') => return plain(i, i + 2, true, commas, starts),
-                    None if at_end => return plain(i, i + 1, false, commas, starts),
-                    None => return Scan::Unended,
-                    Some(_) => return Scan::Full,
-                },
-                _ => return Scan::Full,
+        // The commas before the first byte that ends the line (or leaves plain form).
+        if end_bits != 0 {
+            comma_bits &= (1 << end_bits.trailing_zeros()) - 1;
+        }
+        while comma_bits != 0 {
+            let i = at + comma_bits.trailing_zeros() as usize;
+            comma_bits &= comma_bits - 1;
+            commas += 1;
+            if commas <= MAX_CELLS {
+                starts[commas] = i + 1;
             }
+        }
+        if end_bits != 0 {
+            let i = at + end_bits.trailing_zeros() as usize;
+            return match bytes[i] {
+                b'\n' => plain(i, i + 1, true, commas, starts),
+                b'\r' => match bytes.get(i + 1) {
+                    Some(b'\n') => plain(i, i + 2, true, commas, starts),
+                    None if at_end => plain(i, i + 1, false, commas, starts),
+                    None => Scan::Unended,
+                    Some(_) => Scan::Full,
+                },
+                _ => Scan::Full,
+            };
         }
         at += 16;
     }
@@ -862,6 +868,69 @@ mod tests {
                     .collect(),
             ),
             _ => None,
+        }
+    }
+
+    /// The scanner as it was before commas were found apart: a byte at a time, in order.
+    fn scan_line_bytewise(bytes: &[u8], at_end: bool, starts: &mut [usize; MAX_CELLS + 1]) -> Scan {
+        let mut commas = 0;
+        starts[0] = 0;
+        let plain =
+            |len: usize, next: usize, newline: bool, commas: usize, starts: &mut [usize]| {
+                if commas < MAX_CELLS {
+                    starts[commas + 1] = len + 1;
+                }
+                Scan::Plain {
+                    cells: (commas + 1).min(MAX_CELLS),
+                    len,
+                    next,
+                    newline,
+                }
+            };
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b',' => {
+                    commas += 1;
+                    if commas <= MAX_CELLS {
+                        starts[commas] = i + 1;
+                    }
+                }
+                b'\n' => return plain(i, i + 1, true, commas, starts),
+                b'\r' => {
+                    return match bytes.get(i + 1) {
+                        Some(b'\n') => plain(i, i + 2, true, commas, starts),
+                        None if at_end => plain(i, i + 1, false, commas, starts),
+                        None => Scan::Unended,
+                        Some(_) => Scan::Full,
+                    }
+                }
+                b'"' => return Scan::Full,
+                _ => {}
+            }
+        }
+        match at_end {
+            true => plain(bytes.len(), bytes.len(), false, commas, starts),
+            false => Scan::Unended,
+        }
+    }
+
+    proptest::proptest! {
+        /// The block scanner splits every line as a byte-at-a-time scan does.
+        #[test]
+        fn the_block_scanner_is_the_bytewise_scan(
+            line in proptest::string::string_regex("[a,\\n\\r\"]{0,90}").unwrap(),
+            wide in 0usize..3,
+            at_end: bool,
+        ) {
+            // Some lines wider than the splitter tracks.
+            let line = format!("{}{line}", ",".repeat(wide * 40));
+            let (mut a, mut b) = ([0usize; MAX_CELLS + 1], [0usize; MAX_CELLS + 1]);
+            let got = scan_line(line.as_bytes(), at_end, &mut a);
+            let want = scan_line_bytewise(line.as_bytes(), at_end, &mut b);
+            if let Scan::Plain { cells, .. } = want {
+                proptest::prop_assert_eq!(&a[..=cells], &b[..=cells]);
+            }
+            proptest::prop_assert_eq!(got, want);
         }
     }
 
