@@ -50,21 +50,29 @@ pub fn money(s: &[u8]) -> Option<Cents> {
     // twentieth of the orders profile).
     if let [whole @ .., b'.', tens, ones] = s {
         if (1..=16).contains(&whole.len()) {
-            let mut value = 0u64;
-            let mut digits = true;
-            for &b in whole {
-                let d = b.wrapping_sub(b'0');
-                digits &= d <= 9;
-                value = value.wrapping_mul(10).wrapping_add(u64::from(d));
-            }
             let (t, o) = (tens.wrapping_sub(b'0'), ones.wrapping_sub(b'0'));
-            if digits && t <= 9 && o <= 9 {
+            if let Some(value) = digit_run(whole).filter(|_| t <= 9 && o <= 9) {
                 let cents = value * 100 + u64::from(t) * 10 + u64::from(o);
                 return Some(Cents(cents.into()));
             }
         }
     }
     money_general(s)
+}
+
+/// A run of at most 19 ASCII digits (no sign, no space; none is 0) as its number; `None`
+/// for any other byte, or a longer run. The digits are checked together, not one by one with an
+/// exit at each: this reads every amount and numbered customer id of the orders.
+#[inline]
+pub fn digit_run(s: &[u8]) -> Option<u64> {
+    let mut value = 0u64;
+    let mut digits = s.len() <= 19;
+    for &b in s {
+        let d = b.wrapping_sub(b'0');
+        digits &= d <= 9;
+        value = value.wrapping_mul(10).wrapping_add(u64::from(d));
+    }
+    digits.then_some(value)
 }
 
 /// [`money`] for every spelling it accepts.
@@ -607,6 +615,20 @@ mod tests {
         assert_eq!(boolean(b"yess"), None);
         assert_eq!(boolean(b""), None);
         assert_eq!(boolean("是的".as_bytes()), None);
+    }
+
+    #[test]
+    fn digit_runs() {
+        assert_eq!(digit_run(b"0042"), Some(42));
+        assert_eq!(digit_run(b""), Some(0));
+        assert_eq!(
+            digit_run(b"9999999999999999999"),
+            Some(9_999_999_999_999_999_999)
+        );
+        assert_eq!(digit_run(b"10000000000000000000"), None);
+        for bad in [&b"12a"[..], b" 1", b"-1", b"1.5", b"/", b":"] {
+            assert_eq!(digit_run(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
     }
 
     proptest::proptest! {

@@ -472,6 +472,21 @@ fn specials_scalar(bytes: &[u8]) -> (u32, u32) {
     (commas, ends)
 }
 
+/// A plain line of `len` bytes and `commas` commas, the next line at `next`: its last cell's
+/// end noted in `starts`.
+#[inline(always)]
+fn plain_line(len: usize, next: usize, newline: bool, commas: usize, starts: &mut [usize]) -> Scan {
+    if commas < MAX_CELLS {
+        starts[commas + 1] = len + 1;
+    }
+    Scan::Plain {
+        cells: (commas + 1).min(MAX_CELLS),
+        len,
+        next,
+        newline,
+    }
+}
+
 /// Scans the line at the start of `bytes` (`at_end`: nothing follows them in the file),
 /// 16 bytes at a time, noting where each cell starts: cell `k` of a plain line is
 /// `starts[k]..starts[k + 1] - 1`, for the first [`MAX_CELLS`]. Commas and the other
@@ -481,17 +496,6 @@ fn specials_scalar(bytes: &[u8]) -> (u32, u32) {
 fn scan_line(bytes: &[u8], at_end: bool, starts: &mut [usize; MAX_CELLS + 1]) -> Scan {
     let mut commas = 0;
     starts[0] = 0;
-    let plain = |len: usize, next: usize, newline: bool, commas: usize, starts: &mut [usize]| {
-        if commas < MAX_CELLS {
-            starts[commas + 1] = len + 1;
-        }
-        Scan::Plain {
-            cells: (commas + 1).min(MAX_CELLS),
-            len,
-            next,
-            newline,
-        }
-    };
     let mut at = 0;
     while at < bytes.len() {
         let (mut comma_bits, end_bits) = match bytes.get(at..at + 16) {
@@ -513,10 +517,10 @@ fn scan_line(bytes: &[u8], at_end: bool, starts: &mut [usize; MAX_CELLS + 1]) ->
         if end_bits != 0 {
             let i = at + end_bits.trailing_zeros() as usize;
             return match bytes[i] {
-                b'\n' => plain(i, i + 1, true, commas, starts),
+                b'\n' => plain_line(i, i + 1, true, commas, starts),
                 b'\r' => match bytes.get(i + 1) {
-                    Some(b'\n') => plain(i, i + 2, true, commas, starts),
-                    None if at_end => plain(i, i + 1, false, commas, starts),
+                    Some(b'\n') => plain_line(i, i + 2, true, commas, starts),
+                    None if at_end => plain_line(i, i + 1, false, commas, starts),
                     None => Scan::Unended,
                     Some(_) => Scan::Full,
                 },
@@ -526,7 +530,7 @@ fn scan_line(bytes: &[u8], at_end: bool, starts: &mut [usize; MAX_CELLS + 1]) ->
         at += 16;
     }
     match at_end {
-        true => plain(bytes.len(), bytes.len(), false, commas, starts),
+        true => plain_line(bytes.len(), bytes.len(), false, commas, starts),
         false => Scan::Unended,
     }
 }
@@ -875,18 +879,6 @@ mod tests {
     fn scan_line_bytewise(bytes: &[u8], at_end: bool, starts: &mut [usize; MAX_CELLS + 1]) -> Scan {
         let mut commas = 0;
         starts[0] = 0;
-        let plain =
-            |len: usize, next: usize, newline: bool, commas: usize, starts: &mut [usize]| {
-                if commas < MAX_CELLS {
-                    starts[commas + 1] = len + 1;
-                }
-                Scan::Plain {
-                    cells: (commas + 1).min(MAX_CELLS),
-                    len,
-                    next,
-                    newline,
-                }
-            };
         for (i, &b) in bytes.iter().enumerate() {
             match b {
                 b',' => {
@@ -895,11 +887,11 @@ mod tests {
                         starts[commas] = i + 1;
                     }
                 }
-                b'\n' => return plain(i, i + 1, true, commas, starts),
+                b'\n' => return plain_line(i, i + 1, true, commas, starts),
                 b'\r' => {
                     return match bytes.get(i + 1) {
-                        Some(b'\n') => plain(i, i + 2, true, commas, starts),
-                        None if at_end => plain(i, i + 1, false, commas, starts),
+                        Some(b'\n') => plain_line(i, i + 2, true, commas, starts),
+                        None if at_end => plain_line(i, i + 1, false, commas, starts),
                         None => Scan::Unended,
                         Some(_) => Scan::Full,
                     }
@@ -909,7 +901,7 @@ mod tests {
             }
         }
         match at_end {
-            true => plain(bytes.len(), bytes.len(), false, commas, starts),
+            true => plain_line(bytes.len(), bytes.len(), false, commas, starts),
             false => Scan::Unended,
         }
     }

@@ -148,7 +148,7 @@ pub fn read_complaints_file_with(
                     header: &header,
                     problems,
                     ok: checked.ok,
-                    one_line: false,
+                    known_one_line: false,
                 };
                 let id = part.ids.get(checked.id.0..checked.id.1).unwrap_or_default();
                 kept.admit(checked, id, &mut row);
@@ -386,7 +386,7 @@ impl ComplaintRecords<'_> {
             header: self.rows.header,
             problems,
             ok: true,
-            one_line: false,
+            known_one_line: false,
         };
         let checked = self.rows.check(&mut row, record, probe, &mut part.ids);
         part.rows.push(checked);

@@ -642,7 +642,7 @@ impl Records for CustomerRecords<'_> {
 
 impl CustomerRecords<'_> {
     /// Checks a row's cells and stages its customer (one without an id is reported, not
-    /// kept); `one_line` when the row is a plain line (see [`RowCheck::one_line`]).
+    /// kept); `one_line` when the row is a plain line (see [`RowCheck::known_one_line`]).
     fn stage(
         &self,
         line: u64,
@@ -657,7 +657,7 @@ impl CustomerRecords<'_> {
             header: self.header,
             problems,
             ok: true,
-            one_line,
+            known_one_line: one_line,
         };
         let c = check_cells(&mut row, cells);
         if c.customer_id.is_empty() {

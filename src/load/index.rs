@@ -75,7 +75,7 @@ impl Shape {
     fn number(&self, id: &[u8]) -> Option<u32> {
         // Compared and summed without a branch a byte, nor a call to memcmp: this is once
         // per order, and the early exits were a twentieth of the orders profile. At most
-        // nine digits: the sum cannot overflow when they are all digits.
+        // nine digits: the number fits 32 bits.
         if id.len() != self.prefix.len() + self.width {
             return None;
         }
@@ -84,14 +84,8 @@ impl Shape {
             .iter()
             .zip(&*self.prefix)
             .fold(true, |same, (a, b)| same & (a == b));
-        let mut n = 0u32;
-        let mut all_digits = true;
-        for &b in digits {
-            let d = b.wrapping_sub(b'0');
-            all_digits &= d <= 9;
-            n = n.wrapping_mul(10).wrapping_add(u32::from(d));
-        }
-        (same && all_digits).then_some(n)
+        let n = crate::parse::digit_run(digits).filter(|_| same)?;
+        u32::try_from(n).ok()
     }
 
     /// The id of number `n`.

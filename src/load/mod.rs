@@ -266,7 +266,7 @@ pub(crate) struct RowCheck<'a> {
     /// Whether the row is known to be one line (a plain line of the chunked reader holds
     /// no line break): its text cells are then not searched for one, which was a quarter
     /// of checking a customer row.
-    pub one_line: bool,
+    pub known_one_line: bool,
 }
 
 impl RowCheck<'_> {
@@ -307,7 +307,7 @@ impl RowCheck<'_> {
     /// problem (without the value: what follows the break is other rows' cells, phones
     /// among them). It is what a quote opened in a cell and closed rows later leaves.
     fn one_line(&mut self, field: usize, text: &str) -> bool {
-        if self.one_line || memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_none() {
+        if self.known_one_line || memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_none() {
             return true;
         }
         self.ok = false;
@@ -488,7 +488,7 @@ pub(crate) fn each_row_ahead<R: Read>(
                 header,
                 problems,
                 ok: true,
-                one_line: false,
+                known_one_line: false,
             };
             check(&mut row, &record, more.then_some(&next));
         }

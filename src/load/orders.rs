@@ -139,7 +139,7 @@ impl Checker<'_> {
                 header: &self.header,
                 problems,
                 ok: true,
-                one_line: false,
+                known_one_line: false,
             };
             let order_id = row.text(record, 0);
             let customer = resolve_probed(&mut row, record, 1, self.book, self.unknown, probe);
