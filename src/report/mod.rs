@@ -415,10 +415,14 @@ fn money_ascii(c: Cents, buf: &mut [u8; MONEY_BYTES]) -> &[u8] {
         n = 1;
     }
     let mut whole = itoa::Buffer::new();
-    let whole = whole.format(abs / 100).as_bytes();
+    // In 64 bits when the amount fits, as every real one does: 128-bit division is a
+    // library call, and 128-bit formatting slower, twice a row of a tiers export.
+    let (whole, cents) = match u64::try_from(abs) {
+        Ok(abs) => (whole.format(abs / 100).as_bytes(), (abs % 100) as u8),
+        Err(_) => (whole.format(abs / 100).as_bytes(), (abs % 100) as u8),
+    };
     buf[n..n + whole.len()].copy_from_slice(whole);
     n += whole.len();
-    let cents = (abs % 100) as u8;
     buf[n..n + 3].copy_from_slice(&[b'.', b'0' + cents / 10, b'0' + cents % 10]);
     &buf[..n + 3]
 }
@@ -842,6 +846,25 @@ pub fn mask_phone(phone: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Money is spelled the same whether it fits 64 bits or needs 128.
+        #[test]
+        fn money_is_whole_units_a_point_and_two_digits(
+            cents in proptest::prop_oneof![
+                -100_000i128..100_000,
+                proptest::strategy::Strategy::prop_map(proptest::num::i64::ANY, i128::from),
+                proptest::num::i128::ANY,
+                proptest::strategy::Just(i128::MIN),
+            ],
+        ) {
+            let abs = cents.unsigned_abs();
+            let sign = if cents < 0 { "-" } else { "" };
+            let want = format!("{sign}{}.{:02}", abs / 100, abs % 100);
+            let mut buf = [0; MONEY_BYTES];
+            proptest::prop_assert_eq!(money_ascii(Cents(cents), &mut buf), want.as_bytes());
+        }
+    }
 
     struct Two;
     const COLS: &[Column<'static>] = &[
