@@ -216,6 +216,22 @@ fn classify_100k(bencher: divan::Bencher) {
     bencher.bench(|| classify(&fold.activities, &book, &policy.tiers, as_of()).len());
 }
 
+/// The tiers list's order (tier, then spend): the keys sorted a half on each core.
+#[divan::bench(sample_count = 10)]
+fn list_order_100k(bencher: divan::Bencher) {
+    use caredesk::domain::tiers::list_order;
+    let book = book();
+    let text = orders_csv();
+    let policy = Policy::default();
+    let renames = BTreeMap::new();
+    let source = source(&book, &renames);
+    let mut fold = ActivityFold::new(&policy.tiers, as_of(), book.len());
+    let mut ps = Problems::new();
+    read_orders(text.as_bytes(), &source, &mut ps, &mut fold);
+    let standings = classify(&fold.activities, &book, &policy.tiers, as_of());
+    bencher.bench(|| list_order(&fold.activities, &standings).len());
+}
+
 /// `due`'s list from the fold of the orders: the items made, their order (the
 /// once-made sort keys), for 100k customers; the fold is made afresh for each sample.
 #[divan::bench(sample_count = 10)]
