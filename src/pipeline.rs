@@ -108,7 +108,7 @@ where
 
 /// Below this many items a step in memory stays on one thread: a thread costs more than
 /// the half it would take (the sample's customers, a unit test's list).
-const HALVES_FROM: usize = 1 << 15;
+pub(crate) const HALVES_FROM: usize = 1 << 15;
 
 /// How many threads an in-memory step over `n` items takes: both cores (at most two,
 /// as for reading) when there are two and `n` is worth it.

@@ -1731,6 +1731,54 @@ mod tests {
         }
     }
 
+    /// At the size where the sorts take both cores, ranks and the list's order are the
+    /// single sort's, ties (few distinct values) and all.
+    #[test]
+    fn ranks_and_the_list_order_on_both_cores_are_the_single_sorts() {
+        let n = crate::pipeline::HALVES_FROM + 1;
+        let acts: Vec<Activity> = (0..n)
+            .map(|i| Activity {
+                spend_cents: (i as i64 * 7919) % 13 - 6,
+                points: (i as i64 * 104_729) % 5,
+                ..Activity::default()
+            })
+            .collect();
+        let values: Vec<i64> = acts.iter().map(|a| a.points).collect();
+        let mut sorted = values.clone();
+        sorted.sort_unstable();
+        let plain: Vec<u32> = values
+            .iter()
+            .map(|v| sorted.partition_point(|x| x < v) as u32)
+            .collect();
+        assert_eq!(ranks_below(values.iter().copied()), plain);
+
+        let standings: Vec<Standing> = (0..n)
+            .map(|i| Standing {
+                tier: (i % 3) as u16,
+                computed_tier: 0,
+                segment: Segment::None,
+                lifecycle: Lifecycle::None,
+                churned: false,
+                care_goal_met: false,
+                score_centi: Centi::new(None),
+                days_since_visit: DaysSince::new(None),
+                points_clear_on: None,
+            })
+            .collect();
+        let mut keys: Vec<(u16, std::cmp::Reverse<i64>, u32)> = (0..n)
+            .map(|i| {
+                (
+                    standings[i].tier,
+                    std::cmp::Reverse(acts[i].spend_cents),
+                    i as u32,
+                )
+            })
+            .collect();
+        keys.sort();
+        let want: Vec<u32> = keys.into_iter().map(|k| k.2).collect();
+        assert_eq!(list_order(&acts, &standings), want);
+    }
+
     #[test]
     fn one_customers_rank_is_the_rank_of_all() {
         let values = [5i64, 1, 5, 3, -2, 9, 9, 0];

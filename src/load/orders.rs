@@ -719,7 +719,12 @@ mod tests {
                     cents(),
                     cents(),
                     proptest::prop_oneof![0u64..100, proptest::num::u64::ANY],
-                    proptest::option::of(proptest::prop_oneof![0u32..10, proptest::num::u32::ANY]),
+                    proptest::option::of(proptest::prop_oneof![
+                        0u32..10,
+                        proptest::strategy::Just(u32::MAX - 1),
+                        proptest::strategy::Just(u32::MAX),
+                        proptest::num::u32::ANY,
+                    ]),
                     0u32..3,
                 ),
                 0..40,
