@@ -203,16 +203,21 @@ fn read_and_fold_orders_file_1m(bencher: divan::Bencher, threads: usize) {
     });
 }
 
+/// The orders folded once for `book` under `policy`, for the steps after the fold.
+fn folded(book: &CustomerBook, policy: &Policy) -> ActivityFold {
+    let renames = BTreeMap::new();
+    let source = source(book, &renames);
+    let mut fold = ActivityFold::new(&policy.tiers, as_of(), book.len());
+    let mut ps = Problems::new();
+    read_orders(orders_csv().as_bytes(), &source, &mut ps, &mut fold);
+    fold
+}
+
 #[divan::bench(sample_count = 10)]
 fn classify_100k(bencher: divan::Bencher) {
     let book = book();
-    let text = orders_csv();
     let policy = Policy::default();
-    let renames = BTreeMap::new();
-    let source = source(&book, &renames);
-    let mut fold = ActivityFold::new(&policy.tiers, as_of(), book.len());
-    let mut ps = Problems::new();
-    read_orders(text.as_bytes(), &source, &mut ps, &mut fold);
+    let fold = folded(&book, &policy);
     bencher.bench(|| classify(&fold.activities, &book, &policy.tiers, as_of()).len());
 }
 
@@ -221,13 +226,8 @@ fn classify_100k(bencher: divan::Bencher) {
 fn list_order_100k(bencher: divan::Bencher) {
     use caredesk::domain::tiers::list_order;
     let book = book();
-    let text = orders_csv();
     let policy = Policy::default();
-    let renames = BTreeMap::new();
-    let source = source(&book, &renames);
-    let mut fold = ActivityFold::new(&policy.tiers, as_of(), book.len());
-    let mut ps = Problems::new();
-    read_orders(text.as_bytes(), &source, &mut ps, &mut fold);
+    let fold = folded(&book, &policy);
     let standings = classify(&fold.activities, &book, &policy.tiers, as_of());
     bencher.bench(|| list_order(&fold.activities, &standings).len());
 }

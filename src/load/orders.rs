@@ -313,9 +313,9 @@ pub(super) struct OwnedOrder {
 
 /// An order row as a batch stores it, in 40 bytes: the amounts in 64 bits and the line,
 /// id end and referrer in 32. (As an [`OwnedOrder`], with two 128-bit amounts, it was 80
-/// bytes: ten million rows wrote and read 800 MB between the threads.) A row with
-/// anything wider (an amount of ±92 trillion, which the fold reports as too large) is
-/// `wide`, and its figures are in the batch's [`Wide`] list.
+/// bytes: ten million rows wrote and read 800 MB between the threads.) A row whose
+/// amount, profit, line or referrer does not fit (an amount of ±92 trillion, which the
+/// fold reports as too large) is `wide`, and its figures are in the batch's [`Wide`] list.
 struct Packed {
     amount: i64,
     profit: i64,
@@ -356,28 +356,28 @@ impl OwnedBatch {
             self.ids
                 .push_str(std::str::from_utf8(id).unwrap_or_default());
         }
+        // A batch is one chunk (at most 1 GiB), so its ids never reach 4 GiB.
+        let id_end = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
         let narrow = |c: Cents| i64::try_from(c.0).ok();
         let packed = (
             narrow(row.amount),
             narrow(row.profit),
-            u32::try_from(row.line),
-            u32::try_from(self.ids.len()),
+            u32::try_from(row.line).ok(),
             match row.referred_by {
                 None => Some(0),
                 Some(r) => r.checked_add(1),
             },
         );
-        let (amount, profit, line, id_end, referrer, wide) = match packed {
-            (Some(a), Some(p), Ok(line), Ok(end), Some(r)) => (a, p, line, end, r, false),
-            (.., end, _) => {
+        let (amount, profit, line, referrer, wide) = match packed {
+            (Some(a), Some(p), Some(line), Some(r)) => (a, p, line, r, false),
+            _ => {
                 self.wide.push(Wide {
                     amount: row.amount,
                     profit: row.profit,
                     line: row.line,
                     referred_by: row.referred_by,
                 });
-                // An id string past 4 GiB is past any chunk's size.
-                (0, 0, 0, end.unwrap_or(u32::MAX), 0, true)
+                (0, 0, 0, 0, true)
             }
         };
         self.orders.push(Packed {
