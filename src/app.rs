@@ -154,6 +154,7 @@ impl Plan {
                 expected: format!(
                     "at this many points per unit, customer {id}'s points balance exceeds 9,223,372,036,854,775,807; lower the rate"
                 ),
+                reach: crate::error::Reach::Own,
             };
         }
         Problem {
@@ -164,6 +165,7 @@ impl Plan {
             expected: format!(
                 "this customer's {what} exceeds ±92,233,720,368,547,758.07; amounts this large are not supported"
             ),
+            reach: crate::error::Reach::Own,
         }
     }
 

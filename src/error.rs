@@ -28,6 +28,22 @@ pub struct Problem {
     pub value: Option<String>,
     /// What was expected instead, or what is wrong.
     pub expected: String,
+    /// What it means for the run's other problems.
+    pub reach: Reach,
+}
+
+/// What a problem means for the run's other problems (docs/rules.md §4.2, §4.3).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Reach {
+    /// Nothing: it stands alone.
+    #[default]
+    Own,
+    /// The rest of its file was not read (a quote never closed, a row without end).
+    StopsFile,
+    /// It follows from an earlier problem, and every row like it does too (an id the
+    /// unread rest of the customers file may hold): a file's first is listed, the rest
+    /// only counted, so one open quote does not bury the list under hundreds of lines.
+    FollowsOn,
 }
 
 impl fmt::Display for Problem {
@@ -53,6 +69,8 @@ pub struct Problems {
     list: Vec<Problem>,
     /// Problems counted beyond the cap, per file.
     dropped: Vec<(String, u64)>,
+    /// [`Reach::FollowsOn`] problems after a file's first, counted per file.
+    follow_ons: Vec<(String, u64)>,
     per_file: Vec<(String, u64)>,
     /// What to do about them, when the usual advice (`caredesk check`) would not find
     /// them (an overrides or previous-tiers file).
@@ -68,6 +86,13 @@ impl Problems {
     }
 
     pub fn push(&mut self, problem: Problem) {
+        if problem.reach == Reach::FollowsOn && self.first_follow_on(&problem.file).is_some() {
+            match self.follow_ons.iter_mut().find(|(f, _)| *f == problem.file) {
+                Some((_, n)) => *n += 1,
+                None => self.follow_ons.push((problem.file, 1)),
+            }
+            return;
+        }
         let count = match self.per_file.iter_mut().find(|(f, _)| *f == problem.file) {
             Some((_, n)) => n,
             None => {
@@ -101,7 +126,44 @@ impl Problems {
             column: column.map(str::to_string),
             value: value.map(str::to_string),
             expected: expected.into(),
+            reach: Reach::Own,
         });
+    }
+
+    /// [`add`](Self::add) of a problem with the given [`Reach`].
+    pub fn add_reaching(
+        &mut self,
+        reach: Reach,
+        file: &str,
+        line: u64,
+        column: Option<&str>,
+        value: Option<&str>,
+        expected: impl Into<String>,
+    ) {
+        self.push(Problem {
+            file: file.to_string(),
+            line,
+            column: column.map(str::to_string),
+            value: value.map(str::to_string),
+            expected: expected.into(),
+            reach,
+        });
+    }
+
+    /// The kept [`Reach::FollowsOn`] problem of `file`.
+    fn first_follow_on(&self, file: &str) -> Option<&Problem> {
+        self.list
+            .iter()
+            .find(|p| p.reach == Reach::FollowsOn && p.file == file)
+    }
+
+    /// The first line of `file` past which it was not read ([`Reach::StopsFile`]).
+    pub fn stopped_at(&self, file: &str) -> Option<u64> {
+        self.list
+            .iter()
+            .filter(|p| p.reach == Reach::StopsFile && p.file == file)
+            .map(|p| p.line)
+            .min()
     }
 
     pub fn extend(&mut self, other: Problems) {
@@ -117,6 +179,12 @@ impl Problems {
             match self.dropped.iter_mut().find(|(f, _)| *f == file) {
                 Some((_, m)) => *m += n,
                 None => self.dropped.push((file, n)),
+            }
+        }
+        for (file, n) in other.follow_ons {
+            match self.follow_ons.iter_mut().find(|(f, _)| *f == file) {
+                Some((_, m)) => *m += n,
+                None => self.follow_ons.push((file, n)),
             }
         }
     }
@@ -149,7 +217,8 @@ impl Problems {
 
     /// All problems, kept and counted.
     pub fn total(&self) -> u64 {
-        self.list.len() as u64 + self.dropped.iter().map(|(_, n)| n).sum::<u64>()
+        let counted = |c: &[(String, u64)]| c.iter().map(|(_, n)| n).sum::<u64>();
+        self.list.len() as u64 + counted(&self.dropped) + counted(&self.follow_ons)
     }
 
     /// The problems grouped by file (in the order the files were read), then by line.
@@ -174,12 +243,19 @@ impl Problems {
         self.hint.as_deref()
     }
 
-    /// Lines saying how many problems were not kept, per file.
+    /// Lines saying how many problems were not kept, per file: those past the cap, and
+    /// the rows like a file's first [`Reach::FollowsOn`] problem.
     pub fn dropped_notes(&self) -> Vec<String> {
-        self.dropped
+        let follow_ons = self.follow_ons.iter().map(|(f, n)| {
+            let line = self.first_follow_on(f).map_or(0, |p| p.line);
+            let rows = if *n == 1 { "row" } else { "rows" };
+            format!("{f}: ... and {n} more {rows} like line {line}, for the same reason")
+        });
+        let dropped = self
+            .dropped
             .iter()
-            .map(|(f, n)| format!("{f}: ... and {n} more problems in this file"))
-            .collect()
+            .map(|(f, n)| format!("{f}: ... and {n} more problems in this file"));
+        follow_ons.chain(dropped).collect()
     }
 }
 
@@ -258,10 +334,68 @@ mod tests {
             column: Some("amount".into()),
             value: Some("12,5".into()),
             expected: "expected a decimal amount".into(),
+            reach: Reach::Own,
         };
         assert_eq!(
             p.to_string(),
             r#"orders.csv:12: amount: "12,5": expected a decimal amount"#
+        );
+    }
+
+    fn follow_on(ps: &mut Problems, file: &str, line: u64) {
+        ps.add_reaching(Reach::FollowsOn, file, line, None, None, "no such customer");
+    }
+
+    #[test]
+    fn a_files_first_follow_on_is_listed_and_the_rest_counted() {
+        let mut ps = Problems::new();
+        ps.add_reaching(Reach::StopsFile, "c.csv", 300, None, None, "open quote");
+        follow_on(&mut ps, "o.csv", 26);
+        ps.add("o.csv", 27, None, None, "bad amount");
+        follow_on(&mut ps, "o.csv", 61);
+        follow_on(&mut ps, "o.csv", 64);
+        follow_on(&mut ps, "k.csv", 9);
+        let listed: Vec<(&str, u64)> = ps.iter().map(|p| (&p.file[..], p.line)).collect();
+        assert_eq!(
+            listed,
+            [("c.csv", 300), ("o.csv", 26), ("o.csv", 27), ("k.csv", 9)]
+        );
+        assert_eq!(ps.total(), 6, "the rows counted are problems still");
+        assert_eq!(
+            ps.dropped_notes(),
+            ["o.csv: ... and 2 more rows like line 26, for the same reason"]
+        );
+        assert_eq!(ps.stopped_at("c.csv"), Some(300));
+        assert_eq!(ps.stopped_at("o.csv"), None);
+    }
+
+    #[test]
+    fn follow_ons_of_parts_read_apart_fold_into_one_line() {
+        // The orders are read in chunks on two threads: each part keeps its own first
+        // follow-on, and the merge keeps only the file's first.
+        let part = |from: u64| {
+            let mut ps = Problems::new();
+            for line in from..from + 50 {
+                follow_on(&mut ps, "o.csv", line);
+            }
+            ps
+        };
+        let mut all = Problems::new();
+        all.extend_shifted(part(2), 0);
+        all.extend_shifted(part(2), 100);
+        let mut taken = part(2);
+        let first = taken.take_list();
+        for mut p in first {
+            p.line += 200;
+            all.push(p);
+        }
+        all.extend(taken);
+        assert_eq!(all.iter().count(), 1);
+        assert_eq!(all.iter().next().map(|p| p.line), Some(2));
+        assert_eq!(all.total(), 150);
+        assert_eq!(
+            all.dropped_notes(),
+            ["o.csv: ... and 149 more rows like line 2, for the same reason"]
         );
     }
 

@@ -317,3 +317,83 @@ fn a_quote_left_open_after_a_long_plain_cell_names_its_own_column() {
     let customers = format!("{CUSTOMERS}C4,{long},\"13700137000\nC5,Eve,13800138005\n");
     open_quote_said(&customers, "5: phone");
 }
+
+#[test]
+fn customers_cut_short_by_an_open_quote_give_one_line_per_file_for_the_ids_after_it() {
+    // C2's name opens a quote never closed: C2 and C3 are not read. Every order and
+    // complaint of theirs names a customer the book lacks; before, each was its own
+    // "no such customer" line, hundreds burying the one problem to fix. The orders
+    // span several chunks, read on two threads, so the fold survives their merge.
+    let customers = "customer_id,name,phone\n\
+                     C1,Ann,13800138001\n\
+                     C2,\"Bob,13800138002\n\
+                     C3,Cat,13800138003\n";
+    let mut orders = String::from(ORDERS);
+    let rows = 120_000;
+    for i in 0..rows {
+        let who = if i % 2 == 0 { "C3" } else { "C1" };
+        orders.push_str(&format!("P{i},{who},2026-01-05,sale,10.00,,,\n"));
+    }
+    assert!(orders.len() > 3 << 20, "more than three chunks");
+    let complaints = format!(
+        "{COMPLAINTS}K2,C2,,service,2026-11-03 09:00,,,normal\n\
+         K3,C3,,service,2026-11-04 09:00,,,normal\n\
+         K4,C9,,service,2026-11-05 09:00,,,normal\n"
+    );
+    let dir = desk(&[
+        ("customers.csv", customers.as_bytes()),
+        ("orders.csv", orders.as_bytes()),
+        ("complaints.csv", complaints.as_bytes()),
+    ]);
+    for args in [&["check"][..], &["tiers", "--summary"]] {
+        let (code, out) = run(dir.path(), args, None);
+        assert_eq!(code, 1, "{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(
+            lines.len() < 12,
+            "{args:?}: {}",
+            &out[..out.len().min(3000)]
+        );
+        let why = "no such customer in the part of the customers file read (reading \
+                   stopped at its line 3, on the problem there); fix that line first";
+        let first = format!("orders.csv:3: customer_id: \"C3\": {why}");
+        assert_eq!(
+            lines
+                .iter()
+                .filter(|l| l.contains("no such customer"))
+                .count(),
+            if args[0] == "check" { 2 } else { 1 },
+            "{out}"
+        );
+        assert!(lines.iter().any(|l| l.ends_with(&first)), "{out}");
+        let more = format!(
+            "orders.csv: ... and {} more rows like line 3, for the same reason",
+            rows / 2 - 1
+        );
+        assert!(lines.iter().any(|l| l.ends_with(&more)), "{out}");
+        let total = 1 + rows / 2;
+        if args[0] == "check" {
+            // The complaints: C2 is the first (C3 counted); C9 comes after the stop
+            // too, and cannot be told from those not read.
+            assert!(
+                out.contains("complaints.csv:3: customer_id: \"C2\": no such customer in the part"),
+                "{out}"
+            );
+            assert!(
+                out.contains(
+                    "complaints.csv: ... and 2 more rows like line 3, for the same reason"
+                ),
+                "{out}"
+            );
+            assert!(
+                out.contains(&format!("{} problems found", total + 3)),
+                "{out}"
+            );
+        } else {
+            assert!(
+                out.contains(&format!("caredesk: {total} problems found")),
+                "{out}"
+            );
+        }
+    }
+}

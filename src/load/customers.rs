@@ -80,6 +80,9 @@ pub struct CustomerBook {
     owners: Interner,
     stores: Interner,
     index: super::IdIndex,
+    /// The line where reading the file stopped before its end (a problem there), so
+    /// an id after it is not known to be wrong (docs/rules.md §4.2).
+    stopped_at: Option<u64>,
 }
 
 #[derive(Debug, Default)]
@@ -129,6 +132,12 @@ impl CustomerBook {
     pub fn without_index(mut self) -> CustomerBook {
         self.index = super::IdIndex::default();
         self
+    }
+
+    /// The line of the customers file past which it was not read, when it was not read
+    /// to its end: the customers after it are missing from the book.
+    pub fn stopped_at(&self) -> Option<u64> {
+        self.stopped_at
     }
 
     /// The id index itself, for batched lookups.
@@ -383,6 +392,7 @@ pub fn read_customers<R: Read>(
             admit.admit(customer, probe, row.line, row.problems);
         }
     });
+    admit.book.stopped_at = problems.stopped_at(file);
     admit.book.fitted()
 }
 
@@ -444,6 +454,7 @@ pub fn read_customers_file_with(
             found.finish(problems);
         },
     )?;
+    admit.book.stopped_at = problems.stopped_at(name);
     Ok(admit.book.fitted())
 }
 

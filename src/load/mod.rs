@@ -43,7 +43,7 @@ use std::io::Read;
 
 use csv::ByteRecord;
 
-use crate::error::Problems;
+use crate::error::{Problems, Reach};
 pub(crate) use plain::CsvReader;
 use plain::Unreadable;
 pub use plain::{MAX_QUOTED_BYTES, MAX_QUOTED_LINES, MAX_RECORD_BYTES};
@@ -271,14 +271,31 @@ pub(crate) struct RowCheck<'a> {
 
 impl RowCheck<'_> {
     pub fn bad(&mut self, field: usize, cell: &[u8], expected: impl Into<String>) {
+        self.bad_reaching(Reach::Own, field, cell, expected);
+    }
+
+    /// [`bad`](Self::bad), for a problem with the given [`Reach`].
+    pub fn bad_reaching(
+        &mut self,
+        reach: Reach,
+        field: usize,
+        cell: &[u8],
+        expected: impl Into<String>,
+    ) {
         self.ok = false;
         let column = self.header.name(field).to_string();
         let value = match self.header.phones[field] {
             true => masked(&shown(cell)),
             false => shown(cell),
         };
-        self.problems
-            .add(self.file, self.line, Some(&column), Some(&value), expected);
+        self.problems.add_reaching(
+            reach,
+            self.file,
+            self.line,
+            Some(&column),
+            Some(&value),
+            expected,
+        );
     }
 
     /// A required text cell: present and valid UTF-8.
@@ -509,7 +526,44 @@ pub(crate) fn unreadable(problems: &mut Problems, file: &str, header: &Header, e
         .field
         .and_then(|i| header.at.iter().position(|&at| at == Some(i)))
         .map(|f| header.name(f));
-    problems.add(file, e.line, column, None, e.message.clone());
+    // The reader stops at it: rows after it are not read (docs/rules.md §4.3).
+    problems.add_reaching(
+        crate::error::Reach::StopsFile,
+        file,
+        e.line,
+        column,
+        None,
+        e.message.clone(),
+    );
+}
+
+/// Reports `cell` of `field`, an id `book` does not hold, with `advice` after the
+/// message. When the customers file was not read to its end, the customer may be in the
+/// part not read: the problem then follows on from the one where reading stopped, and
+/// only a file's first such row is listed (docs/rules.md §4.2).
+pub(crate) fn no_such_customer(
+    row: &mut RowCheck<'_>,
+    field: usize,
+    cell: &[u8],
+    book: &CustomerBook,
+    advice: &str,
+) {
+    match book.stopped_at() {
+        Some(line) => row.bad_reaching(
+            Reach::FollowsOn,
+            field,
+            cell,
+            format!(
+                "no such customer in the part of the customers file read (reading stopped \
+                 at its line {line}, on the problem there); fix that line first"
+            ),
+        ),
+        None => row.bad(
+            field,
+            cell,
+            format!("no such customer in the customers file{advice}"),
+        ),
+    }
 }
 
 /// Line where a record starts (1-based), as the reader counts it.

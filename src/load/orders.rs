@@ -679,10 +679,12 @@ pub(super) fn resolve(
         None => match unknown {
             UnknownCustomer::Skip => Resolved::Skipped,
             UnknownCustomer::Error => {
-                row.bad(
+                super::no_such_customer(
+                    row,
                     field,
                     cell,
-                    "no such customer in the customers file (or set validation.unknown_customer = \"skip\")",
+                    book,
+                    " (or set validation.unknown_customer = \"skip\")",
                 );
                 Resolved::Skipped
             }
@@ -841,6 +843,39 @@ mod tests {
         );
         assert!(ps[4].contains("outcome: \"ok\""));
         assert!(ps[5].contains("referred_by: \"C7\""));
+    }
+
+    #[test]
+    fn ids_past_where_the_customers_stopped_follow_on_from_that_line() {
+        // The plain reader (a pipe) stops at the open quote on line 3, as the chunked
+        // one does: the book knows, and the unknown ids after it fold into one line.
+        let mut ps = Problems::new();
+        let book = read_customers(
+            "customer_id,name\nC1,Ann\nC2,\"Bob\nC3,Cat\n".as_bytes(),
+            "c.csv",
+            &BTreeMap::new(),
+            crate::load::Keep::ALL,
+            &mut ps,
+        );
+        assert_eq!((book.len(), book.stopped_at()), (1, Some(3)));
+        let renames = BTreeMap::new();
+        let source = OrderSource {
+            file: "o.csv",
+            renames: &renames,
+            book: &book,
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+            unknown: UnknownCustomer::Error,
+        };
+        let text = "order_id,customer_id,date,amount\nO1,C3,2026-01-01,5\nO2,C1,2026-01-01,5\nO3,C2,2026-01-01,5\nO4,C3,2026-01-01,5\n";
+        read_orders(text.as_bytes(), &source, &mut ps, |_: &Order<'_>| {});
+        let listed: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
+        assert_eq!(listed.len(), 2, "{listed:?}");
+        assert!(listed[1].starts_with("o.csv:2: customer_id: \"C3\": no such customer in the part"));
+        assert_eq!(ps.total(), 4, "{listed:?}");
+        assert_eq!(
+            ps.dropped_notes(),
+            ["o.csv: ... and 2 more rows like line 2, for the same reason"]
+        );
     }
 
     #[test]

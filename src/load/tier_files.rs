@@ -111,7 +111,7 @@ pub fn read_overrides<R: Read>(
         let id = unguard(row.text(record, 0)).to_string();
         let customer = book.find(id.as_bytes());
         if customer.is_none() && !id.is_empty() {
-            row.bad(0, id.as_bytes(), "no such customer in the customers file");
+            super::no_such_customer(row, 0, id.as_bytes(), book, "");
         }
         let tier_index = tiers.find(tier);
         if tier_index.is_none() {

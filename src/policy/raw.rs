@@ -557,6 +557,7 @@ impl<'t> Reader<'t> {
             column: Some(key.to_string()),
             value: None,
             expected: message.to_string(),
+            reach: crate::error::Reach::Own,
         });
     }
 

@@ -1490,6 +1490,7 @@ impl Check {
                         YEARS.end(),
                         md.month
                     ),
+                    reach: crate::error::Reach::Own,
                 });
             }
         }
