@@ -69,12 +69,20 @@ pub struct Problems {
     list: Vec<Problem>,
     /// Problems counted beyond the cap, per file.
     dropped: Vec<(String, u64)>,
-    /// [`Reach::FollowsOn`] problems after a file's first, counted per file.
-    follow_ons: Vec<(String, u64)>,
+    /// Each file's [`Reach::FollowsOn`] problems: its first, listed, and the rest counted.
+    follow_ons: Vec<FollowOns>,
     per_file: Vec<(String, u64)>,
     /// What to do about them, when the usual advice (`caredesk check`) would not find
     /// them (an overrides or previous-tiers file).
     hint: Option<String>,
+}
+
+/// A file's [`Reach::FollowsOn`] problems past its first (which is listed, on `line`).
+#[derive(Debug, Clone)]
+struct FollowOns {
+    file: String,
+    line: u64,
+    more: u64,
 }
 
 impl Problems {
@@ -86,12 +94,16 @@ impl Problems {
     }
 
     pub fn push(&mut self, problem: Problem) {
-        if problem.reach == Reach::FollowsOn && self.first_follow_on(&problem.file).is_some() {
-            match self.follow_ons.iter_mut().find(|(f, _)| *f == problem.file) {
-                Some((_, n)) => *n += 1,
-                None => self.follow_ons.push((problem.file, 1)),
+        if problem.reach == Reach::FollowsOn {
+            if let Some(f) = self.follow_ons.iter_mut().find(|f| f.file == problem.file) {
+                f.more += 1;
+                return;
             }
-            return;
+            self.follow_ons.push(FollowOns {
+                file: problem.file.clone(),
+                line: problem.line,
+                more: 0,
+            });
         }
         let count = match self.per_file.iter_mut().find(|(f, _)| *f == problem.file) {
             Some((_, n)) => n,
@@ -101,7 +113,9 @@ impl Problems {
             }
         };
         *count += 1;
-        if *count > Self::CAP_PER_FILE {
+        // Where a file stopped and its first follow-on are listed past the cap: one line
+        // each, and the line to fix and what the count of the rest points at.
+        if *count > Self::CAP_PER_FILE && problem.reach == Reach::Own {
             match self.dropped.iter_mut().find(|(f, _)| *f == problem.file) {
                 Some((_, n)) => *n += 1,
                 None => self.dropped.push((problem.file, 1)),
@@ -150,13 +164,6 @@ impl Problems {
         });
     }
 
-    /// The kept [`Reach::FollowsOn`] problem of `file`.
-    fn first_follow_on(&self, file: &str) -> Option<&Problem> {
-        self.list
-            .iter()
-            .find(|p| p.reach == Reach::FollowsOn && p.file == file)
-    }
-
     /// The first line of `file` past which it was not read ([`Reach::StopsFile`]).
     pub fn stopped_at(&self, file: &str) -> Option<u64> {
         self.list
@@ -181,10 +188,12 @@ impl Problems {
                 None => self.dropped.push((file, n)),
             }
         }
-        for (file, n) in other.follow_ons {
-            match self.follow_ons.iter_mut().find(|(f, _)| *f == file) {
-                Some((_, m)) => *m += n,
-                None => self.follow_ons.push((file, n)),
+        // Their firsts went in above, through `push` (or earlier, by line: the chunked
+        // reader's [`ByLine`](crate::load)), so each file's entry is here.
+        for f in other.follow_ons {
+            match self.follow_ons.iter_mut().find(|g| g.file == f.file) {
+                Some(g) => g.more += f.more,
+                None => self.follow_ons.push(f),
             }
         }
     }
@@ -194,6 +203,9 @@ impl Problems {
     pub fn extend_shifted(&mut self, mut other: Problems, lines: u64) {
         for p in &mut other.list {
             p.line += lines;
+        }
+        for f in &mut other.follow_ons {
+            f.line += lines;
         }
         self.extend(other);
     }
@@ -217,8 +229,9 @@ impl Problems {
 
     /// All problems, kept and counted.
     pub fn total(&self) -> u64 {
-        let counted = |c: &[(String, u64)]| c.iter().map(|(_, n)| n).sum::<u64>();
-        self.list.len() as u64 + counted(&self.dropped) + counted(&self.follow_ons)
+        let dropped: u64 = self.dropped.iter().map(|(_, n)| n).sum();
+        let follow_ons: u64 = self.follow_ons.iter().map(|f| f.more).sum();
+        self.list.len() as u64 + dropped + follow_ons
     }
 
     /// The problems grouped by file (in the order the files were read), then by line.
@@ -246,10 +259,13 @@ impl Problems {
     /// Lines saying how many problems were not kept, per file: those past the cap, and
     /// the rows like a file's first [`Reach::FollowsOn`] problem.
     pub fn dropped_notes(&self) -> Vec<String> {
-        let follow_ons = self.follow_ons.iter().map(|(f, n)| {
-            let line = self.first_follow_on(f).map_or(0, |p| p.line);
-            let rows = if *n == 1 { "row" } else { "rows" };
-            format!("{f}: ... and {n} more {rows} like line {line}, for the same reason")
+        let follow_ons = self.follow_ons.iter().filter(|f| f.more > 0).map(|f| {
+            let (file, line, n) = (&f.file, f.line, f.more);
+            let rows = if n == 1 { "row" } else { "rows" };
+            format!(
+                "{file}: ... and {n} more {rows} like line {line}; fix the problem it points \
+                 at, and run again to see those still wrong"
+            )
         });
         let dropped = self
             .dropped
@@ -363,7 +379,7 @@ mod tests {
         assert_eq!(ps.total(), 6, "the rows counted are problems still");
         assert_eq!(
             ps.dropped_notes(),
-            ["o.csv: ... and 2 more rows like line 26, for the same reason"]
+            ["o.csv: ... and 2 more rows like line 26; fix the problem it points at, and run again to see those still wrong"]
         );
         assert_eq!(ps.stopped_at("c.csv"), Some(300));
         assert_eq!(ps.stopped_at("o.csv"), None);
@@ -395,7 +411,48 @@ mod tests {
         assert_eq!(all.total(), 150);
         assert_eq!(
             all.dropped_notes(),
-            ["o.csv: ... and 149 more rows like line 2, for the same reason"]
+            ["o.csv: ... and 149 more rows like line 2; fix the problem it points at, and run again to see those still wrong"]
+        );
+    }
+
+    #[test]
+    fn a_follow_on_merged_past_the_cap_is_listed_and_its_rest_counted() {
+        // A chunk brings the file to its cap with other problems; the next chunk's
+        // follow-ons still list their first, so the count names a listed line.
+        let (mut all, mut one, mut two) = (Problems::new(), Problems::new(), Problems::new());
+        for line in 2..2 + Problems::CAP_PER_FILE {
+            one.add("o.csv", line, None, None, "bad amount");
+        }
+        one.add("o.csv", 1500, None, None, "bad amount");
+        for line in 2..12 {
+            follow_on(&mut two, "o.csv", line);
+        }
+        all.extend_shifted(one, 0);
+        all.extend_shifted(two, 5000);
+        assert_eq!(all.total(), Problems::CAP_PER_FILE + 11);
+        let listed: Vec<u64> = all.iter().map(|p| p.line).collect();
+        assert_eq!(listed.last(), Some(&5002), "{listed:?}");
+        assert_eq!(
+            all.dropped_notes(),
+            [
+                "o.csv: ... and 9 more rows like line 5002; fix the problem it points at, and run again to see those still wrong",
+                "o.csv: ... and 1 more problems in this file",
+            ]
+        );
+    }
+
+    #[test]
+    fn where_a_file_stopped_is_known_past_the_cap() {
+        let mut ps = Problems::new();
+        for line in 2..2 + Problems::CAP_PER_FILE + 5 {
+            ps.add("c.csv", line, None, None, "bad date");
+        }
+        ps.add_reaching(Reach::StopsFile, "c.csv", 9000, None, None, "open quote");
+        assert_eq!(ps.stopped_at("c.csv"), Some(9000));
+        assert_eq!(
+            ps.iter().last().map(|p| p.line),
+            Some(9000),
+            "and it is listed"
         );
     }
 

@@ -367,7 +367,7 @@ fn customers_cut_short_by_an_open_quote_give_one_line_per_file_for_the_ids_after
         );
         assert!(lines.iter().any(|l| l.ends_with(&first)), "{out}");
         let more = format!(
-            "orders.csv: ... and {} more rows like line 3, for the same reason",
+            "orders.csv: ... and {} more rows like line 3; fix the problem it points at, and run again to see those still wrong",
             rows / 2 - 1
         );
         assert!(lines.iter().any(|l| l.ends_with(&more)), "{out}");
@@ -381,7 +381,7 @@ fn customers_cut_short_by_an_open_quote_give_one_line_per_file_for_the_ids_after
             );
             assert!(
                 out.contains(
-                    "complaints.csv: ... and 2 more rows like line 3, for the same reason"
+                    "complaints.csv: ... and 2 more rows like line 3; fix the problem it points at"
                 ),
                 "{out}"
             );
@@ -395,5 +395,29 @@ fn customers_cut_short_by_an_open_quote_give_one_line_per_file_for_the_ids_after
                 "{out}"
             );
         }
+    }
+}
+
+#[test]
+fn a_customers_header_that_cannot_be_read_gives_one_line_per_file_for_the_ids() {
+    // No row of customers.csv is read (its header's quote never closes, or it lacks
+    // customer_id): every id elsewhere is unknown, told once per file.
+    let orders = format!("{ORDERS}O2,C2,2026-01-05,sale,5.00,,,\nO3,C3,2026-01-05,sale,5.00,,,\n");
+    for customers in ["customer_id,\"name,phone\nC1,Ann,1\n", "id,name\nC1,Ann\n"] {
+        let dir = desk(&[
+            ("customers.csv", customers.as_bytes()),
+            ("orders.csv", orders.as_bytes()),
+        ]);
+        let (code, out) = check(dir.path());
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("orders.csv:2: customer_id: \"C1\": no such customer: no row of the customers file was read"),
+            "{out}"
+        );
+        assert!(
+            out.contains("orders.csv: ... and 2 more rows like line 2"),
+            "{out}"
+        );
+        assert_eq!(out.matches("no such customer").count(), 2, "{out}");
     }
 }

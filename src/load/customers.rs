@@ -134,6 +134,15 @@ impl CustomerBook {
         self
     }
 
+    /// The book of a file none of whose rows could be read (its header's problem on
+    /// `stopped_at`).
+    fn unread(stopped_at: Option<u64>) -> CustomerBook {
+        CustomerBook {
+            stopped_at,
+            ..CustomerBook::default()
+        }
+    }
+
     /// The line of the customers file past which it was not read, when it was not read
     /// to its end: the customers after it are missing from the book.
     pub fn stopped_at(&self) -> Option<u64> {
@@ -376,7 +385,7 @@ pub fn read_customers<R: Read>(
 ) -> CustomerBook {
     let mut reader = csv_reader(input);
     let Some(header) = read_header(&mut reader, file, FIELDS, renames, problems) else {
-        return CustomerBook::default();
+        return CustomerBook::unread(problems.stopped_at(file));
     };
     let mut admit = Admit::new(file, &header, keep);
     let id_column = header.at.first().copied().flatten();
@@ -420,7 +429,7 @@ pub fn read_customers_file_with(
     let size = file.metadata()?.len();
     let mut reader = csv_reader(Range::new(file, 0, size));
     let Some(header) = read_header(&mut reader, name, FIELDS, renames, problems) else {
-        return Ok(CustomerBook::default());
+        return Ok(CustomerBook::unread(problems.stopped_at(name)));
     };
     let records = CustomerRecords {
         file: name,

@@ -126,8 +126,10 @@ pub(crate) fn read_header<R: Read>(
     let mut record = ByteRecord::new();
     match reader.read_byte_record(&mut record) {
         Ok(true) => {}
+        // None of the three ways out below reads a row: each stops the file (§4.2).
         Ok(false) => {
-            problems.add(
+            problems.add_reaching(
+                Reach::StopsFile,
                 file,
                 0,
                 None,
@@ -138,7 +140,7 @@ pub(crate) fn read_header<R: Read>(
         }
         Err(e) => {
             let message = format!("cannot read the header: {}", e.message);
-            problems.add(file, e.line, None, None, message);
+            problems.add_reaching(Reach::StopsFile, file, e.line, None, None, message);
             return None;
         }
     }
@@ -172,7 +174,8 @@ pub(crate) fn read_header<R: Read>(
         names.push(wanted.to_string());
     }
     if !missing.is_empty() {
-        problems.add(
+        problems.add_reaching(
+            Reach::StopsFile,
             file,
             1,
             None,
@@ -274,7 +277,10 @@ impl RowCheck<'_> {
         self.bad_reaching(Reach::Own, field, cell, expected);
     }
 
-    /// [`bad`](Self::bad), for a problem with the given [`Reach`].
+    /// [`bad`](Self::bad), for a problem with the given [`Reach`] (out of line: rows
+    /// are checked by the million, problems are rare).
+    #[cold]
+    #[inline(never)]
     pub fn bad_reaching(
         &mut self,
         reach: Reach,
@@ -541,6 +547,8 @@ pub(crate) fn unreadable(problems: &mut Problems, file: &str, header: &Header, e
 /// message. When the customers file was not read to its end, the customer may be in the
 /// part not read: the problem then follows on from the one where reading stopped, and
 /// only a file's first such row is listed (docs/rules.md §4.2).
+#[cold]
+#[inline(never)]
 pub(crate) fn no_such_customer(
     row: &mut RowCheck<'_>,
     field: usize,
@@ -548,22 +556,21 @@ pub(crate) fn no_such_customer(
     book: &CustomerBook,
     advice: &str,
 ) {
-    match book.stopped_at() {
-        Some(line) => row.bad_reaching(
-            Reach::FollowsOn,
-            field,
-            cell,
-            format!(
-                "no such customer in the part of the customers file read (reading stopped \
-                 at its line {line}, on the problem there); fix that line first"
-            ),
+    let why = match book.stopped_at() {
+        None => {
+            let why = format!("no such customer in the customers file{advice}");
+            return row.bad(field, cell, why);
+        }
+        // Its header, or its lack of one.
+        Some(0 | 1) => "no such customer: no row of the customers file was read (the \
+                        problem with its header); fix that first"
+            .to_string(),
+        Some(line) => format!(
+            "no such customer in the part of the customers file read (reading stopped \
+             at its line {line}, on the problem there); fix that line first"
         ),
-        None => row.bad(
-            field,
-            cell,
-            format!("no such customer in the customers file{advice}"),
-        ),
-    }
+    };
+    row.bad_reaching(Reach::FollowsOn, field, cell, why);
 }
 
 /// Line where a record starts (1-based), as the reader counts it.
