@@ -421,3 +421,35 @@ fn a_customers_header_that_cannot_be_read_gives_one_line_per_file_for_the_ids() 
         assert_eq!(out.matches("no such customer").count(), 2, "{out}");
     }
 }
+
+#[test]
+fn orders_cut_short_give_check_one_line_per_file_for_the_order_ids_after_it() {
+    // The quote on orders line 3 never closes: O3 and O4 are not read, and the
+    // complaints naming them follow on from that line, told once.
+    let orders = format!(
+        "{ORDERS}O2,C1,2026-01-06,sale,\"5.00,,,\nO3,C1,2026-01-07,sale,5.00,,,\nO4,C2,2026-01-08,sale,5.00,,,\n"
+    );
+    let complaints = format!(
+        "{COMPLAINTS}K2,C1,O3,service,2026-11-03 09:00,,,normal\n\
+         K3,C2,O4,service,2026-11-04 09:00,,,normal\n\
+         K4,C1,O1,service,2026-11-05 09:00,,,normal\n"
+    );
+    let dir = desk(&[
+        ("orders.csv", orders.as_bytes()),
+        ("complaints.csv", complaints.as_bytes()),
+    ]);
+    let (code, out) = check(dir.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "complaints.csv:3: order_id: \"O3\": no such order in the part of the orders file read (reading stopped at its line 3"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("complaints.csv: ... and 1 more row like line 3"),
+        "{out}"
+    );
+    assert_eq!(out.matches("no such order").count(), 1, "{out}");
+    assert!(out.contains("3 problems found"), "{out}");
+}

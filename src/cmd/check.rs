@@ -11,7 +11,7 @@ use foldhash::HashMap as FastMap;
 use crate::app::{display, say, Plan};
 use crate::cli::CheckArgs;
 use crate::domain::tiers::{ActivityFold, Tiering};
-use crate::error::{Error, Problems, Result};
+use crate::error::{Error, Problems, Reach, Result};
 use crate::policy::Policy;
 
 pub fn run(plan: &Plan, args: &CheckArgs) -> Result<()> {
@@ -96,18 +96,23 @@ pub fn run(plan: &Plan, args: &CheckArgs) -> Result<()> {
         problems.push(plan.overflow_problem(overflow, &policy, &book));
     }
 
+    // An orders file read only in part leaves later orders unknown (docs/rules.md §4.2).
+    let orders_stopped = problems.stopped_at(&orders_file);
     let complaints = plan.load_complaints(&policy, &book, &mut problems)?;
     if let Some(complaints) = &complaints {
         let file = display(&plan.complaints);
         for c in complaints {
             if let Some(order_id) = &c.order_id {
                 if !first_line.contains_key(order_id.as_str()) {
-                    problems.add(
+                    let (reach, why) =
+                        no_such_order(orders_stopped, "no such order in the orders file");
+                    problems.add_reaching(
+                        reach,
                         &file,
                         c.line,
                         Some("order_id"),
                         Some(order_id),
-                        "no such order in the orders file",
+                        why,
                     );
                 }
             }
@@ -129,16 +134,21 @@ pub fn run(plan: &Plan, args: &CheckArgs) -> Result<()> {
         let kind = match jobs.get(a.source_id.as_str()) {
             Some(&(customer, kind)) if customer == a.customer => Some(kind),
             _ if policy.survey.needs_kind(r) => {
-                problems.add(
-                    &answers_file,
-                    a.line,
-                    Some("source_id"),
-                    Some(&a.source_id),
-                    format!(
+                let (reach, why) = no_such_order(
+                    orders_stopped,
+                    &format!(
                         "no order of {} with this id: a call of rule {:?} is about one of the customer's jobs",
                         book.id(a.customer as usize),
                         a.rule
                     ),
+                );
+                problems.add_reaching(
+                    reach,
+                    &answers_file,
+                    a.line,
+                    Some("source_id"),
+                    Some(&a.source_id),
+                    why,
                 );
                 continue;
             }
@@ -200,4 +210,26 @@ pub fn run(plan: &Plan, args: &CheckArgs) -> Result<()> {
     crate::app::warn_skipped(&stats, &plan.orders);
     crate::app::warn_empty(plan, book.len(), rows, rows - later);
     Ok(())
+}
+
+/// The problem of an order id no order read has: `plain` when the orders file was read
+/// whole; else it may be one of the orders not read, and follows on from the line where
+/// reading stopped (`stopped`), a file's first listed and the rest counted (§4.2).
+fn no_such_order(stopped: Option<u64>, plain: &str) -> (Reach, String) {
+    match stopped {
+        None => (Reach::Own, plain.to_string()),
+        Some(0 | 1) => (
+            Reach::FollowsOn,
+            "no such order: no row of the orders file was read (the problem with its \
+             header); fix that first"
+                .to_string(),
+        ),
+        Some(line) => (
+            Reach::FollowsOn,
+            format!(
+                "no such order in the part of the orders file read (reading stopped at its \
+                 line {line}, on the problem there); fix that line first"
+            ),
+        ),
+    }
 }
