@@ -267,10 +267,10 @@ impl Problems {
                  at, and run again to see those still wrong"
             )
         });
-        let dropped = self
-            .dropped
-            .iter()
-            .map(|(f, n)| format!("{f}: ... and {n} more problems in this file"));
+        let dropped = self.dropped.iter().map(|(f, n)| {
+            let problems = if *n == 1 { "problem" } else { "problems" };
+            format!("{f}: ... and {n} more {problems} in this file")
+        });
         follow_ons.chain(dropped).collect()
     }
 }
@@ -436,7 +436,7 @@ mod tests {
             all.dropped_notes(),
             [
                 "o.csv: ... and 9 more rows like line 5002; fix the problem it points at, and run again to see those still wrong",
-                "o.csv: ... and 1 more problems in this file",
+                "o.csv: ... and 1 more problem in this file",
             ]
         );
     }
