@@ -952,13 +952,20 @@ pub fn hint_hand_files(problems: &mut Problems, overrides: Option<&Path>, previo
             }
         }
     }
-    if !named.is_empty() {
-        problems.set_hint(format!(
-            "fix {}; `caredesk check {}` lists them again",
-            named.join(" and "),
-            flags.join(" ")
-        ));
+    if named.is_empty() {
+        return;
     }
+    // "Fix the pins file" only when it is all there is: with a customers line cut short
+    // besides, that line is the one to fix first.
+    let fix = if problems.files().all(|f| named.iter().any(|n| n == f)) {
+        format!("fix {}; ", named.join(" and "))
+    } else {
+        String::new()
+    };
+    problems.set_hint(format!(
+        "{fix}`caredesk check {}` lists them again",
+        flags.join(" ")
+    ));
 }
 
 /// Fails with every problem found, or goes on.

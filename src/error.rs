@@ -242,6 +242,15 @@ impl Problems {
         sorted.into_iter()
     }
 
+    /// The files with problems, in the order they were first found.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.per_file
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(f, _)| f.as_str())
+            .chain(self.follow_ons.iter().map(|f| f.file.as_str()))
+    }
+
     /// Whether any problem is about `file`.
     pub fn mention(&self, file: &str) -> bool {
         self.per_file.iter().any(|(f, n)| f == file && *n > 0)

@@ -453,3 +453,25 @@ fn orders_cut_short_give_check_one_line_per_file_for_the_order_ids_after_it() {
     assert_eq!(out.matches("no such order").count(), 1, "{out}");
     assert!(out.contains("3 problems found"), "{out}");
 }
+
+#[test]
+fn with_customers_cut_short_the_hint_does_not_send_the_user_to_the_pins_file_first() {
+    // The pins file's only problem is an id the unread part of customers.csv holds: the
+    // hint still says how to list them again, but not "fix pins.csv".
+    let customers = "customer_id,name,phone\nC1,Ann,13800138001\nC2,\"Bob,13800138002\nC3,Cat,1\n";
+    let dir = desk(&[
+        ("customers.csv", customers.as_bytes()),
+        ("pins.csv", b"customer_id,override_tier\nC3,Diamond\n"),
+    ]);
+    let pins = dir.path().join("pins.csv");
+    let pins = pins.to_str().unwrap();
+    let (code, out) = run(dir.path(), &["tiers", "--overrides", pins], None);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "nothing was computed (`caredesk check --overrides {pins}` lists them again)"
+        )),
+        "{out}"
+    );
+    assert!(!out.contains(&format!("fix {pins}")), "{out}");
+}
