@@ -33,10 +33,9 @@ pub struct Problem {
 }
 
 /// What a problem means for the run's other problems (docs/rules.md §4.2, §4.3).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
     /// Nothing: it stands alone.
-    #[default]
     Own,
     /// The rest of its file was not read (a quote never closed, a row without end).
     StopsFile,
@@ -134,14 +133,7 @@ impl Problems {
         value: Option<&str>,
         expected: impl Into<String>,
     ) {
-        self.push(Problem {
-            file: file.to_string(),
-            line,
-            column: column.map(str::to_string),
-            value: value.map(str::to_string),
-            expected: expected.into(),
-            reach: Reach::Own,
-        });
+        self.add_reaching(Reach::Own, file, line, column, value, expected);
     }
 
     /// [`add`](Self::add) of a problem with the given [`Reach`].
@@ -248,7 +240,6 @@ impl Problems {
             .iter()
             .filter(|(_, n)| *n > 0)
             .map(|(f, _)| f.as_str())
-            .chain(self.follow_ons.iter().map(|f| f.file.as_str()))
     }
 
     /// Whether any problem is about `file`.

@@ -216,20 +216,8 @@ pub fn run(plan: &Plan, args: &CheckArgs) -> Result<()> {
 /// whole; else it may be one of the orders not read, and follows on from the line where
 /// reading stopped (`stopped`), a file's first listed and the rest counted (§4.2).
 fn no_such_order(stopped: Option<u64>, plain: &str) -> (Reach, String) {
-    match stopped {
+    match crate::load::not_read("order", "orders", stopped) {
+        Some(why) => (Reach::FollowsOn, why),
         None => (Reach::Own, plain.to_string()),
-        Some(0 | 1) => (
-            Reach::FollowsOn,
-            "no such order: no row of the orders file was read (the problem with its \
-             header); fix that first"
-                .to_string(),
-        ),
-        Some(line) => (
-            Reach::FollowsOn,
-            format!(
-                "no such order in the part of the orders file read (reading stopped at its \
-                 line {line}, on the problem there); fix that line first"
-            ),
-        ),
     }
 }

@@ -534,7 +534,7 @@ pub(crate) fn unreadable(problems: &mut Problems, file: &str, header: &Header, e
         .map(|f| header.name(f));
     // The reader stops at it: rows after it are not read (docs/rules.md §4.3).
     problems.add_reaching(
-        crate::error::Reach::StopsFile,
+        Reach::StopsFile,
         file,
         e.line,
         column,
@@ -556,21 +556,29 @@ pub(crate) fn no_such_customer(
     book: &CustomerBook,
     advice: &str,
 ) {
-    let why = match book.stopped_at() {
+    match not_read("customer", "customers", book.stopped_at()) {
+        Some(why) => row.bad_reaching(Reach::FollowsOn, field, cell, why),
         None => {
             let why = format!("no such customer in the customers file{advice}");
-            return row.bad(field, cell, why);
+            row.bad(field, cell, why);
         }
-        // Its header, or its lack of one.
-        Some(0 | 1) => "no such customer: no row of the customers file was read (the \
-                        problem with its header); fix that first"
-            .to_string(),
-        Some(line) => format!(
-            "no such customer in the part of the customers file read (reading stopped \
-             at its line {line}, on the problem there); fix that line first"
+    }
+}
+
+/// Why a `thing` (customer, order) is not in the `file` (customers, orders) read, when
+/// that file stopped on line `stopped` (0 or 1: its header, or its lack of one): the
+/// message of a [`Reach::FollowsOn`] problem. `None` when it was read to its end.
+pub(crate) fn not_read(thing: &str, file: &str, stopped: Option<u64>) -> Option<String> {
+    Some(match stopped? {
+        0 | 1 => format!(
+            "no such {thing}: no row of the {file} file was read (the problem with its \
+             header); fix that first"
         ),
-    };
-    row.bad_reaching(Reach::FollowsOn, field, cell, why);
+        line => format!(
+            "no such {thing} in the part of the {file} file read (reading stopped at its \
+             line {line}, on the problem there); fix that line first"
+        ),
+    })
 }
 
 /// Line where a record starts (1-based), as the reader counts it.

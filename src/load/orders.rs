@@ -782,13 +782,17 @@ mod tests {
     }
 
     fn book() -> CustomerBook {
-        let mut ps = Problems::new();
+        book_of("customer_id,name\nC1,Ann\nC2,Bob\n", &mut Problems::new())
+    }
+
+    /// The book of customers.csv `text`, its problems added to `ps`.
+    fn book_of(text: &str, ps: &mut Problems) -> CustomerBook {
         read_customers(
-            "customer_id,name\nC1,Ann\nC2,Bob\n".as_bytes(),
+            text.as_bytes(),
             "c.csv",
             &BTreeMap::new(),
             crate::load::Keep::ALL,
-            &mut ps,
+            ps,
         )
     }
 
@@ -853,13 +857,7 @@ mod tests {
         // The plain reader (a pipe) stops at the open quote on line 3, as the chunked
         // one does: the book knows, and the unknown ids after it fold into one line.
         let mut ps = Problems::new();
-        let book = read_customers(
-            "customer_id,name\nC1,Ann\nC2,\"Bob\nC3,Cat\n".as_bytes(),
-            "c.csv",
-            &BTreeMap::new(),
-            crate::load::Keep::ALL,
-            &mut ps,
-        );
+        let book = book_of("customer_id,name\nC1,Ann\nC2,\"Bob\nC3,Cat\n", &mut ps);
         assert_eq!((book.len(), book.stopped_at()), (1, Some(3)));
         let renames = BTreeMap::new();
         let source = OrderSource {
