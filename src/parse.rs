@@ -323,6 +323,18 @@ fn digits(s: &[u8]) -> Option<u32> {
     Some(v)
 }
 
+/// A cell's bytes as text, or why not. ASCII (ids, phones, dates, most names) is told
+/// from its words' top bits: `std::str::from_utf8` goes a byte at a time through a cell
+/// shorter than two words, and the customers' text cells were 15 % of reading them.
+#[inline]
+pub fn utf8(s: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    if s.is_ascii() {
+        // SAFETY: every ASCII byte string is UTF-8.
+        return Ok(unsafe { std::str::from_utf8_unchecked(s) });
+    }
+    std::str::from_utf8(s)
+}
+
 /// Strips ASCII spaces and tabs at both ends.
 #[inline]
 pub fn trim(s: &[u8]) -> &[u8] {
@@ -350,6 +362,30 @@ fn trim_ends(s: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn utf8_takes_ascii_and_chinese_and_refuses_what_is_not_utf8() {
+        assert_eq!(utf8(b""), Ok(""));
+        assert_eq!(utf8(b"C0000001"), Ok("C0000001"));
+        assert_eq!(utf8("成都太古里店".as_bytes()), Ok("成都太古里店"));
+        assert_eq!(utf8("Emily 马 Ma".as_bytes()), Ok("Emily 马 Ma"));
+        assert!(utf8(b"\xd6\xdc\xbd\xdc").is_err(), "GBK bytes");
+        assert!(
+            utf8(b"abcdefghijklmno\xff").is_err(),
+            "a bad last byte past a word"
+        );
+    }
+
+    proptest! {
+        /// The ASCII shortcut answers as the standard library's check does.
+        #[test]
+        fn utf8_answers_as_std(bytes in prop::collection::vec(
+            prop_oneof![0u8..0x80, any::<u8>()], 0..40)
+        ) {
+            prop_assert_eq!(utf8(&bytes), std::str::from_utf8(&bytes));
+        }
+    }
 
     #[test]
     fn money_reads_up_to_two_decimals_exactly() {

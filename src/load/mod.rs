@@ -312,7 +312,7 @@ impl RowCheck<'_> {
     /// [`text`](Self::text), given the cell.
     pub fn text_cell<'r>(&mut self, field: usize, cell: &'r [u8]) -> &'r str {
         let cell = crate::parse::trim(cell);
-        match std::str::from_utf8(cell) {
+        match crate::parse::utf8(cell) {
             Ok("") => {
                 self.bad(field, cell, "a value is required here");
                 ""
@@ -364,7 +364,7 @@ impl RowCheck<'_> {
 
     fn opt_lines_cell<'r>(&mut self, field: usize, cell: &'r [u8]) -> Option<&'r str> {
         let cell = crate::parse::trim(cell);
-        match std::str::from_utf8(cell) {
+        match crate::parse::utf8(cell) {
             Ok("") => None,
             Ok(s) => Some(s),
             Err(_) => {
