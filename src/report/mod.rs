@@ -360,8 +360,8 @@ fn csv_block(rows: &dyn Rows, range: std::ops::Range<usize>, options: Options) -
                 }
                 Cell::Empty if cells.len() == 1 => out.extend_from_slice(b"\"\""),
                 Cell::Empty => {}
-                Cell::Money(c) => out.extend_from_slice(money_ascii(*c, &mut [0; MONEY_BYTES])),
-                Cell::Int(v) => out.extend_from_slice(itoa::Buffer::new().format(*v).as_bytes()),
+                Cell::Money(c) => money_pieces(*c, |piece| put(&mut out, piece)),
+                Cell::Int(v) => put(&mut out, itoa::Buffer::new().format(*v).as_bytes()),
                 Cell::Date(d) => match date_digits(*d) {
                     Some(digits) => out.extend_from_slice(&digits),
                     None => {
@@ -370,7 +370,7 @@ fn csv_block(rows: &dyn Rows, range: std::ops::Range<usize>, options: Options) -
                         csv_field(&mut out, text.as_bytes());
                     }
                 },
-                Cell::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+                Cell::Bool(b) => put(&mut out, if *b { b"true" } else { b"false" }),
                 Cell::Dec(_) => {
                     text.clear();
                     exact(cell, column.kind, options.show_phone, &mut text);
@@ -390,7 +390,7 @@ fn needs_quotes(b: u8) -> bool {
 
 fn csv_field(out: &mut Vec<u8>, field: &[u8]) {
     if !field.iter().copied().any(needs_quotes) {
-        out.extend_from_slice(field);
+        put(out, field);
         return;
     }
     out.push(b'"');
@@ -403,17 +403,45 @@ fn csv_field(out: &mut Vec<u8>, field: &[u8]) {
     out.push(b'"');
 }
 
+/// Appends `bytes` to `out`. A slice of up to 16 bytes, as nearly every cell of an
+/// export is, goes in as fixed-size copies that overlap: through `extend_from_slice`
+/// each was a call to `memmove`, a fifth of a million-row `tiers` export's time (perf).
+#[inline(always)]
+fn put(out: &mut Vec<u8>, bytes: &[u8]) {
+    let n = bytes.len();
+    if n == 0 || n > 16 {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    let at = out.len();
+    out.extend_from_slice(&[0; 16]);
+    let room = &mut out[at..at + n];
+    if n >= 8 {
+        room[n - 8..].copy_from_slice(&bytes[n - 8..]);
+        room[..8].copy_from_slice(&bytes[..8]);
+    } else if n >= 4 {
+        room[n - 4..].copy_from_slice(&bytes[n - 4..]);
+        room[..4].copy_from_slice(&bytes[..4]);
+    } else {
+        // 1 to 3 bytes: the first, the middle and the last cover them.
+        room[n - 1] = bytes[n - 1];
+        room[n / 2] = bytes[n / 2];
+        room[0] = bytes[0];
+    }
+    out.truncate(at + n);
+}
+
 /// Room for any `Cents` spelled out: a sign, 37 digits, the point and 2 more.
 const MONEY_BYTES: usize = 48;
 
-/// `Cents` as `-1234.05`, spelled into `buf` (`{c}` through itoa: exports print millions).
-fn money_ascii(c: Cents, buf: &mut [u8; MONEY_BYTES]) -> &[u8] {
-    let abs = c.0.unsigned_abs();
-    let mut n = 0;
+/// `Cents` as `-1234.05`, handed to `piece` in order: the sign if any, the whole units,
+/// then the point and the cents (`{c}` through itoa: exports print millions).
+#[inline(always)]
+fn money_pieces(c: Cents, mut piece: impl FnMut(&[u8])) {
     if c.0 < 0 {
-        buf[0] = b'-';
-        n = 1;
+        piece(b"-");
     }
+    let abs = c.0.unsigned_abs();
     let mut whole = itoa::Buffer::new();
     // In 64 bits when the amount fits, as every real one does: 128-bit division is a
     // library call, and 128-bit formatting slower, twice a row of a tiers export.
@@ -421,10 +449,18 @@ fn money_ascii(c: Cents, buf: &mut [u8; MONEY_BYTES]) -> &[u8] {
         Ok(abs) => (whole.format(abs / 100).as_bytes(), (abs % 100) as u8),
         Err(_) => (whole.format(abs / 100).as_bytes(), (abs % 100) as u8),
     };
-    buf[n..n + whole.len()].copy_from_slice(whole);
-    n += whole.len();
-    buf[n..n + 3].copy_from_slice(&[b'.', b'0' + cents / 10, b'0' + cents % 10]);
-    &buf[..n + 3]
+    piece(whole);
+    piece(&[b'.', b'0' + cents / 10, b'0' + cents % 10]);
+}
+
+/// `Cents` as `-1234.05`, spelled into `buf`.
+fn money_ascii(c: Cents, buf: &mut [u8; MONEY_BYTES]) -> &[u8] {
+    let mut n = 0;
+    money_pieces(c, |piece| {
+        buf[n..n + piece.len()].copy_from_slice(piece);
+        n += piece.len();
+    });
+    &buf[..n]
 }
 
 /// How many rows ahead exports [`prefetch`](Rows::prefetch).
@@ -863,6 +899,20 @@ mod tests {
             let want = format!("{sign}{}.{:02}", abs / 100, abs % 100);
             let mut buf = [0; MONEY_BYTES];
             proptest::prop_assert_eq!(money_ascii(Cents(cents), &mut buf), want.as_bytes());
+            let mut csv = b"x,".to_vec();
+            money_pieces(Cents(cents), |piece| put(&mut csv, piece));
+            proptest::prop_assert_eq!(&csv[2..], want.as_bytes());
+        }
+
+        /// `put` appends what `extend_from_slice` does, whatever the lengths.
+        #[test]
+        fn put_appends_the_bytes(
+            before in proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+        ) {
+            let mut out = before.clone();
+            put(&mut out, &bytes);
+            proptest::prop_assert_eq!(out, [before, bytes].concat());
         }
     }
 
