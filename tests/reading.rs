@@ -475,3 +475,101 @@ fn with_customers_cut_short_the_hint_does_not_send_the_user_to_the_pins_file_fir
     );
     assert!(!out.contains(&format!("fix {pins}")), "{out}");
 }
+
+#[test]
+fn a_row_wider_than_its_header_is_an_error_not_an_amount_cut_at_its_comma() {
+    // `22,444.00` unquoted: the amount read as 22.00 and 444.00 as the profit, before.
+    let orders = "order_id,customer_id,date,kind,amount,profit,outcome,referred_by\n\
+                  O1,C1,2026-01-05,sale,500.00,,,\n\
+                  O2,C2,2026-01-06,sale,22,444.00,,,\n\
+                  O3,C3,2026-01-07,sale,10.00,,,,\n\
+                  O4,C3,2026-01-08,sale,10.00,,,,EXTRA\n\
+                  O5,C3,2026-01-09,sale,10.00\n";
+    let customers = format!("{CUSTOMERS}C4,Dan,13800138004,x\n");
+    let complaints = format!("{COMPLAINTS}K2,C2,,service,2026-11-03 09:00,,,normal,oops\n");
+    let dir = desk(&[
+        ("orders.csv", orders.as_bytes()),
+        ("customers.csv", customers.as_bytes()),
+        ("complaints.csv", complaints.as_bytes()),
+    ]);
+    let (code, out) = check(dir.path());
+    assert_eq!(code, 1, "{out}");
+    let wide = |file: &str, line: u32, cells: u32, columns: u32| {
+        format!("{file}:{line}: {cells} cells, but the header has {columns} columns")
+    };
+    assert!(out.contains(&wide("orders.csv", 3, 9, 8)), "{out}");
+    assert!(out.contains(&wide("orders.csv", 5, 9, 8)), "{out}");
+    assert!(out.contains(&wide("customers.csv", 5, 4, 3)), "{out}");
+    assert!(out.contains(&wide("complaints.csv", 3, 9, 8)), "{out}");
+    assert!(out.contains("quote the value, \"22,444.00\""), "{out}");
+    // even an empty cell past the end: the comma may be inside a value whose row ends empty
+    assert!(out.contains(&wide("orders.csv", 4, 9, 8)), "{out}");
+    // a short row is ragged: its missing cells are empty
+    assert!(!out.contains("orders.csv:6:"), "{out}");
+}
+
+#[test]
+fn a_wide_row_deep_in_a_large_file_is_found_by_the_parallel_reader() {
+    // Several chunks of plain lines, each file's wide row in its middle.
+    let n = 80_000;
+    let mut customers = String::from("customer_id,name,phone\n");
+    let mut orders =
+        String::from("order_id,customer_id,date,kind,amount,profit,outcome,referred_by\n");
+    let mut complaints = String::from(
+        "complaint_id,customer_id,order_id,category,opened_at,responded_at,closed_at,severity\n",
+    );
+    for i in 0..n {
+        let extra = if i == n / 2 { ",9" } else { "" };
+        customers.push_str(&format!("C{i},Name{i},138{i:08}{extra}\n"));
+        orders.push_str(&format!("O{i},C{i},2026-01-05,sale,1{extra}0.00,,,\n"));
+        complaints.push_str(&format!(
+            "K{i},C{i},,service,2026-11-02 09:00,,,normal{extra}\n"
+        ));
+    }
+    assert!(orders.len() > 2 << 20 && customers.len() > 1 << 20);
+    let dir = desk(&[
+        ("customers.csv", customers.as_bytes()),
+        ("orders.csv", orders.as_bytes()),
+        ("complaints.csv", complaints.as_bytes()),
+    ]);
+    let line = n / 2 + 2;
+    let (code, out) = check(dir.path());
+    assert_eq!(code, 1, "{out}");
+    for (file, cells, columns) in [
+        ("customers.csv", 4, 3),
+        ("orders.csv", 9, 8),
+        ("complaints.csv", 9, 8),
+    ] {
+        let said = format!("{file}:{line}: {cells} cells, but the header has {columns} columns");
+        assert!(out.contains(&said), "{said}\n{out}");
+    }
+}
+
+#[test]
+fn a_contacts_row_wider_than_its_header_is_an_error() {
+    let dir = common::sample_desk();
+    let contacts = dir.path().join("data/contacts.csv");
+    let mut text = std::fs::read_to_string(&contacts).unwrap();
+    let header = text.lines().next().unwrap().to_string();
+    let columns = header.split(',').count();
+    let row = format!("{},spilled\n", vec!["x"; columns].join(","));
+    text.push_str(&row);
+    std::fs::write(&contacts, text.as_bytes()).unwrap();
+    let line = text.lines().count();
+    let out = caredesk()
+        .args(["check", "--data"])
+        .arg(dir.path().join("data"))
+        .arg("--policy")
+        .arg(dir.path().join("policy.toml"))
+        .args(["--as-of", "2026-11-22"])
+        .output()
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let want = format!(
+        "contacts.csv:{line}: {} cells, but the header has {columns} columns",
+        columns + 1
+    );
+    assert!(said.contains(&want), "{want}\n{said}");
+}

@@ -73,6 +73,9 @@ pub(super) trait Records: Sync {
     type Scratch: Default;
     /// Where the contract's fields sit in a line (from the header), at most [`MAX_FIELDS`].
     fn fields(&self) -> &[Option<usize>];
+    /// How many columns the header has: a longer line goes the full way, whose check
+    /// reports it.
+    fn columns(&self) -> usize;
     /// Checks lines in their plain form: no quote, no carriage return but in a line end.
     /// Their cells are spans of `buf` (every field's column is among the cells the
     /// splitter tracks); a line may be blank (all cells empty).
@@ -593,6 +596,9 @@ fn parse_part<R: Records>(
     cols[..fields].copy_from_slice(ctx.records.fields());
     // A field in a column the splitter does not track: every line goes the full way.
     let wide = cols.iter().flatten().any(|&c| c >= MAX_CELLS);
+    // The most cells a plain line may have: more than the header's columns is a problem
+    // the full way reports (a line of `MAX_CELLS` cells may have more).
+    let most = ctx.records.columns().min(MAX_CELLS - 1);
     loop {
         let w = &mut scratch.window;
         if w.base + pos as u64 >= hi || (w.eof && pos >= w.buf().len()) {
@@ -635,7 +641,7 @@ fn parse_part<R: Records>(
             } => {
                 let number = chunk.newlines + 1;
                 match u32::try_from(len) {
-                    Ok(len) if !wide => {
+                    Ok(len) if !wide && n <= most => {
                         // A loop, not `cols.map`: that one stayed a call per line.
                         let mut cells = [(0, 0); MAX_FIELDS];
                         for (cell, col) in cells.iter_mut().zip(&cols[..fields]) {

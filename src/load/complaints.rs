@@ -336,6 +336,10 @@ impl Records for ComplaintRecords<'_> {
         &self.fields
     }
 
+    fn columns(&self) -> usize {
+        self.rows.header.columns
+    }
+
     fn plain(
         &self,
         lines: &[Pending],
@@ -388,6 +392,7 @@ impl ComplaintRecords<'_> {
             ok: true,
             known_one_line: false,
         };
+        row.width(record);
         let checked = self.rows.check(&mut row, record, probe, &mut part.ids);
         part.rows.push(checked);
     }

@@ -627,6 +627,10 @@ impl Records for CustomerRecords<'_> {
         &self.fields
     }
 
+    fn columns(&self) -> usize {
+        self.header.columns
+    }
+
     fn plain(
         &self,
         lines: &[Pending],
@@ -639,7 +643,7 @@ impl Records for CustomerRecords<'_> {
             // A line of empty cells is a blank row, skipped as the plain reader skips it.
             if !p.is_blank(buf) {
                 let cells = std::array::from_fn(|f| p.cell(buf, f));
-                self.stage(p.line, cells, true, part, problems);
+                self.stage(p.line, cells, None, part, problems);
             }
         }
     }
@@ -652,7 +656,7 @@ impl Records for CustomerRecords<'_> {
         problems: &mut Problems,
     ) {
         let cells = std::array::from_fn(|f| self.header.cell(record, f));
-        self.stage(super::line_of(record), cells, false, part, problems);
+        self.stage(super::line_of(record), cells, Some(record), part, problems);
     }
 
     fn unreadable(&self, e: &super::plain::Unreadable, problems: &mut Problems) {
@@ -662,12 +666,14 @@ impl Records for CustomerRecords<'_> {
 
 impl CustomerRecords<'_> {
     /// Checks a row's cells and stages its customer (one without an id is reported, not
-    /// kept); `one_line` when the row is a plain line (see [`RowCheck::known_one_line`]).
+    /// kept). `record`: the row read the full way; `None` for a plain line, which is one
+    /// line (see [`RowCheck::known_one_line`]) and no wider than the header (the splitter
+    /// sends a wider one the full way).
     fn stage(
         &self,
         line: u64,
         cells: [&[u8]; 9],
-        one_line: bool,
+        record: Option<&ByteRecord>,
         part: &mut CustomerPart,
         problems: &mut Problems,
     ) {
@@ -677,8 +683,11 @@ impl CustomerRecords<'_> {
             header: self.header,
             problems,
             ok: true,
-            known_one_line: one_line,
+            known_one_line: record.is_none(),
         };
+        if let Some(r) = record {
+            row.width(r);
+        }
         let c = check_cells(&mut row, cells);
         if c.customer_id.is_empty() {
             return;

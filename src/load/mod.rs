@@ -91,6 +91,9 @@ pub(crate) struct Header {
     pub names: Vec<String>,
     /// Per field, whether it holds phone numbers.
     pub phones: Vec<bool>,
+    /// How many columns the header row has (named or not): a row with more cells is a
+    /// problem ([`RowCheck::width`]).
+    pub columns: usize,
 }
 
 impl Header {
@@ -109,7 +112,8 @@ impl Header {
 }
 
 /// The reader every input is read with: header row first, ragged rows allowed (a short
-/// row has empty cells), double-quote quoting, each record at its physical line.
+/// row has empty cells; a longer one is the checks' problem, [`RowCheck::width`]),
+/// double-quote quoting, each record at its physical line.
 pub(crate) fn csv_reader<R: Read>(input: R) -> CsvReader<R> {
     CsvReader::new(input)
 }
@@ -190,7 +194,12 @@ pub(crate) fn read_header<R: Read>(
         return None;
     }
     let phones = fields.iter().map(|f| f.phone).collect();
-    Some(Header { at, names, phones })
+    Some(Header {
+        at,
+        names,
+        phones,
+        columns: cells.len(),
+    })
 }
 
 /// A text cell that is not UTF-8 in a file read as UTF-8 (given so, or detected from its
@@ -273,6 +282,31 @@ pub(crate) struct RowCheck<'a> {
 }
 
 impl RowCheck<'_> {
+    /// A row with more cells than the header has columns is a problem, and the row is not
+    /// used: its values are not where the header says. An unquoted comma inside a value
+    /// (`22,444.00`) moves every cell after it one column on, so the amount would be read
+    /// as 22.00 and 444.00 as the profit, and the row ends one cell past the header even
+    /// when that cell is empty (docs/rules.md §4.3).
+    #[inline]
+    pub fn width(&mut self, record: &ByteRecord) {
+        if record.len() > self.header.columns {
+            self.too_wide(record.len());
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_wide(&mut self, cells: usize) {
+        self.ok = false;
+        let columns = self.header.columns;
+        let message = format!(
+            "{cells} cells, but the header has {columns} columns; expected at most one cell \
+             per column (a comma inside a value moves the cells after it: quote the value, \
+             \"22,444.00\", or write it without the comma)"
+        );
+        self.problems.add(self.file, self.line, None, None, message);
+    }
+
     pub fn bad(&mut self, field: usize, cell: &[u8], expected: impl Into<String>) {
         self.bad_reaching(Reach::Own, field, cell, expected);
     }
@@ -513,6 +547,7 @@ pub(crate) fn each_row_ahead<R: Read>(
                 ok: true,
                 known_one_line: false,
             };
+            row.width(&record);
             check(&mut row, &record, more.then_some(&next));
         }
         if !more {

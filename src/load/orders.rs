@@ -141,6 +141,7 @@ impl Checker<'_> {
                 ok: true,
                 known_one_line: false,
             };
+            row.width(record);
             let order_id = row.text(record, 0);
             let customer = resolve_probed(&mut row, record, 1, self.book, self.unknown, probe);
             let date = row.req_with(record, 2, parse::date_cell, parse::EXPECT_DATE);
@@ -536,6 +537,10 @@ impl Records for OrderRecords<'_> {
 
     fn fields(&self) -> &[Option<usize>] {
         &self.fields
+    }
+
+    fn columns(&self) -> usize {
+        self.checker.header.columns
     }
 
     /// The quick way when every cell is plain and valid (the id lookups in flight

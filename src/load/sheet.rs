@@ -204,6 +204,9 @@ pub(super) fn cell_name(row: u32, col: u32) -> String {
 
 /// Cells (row, column, value), in any order, as CSV lines from the sheet's first row to
 /// the last that holds a value.
+/// A cell right of the header row's last column (a note beside the table) is left out:
+/// no column is named for it, and in CSV a row wider than its header is a problem
+/// (docs/rules.md §4.3), which a sheet's cells, never shifted by a comma, are not.
 fn cells_to_csv(mut cells: Vec<(u32, u32, Data)>) -> Result<Vec<u8>, String> {
     cells.sort_by_key(|&(row, col, _)| (row, col));
     let mut out = Vec::new();
@@ -213,6 +216,8 @@ fn cells_to_csv(mut cells: Vec<(u32, u32, Data)>) -> Result<Vec<u8>, String> {
     let mut next_row = 0u32;
     let mut line: Vec<String> = Vec::new();
     let mut at = 0;
+    // The header row's width: the first row's last cell (every row from then on is cut to it).
+    let mut width: Option<usize> = None;
     while at < cells.len() {
         let row = cells[at].0;
         for _ in next_row..row {
@@ -222,11 +227,20 @@ fn cells_to_csv(mut cells: Vec<(u32, u32, Data)>) -> Result<Vec<u8>, String> {
         while at < cells.len() && cells[at].0 == row {
             let (_, col, value) = &cells[at];
             let col = *col as usize;
+            if width.is_some_and(|w| col >= w) {
+                at += 1;
+                continue;
+            }
             if line.len() <= col {
                 line.resize(col + 1, String::new());
             }
             line[col] = cell_text(value);
             at += 1;
+        }
+        width.get_or_insert(line.len());
+        if line.is_empty() {
+            // Every cell of the row was right of the header: a blank row.
+            line.push(String::new());
         }
         w.write_record(&line).map_err(|e| e.to_string())?;
         next_row = row + 1;
@@ -303,5 +317,19 @@ mod tests {
         ];
         let csv = String::from_utf8(cells_to_csv(cells).unwrap()).unwrap();
         assert_eq!(csv, "id,,\"x,y\"\n\"\"\n\"\"\n7,b\n");
+    }
+
+    #[test]
+    fn a_cell_right_of_the_header_is_a_note_left_out() {
+        let cells = vec![
+            (0, 0, Data::String("id".into())),
+            (0, 1, Data::String("tier".into())),
+            (1, 0, Data::String("C1".into())),
+            (1, 3, Data::String("call back".into())),
+            (2, 5, Data::String("stray".into())),
+            (3, 1, Data::String("VIP".into())),
+        ];
+        let csv = String::from_utf8(cells_to_csv(cells).unwrap()).unwrap();
+        assert_eq!(csv, "id,tier\nC1\n\"\"\n,VIP\n");
     }
 }
