@@ -26,10 +26,9 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
     let policy = plan.load_policy()?;
     for r in &args.rule {
         if policy.due_rule(r).is_none() {
-            let names: Vec<&str> = policy.due.rules.iter().map(|p| p.name.as_str()).collect();
             return Err(Error::Usage(format!(
-                "unknown rule {r:?}; the policy's rules are {}",
-                names.join(", ")
+                "unknown rule {r:?}; {}",
+                policy.rules_named()
             )));
         }
     }

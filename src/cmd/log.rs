@@ -163,8 +163,8 @@ fn one(
     };
     let Some(rule) = policy.due.rules.iter().position(|r| r.name == rule_name) else {
         return Err(Error::Usage(format!(
-            "unknown rule {rule_name:?}; the policy's rules are {}",
-            rule_names(policy)
+            "unknown rule {rule_name:?}; {}",
+            policy.rules_named()
         )));
     };
     if source_id.trim().is_empty() {
@@ -307,13 +307,7 @@ fn from_sheet(
             .iter()
             .position(|r| r.name == row.cell(RULE));
         if rule.is_none() {
-            fail(
-                RULE,
-                format!(
-                    "unknown rule; the policy's rules are {}",
-                    rule_names(policy)
-                ),
-            );
+            fail(RULE, format!("unknown rule; {}", policy.rules_named()));
         }
         if row.cell(SOURCE).is_empty() {
             fail(
@@ -469,17 +463,6 @@ fn from_sheet(
 }
 
 // ---- checks shared by both
-
-/// The policy's rule names, for messages.
-fn rule_names(policy: &Policy) -> String {
-    policy
-        .due
-        .rules
-        .iter()
-        .map(|r| r.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// Reads one answer to `question` on a call of `rule` (whose form is `form`) logged with
 /// `result`: the score, `None` for not rated, or why it is refused.

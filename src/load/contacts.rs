@@ -59,7 +59,10 @@ pub fn read_contacts_of<R: Read>(
             row.bad(
                 1,
                 cell.as_bytes(),
-                format!("unknown rule; the policy's rules are {}", rules.join(", ")),
+                format!(
+                    "unknown rule; {}",
+                    crate::policy::rules_named(rules.iter().copied())
+                ),
             );
         }
         let source_id = row.text(record, 2).to_string();

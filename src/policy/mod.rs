@@ -1328,6 +1328,11 @@ impl Policy {
         self.due.rules.iter().find(|r| r.name == name)
     }
 
+    /// "the policy's rules are a, b", for a message about a rule name it lacks.
+    pub fn rules_named(&self) -> String {
+        rules_named(self.due.rules.iter().map(|r| r.name.as_str()))
+    }
+
     /// The complaint deadlines of the complaints view (§7.1).
     pub fn complaint_deadlines(&self) -> Deadlines {
         let first = |pick: fn(&Trigger) -> Option<Hours>| {
@@ -1347,6 +1352,16 @@ impl Policy {
                 _ => None,
             }),
         }
+    }
+}
+
+/// The due rules a policy has, for a message about a rule name it lacks: "the policy's
+/// rules are a, b", or that it has none (`[[due.rules]]`) when the list would be empty.
+pub fn rules_named<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.into_iter().collect();
+    match names.is_empty() {
+        true => "the policy has no due rules (no [[due.rules]] table)".to_string(),
+        false => format!("the policy's rules are {}", names.join(", ")),
     }
 }
 

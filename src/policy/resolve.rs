@@ -1256,14 +1256,10 @@ impl Check {
                 for rule_name in &g.value {
                     let Some(rule) = rules.iter().position(|r| r.name == rule_name.value) else {
                         if !written.contains(&rule_name.value.as_str()) {
-                            let names: Vec<&str> = rules.iter().map(|r| r.name.as_str()).collect();
+                            let names = super::rules_named(rules.iter().map(|r| r.name.as_str()));
                             self.bad(
                                 rule_name,
-                                format!(
-                                    "no due rule {:?}; the policy's rules are {}",
-                                    rule_name.value,
-                                    names.join(", ")
-                                ),
+                                format!("no due rule {:?}; {names}", rule_name.value),
                             );
                         }
                         continue;

@@ -634,3 +634,21 @@ fn a_tier_set_of_every_tier_or_of_none_leaves_the_tier_out_of_it() {
         );
     }
 }
+
+#[test]
+fn a_policy_without_due_rules_says_so_where_a_form_names_one() {
+    let got = problems(
+        "[due]\nrules = []\n[survey]\n[[survey.forms]]\nname = \"a\"\nrules = [\"survey\"]\n\
+         questions = [{ id = \"overall\", target = 4.5 }]\n",
+    );
+    assert!(
+        got.iter().any(|p| p.ends_with(
+            "survey.forms[1].rules[1]: no due rule \"survey\"; the policy has no due rules (no [[due.rules]] table)"
+        )),
+        "{got:?}"
+    );
+    assert_eq!(
+        super::rules_named(["a", "b"]),
+        "the policy's rules are a, b"
+    );
+}
