@@ -36,6 +36,10 @@ impl std::fmt::Display for Cents {
     }
 }
 
+/// An amount well written but past what 64 bits of cents hold (docs/rules.md §3.9).
+pub const TOO_MUCH_MONEY: &str =
+    "too large: an amount is at most 92,233,720,368,547,758.07 (either sign)";
+
 pub const EXPECT_MONEY: &str = "expected an amount such as 1234.50 (at most 2 decimal places)";
 pub const EXPECT_DATE: &str = "expected a date YYYY-MM-DD";
 pub const EXPECT_DATETIME: &str = "expected a date and time YYYY-MM-DD HH:MM";
@@ -296,7 +300,8 @@ pub fn money_cell(s: &[u8]) -> Result<Cents, String> {
         Some(f) => format!("{}.{f}", groups.concat()),
         None => groups.concat(),
     };
-    let cents = money(plain.as_bytes()).ok_or_else(bad)?;
+    // Well-formed by now: only a number past 64 bits of cents is refused here.
+    let cents = money(plain.as_bytes()).ok_or_else(|| TOO_MUCH_MONEY.to_string())?;
     Ok(if negative == Some(true) {
         Cents(-cents.0)
     } else {
@@ -576,6 +581,19 @@ mod tests {
             Err("an amount has at most 2 decimal places".into())
         );
         assert!(m("abc").is_err());
+    }
+
+    #[test]
+    fn an_amount_past_64_bits_of_cents_is_too_large_not_misspelt() {
+        let m = |s: &str| money_cell(s.as_bytes());
+        assert_eq!(m("92233720368547758.07"), Ok(Cents(i128::from(i64::MAX))));
+        for big in [
+            "92233720368547758.08",
+            "-92233720368547758.08",
+            "¥1,000,000,000,000,000,000",
+        ] {
+            assert_eq!(m(big), Err(TOO_MUCH_MONEY.to_string()), "{big}");
+        }
     }
 
     #[test]

@@ -573,3 +573,15 @@ fn a_contacts_row_wider_than_its_header_is_an_error() {
     );
     assert!(said.contains(&want), "{want}\n{said}");
 }
+
+#[test]
+fn an_amount_past_what_cents_hold_is_said_to_be_too_large() {
+    let orders = format!("{ORDERS}O2,C2,2026-01-06,sale,92233720368547758.08,,,\n");
+    let dir = desk(&[("orders.csv", orders.as_bytes())]);
+    let (code, out) = check(dir.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("orders.csv:3: amount: \"92233720368547758.08\": too large: an amount is at most 92,233,720,368,547,758.07"),
+        "{out}"
+    );
+}
