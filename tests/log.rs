@@ -89,6 +89,19 @@ fn an_entry_that_is_no_item_is_refused() {
             &["C0003", "callback-3m", "O01473", "--on", "2026-11-23"],
             "after 2026-11-22",
         ),
+        // a day before what the call follows began: a mistyped year, not a call made
+        (
+            &["C0003", "callback-3m", "O01473", "--on", "2025-03-25"],
+            "it is dated 2025-03-25, before the order was placed (2026-03-25)",
+        ),
+        (
+            &["C0192", "complaint-revisit", "K0033", "--on", "2024-05-19"],
+            "before it was opened (2024-05-20)",
+        ),
+        (
+            &["C0033", "dissatisfied", "O03282", "--on", "2026-11-20"],
+            "before the call was answered (2026-11-21)",
+        ),
         (&["C0003", "callback-3m", "O01473\nC0004"], "line break"),
         (
             &["C0003", "callback-3m", "O01473", "--note", "one\ntwo"],
@@ -249,4 +262,41 @@ fn kill_9_mid_write_never_leaves_a_torn_row() {
         .args(AS_OF)
         .assert()
         .success();
+}
+
+#[test]
+fn a_worksheet_row_dated_before_its_order_is_refused_by_its_row() {
+    let desk = sample_desk();
+    let d = desk.path();
+    caredesk()
+        .current_dir(d)
+        .args(["due", "--policy", "policy.toml", "--rule", "callback-3d"])
+        .args(AS_OF)
+        .args(["--worksheet", "--format", "csv", "-o", "ws.csv"])
+        .assert()
+        .success();
+    let sheet = std::fs::read_to_string(d.join("ws.csv")).unwrap();
+    let mut lines: Vec<String> = sheet.lines().map(str::to_string).collect();
+    // the first call (C0097's order O03286, placed 2026-11-18), done "in 2025"
+    assert!(
+        lines[1].contains(",C0097,") && lines[1].contains(",O03286,"),
+        "{}",
+        lines[1]
+    );
+    let cells = lines[0].split(',').count();
+    let at = lines[0].split(',').position(|c| c == "done_on").unwrap();
+    let mut row: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+    row.resize(cells, String::new());
+    row[at] = "2025-11-19".into();
+    row[at + 1] = "Zhang Wei".into();
+    lines[1] = row.join(",");
+    std::fs::write(d.join("ws.csv"), lines.join("\n") + "\n").unwrap();
+    let before = contacts(d);
+    log(d, &["--from", "ws.csv"])
+        .code(1)
+        .stderr(predicate::str::contains("ws.csv:2: source_id"))
+        .stderr(predicate::str::contains(
+            "it is dated 2025-11-19, before the order was placed (2026-11-18)",
+        ));
+    assert_eq!(contacts(d), before, "nothing was written");
 }

@@ -1,5 +1,5 @@
 //! `caredesk log`: records calls in contacts.csv, and what the customers answered in
-//! answers.csv (docs/rules.md §9). One call from the command line (`log C0151 survey
+//! answers.csv (docs/rules.md §9.6). One call from the command line (`log C0151 survey
 //! O03316 --by 李娜 --answer overall=5`), or every filled row of the care staff's
 //! worksheet (`log --from sheet.xlsx`). Everything is checked before anything is
 //! written: a known customer and rule, a source id that is an item of that rule for that
@@ -12,7 +12,7 @@
 
 mod files;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -185,14 +185,19 @@ fn one(
     }
     let result = args.result.map_or(CallResult::Done, CallResult::from);
     let source_id = source_id.trim().to_string();
-    let kind = check_items(plan, policy, book, &[(customer, rule, source_id.as_str())])?
-        .remove(0)
-        .map_err(|why| {
-            Error::Usage(format!(
-                "{source_id:?} is no item of rule {rule_name} for {}: {why}",
-                customer_id.trim()
-            ))
-        })?;
+    let kind = check_items(
+        plan,
+        policy,
+        book,
+        &[(customer, rule, source_id.as_str(), done_on)],
+    )?
+    .remove(0)
+    .map_err(|why| {
+        Error::Usage(format!(
+            "{source_id:?} is no item of rule {rule_name} for {}: {why}",
+            customer_id.trim()
+        ))
+    })?;
     let form = policy.survey.form_for(rule, kind);
     let mut answers: Vec<(String, Option<u8>)> = Vec::new();
     for given in &args.answer {
@@ -371,9 +376,9 @@ fn from_sheet(
             }
         }
     }
-    let items: Vec<(u32, usize, &str)> = drafts
+    let items: Vec<(u32, usize, &str, NaiveDate)> = drafts
         .iter()
-        .map(|(_, c)| (c.customer, c.rule, c.source_id.as_str()))
+        .map(|(_, c)| (c.customer, c.rule, c.source_id.as_str(), c.done_on))
         .collect();
     let found = check_items(plan, policy, book, &items)?;
     let mut calls: Vec<Call> = Vec::new();
@@ -506,7 +511,7 @@ fn check_items(
     plan: &Plan,
     policy: &Policy,
     book: &CustomerBook,
-    calls: &[(u32, usize, &str)],
+    calls: &[(u32, usize, &str, NaiveDate)],
 ) -> Result<Vec<std::result::Result<Option<OrderKind>, String>>> {
     let trigger = |r: usize| &policy.due.rules[r].trigger;
     let mut out: Vec<std::result::Result<Option<OrderKind>, String>> = vec![Ok(None); calls.len()];
@@ -526,7 +531,7 @@ fn check_items(
             grace: Days::of(0),
         };
         let fold = DueFold::new(&policy.due, day, book.len());
-        let mut found: Vec<Option<(bool, OrderKind)>> = vec![None; calls.len()];
+        let mut found: Vec<Option<(bool, OrderKind, NaiveDate)>> = vec![None; calls.len()];
         let mut problems = Problems::new();
         plan.scan_orders(
             policy,
@@ -536,7 +541,8 @@ fn check_items(
                 if let Some(list) = by_order.get(order.order_id) {
                     for &i in list {
                         if calls[i].0 == order.customer {
-                            found[i] = Some((fold.follows(calls[i].1, order), order.kind));
+                            let follows = fold.follows(calls[i].1, order);
+                            found[i] = Some((follows, order.kind, order.date));
                         }
                     }
                 }
@@ -546,8 +552,11 @@ fn check_items(
         for list in by_order.values() {
             for &i in list {
                 out[i] = match found[i] {
-                    Some((true, kind)) => Ok(Some(kind)),
-                    Some((false, _)) => Err(format!(
+                    Some((true, _, placed)) if calls[i].3 < placed => {
+                        Err(before(calls[i].3, "the order was placed", placed))
+                    }
+                    Some((true, kind, _)) => Ok(Some(kind)),
+                    Some((false, _, _)) => Err(format!(
                         "that order is not one the rule follows ({})",
                         if matches!(trigger(calls[i].1), Trigger::Sale(_)) {
                             "a purchase"
@@ -579,22 +588,24 @@ fn check_items(
             .load_complaints(policy, book, &mut problems)?
             .unwrap_or_default();
         fail_on(problems)?;
-        let theirs: HashSet<(u32, &str)> = complaints
+        let theirs: HashMap<(u32, &str), NaiveDate> = complaints
             .iter()
-            .map(|c| (c.customer, c.complaint_id.as_str()))
+            .map(|c| ((c.customer, c.complaint_id.as_str()), c.opened_at.date()))
             .collect();
         for (i, c) in calls
             .iter()
             .enumerate()
             .filter(|(_, c)| complaint_rule(c.1))
         {
-            if !theirs.contains(&(c.0, c.2)) {
-                out[i] = Err(format!(
+            out[i] = match theirs.get(&(c.0, c.2)) {
+                None => Err(format!(
                     "{} has no complaint {:?}",
                     book.id(c.0 as usize),
                     c.2
-                ));
-            }
+                )),
+                Some(&opened) if c.3 < opened => Err(before(c.3, "it was opened", opened)),
+                Some(_) => continue,
+            };
         }
     }
     if calls
@@ -607,10 +618,12 @@ fn check_items(
         let known = overalls(&answers, plan.as_of);
         for (i, c) in calls.iter().enumerate() {
             if let Trigger::Answers { max_score, .. } = trigger(c.1) {
-                let unhappy = known.iter().any(|o| {
+                let unhappy = known.iter().find(|o| {
                     o.call.0 == c.0 && o.call.2 == c.2 && o.score.is_some_and(|s| s <= *max_score)
                 });
-                if !unhappy {
+                if let Some(o) = unhappy.filter(|o| c.3 < o.answered_on) {
+                    out[i] = Err(before(c.3, "the call was answered", o.answered_on));
+                } else if unhappy.is_none() {
                     out[i] = Err(format!(
                         "{} has no call {:?} answered with an overall score of {max_score} or less",
                         book.id(c.0 as usize),
@@ -620,7 +633,7 @@ fn check_items(
             }
         }
     }
-    for (i, &(customer, r, source)) in calls.iter().enumerate() {
+    for (i, &(customer, r, source, _)) in calls.iter().enumerate() {
         let dated = matches!(
             trigger(r),
             Trigger::Birthday
@@ -653,6 +666,12 @@ fn check_items(
         };
     }
     Ok(out)
+}
+
+/// Why a call dated `done` cannot follow up what began on `began` (a mistyped year, most
+/// often): a follow-up is done on or after its item began (docs/rules.md §9.6).
+fn before(done: NaiveDate, what: &str, began: NaiveDate) -> String {
+    format!("it is dated {done}, before {what} ({began}); a follow-up comes after it")
 }
 
 // ---- writing
