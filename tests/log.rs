@@ -300,3 +300,41 @@ fn a_worksheet_row_dated_before_its_order_is_refused_by_its_row() {
         ));
     assert_eq!(contacts(d), before, "nothing was written");
 }
+
+#[test]
+fn a_windows_saved_log_gets_rows_that_end_as_its_own_do() {
+    let desk = sample_desk();
+    let d = desk.path();
+    for file in ["contacts.csv", "answers.csv"] {
+        let path = d.join("data").join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace('\n', "\r\n")).unwrap();
+    }
+    log(
+        d,
+        &[
+            "C0003",
+            "survey",
+            "O01737",
+            "--by",
+            "刘洋",
+            "--answer",
+            "overall=5",
+        ],
+    )
+    .success();
+    for file in ["contacts.csv", "answers.csv"] {
+        let bytes = std::fs::read(d.join("data").join(file)).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(
+            text.ends_with("\r\n"),
+            "{file}: {:?}",
+            &text[text.len() - 40..]
+        );
+        let lf_only = text
+            .match_indices('\n')
+            .filter(|(at, _)| !text[..*at].ends_with('\r'));
+        assert_eq!(lf_only.count(), 0, "{file}: every line ends in CRLF");
+    }
+    assert!(contacts(d).contains("C0003,survey,O01737,2026-11-22,刘洋,done,\r\n"));
+}

@@ -38,6 +38,43 @@ pub struct Log {
     /// The old bytes, then the rows added.
     content: Vec<u8>,
     added: usize,
+    /// The line end the file uses, which the rows added get too.
+    end: LineEnd,
+}
+
+/// A CSV file's line end, as its first line has it: a log saved on Windows (CRLF), or
+/// by an old Mac (CR), gets added rows that end as its own do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineEnd {
+    Lf,
+    CrLf,
+    Cr,
+}
+
+impl LineEnd {
+    fn of(text: &str) -> LineEnd {
+        match text.find(['\r', '\n']).map(|at| &text.as_bytes()[at..]) {
+            Some([b'\r', b'\n', ..]) => LineEnd::CrLf,
+            Some([b'\r', ..]) => LineEnd::Cr,
+            _ => LineEnd::Lf,
+        }
+    }
+
+    fn bytes(self) -> &'static [u8] {
+        match self {
+            LineEnd::Lf => b"\n",
+            LineEnd::CrLf => b"\r\n",
+            LineEnd::Cr => b"\r",
+        }
+    }
+
+    fn terminator(self) -> csv::Terminator {
+        match self {
+            LineEnd::Lf => csv::Terminator::Any(b'\n'),
+            LineEnd::CrLf => csv::Terminator::CRLF,
+            LineEnd::Cr => csv::Terminator::Any(b'\r'),
+        }
+    }
 }
 
 /// A log's new bytes written beside it, ready to be renamed into place.
@@ -78,17 +115,22 @@ impl Log {
             rows: Vec::new(),
             content: Vec::with_capacity(existing.len() + 256),
             added: 0,
+            end: if blank {
+                LineEnd::Lf
+            } else {
+                LineEnd::of(&existing)
+            },
         };
         if log.blank {
             log.header = columns.iter().map(|c| log.header_of(c)).collect();
-            write_row(&mut log.content, &log.header);
+            write_row(&mut log.content, &log.header, log.end);
         } else {
             let (header, rows) = parse_log(&existing, path)?;
             log.header = header;
             log.rows = rows;
             log.content.extend_from_slice(existing.as_bytes());
-            if !existing.ends_with('\n') {
-                log.content.push(b'\n');
+            if !existing.ends_with(['\n', '\r']) {
+                log.content.extend_from_slice(log.end.bytes());
             }
         }
         Ok(log)
@@ -181,7 +223,7 @@ impl Log {
     /// Adds a row (in the file's order, from [`row`](Self::row)); it counts for
     /// [`find`](Self::find) from now on.
     pub fn push(&mut self, row: Vec<String>) {
-        write_row(&mut self.content, &row);
+        write_row(&mut self.content, &row, self.end);
         self.rows.push((0, row));
         self.added += 1;
     }
@@ -454,8 +496,10 @@ fn ends_in_open_quote(text: &str) -> bool {
     quoted
 }
 
-fn write_row(out: &mut Vec<u8>, fields: &[String]) {
-    let mut w = csv::WriterBuilder::new().from_writer(out);
+fn write_row(out: &mut Vec<u8>, fields: &[String], end: LineEnd) {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(end.terminator())
+        .from_writer(out);
     // Writing into memory cannot fail.
     let _ = w.write_record(fields);
     let _ = w.flush();
@@ -464,6 +508,17 @@ fn write_row(out: &mut Vec<u8>, fields: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_s_line_end_is_its_first_line_s() {
+        assert_eq!(LineEnd::of("a,b\r\nc\r\n"), LineEnd::CrLf);
+        assert_eq!(LineEnd::of("a,b\rc\r"), LineEnd::Cr);
+        assert_eq!(LineEnd::of("a,b\nc\r\n"), LineEnd::Lf);
+        assert_eq!(LineEnd::of("a,b"), LineEnd::Lf);
+        let mut out = Vec::new();
+        write_row(&mut out, &["x".into(), "y, z".into()], LineEnd::CrLf);
+        assert_eq!(out, b"x,\"y, z\"\r\n");
+    }
 
     #[test]
     fn open_quotes_are_read_as_the_csv_crate_reads_them() {
