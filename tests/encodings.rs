@@ -104,6 +104,22 @@ fn the_sample_in_utf16_reads_as_in_utf8_by_its_bom_or_given() {
 }
 
 #[test]
+fn utf16_without_a_bom_is_detected_by_its_zero_bytes_either_end_first() {
+    // Read as UTF-8 before: a header of "c\0u\0s\0..." and no column found.
+    let utf16be = |t: &str| -> Vec<u8> { t.encode_utf16().flat_map(u16::to_be_bytes).collect() };
+    for encode in [|t: &str| utf16le(t, false), utf16be] {
+        let dir = tempfile::tempdir().unwrap();
+        sample_in(dir.path(), encode);
+        let (out, err) = tiers_of(dir.path(), &[]);
+        assert_eq!(out, utf8_tiers());
+        assert!(err.contains("customers.csv: read as UTF-16"), "{err}");
+        assert!(err.contains("orders.csv: read as UTF-16"), "{err}");
+        let (out, _) = tiers_of(dir.path(), &["--encoding", "utf-16"]);
+        assert_eq!(out, utf8_tiers(), "given, either end first");
+    }
+}
+
+#[test]
 fn the_policy_can_name_the_encoding() {
     let dir = tempfile::tempdir().unwrap();
     sample_in(dir.path(), |t| utf16le(t, false));

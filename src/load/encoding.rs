@@ -5,7 +5,7 @@
 //! file is read as it is, on the fast path.
 //!
 //! Detection (docs/rules.md §4.3): a byte order mark decides (UTF-8, UTF-16 LE
-//! or BE); else a file whose first [`SNIFF`] bytes are valid UTF-8 is UTF-8 (validating a
+//! or BE); else UTF-16 by its zero bytes ([`bare_utf16`]); else a file whose first [`SNIFF`] bytes are valid UTF-8 is UTF-8 (validating a
 //! 500 MB file up front would read it twice; its cells are checked as they are read, and
 //! a bad one is then traced here: [`late_spot`]); else a file that decodes as GB18030
 //! without an error is GB18030. A file that is neither is decoded in whichever of the two
@@ -106,6 +106,43 @@ fn utf8_prefix(prefix: &[u8], whole: bool) -> bool {
     }
 }
 
+/// UTF-16 without a byte order mark (what some exports write for "Unicode"), told by its
+/// zero bytes: no UTF-8 or GB18030 text holds one, while UTF-16 has one in every ASCII
+/// character (digits, commas, line ends), on the odd bytes for little-endian and the even
+/// for big-endian. Two or more, at least one unit in eight with its zero on one side, at most a
+/// quarter as many on the other (一, U+4E00, has its low byte zero), and the start must
+/// decode as UTF-16 whole.
+fn bare_utf16(prefix: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    // Its first 64 KiB tell: the header and hundreds of rows.
+    let prefix = &prefix[..prefix.len().min(64 << 10)];
+    let units = prefix.len() / 2;
+    if units < 2 {
+        return None;
+    }
+    let zeros = |side: usize| {
+        prefix[..units * 2]
+            .iter()
+            .skip(side)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros(0), zeros(1));
+    let encoding = if odd >= 2 && odd * 8 >= units && even * 4 <= odd {
+        UTF_16LE
+    } else if even >= 2 && even * 8 >= units && odd * 4 <= even {
+        UTF_16BE
+    } else {
+        return None;
+    };
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut out = vec![0u8; decoder.max_utf8_buffer_length_without_replacement(units * 2)?];
+    // A unit cut by the end of the prefix is fine: `last` is false.
+    let (result, _, _) =
+        decoder.decode_to_utf8_without_replacement(&prefix[..units * 2], &mut out, false);
+    matches!(result, DecoderResult::InputEmpty).then_some(encoding)
+}
+
 /// What to do with a file, from its start and the user's choice; `None`: as it is.
 fn choose(
     prefix: &[u8],
@@ -119,9 +156,13 @@ fn choose(
     match want {
         Encoding::Utf8 => (None, false),
         Encoding::Gb18030 => (Some(GB18030), false),
-        Encoding::Utf16 => (Some(UTF_16LE), false),
-        Encoding::Auto if utf8_prefix(prefix, whole) => (None, !whole),
-        Encoding::Auto => (Some(GB18030), false),
+        // Which end first, when no mark says: told by the zero bytes, else little-endian.
+        Encoding::Utf16 => (Some(bare_utf16(prefix).unwrap_or(UTF_16LE)), false),
+        Encoding::Auto => match bare_utf16(prefix) {
+            Some(utf16) => (Some(utf16), false),
+            None if utf8_prefix(prefix, whole) => (None, !whole),
+            None => (Some(GB18030), false),
+        },
     }
 }
 
@@ -140,6 +181,7 @@ pub fn decode_file(file: &File, size: u64, name: &str, want: Encoding) -> io::Re
         });
     };
     let detected_here = want == Encoding::Auto && bom(&prefix).is_none();
+    let guessed = encoding;
     let (text, spots) = transcode(file, encoding, size)?;
     if spots.count == 0 {
         return Ok(Decoded {
@@ -164,7 +206,9 @@ pub fn decode_file(file: &File, size: u64, name: &str, want: Encoding) -> io::Re
         (text, spots, encoding)
     };
     let tried = if detected_here {
-        let other = if encoding == UTF_8 { GB18030 } else { UTF_8 };
+        // The other of the two tried: the guess (GB18030, or UTF-16 by its zero bytes)
+        // and UTF-8.
+        let other = if encoding == UTF_8 { guessed } else { UTF_8 };
         format!(
             "not {} text, nor {}; the rest of the file reads as {}",
             label(encoding),
@@ -849,6 +893,30 @@ mod tests {
         let (text, detected, _) = decoded(&bare, Encoding::Utf16);
         assert_eq!(String::from_utf8(text).unwrap(), SAMPLE);
         assert_eq!(detected, None, "given, not detected: no note");
+    }
+
+    #[test]
+    fn utf16_without_a_bom_is_told_by_its_zero_bytes() {
+        let le: Vec<u8> = SAMPLE.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = SAMPLE.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for (bytes, encoding) in [(&le, UTF_16LE), (&be, UTF_16BE)] {
+            assert_eq!(bare_utf16(bytes), Some(encoding));
+            let (text, detected, problems) = decoded(bytes, Encoding::Auto);
+            assert_eq!(String::from_utf8(text).unwrap(), SAMPLE);
+            assert_eq!(detected, Some("UTF-16"));
+            assert!(problems.is_empty());
+        }
+        // A Chinese header with a character whose low byte is zero (一) is still one side.
+        let han: Vec<u8> = "一号,金额\n1,2\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(bare_utf16(&han), Some(UTF_16LE));
+        // UTF-8 and GB18030 have no zero bytes; a stray one is no UTF-16.
+        assert_eq!(bare_utf16(SAMPLE.as_bytes()), None);
+        assert_eq!(bare_utf16(&GB18030.encode(SAMPLE).0), None);
+        assert_eq!(bare_utf16(b"a,b\n\0c,d\n"), None);
+        assert_eq!(bare_utf16(b""), None);
     }
 
     #[test]
