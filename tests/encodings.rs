@@ -212,7 +212,7 @@ fn a_byte_valid_in_neither_encoding_is_located() {
     assert!(said.contains(&note), "{said}");
     let out = String::from_utf8(out.stdout).unwrap();
     let expected = format!(
-        "{}:3: name: \"\u{FFFD}磊\": bytes 0xC0 0xFF not GB18030 (GBK) text, nor UTF-8; the rest of the file reads as GB18030 (GBK); fix the cell, or save the file as \"CSV UTF-8\"",
+        "{}:3: name: \"\u{FFFD}磊\": bytes 0xC0 0xFF not GB18030 (GBK) text; read as UTF-8 the file breaks in more places, so the rest of it reads as GB18030 (GBK); fix the cell, or save the file as \"CSV UTF-8\"",
         path.display()
     );
     assert!(out.contains(&expected), "{out}");
@@ -420,4 +420,42 @@ fn log_appends_to_a_gbk_contacts_file_in_gbk() {
     std::fs::write(&plain, head).unwrap();
     let said = logged(&plain, &[]);
     assert!(!said.contains("as the file is"), "{said}");
+}
+
+#[test]
+fn a_gbk_line_pasted_into_a_utf8_file_is_one_problem_per_cell_not_per_byte() {
+    // Before: one problem per byte that broke (ten for this line), each saying the bytes
+    // were "nor GB18030", which they are.
+    let dir = tempfile::tempdir().unwrap();
+    sample_in(dir.path(), |t| t.as_bytes().to_vec());
+    let customers = sample("customers.csv");
+    let mut bytes = Vec::new();
+    for (i, line) in customers.split_inclusive('\n').enumerate() {
+        match i {
+            5 => bytes.extend(gb18030(line)),
+            _ => bytes.extend(line.as_bytes()),
+        }
+    }
+    std::fs::write(dir.path().join("customers.csv"), bytes).unwrap();
+    let out = caredesk()
+        .args(["check", "--as-of", AS_OF, "--data"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    let line6: Vec<&str> = said
+        .lines()
+        .filter(|l| l.contains("customers.csv:6:"))
+        .collect();
+    assert_eq!(line6.len(), 2, "one per cell (name, store): {said}");
+    assert!(line6[0].contains(": name: "), "{said}");
+    assert!(
+        line6[1].contains(": store: ")
+            && line6[1]
+                .contains("not UTF-8 text; read as GB18030 (GBK) the file breaks in more places"),
+        "{said}"
+    );
+    assert!(!said.contains("nor GB18030"), "{said}");
 }

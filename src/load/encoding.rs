@@ -209,8 +209,12 @@ pub fn decode_file(file: &File, size: u64, name: &str, want: Encoding) -> io::Re
         // The other of the two tried: the guess (GB18030, or UTF-16 by its zero bytes)
         // and UTF-8.
         let other = if encoding == UTF_8 { guessed } else { UTF_8 };
+        // The file breaks in both, the other more often: a cell named may well be text
+        // in the other encoding (a line pasted from a GBK file into a UTF-8 one), so it
+        // is not called "neither".
         format!(
-            "not {} text, nor {}; the rest of the file reads as {}",
+            "not {} text; read as {} the file breaks in more places, so the rest of it \
+             reads as {}",
             label(encoding),
             label(other),
             label(encoding)
@@ -575,7 +579,15 @@ fn locate(text: &Text, spots: &Spots, name: &str, tried: &str) -> io::Result<Pro
         if cell.record == 0 {
             header.push(String::from_utf8_lossy(&cell.text).trim().to_string());
         }
-        while let Some((_, _, found)) = next.next_if(|(at, _, _)| *at < cell.end) {
+        // One problem per cell, with every break in it (a name in another encoding
+        // breaks at each of its characters).
+        let mut found: Vec<u8> = Vec::new();
+        let mut breaks = 0;
+        while let Some((_, _, bytes)) = next.next_if(|(at, _, _)| *at < cell.end) {
+            found.extend_from_slice(bytes);
+            breaks += 1;
+        }
+        if breaks > 0 {
             let column = header
                 .get(cell.field)
                 .filter(|h| !h.is_empty() && cell.record > 0)
@@ -930,7 +942,7 @@ mod tests {
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
             problems[0].starts_with(
-                "c.csv:3: owner: \"王\u{FFFD}\": bytes 0xC0 0xFF not GB18030 (GBK) text, nor UTF-8"
+                "c.csv:3: owner: \"王\u{FFFD}\": bytes 0xC0 0xFF not GB18030 (GBK) text; read as UTF-8 the file breaks in more places"
             ),
             "{}",
             problems[0]
