@@ -1221,7 +1221,8 @@ pub fn extension_of(format: Format) -> &'static str {
 /// system takes and that no other name gets: the name as it is (spaces, Chinese and the
 /// like kept), with `%XX` (each byte, in upper-case hex) for what a file name cannot
 /// hold or a shell or Windows would trip on: `/ \ : * ? " < > | %`, control characters,
-/// a leading `.` `-` or `_`, a trailing `.` or space. `%` is always escaped, so no two
+/// a leading `.` `-` or `_`, a trailing `.` or space, the first letter of a Windows device
+/// name (`CON`, `NUL`, `COM1`, ...). `%` is always escaped, so no two
 /// names share a file, and a name of caredesk's own can start with `_` (`_no_owner`).
 /// A name longer than 200 bytes is cut and ends in `~` and a hash of the whole.
 pub fn file_stem_for(name: &str) -> String {
@@ -1243,6 +1244,21 @@ pub fn file_stem_for(name: &str) -> String {
         } else {
             out.push(c);
         }
+    }
+    // Windows reserves these device names, with any extension (`NUL.csv` is the null
+    // device there): the first letter escaped, as unique as any escape.
+    let base = out.split('.').next().unwrap_or("").trim_end();
+    let reserved = ["CON", "PRN", "AUX", "NUL"]
+        .iter()
+        .any(|r| base.eq_ignore_ascii_case(r))
+        || (base.len() == 4
+            && ["COM", "LPT"]
+                .iter()
+                .any(|r| base.as_bytes()[..3].eq_ignore_ascii_case(r.as_bytes()))
+            && matches!(base.as_bytes()[3], b'1'..=b'9'));
+    if reserved {
+        let first = out.as_bytes()[0];
+        out.replace_range(..1, &format!("%{first:02X}"));
     }
     const MAX: usize = 200;
     if out.len() > MAX {
@@ -1512,6 +1528,15 @@ mod tests {
         assert_eq!(file_stem_for("-rf"), "%2Drf");
         assert_eq!(file_stem_for("50%"), "50%25");
         assert_eq!(file_stem_for("a\tb?"), "a%09b%3F");
+        // Windows' device names, whatever the case and extension.
+        assert_eq!(file_stem_for("NUL"), "%4EUL");
+        assert_eq!(file_stem_for("con"), "%63on");
+        assert_eq!(file_stem_for("Com1.x"), "%43om1.x");
+        assert_eq!(file_stem_for("lpt9"), "%6Cpt9");
+        assert_eq!(file_stem_for("COM0"), "COM0");
+        assert_eq!(file_stem_for("CONSOLE"), "CONSOLE");
+        assert_eq!(file_stem_for("Connie"), "Connie");
+        assert_eq!(file_stem_for("a王"), "a王", "four bytes, not a device name");
         // Escaping `%` keeps names apart: "A/B" and "A%2FB" are two files.
         assert_ne!(file_stem_for("A%2FB"), file_stem_for("A/B"));
         let long = "王".repeat(100);

@@ -316,3 +316,38 @@ fn csv_options_apply_to_every_file() {
     assert_eq!(written, alone);
     assert!(std::str::from_utf8(&written).is_err(), "GB18030, not UTF-8");
 }
+
+#[test]
+fn an_owner_named_as_a_windows_device_gets_a_file_windows_can_open() {
+    // `NUL.csv` and `con.csv` are devices on Windows: a list mailed or synced there would
+    // vanish. Their first letter is escaped.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("customers.csv"),
+        "customer_id,name,phone,owner,contact_ok\n\
+         C1,Ann,13812345678,NUL,true\n\
+         C2,Bo,13900001111,con,true\n\
+         C3,Cy,13700000000,Connie,true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("orders.csv"),
+        "order_id,customer_id,date,kind,amount\n\
+         O1,C1,2026-11-19,sale,10.00\n\
+         O2,C2,2026-11-19,sale,10.00\n\
+         O3,C3,2026-11-19,sale,10.00\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("complaints.csv"),
+        "complaint_id,customer_id,order_id,category,opened_at,responded_at,closed_at,severity\n",
+    )
+    .unwrap();
+    let out = d.join("lists");
+    split(d, &out, &["--split-by", "owner"]);
+    let want: BTreeSet<String> = ["%4EUL.csv", "%63on.csv", "Connie.csv"]
+        .map(String::from)
+        .into();
+    assert_eq!(files(&out), want);
+}
