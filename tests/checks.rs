@@ -258,3 +258,34 @@ fn orders_of_unknown_customers_skipped_by_the_policy_are_counted_aloud() {
         }
     }
 }
+
+#[test]
+fn a_previous_file_with_no_customer_in_it_is_refused_not_everyone_new() {
+    // Before, a header-only file was taken: every customer "new", nothing said.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("header.csv", "customer_id,tier\n"),
+        (
+            "no_tiers.csv",
+            "customer_id,name,tier\nC0001,x,\nC0002,y,\n",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        for command in ["tiers", "check"] {
+            let out = caredesk()
+                .args([command, "--as-of", "2026-11-22", "--previous"])
+                .arg(&path)
+                .output()
+                .unwrap();
+            let said = String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{command} {name}: {said}");
+            assert!(
+                said.contains(&format!("{name}: no customer with a tier in it"))
+                    && said.contains("every customer would show as new"),
+                "{command} {name}: {said}"
+            );
+        }
+    }
+}

@@ -187,5 +187,17 @@ pub fn read_previous<R: Read>(
             None => row.bad(1, tier.as_bytes(), tiers.listing()),
         }
     });
+    if first_line.is_empty() && !problems.mention(file) {
+        // Everyone would be "new": the wrong file, or an export cut short (§3.8).
+        problems.add(
+            file,
+            0,
+            None,
+            None,
+            "no customer with a tier in it (a header and no rows, or rows without a tier): \
+             every customer would show as new; expected last period's tiers export \
+             (`caredesk tiers --format csv`)",
+        );
+    }
     out
 }
