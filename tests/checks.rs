@@ -289,3 +289,28 @@ fn a_previous_file_with_no_customer_in_it_is_refused_not_everyone_new() {
         }
     }
 }
+
+#[test]
+fn a_policy_reading_two_columns_from_one_header_is_refused_before_any_file() {
+    // Before: `amount = "profit"` read each order's profit as its amount, and said ok.
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut policy = std::fs::read_to_string(root.join("config/policy.toml")).unwrap();
+    policy.push_str("\n[columns.orders]\namount = \"profit\"\n");
+    let path = dir.path().join("policy.toml");
+    std::fs::write(&path, policy).unwrap();
+    for command in ["check", "tiers", "due", "kpi"] {
+        let out = caredesk()
+            .args([command, "--as-of", "2026-11-22", "--policy"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command}: {said}");
+        assert!(
+            said.contains("columns.orders.amount: \"profit\" is the header profit is read from"),
+            "{command}: {said}"
+        );
+    }
+}

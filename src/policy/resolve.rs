@@ -273,6 +273,32 @@ impl Check {
                     map.insert(column.clone(), header.clone());
                 }
             }
+            // One header, one column: two columns read from it would both take its
+            // values, and the file's own column of that name would go unread (§4.2).
+            let reads = |c: &str| map.get(c).map_or(c, String::as_str).trim().to_string();
+            for g in given {
+                let (column, header) = &g.value;
+                if map.get(column) != Some(header) {
+                    continue;
+                }
+                let clash = known
+                    .iter()
+                    .find(|&&other| other != column && reads(other) == header.trim());
+                if let Some(other) = clash {
+                    let message = match map.contains_key(*other) {
+                        true => format!(
+                            "{header:?} is also the header of columns.{file}.{other}; expected \
+                             one header per column (both would read the same cells)"
+                        ),
+                        false => format!(
+                            "{header:?} is the header {other} is read from (it is not mapped); \
+                             expected one header per column: map {other} to a header of its own \
+                             too, or name another here"
+                        ),
+                    };
+                    self.bad(g, message);
+                }
+            }
             map
         };
         Columns {

@@ -652,3 +652,23 @@ fn a_policy_without_due_rules_says_so_where_a_form_names_one() {
         "the policy's rules are a, b"
     );
 }
+
+#[test]
+fn two_columns_read_from_one_header_are_a_policy_error_a_swap_is_not() {
+    let got = problems("[columns.orders]\namount = \"profit\"\n");
+    assert_eq!(
+        got,
+        ["p.toml:2: columns.orders.amount: \"profit\" is the header profit is read from (it is not mapped); expected one header per column: map profit to a header of its own too, or name another here"]
+    );
+    let got = problems("[columns.customers]\nname = \"姓名\"\nphone = \"姓名\"\n");
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(
+        got[1].contains(
+            "columns.customers.phone: \"姓名\" is also the header of columns.customers.name"
+        ),
+        "{got:?}"
+    );
+    // A swap, and names of their own, are fine.
+    assert!(problems("[columns.orders]\namount = \"profit\"\nprofit = \"amount\"\n").is_empty());
+    assert!(problems("[columns.orders]\namount = \"金额\"\nprofit = \"毛利\"\n").is_empty());
+}
