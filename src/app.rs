@@ -1462,7 +1462,8 @@ fn write_atomically(
 ) -> Result<()> {
     let mut tmp = temp_beside(path)?;
     {
-        let mut w = io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        let file = WritingBack::new(tmp.as_file_mut());
+        let mut w = io::BufWriter::with_capacity(1 << 16, file);
         fill(&mut w).map_err(|e| Error::io(path, e))?;
         w.flush().map_err(|e| Error::io(path, e))?;
     }
@@ -1479,10 +1480,100 @@ fn write_atomically(
     Ok(())
 }
 
+/// A file being written that asks the kernel to start writing each finished stretch of
+/// [`WritingBack::STRETCH`] bytes to the disk at once, without waiting for it: the
+/// `fsync` before the rename then finds most of the file on the disk already. Writing
+/// 121 MB of `tiers` CSV and syncing it, the sync alone waited 185 ms on the 2-core VM
+/// (the disk writes about 600 MB/s), the process idle meanwhile; started as the blocks
+/// come, the disk works while both cores make the next ones. Linux only
+/// (`sync_file_range`); elsewhere it is the file.
+struct WritingBack<'f> {
+    file: &'f mut std::fs::File,
+    written: u64,
+    started: u64,
+}
+
+impl<'f> WritingBack<'f> {
+    const STRETCH: u64 = 8 << 20;
+
+    fn new(file: &'f mut std::fs::File) -> Self {
+        WritingBack {
+            file,
+            written: 0,
+            started: 0,
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    fn start_writeback(&mut self) {
+        use std::os::fd::AsRawFd;
+        if self.written - self.started < Self::STRETCH {
+            return;
+        }
+        // SAFETY: a plain system call on a file descriptor this writer borrows; it reads
+        // no memory of ours. Its failure (a file system without it) changes nothing but
+        // when the data reaches the disk: the fsync that follows still makes sure it has.
+        unsafe {
+            libc::sync_file_range(
+                self.file.as_raw_fd(),
+                self.started as libc::off64_t,
+                (self.written - self.started) as libc::off64_t,
+                libc::SYNC_FILE_RANGE_WRITE,
+            );
+        }
+        self.started = self.written;
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn start_writeback(&mut self) {}
+}
+
+impl Write for WritingBack<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.written += n as u64;
+        self.start_writeback();
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::Parser;
+
+    #[test]
+    fn an_output_written_back_early_holds_every_byte_in_order() {
+        let mut file = tempfile::tempfile().unwrap();
+        let piece: Vec<u8> = (0..=250u8).cycle().take(65_537).collect();
+        let n = 3 * WritingBack::STRETCH as usize / piece.len() + 1;
+        {
+            let mut w = io::BufWriter::new(WritingBack::new(&mut file));
+            for _ in 0..n {
+                w.write_all(&piece).unwrap();
+            }
+            w.flush().unwrap();
+            let back = w.get_ref();
+            assert_eq!(back.written, (n * piece.len()) as u64);
+            #[cfg(target_os = "linux")]
+            assert!(
+                back.started >= 3 * WritingBack::STRETCH && back.started <= back.written,
+                "{} of {}",
+                back.started,
+                back.written
+            );
+        }
+        use std::io::{Read, Seek};
+        file.rewind().unwrap();
+        let mut all = Vec::new();
+        file.read_to_end(&mut all).unwrap();
+        assert_eq!(all.len(), n * piece.len());
+        assert!(all.chunks(piece.len()).all(|c| c == piece.as_slice()));
+    }
 
     #[test]
     fn a_terminal_gets_no_xlsx_and_a_hint_past_a_screenful_of_table() {
