@@ -577,3 +577,67 @@ fn maintenance_comes_six_months_after_the_latest_purchase_not_after_a_repair() {
     sorted.sort_unstable();
     assert_eq!(dates, sorted, "{text}");
 }
+
+/// `due --owner` with the spend method folds the other consultants' customers for their
+/// points alone: those points still rank the listed customers for the top segment, so a
+/// `retain` customer's points-expiry item is listed exactly when the whole list has it.
+/// Ann (甲) kept no purchase in two years; she is `retain` only while her points are the
+/// most, and without Bo's (乙) points she would always be.
+#[test]
+fn an_owners_points_expiry_items_are_ranked_among_everyones_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("customers.csv"),
+        "customer_id,name,phone,owner,contact_ok\n\
+         C1,Ann,13812345678,甲,true\n\
+         C2,Bo,13912345678,乙,true\n\
+         C3,Cy,13712345678,乙,true\n",
+    )
+    .unwrap();
+    let points_expiry = |ann: &str| {
+        std::fs::write(
+            d.join("orders.csv"),
+            format!(
+                "order_id,customer_id,date,kind,amount\n\
+                 O1,C1,2024-06-25,sale,{ann}\n\
+                 O2,C2,2026-10-01,sale,5000.00\n\
+                 O3,C2,2026-10-02,repair,0.00\n"
+            ),
+        )
+        .unwrap();
+        let args = [
+            "--date",
+            "2026-11-22",
+            "--within",
+            "7",
+            "--rule",
+            "points-expiry",
+        ];
+        let whole = list(d, &args);
+        let out = caredesk()
+            .args(["due", "--format", "csv", "--data"])
+            .arg(d)
+            .args(args)
+            .args(["--owner", "甲"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let ann = String::from_utf8(out).unwrap();
+        (short(&whole), ann)
+    };
+    // Bo has the most points: Ann is not top, so `abandon`, and nothing is due.
+    let (whole, ann) = points_expiry("1000.00");
+    assert!(whole.is_empty(), "{whole:?}");
+    assert_eq!(ann.lines().count(), 1, "{ann}");
+    // Ann has the most: `retain`, cleared on 2026-12-25 (+730 days + 6 months), the
+    // item due 30 days before.
+    let (whole, ann) = points_expiry("9000.00");
+    assert_eq!(whole, ["2026-11-25 upcoming C1 points-expiry 2026-12-25"]);
+    assert!(
+        ann.contains("2026-11-25,upcoming,,C1,Ann,") && ann.lines().count() == 2,
+        "{ann}"
+    );
+}

@@ -99,8 +99,8 @@ impl<F: FnMut(&Order<'_>)> OrderSink for Scan<'_, F> {
         }
     }
 
-    fn needs_ids(&self) -> bool {
-        self.ids
+    fn ids_from(&self) -> Option<chrono::NaiveDate> {
+        self.ids.then_some(chrono::NaiveDate::MIN)
     }
 
     #[inline]

@@ -75,11 +75,16 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
         )?
         .unwrap_or_default();
     let mut tiers = ActivityFold::new(&policy.tiers, plan.as_of, book.len());
+    let listed_only = listed_tiers_only(&policy, args);
+    if listed_only {
+        tiers = tiers.with_points_apart();
+    }
     let stats = plan.scan_orders(
         &policy,
         &book,
         &mut problems,
         Folds {
+            listed_only,
             tiers: &mut tiers,
             due: &mut due,
         },
@@ -156,20 +161,46 @@ pub fn run(plan: &Plan, args: &DueArgs) -> Result<()> {
 struct Folds<'f, 'p> {
     tiers: &'f mut ActivityFold,
     due: &'f mut DueFold<'p>,
+    /// The tiers read of the other customers' rows only the points
+    /// ([`listed_tiers_only`]).
+    listed_only: bool,
 }
 
 impl crate::load::OrderSink for Folds<'_, '_> {
     #[inline]
     fn prefetch(&self, customer: u32) {
+        if self.listed_only && !self.due.lists(customer) {
+            return self.tiers.prefetch_points(customer);
+        }
         self.tiers.prefetch(customer);
         self.due.prefetch(customer);
     }
 
+    fn ids_from(&self) -> Option<chrono::NaiveDate> {
+        Some(self.due.ids_from())
+    }
+
     #[inline]
     fn visit(&mut self, order: &crate::model::Order<'_>) {
+        if self.listed_only && !self.due.lists(order.customer) {
+            return self.tiers.add_points(order);
+        }
         self.tiers.add(order);
         self.due.add(order);
     }
+}
+
+/// Whether `--owner` or `--store` lets the tiers read of the other customers' rows only
+/// their points: when a customer's tier follows from their own orders (the spend
+/// method), the list needs of anyone else only the points, which rank everyone for the
+/// top segment (§3.3; a `points_expiry` rule lists the `retain` customers). Every row is
+/// still read and checked; the other customers' points go to a table of 8 bytes each,
+/// which the cache holds, instead of their 48-byte activities, which it does not. A
+/// customer's spend or profit past ±92 trillion is then told by the lists that hold
+/// them, and by `tiers` (their points, by every list).
+fn listed_tiers_only(policy: &Policy, args: &DueArgs) -> bool {
+    let filtered = args.owner.is_some() || args.store.is_some();
+    filtered && policy.tiers.tier_is_own()
 }
 
 /// The customers `--owner` and `--store` keep, `None` when neither is given.

@@ -59,6 +59,9 @@ pub struct ActivityFold {
     points_num: i128,
     points_den: i128,
     pub activities: Vec<Activity>,
+    /// The points of the customers folded for their points alone
+    /// ([`add_points`](Self::add_points)), 8 bytes each; empty unless some are.
+    points_apart: Vec<i64>,
     /// The first customer whose totals overflowed 64 bits, if any.
     overflowed: Option<Overflow>,
 }
@@ -93,8 +96,60 @@ impl ActivityFold {
             points_num: ppu.mantissa(),
             points_den: 100 * 10i128.pow(ppu.scale()),
             activities: vec![Activity::default(); customers],
+            points_apart: Vec::new(),
             overflowed: None,
         }
+    }
+
+    /// The fold of a list that reads of some customers nothing but their points, which
+    /// rank everyone (the top segment, §3.3): those customers' rows go to
+    /// [`add_points`](Self::add_points). (`due --owner` with the spend method: the other
+    /// consultants' customers only rank the listed ones.)
+    pub fn with_points_apart(mut self) -> ActivityFold {
+        self.points_apart = vec![0; self.activities.len()];
+        self
+    }
+
+    /// Adds one order row of a customer of whom only the points are read: their
+    /// activity stays empty but for the points (a table of 8 bytes a customer, which the
+    /// cache holds, instead of the 48 of an activity, which it does not). The points are
+    /// the same as [`add`](Self::add) makes, their overflow told the same way.
+    #[inline]
+    pub fn add_points(&mut self, order: &Order<'_>) {
+        if order.kind != OrderKind::Sale {
+            return;
+        }
+        let Some(total) = self.points_apart.get_mut(order.customer as usize) else {
+            return self.add(order);
+        };
+        match points(order.amount.0, self.points_num, self.points_den)
+            .and_then(|p| total.checked_add(p))
+        {
+            Some(p) => *total = p,
+            None => {
+                self.overflowed.get_or_insert(Overflow {
+                    customer: order.customer,
+                    total: Total::Points,
+                });
+            }
+        }
+    }
+
+    /// Starts loading what [`add_points`](Self::add_points) updates of `customer`.
+    #[inline]
+    pub fn prefetch_points(&self, customer: u32) {
+        if let Some(p) = self.points_apart.get(customer as usize) {
+            crate::hint::prefetch(p);
+        }
+    }
+
+    /// The activities, with the points folded apart put in.
+    fn into_activities(mut self) -> Vec<Activity> {
+        for (a, &p) in self.activities.iter_mut().zip(&self.points_apart) {
+            // A customer is folded one way or the other: one of the two is zero.
+            a.points += p;
+        }
+        self.activities
     }
 
     /// The first customer whose spend, profit or points total overflowed (bad data).
@@ -199,8 +254,8 @@ impl crate::load::OrderSink for &mut ActivityFold {
         ActivityFold::prefetch(self, customer);
     }
 
-    fn needs_ids(&self) -> bool {
-        false
+    fn ids_from(&self) -> Option<NaiveDate> {
+        None
     }
 
     #[inline]
@@ -894,10 +949,12 @@ impl Tiering {
         if let Some(overflow) = fold.overflowed {
             return Err(overflow);
         }
-        let mut standings = classify(&fold.activities, ids, policy, fold.as_of);
-        let (pinned, expired) = apply_overrides(&mut standings, overrides, fold.as_of);
+        let as_of = fold.as_of;
+        let activities = fold.into_activities();
+        let mut standings = classify(&activities, ids, policy, as_of);
+        let (pinned, expired) = apply_overrides(&mut standings, overrides, as_of);
         Ok(Tiering {
-            activities: fold.activities,
+            activities,
             standings,
             pinned,
             expired,
@@ -1287,6 +1344,64 @@ mod tests {
             "a purchase 729 days ago is inside the window"
         );
         assert_eq!(s[1].points_clear_on, None);
+    }
+
+    /// `due --owner`: the other customers' rows folded for their points alone rank the
+    /// listed ones as the whole fold does. Customer 0 kept no purchase in two years: top
+    /// by points it is `retain`, and it is top only while the others' points are left out.
+    #[test]
+    fn points_folded_apart_rank_the_listed_customers_as_the_whole_fold_does() {
+        let p = Policy::default().tiers;
+        let mut rows = vec![(0, "2024-08-31", Sale, 50_000_000, None)];
+        for c in 1..10 {
+            rows.push((c, "2026-06-01", Sale, 10_000_000 * i128::from(c), None));
+            rows.push((c, "2026-07-01", Sale, -100, None));
+            rows.push((c, "2026-07-02", Repair, 0, None));
+        }
+        let ids: Vec<String> = (0..10).map(|i| format!("C{i:03}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let tiering = |listed: &dyn Fn(u32) -> bool, apart: bool| {
+            let mut f = ActivityFold::new(&p, d(T), 10);
+            if apart {
+                f = f.with_points_apart();
+            }
+            for &(customer, date, kind, cents, referred_by) in &rows {
+                let order = Order {
+                    order_id: "O",
+                    customer,
+                    date: d(date),
+                    kind,
+                    amount: Cents(cents),
+                    profit: Cents(cents / 10),
+                    outcome: None,
+                    referred_by,
+                    line: 0,
+                };
+                match listed(customer) {
+                    true => f.add(&order),
+                    false if apart => f.add_points(&order),
+                    false => {}
+                }
+            }
+            Tiering::from_fold(f, &ids, &p, &[]).unwrap()
+        };
+        let whole = tiering(&|_| true, false);
+        let apart = tiering(&|c| c < 2, true);
+        let left_out = tiering(&|c| c < 2, false);
+        assert_eq!(whole.standings[0].segment, Segment::Abandon);
+        assert_eq!(
+            left_out.standings[0].segment,
+            Segment::Retain,
+            "the test can fail"
+        );
+        for c in 0..2 {
+            assert_eq!(apart.standings[c], whole.standings[c], "customer {c}");
+            assert_eq!(apart.activities[c], whole.activities[c], "customer {c}");
+        }
+        for c in 0..10 {
+            assert_eq!(apart.activities[c].points, whole.activities[c].points);
+        }
+        assert_eq!(apart.activities[5].spend_cents, 0, "only the points");
     }
 
     #[test]

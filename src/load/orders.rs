@@ -61,10 +61,11 @@ pub trait OrderSink {
     /// A hint that `customer`'s state will be needed soon (rows come in batches, so the
     /// memory load can start before the row is handed over).
     fn prefetch(&self, _customer: u32) {}
-    /// Whether the sink reads [`Order::order_id`]; when not, the fast reader hands rows
-    /// over with an empty id (the ids are checked all the same).
-    fn needs_ids(&self) -> bool {
-        true
+    /// The rows whose [`Order::order_id`] the sink reads: those dated on or after this
+    /// day (`NaiveDate::MIN`, the default: every row), none for `None`. The fast reader
+    /// hands the others over with an empty id (the ids are checked all the same).
+    fn ids_from(&self) -> Option<NaiveDate> {
+        Some(NaiveDate::MIN)
     }
     fn visit(&mut self, order: &Order<'_>);
 }
@@ -485,7 +486,7 @@ pub fn read_orders_file_reporting(
     let records = OrderRecords {
         fields: std::array::from_fn(|f| checker.header.at.get(f).copied().flatten()),
         checker,
-        ids: sink.needs_ids(),
+        ids: sink.ids_from(),
     };
     let mut stats = OrderStats::default();
     let threads = read_chunked(
@@ -513,8 +514,8 @@ pub fn read_orders_file_reporting(
 struct OrderRecords<'a> {
     checker: Checker<'a>,
     fields: [Option<usize>; 8],
-    /// Whether the sink wants the order ids.
-    ids: bool,
+    /// The rows whose order ids the sink wants: those dated on or after this day.
+    ids: Option<NaiveDate>,
 }
 
 /// One chunk's valid rows, and what became of the others.
@@ -572,8 +573,11 @@ impl Records for OrderRecords<'_> {
             {
                 Some(Quick::Row(mut row)) => {
                     row.line = p.line;
-                    part.rows
-                        .push(if self.ids { parse::trim(cells[0]) } else { b"" }, row);
+                    let id = match self.ids.is_some_and(|from| row.date >= from) {
+                        true => parse::trim(cells[0]),
+                        false => b"",
+                    };
+                    part.rows.push(id, row);
                     part.stats.used += 1;
                 }
                 Some(Quick::Later) => part.stats.after_as_of += 1,

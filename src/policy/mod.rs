@@ -203,6 +203,15 @@ pub struct TierPolicy {
     pub care_goal: CareGoal,
 }
 
+impl TierPolicy {
+    /// Whether a customer's tier follows from their own orders alone: the spend method
+    /// compares each customer's spend with thresholds (§3.1), while the score method ranks
+    /// everyone (§3.2). (Segments rank everyone's points either way, §3.3.)
+    pub fn tier_is_own(&self) -> bool {
+        matches!(self.method, Method::Spend { .. })
+    }
+}
+
 /// How tiers are assigned.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Method {
