@@ -132,6 +132,12 @@ impl crate::load::OrderSink for Folds<'_, '_> {
         }
     }
 
+    /// The scorecard reads no order id; the call list's fold, only those of its first
+    /// useful day on (DueFold::ids_from).
+    fn ids_from(&self) -> Option<chrono::NaiveDate> {
+        self.due.as_ref().map(|due| due.ids_from())
+    }
+
     #[inline]
     fn visit(&mut self, order: &crate::model::Order<'_>) {
         self.scorecard.add(order);

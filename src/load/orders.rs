@@ -794,6 +794,52 @@ mod tests {
         book_of("customer_id,name\nC1,Ann\nC2,Bob\n", &mut Problems::new())
     }
 
+    /// A sink that reads the ids of the rows from a day on gets those rows' ids, and the
+    /// older rows without theirs, from the fast reader; every row still comes.
+    #[test]
+    fn the_fast_reader_hands_on_the_ids_a_sink_reads_and_no_others() {
+        struct From(Option<NaiveDate>, Vec<String>);
+        impl OrderSink for &mut From {
+            fn ids_from(&self) -> Option<NaiveDate> {
+                self.0
+            }
+            fn visit(&mut self, o: &Order<'_>) {
+                self.1.push(format!("{} {}", o.date, o.order_id));
+            }
+        }
+        let text = "order_id,customer_id,date,kind,amount\n\
+                    O1,C1,2026-01-01,sale,1.00\n\
+                    O2,C2,2026-03-01,sale,2.00\n\
+                    O3,C1,2026-03-02,repair,0.00\n";
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, text.as_bytes()).unwrap();
+        let (renames, book) = (BTreeMap::new(), book());
+        let source = OrderSource {
+            file: "o.csv",
+            renames: &renames,
+            book: &book,
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+            unknown: UnknownCustomer::Error,
+        };
+        let read = |from: Option<NaiveDate>| {
+            let mut sink = From(from, Vec::new());
+            let mut ps = Problems::new();
+            read_orders_file_with(&file, &source, &mut ps, &mut sink, Split::auto()).unwrap();
+            assert!(ps.is_empty());
+            sink.1
+        };
+        let day = |s: &str| Some(s.parse::<NaiveDate>().unwrap());
+        assert_eq!(
+            read(Some(NaiveDate::MIN)),
+            ["2026-01-01 O1", "2026-03-01 O2", "2026-03-02 O3"]
+        );
+        assert_eq!(
+            read(day("2026-03-01")),
+            ["2026-01-01 ", "2026-03-01 O2", "2026-03-02 O3"]
+        );
+        assert_eq!(read(None), ["2026-01-01 ", "2026-03-01 ", "2026-03-02 "]);
+    }
+
     /// The book of customers.csv `text`, its problems added to `ps`.
     fn book_of(text: &str, ps: &mut Problems) -> CustomerBook {
         read_customers(
