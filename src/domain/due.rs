@@ -251,7 +251,7 @@ impl<'p> DueFold<'p> {
             wanted,
             order_rules,
             first_useful,
-            anchors: vec![Anchors::default(); customers],
+            anchors: crate::hint::scattered_table(customers, Anchors::default()),
             only: Listed::All,
             sources: Vec::new(),
             ids: String::new(),

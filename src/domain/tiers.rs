@@ -95,7 +95,7 @@ impl ActivityFold {
             as_of,
             points_num: ppu.mantissa(),
             points_den: 100 * 10i128.pow(ppu.scale()),
-            activities: vec![Activity::default(); customers],
+            activities: crate::hint::scattered_table(customers, Activity::default()),
             points_apart: Vec::new(),
             overflowed: None,
         }
@@ -106,7 +106,7 @@ impl ActivityFold {
     /// [`add_points`](Self::add_points). (`due --owner` with the spend method: the other
     /// consultants' customers only rank the listed ones.)
     pub fn with_points_apart(mut self) -> ActivityFold {
-        self.points_apart = vec![0; self.activities.len()];
+        self.points_apart = crate::hint::scattered_table(self.activities.len(), 0);
         self
     }
 

@@ -304,7 +304,10 @@ impl IdIndex {
 
     fn grow(&mut self) {
         let capacity = (self.slots.len() * 2).max(16);
-        let old = std::mem::replace(&mut self.slots, vec![VACANT; capacity]);
+        let old = std::mem::replace(
+            &mut self.slots,
+            crate::hint::scattered_table(capacity, VACANT),
+        );
         for slot in old.into_iter().filter(|s| s.index != EMPTY) {
             let h = if slot.key[0] == LONG {
                 hash(self.long_key(&slot))
