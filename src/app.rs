@@ -1490,6 +1490,7 @@ fn write_atomically(
 struct WritingBack<'f> {
     file: &'f mut std::fs::File,
     written: u64,
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     started: u64,
 }
 

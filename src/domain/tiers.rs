@@ -131,6 +131,13 @@ impl ActivityFold {
                     customer: order.customer,
                     total: Total::Points,
                 });
+                return;
+            }
+        }
+        // A purchase credits its referrer as in `add` (the care goal, §3.6).
+        if let Some(referrer) = order.referred_by.filter(|_| self.purchases.includes(order)) {
+            if let Some(a) = self.activities.get_mut(referrer as usize) {
+                a.referrals += 1;
             }
         }
     }
@@ -1353,6 +1360,8 @@ mod tests {
     fn points_folded_apart_rank_the_listed_customers_as_the_whole_fold_does() {
         let p = Policy::default().tiers;
         let mut rows = vec![(0, "2024-08-31", Sale, 50_000_000, None)];
+        // Customer 1 (listed) was referred by 5 (not listed) and referred 6 (not listed).
+        rows.push((5, "2026-05-01", Sale, 100, Some(1)));
         for c in 1..10 {
             rows.push((c, "2026-06-01", Sale, 10_000_000 * i128::from(c), None));
             rows.push((c, "2026-07-01", Sale, -100, None));
@@ -1402,6 +1411,10 @@ mod tests {
             assert_eq!(apart.activities[c].points, whole.activities[c].points);
         }
         assert_eq!(apart.activities[5].spend_cents, 0, "only the points");
+        assert_eq!(
+            apart.activities[1].referrals, 1,
+            "the referral of an unlisted customer"
+        );
     }
 
     #[test]
