@@ -29,8 +29,8 @@ pub fn prefetch<T: ?Sized>(value: &T) {
 /// address cache (TLB) holds, so nearly every order row also walked the page tables.
 /// The pages are asked for before the table is first written (`MADV_HUGEPAGE`: a page
 /// already touched stays small). Linux only; elsewhere, or when the kernel says no, an
-/// ordinary table. Measured on the 10M set: `tiers` 17 % less CPU time (6 alternating
-/// runs), and the same peak, since every page of the table is written anyway.
+/// ordinary table. Measured on the 10M set: `tiers` 8 % less user time (medians of 8
+/// rotating rounds), and the same peak, since every page of the table is written anyway.
 pub fn scattered_table<T: Clone>(n: usize, value: T) -> Vec<T> {
     let mut table = Vec::with_capacity(n);
     #[cfg(target_os = "linux")]

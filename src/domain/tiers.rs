@@ -113,15 +113,16 @@ impl ActivityFold {
     /// Adds one order row of a customer of whom only the points are read: their
     /// activity stays empty but for the points (a table of 8 bytes a customer, which the
     /// cache holds, instead of the 48 of an activity, which it does not). The points are
-    /// the same as [`add`](Self::add) makes, their overflow told the same way.
+    /// the same as [`add`](Self::add) makes, their overflow told the same way. A fold
+    /// without [`with_points_apart`](Self::with_points_apart) adds the row whole.
     #[inline]
     pub fn add_points(&mut self, order: &Order<'_>) {
-        if order.kind != OrderKind::Sale {
-            return;
-        }
         let Some(total) = self.points_apart.get_mut(order.customer as usize) else {
             return self.add(order);
         };
+        if order.kind != OrderKind::Sale {
+            return;
+        }
         match points(order.amount.0, self.points_num, self.points_den)
             .and_then(|p| total.checked_add(p))
         {
@@ -145,8 +146,9 @@ impl ActivityFold {
     /// Starts loading what [`add_points`](Self::add_points) updates of `customer`.
     #[inline]
     pub fn prefetch_points(&self, customer: u32) {
-        if let Some(p) = self.points_apart.get(customer as usize) {
-            crate::hint::prefetch(p);
+        match self.points_apart.get(customer as usize) {
+            Some(p) => crate::hint::prefetch(p),
+            None => self.prefetch(customer),
         }
     }
 
@@ -1130,25 +1132,28 @@ mod tests {
 
     const T: &str = "2026-11-22";
 
+    type Row<'a> = (u32, &'a str, OrderKind, i128, Option<u32>);
+
+    /// The order of a (customer, date, kind, amount cents, referred_by) row.
+    fn order(&(customer, date, kind, cents, referred_by): &Row<'_>) -> Order<'static> {
+        Order {
+            order_id: "O",
+            customer,
+            date: d(date),
+            kind,
+            amount: Cents(cents),
+            profit: Cents(cents / 10),
+            outcome: None,
+            referred_by,
+            line: 0,
+        }
+    }
+
     /// Activities from (customer, date, kind, amount cents, referred_by) rows.
-    fn fold(
-        policy: &TierPolicy,
-        n: usize,
-        rows: &[(u32, &str, OrderKind, i128, Option<u32>)],
-    ) -> Vec<Activity> {
+    fn fold(policy: &TierPolicy, n: usize, rows: &[Row<'_>]) -> Vec<Activity> {
         let mut f = ActivityFold::new(policy, d(T), n);
-        for &(customer, date, kind, cents, referred_by) in rows {
-            f.add(&Order {
-                order_id: "O",
-                customer,
-                date: d(date),
-                kind,
-                amount: Cents(cents),
-                profit: Cents(cents / 10),
-                outcome: None,
-                referred_by,
-                line: 0,
-            });
+        for row in rows {
+            f.add(&order(row));
         }
         f.activities
     }
@@ -1374,21 +1379,10 @@ mod tests {
             if apart {
                 f = f.with_points_apart();
             }
-            for &(customer, date, kind, cents, referred_by) in &rows {
-                let order = Order {
-                    order_id: "O",
-                    customer,
-                    date: d(date),
-                    kind,
-                    amount: Cents(cents),
-                    profit: Cents(cents / 10),
-                    outcome: None,
-                    referred_by,
-                    line: 0,
-                };
-                match listed(customer) {
-                    true => f.add(&order),
-                    false if apart => f.add_points(&order),
+            for row in &rows {
+                match listed(row.0) {
+                    true => f.add(&order(row)),
+                    false if apart => f.add_points(&order(row)),
                     false => {}
                 }
             }

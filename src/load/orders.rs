@@ -814,13 +814,7 @@ mod tests {
         let mut file = tempfile::tempfile().unwrap();
         std::io::Write::write_all(&mut file, text.as_bytes()).unwrap();
         let (renames, book) = (BTreeMap::new(), book());
-        let source = OrderSource {
-            file: "o.csv",
-            renames: &renames,
-            book: &book,
-            as_of: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
-            unknown: UnknownCustomer::Error,
-        };
+        let source = source(&renames, &book, UnknownCustomer::Error);
         let read = |from: Option<NaiveDate>| {
             let mut sink = From(from, Vec::new());
             let mut ps = Problems::new();
@@ -840,6 +834,22 @@ mod tests {
         assert_eq!(read(None), ["2026-01-01 ", "2026-03-01 ", "2026-03-02 "]);
     }
 
+    /// The source of an orders file "o.csv" naming the customers of `book`, as of
+    /// 2026-11-22.
+    fn source<'a>(
+        renames: &'a BTreeMap<String, String>,
+        book: &'a CustomerBook,
+        unknown: UnknownCustomer,
+    ) -> OrderSource<'a> {
+        OrderSource {
+            file: "o.csv",
+            renames,
+            book,
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+            unknown,
+        }
+    }
+
     /// The book of customers.csv `text`, its problems added to `ps`.
     fn book_of(text: &str, ps: &mut Problems) -> CustomerBook {
         read_customers(
@@ -854,16 +864,9 @@ mod tests {
     fn scan(text: &str, unknown: UnknownCustomer) -> (Vec<String>, Vec<String>, OrderStats) {
         let mut ps = Problems::new();
         let mut seen = Vec::new();
-        let as_of = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         let renames = BTreeMap::new();
         let book = book();
-        let source = OrderSource {
-            file: "o.csv",
-            renames: &renames,
-            book: &book,
-            as_of,
-            unknown,
-        };
+        let source = source(&renames, &book, unknown);
         let stats = read_orders(text.as_bytes(), &source, &mut ps, |o: &Order<'_>| {
             seen.push(format!(
                 "{} {} {} {:?} {} {}",
@@ -915,13 +918,7 @@ mod tests {
         let book = book_of("customer_id,name\nC1,Ann\nC2,\"Bob\nC3,Cat\n", &mut ps);
         assert_eq!((book.len(), book.stopped_at()), (1, Some(3)));
         let renames = BTreeMap::new();
-        let source = OrderSource {
-            file: "o.csv",
-            renames: &renames,
-            book: &book,
-            as_of: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
-            unknown: UnknownCustomer::Error,
-        };
+        let source = source(&renames, &book, UnknownCustomer::Error);
         let text = "order_id,customer_id,date,amount\nO1,C3,2026-01-01,5\nO2,C1,2026-01-01,5\nO3,C2,2026-01-01,5\nO4,C3,2026-01-01,5\n";
         read_orders(text.as_bytes(), &source, &mut ps, |_: &Order<'_>| {});
         let listed: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
